@@ -1,0 +1,29 @@
+# Two entry points on a fresh clone: `make demo` and `make test`.
+# Each bootstraps the virtual environment it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/b2bcore-demo --db sqlite:///b2bcore-demo.db
+
+lint: $(STAMP)
+	$(BIN)/ruff check src adapters tests
+	$(BIN)/ruff format --check src adapters tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) b2bcore-demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis

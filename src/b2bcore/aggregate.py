@@ -1,0 +1,154 @@
+"""What every b2bcore aggregate and event shares.
+
+Each event carries, besides its own fields, the business date it takes effect
+(``effective_on``), who recorded it (``actor``), why (``reason``), and the
+``correlation_id``/``causation_id`` that tie it to the request and the event
+that caused it. The recorded time is the library's ``timestamp``, set by the
+system when the event is created.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any, NoReturn, Self, TypeVar
+from uuid import UUID, uuid5
+
+import attrs
+from eventsourcing.domain import (
+    AggregateCreated,
+    AggregateEvent,
+    BaseAggregate,
+    Snapshot,
+)
+
+from b2bcore.errors import BusinessRuleError, ValidationError
+from b2bcore.money import Money
+
+V = TypeVar("V")
+
+
+def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("provenance", attribute.name, "must be a non-empty text")
+
+
+@attrs.frozen
+class Provenance:
+    """Who records a change, why, and in answer to what."""
+
+    actor: str = attrs.field(validator=_non_empty)
+    reason: str | None = None
+    correlation_id: UUID | None = None
+    causation_id: UUID | None = None
+
+
+def event_id(event: DomainAggregate.Event) -> UUID:
+    """A stable id for a stored event, usable as another event's causation id."""
+    return uuid5(event.originator_id, str(event.originator_version))
+
+
+class DomainAggregate(BaseAggregate[UUID]):
+    """Base of Account, Asset, Lead and Opportunity."""
+
+    KIND = "aggregate"
+
+    class Event(AggregateEvent):
+        effective_on: date
+        actor: str
+        reason: str | None
+        correlation_id: UUID | None
+        causation_id: UUID | None
+
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            # The JSON transcoder gives tuples back as lists; keep events
+            # immutable and equal to themselves after a round trip.
+            for field in dataclasses.fields(self):
+                value = getattr(self, field.name)
+                if isinstance(value, list):
+                    object.__setattr__(self, field.name, tuple(value))
+
+    Snapshot = Snapshot
+
+    @property
+    def subject(self) -> str:
+        """How error messages name this aggregate."""
+        return f"{self.KIND} {self.id}"
+
+    @classmethod
+    def _begin(
+        cls,
+        event_class: type[AggregateCreated],
+        aggregate_id: UUID,
+        on: date,
+        meta: Provenance,
+        **fields: Any,
+    ) -> Self:
+        check_date(f"{cls.KIND} {aggregate_id}", "on", on)
+        return cls._create(
+            event_class,
+            id=aggregate_id,
+            effective_on=on,
+            **_provenance_fields(meta),
+            **fields,
+        )
+
+    def _record(
+        self,
+        event_class: type[DomainAggregate.Event],
+        on: date,
+        meta: Provenance,
+        **fields: Any,
+    ) -> None:
+        self.trigger_event(
+            event_class, effective_on=on, **_provenance_fields(meta), **fields
+        )
+
+    def _refuse(self, field: str, rule: str) -> NoReturn:
+        raise BusinessRuleError(self.subject, field, rule)
+
+    def _require_reason(self, meta: Provenance, action: str) -> None:
+        if meta.reason is None or not meta.reason.strip():
+            self._refuse("reason", f"{action} needs a reason")
+
+    def _check_on(self, on: date, not_before: date, what: str) -> None:
+        check_date(self.subject, "on", on)
+        if on < not_before:
+            self._refuse("on", f"{on} is before {what} {not_before}")
+
+
+def _provenance_fields(meta: Provenance) -> dict[str, Any]:
+    if not isinstance(meta, Provenance):
+        raise ValidationError("provenance", "meta", "must be a Provenance")
+    return attrs.asdict(meta, recurse=False)
+
+
+def check_type(subject: str, field: str, value: V, kind: type[V]) -> V:
+    """``value`` if it is a ``kind``, else a ValidationError naming ``field``."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValidationError(
+            subject, field, f"must be a {kind.__name__}, got {value!r}"
+        )
+    return value
+
+
+def check_date(subject: str, field: str, value: date) -> date:
+    """A business date: a ``date``, never a ``datetime``."""
+    if type(value) is not date:
+        raise ValidationError(subject, field, f"must be a date, got {value!r}")
+    return value
+
+
+def check_text(subject: str, field: str, value: str) -> str:
+    """A required text, stripped; blank is refused."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(subject, field, "must be a non-empty text")
+    return value.strip()
+
+
+def check_positive(subject: str, field: str, value: Money) -> Money:
+    check_type(subject, field, value, Money)
+    if not value.is_positive:
+        raise ValidationError(subject, field, f"must be positive, got {value}")
+    return value

@@ -1,0 +1,1030 @@
+"""The application API: ``B2BCore``, one entry point over one event log.
+
+Command methods take keyword arguments, record events and return ids; query
+methods return immutable views. Every command follows get → change → save;
+a refused command raises a ``b2bcore.errors`` error and records nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Self, TypedDict, TypeVar, Unpack
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from b2bcore.account import Account
+from b2bcore.aggregate import DomainAggregate, Provenance, check_date, event_id
+from b2bcore.asset import Asset
+from b2bcore.clock import Clock, SystemClock
+from b2bcore.errors import (
+    AlreadyExistsError,
+    ConcurrencyError,
+    ConfigurationError,
+    NotFoundError,
+    ValidationError,
+)
+from b2bcore.ids import order_line_id
+from b2bcore.lead import Lead
+from b2bcore.money import Money
+from b2bcore.opportunity import Opportunity
+from b2bcore.storage import DEFAULT_URL, URL_VARIABLE, environment_for
+from b2bcore.transcodings import register_transcodings
+from b2bcore.values import (
+    BusinessLine,
+    ContactChannel,
+    Grade,
+    Installment,
+    LossReason,
+    ObsoleteReason,
+    OrderLine,
+    Postmortem,
+    ReviewArea,
+    SalesStage,
+    Temperature,
+    UsagePattern,
+)
+from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
+
+A = TypeVar("A", bound=DomainAggregate)
+
+AGGREGATES: tuple[type[DomainAggregate], ...] = (Account, Asset, Lead, Opportunity)
+DEFAULT_SNAPSHOT_INTERVAL = 100
+
+
+class Attribution(TypedDict, total=False):
+    """Who records a change and in answer to what (see ``Provenance``)."""
+
+    actor: str
+    correlation_id: UUID
+    causation_id: UUID
+
+
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply ``events`` in order: the plain projector the repository uses
+    (it skips the library's per-event runtime protocol check)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+def replay(
+    events: Iterable[DomainAggregate.Event], keep: Callable[[Any], bool]
+) -> DomainAggregate | None:
+    """The aggregate built from only the events ``keep`` accepts, in version
+    order; None when its creation is not among them."""
+    aggregate: DomainAggregate | None = None
+    for event in events:
+        if not keep(event):
+            continue
+        if aggregate is None:
+            aggregate = event.mutate(None)
+        else:
+            event.apply(aggregate)
+            aggregate.version = event.originator_version
+            aggregate.modified_on = event.timestamp
+    return aggregate
+
+
+class EventLog(Application[UUID]):
+    """The one ``eventsourcing`` application behind ``B2BCore``: one ordered
+    log for every aggregate."""
+
+    name = "B2BCore"
+    snapshotting_intervals = dict.fromkeys(AGGREGATES, DEFAULT_SNAPSHOT_INTERVAL)
+    snapshotting_projectors = dict.fromkeys(AGGREGATES, project)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_transcodings(transcoder)
+
+
+class B2BCore:
+    """Accounts, assets, leads and opportunities over one event log.
+
+    Open it with :meth:`open`; use it as a context manager or call
+    :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        log: EventLog,
+        *,
+        actor: str = "system",
+        clock: Clock | None = None,
+    ) -> None:
+        self._log = log
+        self._actor = actor
+        self._clock = clock or SystemClock()
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        actor: str = "system",
+        clock: Clock | None = None,
+        snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL,
+    ) -> B2BCore:
+        """Open the store at ``url`` (else ``$B2BCORE_DATABASE_URL``, else
+        ``sqlite:///b2bcore.db``). ``actor`` is recorded on events whose command
+        names no actor; ``clock`` gives the default business date."""
+        url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+        env = environment_for(url)
+        try:
+            log = EventLog(env=env)
+        except ModuleNotFoundError as error:
+            raise ConfigurationError(
+                f"database URL {url!r} needs a missing module ({error.name}): "
+                "install b2bcore[postgres]"
+            ) from error
+        if snapshot_interval < 1:
+            raise ConfigurationError("snapshot_interval must be at least 1")
+        log.snapshotting_intervals = dict.fromkeys(AGGREGATES, snapshot_interval)
+        return cls(log, actor=actor, clock=clock)
+
+    def close(self) -> None:
+        self._log.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def event_log(self) -> EventLog:
+        """The underlying ``eventsourcing`` application (for projections)."""
+        return self._log
+
+    # -- accounts -------------------------------------------------------------
+
+    def register_account(
+        self,
+        *,
+        name: str,
+        grade: Grade,
+        sector: str,
+        region: str,
+        country: str,
+        business_line: BusinessLine,
+        preferred_channel: ContactChannel,
+        account_id: UUID | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> UUID:
+        """Register a customer company; returns its id."""
+        account = Account.register(
+            account_id or uuid4(),
+            name=name,
+            grade=grade,
+            sector=sector,
+            region=region,
+            country=country,
+            business_line=business_line,
+            preferred_channel=preferred_channel,
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
+        )
+        self._save(account)
+        return account.id
+
+    def change_account_grade(
+        self,
+        account_id: UUID,
+        *,
+        grade: Grade,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        account = self._get(Account, account_id)
+        account.change_grade(
+            on=self._on(on), grade=grade, meta=self._meta(reason, attribution)
+        )
+        self._save(account)
+
+    def change_account_attributes(
+        self,
+        account_id: UUID,
+        *,
+        name: str | None = None,
+        sector: str | None = None,
+        region: str | None = None,
+        country: str | None = None,
+        business_line: BusinessLine | None = None,
+        preferred_channel: ContactChannel | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Change the given segmentation attributes (None leaves one as is)."""
+        account = self._get(Account, account_id)
+        account.change_attributes(
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
+            name=name,
+            sector=sector,
+            region=region,
+            country=country,
+            business_line=business_line,
+            preferred_channel=preferred_channel,
+        )
+        self._save(account)
+
+    def account(
+        self,
+        account_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> AccountView:
+        """The account now, at ``version``, as of business date ``as_of``,
+        and/or as known at recorded time ``known_at``."""
+        return AccountView.of(self._load(Account, account_id, version, as_of, known_at))
+
+    # -- assets ---------------------------------------------------------------
+
+    def purchase_asset(
+        self,
+        *,
+        account_id: UUID,
+        product: str,
+        order_reference: str,
+        contact: str,
+        value: Money,
+        installments: Sequence[Installment],
+        owner: str,
+        asset_id: UUID | None = None,
+        opportunity_id: UUID | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> UUID:
+        """Record a completed order creating an asset of ``account_id``;
+        returns the asset's id. ``installments`` must sum to ``value``
+        (see ``b2bcore.installment_plan``)."""
+        self._get(Account, account_id)
+        asset = Asset.purchase(
+            asset_id or uuid4(),
+            account_id=account_id,
+            product=product,
+            order_reference=order_reference,
+            contact=contact,
+            value=value,
+            installments=installments,
+            owner=owner,
+            opportunity_id=opportunity_id,
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+        return asset.id
+
+    def install_asset(
+        self,
+        asset_id: UUID,
+        *,
+        usage_end_on: date | None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Install the asset; ``usage_end_on=None`` makes it open-ended."""
+        asset = self._get(Asset, asset_id)
+        asset.install(
+            on=self._on(on),
+            usage_end_on=usage_end_on,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def renew_asset(
+        self,
+        asset_id: UUID,
+        *,
+        usage_end_on: date,
+        value: Money | None = None,
+        installments: Sequence[Installment] = (),
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Extend the usage end date, optionally at a new value (an upsell when
+        higher) with the new term's installments (numbered after the plan's)."""
+        asset = self._get(Asset, asset_id)
+        asset.renew(
+            on=self._on(on),
+            usage_end_on=usage_end_on,
+            value=value,
+            installments=installments,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def upgrade_asset(
+        self,
+        asset_id: UUID,
+        *,
+        product: str,
+        value: Money,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        asset = self._get(Asset, asset_id)
+        asset.upgrade(
+            on=self._on(on),
+            product=product,
+            value=value,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def replace_asset(
+        self,
+        asset_id: UUID,
+        *,
+        successor_id: UUID,
+        note: str = "",
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Make the asset obsolete, replaced by ``successor_id`` (an asset of
+        the same account)."""
+        asset = self._get(Asset, asset_id)
+        successor = self._get(Asset, successor_id)
+        if successor.account_id != asset.account_id:
+            raise ValidationError(
+                asset.subject,
+                "successor_id",
+                f"successor {successor_id} belongs to another account",
+            )
+        asset.replace(
+            on=self._on(on),
+            successor_id=successor_id,
+            note=note,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def make_asset_obsolete(
+        self,
+        asset_id: UUID,
+        *,
+        reason_code: ObsoleteReason,
+        note: str = "",
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """End the asset's life (churn); obsolete is terminal."""
+        asset = self._get(Asset, asset_id)
+        asset.make_obsolete(
+            on=self._on(on),
+            reason_code=reason_code,
+            note=note,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def schedule_inspection(
+        self,
+        asset_id: UUID,
+        *,
+        due_on: date,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> int:
+        """Plan an inspection of an installed asset; returns its number."""
+        asset = self._get(Asset, asset_id)
+        number = asset.schedule_inspection(
+            on=self._on(on), due_on=due_on, meta=self._meta(reason, attribution)
+        )
+        self._save(asset)
+        return number
+
+    def complete_inspection(
+        self,
+        asset_id: UUID,
+        *,
+        number: int,
+        findings: str = "",
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        asset = self._get(Asset, asset_id)
+        asset.complete_inspection(
+            on=self._on(on),
+            number=number,
+            findings=findings,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def record_satisfaction(
+        self,
+        asset_id: UUID,
+        *,
+        score: int,
+        comment: str = "",
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Record a satisfaction score from 0 to 10."""
+        asset = self._get(Asset, asset_id)
+        asset.record_satisfaction(
+            on=self._on(on),
+            score=score,
+            comment=comment,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def record_usage(
+        self,
+        asset_id: UUID,
+        *,
+        period: date,
+        count: int,
+        distance_km: int,
+        region: str,
+        pattern: UsagePattern,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Record a month's usage (``period`` is any day of the month)."""
+        asset = self._get(Asset, asset_id)
+        asset.record_usage(
+            on=self._on(on),
+            period=period,
+            count=count,
+            distance_km=distance_km,
+            region=region,
+            pattern=pattern,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def report_competitor_contact(
+        self,
+        asset_id: UUID,
+        *,
+        competitor: str,
+        note: str = "",
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        asset = self._get(Asset, asset_id)
+        asset.report_competitor_contact(
+            on=self._on(on),
+            competitor=competitor,
+            note=note,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def pay_installment(
+        self,
+        asset_id: UUID,
+        *,
+        number: int,
+        amount: Money,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Record installment ``number`` paid in full on ``on`` (late when
+        after its due date)."""
+        asset = self._get(Asset, asset_id)
+        asset.pay_installment(
+            on=self._on(on),
+            number=number,
+            amount=amount,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def asset(
+        self,
+        asset_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> AssetView:
+        """The asset now, at ``version``, as of business date ``as_of``,
+        and/or as known at recorded time ``known_at``."""
+        return AssetView.of(self._load(Asset, asset_id, version, as_of, known_at))
+
+    # -- leads ----------------------------------------------------------------
+
+    def capture_lead(
+        self,
+        *,
+        company: str,
+        source: str,
+        temperature: Temperature,
+        contact: str | None = None,
+        need: str | None = None,
+        account_id: UUID | None = None,
+        lead_id: UUID | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> UUID:
+        """Capture a marketing-qualified lead (MQL); returns its id."""
+        if account_id is not None:
+            self._get(Account, account_id)
+        lead = Lead.capture(
+            lead_id or uuid4(),
+            company=company,
+            source=source,
+            temperature=temperature,
+            contact=contact,
+            need=need,
+            account_id=account_id,
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
+        )
+        self._save(lead)
+        return lead.id
+
+    def change_lead_temperature(
+        self,
+        lead_id: UUID,
+        *,
+        temperature: Temperature,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        lead = self._get(Lead, lead_id)
+        lead.change_temperature(
+            on=self._on(on),
+            temperature=temperature,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(lead)
+
+    def qualify_lead(
+        self,
+        lead_id: UUID,
+        *,
+        contact: str | None = None,
+        need: str | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Make an MQL a sales lead (SQL); it needs a contact and a need."""
+        lead = self._get(Lead, lead_id)
+        lead.qualify(
+            on=self._on(on),
+            contact=contact,
+            need=need,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(lead)
+
+    def disqualify_lead(
+        self,
+        lead_id: UUID,
+        *,
+        reason: str,
+        on: date | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        lead = self._get(Lead, lead_id)
+        lead.disqualify(on=self._on(on), meta=self._meta(reason, attribution))
+        self._save(lead)
+
+    def convert_lead(
+        self,
+        lead_id: UUID,
+        *,
+        name: str,
+        amount: Money,
+        owner: str,
+        business_line: BusinessLine,
+        region: str,
+        country: str,
+        product: str,
+        expected_close_on: date,
+        account_id: UUID | None = None,
+        competitors: Sequence[str] = (),
+        opportunity_id: UUID | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> UUID:
+        """Convert a sales lead into a Tier 4 opportunity, both in one save;
+        returns the opportunity's id. The account defaults to the lead's."""
+        lead = self._get(Lead, lead_id)
+        account_id = account_id or lead.account_id
+        if account_id is not None:
+            self._get(Account, account_id)
+        on = self._on(on)
+        meta = self._meta(reason, attribution)
+        deal = Opportunity.open(
+            opportunity_id or uuid4(),
+            account_id=account_id,
+            name=name,
+            amount=amount,
+            owner=owner,
+            business_line=business_line,
+            region=region,
+            country=country,
+            product=product,
+            expected_close_on=expected_close_on,
+            competitors=competitors,
+            lead_id=lead.id,
+            on=on,
+            meta=meta,
+        )
+        lead.convert(on=on, opportunity_id=deal.id, meta=meta)
+        self._save(lead, deal)
+        return deal.id
+
+    def lead(
+        self,
+        lead_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> LeadView:
+        return LeadView.of(self._load(Lead, lead_id, version, as_of, known_at))
+
+    # -- opportunities --------------------------------------------------------
+
+    def open_opportunity(
+        self,
+        *,
+        account_id: UUID | None,
+        name: str,
+        amount: Money,
+        owner: str,
+        business_line: BusinessLine,
+        region: str,
+        country: str,
+        product: str,
+        expected_close_on: date,
+        tier: int = 4,
+        stage: SalesStage | None = None,
+        competitors: Sequence[str] = (),
+        opportunity_id: UUID | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> UUID:
+        """Open a deal (at Tier 4 unless told); ``account_id`` may be None
+        when the account is unknown. Returns its id."""
+        if account_id is not None:
+            self._get(Account, account_id)
+        deal = Opportunity.open(
+            opportunity_id or uuid4(),
+            account_id=account_id,
+            name=name,
+            amount=amount,
+            owner=owner,
+            business_line=business_line,
+            region=region,
+            country=country,
+            product=product,
+            expected_close_on=expected_close_on,
+            tier=tier,
+            stage=stage,
+            competitors=competitors,
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
+        )
+        self._save(deal)
+        return deal.id
+
+    def change_tier(
+        self,
+        opportunity_id: UUID,
+        *,
+        tier: int,
+        stage: SalesStage | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Move an open deal to tier 4..1 (up or down)."""
+        deal = self._get(Opportunity, opportunity_id)
+        deal.change_tier(
+            on=self._on(on),
+            tier=tier,
+            stage=stage,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(deal)
+
+    def review_gate(
+        self,
+        opportunity_id: UUID,
+        *,
+        gate: int,
+        findings: Sequence[tuple[ReviewArea, str]] = (),
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> list[int]:
+        """Record a VRB review of the next gate; returns the findings' numbers."""
+        deal = self._get(Opportunity, opportunity_id)
+        numbers = deal.review_gate(
+            on=self._on(on),
+            gate=gate,
+            findings=findings,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(deal)
+        return numbers
+
+    def resolve_finding(
+        self,
+        opportunity_id: UUID,
+        *,
+        number: int,
+        resolution: str,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        deal = self._get(Opportunity, opportunity_id)
+        deal.resolve_finding(
+            on=self._on(on),
+            number=number,
+            resolution=resolution,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(deal)
+
+    def pass_gate(
+        self,
+        opportunity_id: UUID,
+        *,
+        gate: int,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Pass a reviewed gate; refused while any of its findings is open."""
+        deal = self._get(Opportunity, opportunity_id)
+        deal.pass_gate(
+            on=self._on(on), gate=gate, meta=self._meta(reason, attribution)
+        )
+        self._save(deal)
+
+    def fail_gate(
+        self,
+        opportunity_id: UUID,
+        *,
+        gate: int,
+        reason: str,
+        on: date | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """The VRB fails the deal at ``gate``: it is dropped for ``reason``."""
+        deal = self._get(Opportunity, opportunity_id)
+        deal.fail_gate(
+            on=self._on(on), gate=gate, meta=self._meta(reason, attribution)
+        )
+        self._save(deal)
+
+    def win_opportunity(
+        self,
+        opportunity_id: UUID,
+        *,
+        value: Money,
+        order: Sequence[OrderLine] = (),
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> tuple[UUID, ...]:
+        """Close the deal as won; each order line becomes an asset purchased
+        on the same day, saved atomically with the win (the order policy).
+        Returns the new assets' ids."""
+        deal = self._get(Opportunity, opportunity_id)
+        on = self._on(on)
+        meta = self._meta(reason, attribution)
+        if order and deal.account_id is None:
+            raise ValidationError(
+                deal.subject, "order", "a deal with an unknown account creates no assets"
+            )
+        asset_ids = tuple(order_line_id(deal.id, n) for n in range(1, len(order) + 1))
+        deal.win(on=on, value=value, asset_ids=asset_ids, meta=meta)
+        assets = self._order_assets(deal, order, asset_ids, on, meta)
+        self._save(deal, *assets)
+        return asset_ids
+
+    def _order_assets(
+        self,
+        deal: Opportunity,
+        order: Sequence[OrderLine],
+        asset_ids: Sequence[UUID],
+        on: date,
+        meta: Provenance,
+    ) -> list[Asset]:
+        """The policy "a won deal creates its order's assets": each asset's
+        purchase is caused by the deal's Won event."""
+        if not order:
+            return []
+        assert deal.account_id is not None
+        won = deal.pending_events[-1]
+        caused = Provenance(
+            actor=meta.actor,
+            reason=meta.reason,
+            correlation_id=meta.correlation_id or deal.id,
+            causation_id=event_id(won),
+        )
+        return [
+            Asset.purchase(
+                asset_id,
+                account_id=deal.account_id,
+                product=line.product,
+                order_reference=line.order_reference,
+                contact=line.contact,
+                value=line.value,
+                installments=line.installments,
+                owner=deal.owner,
+                opportunity_id=deal.id,
+                on=on,
+                meta=caused,
+            )
+            for asset_id, line in zip(asset_ids, order, strict=True)
+        ]
+
+    def lose_opportunity(
+        self,
+        opportunity_id: UUID,
+        *,
+        reason_code: LossReason,
+        competitor: str | None = None,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        deal = self._get(Opportunity, opportunity_id)
+        deal.lose(
+            on=self._on(on),
+            reason_code=reason_code,
+            competitor=competitor,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(deal)
+
+    def drop_opportunity(
+        self,
+        opportunity_id: UUID,
+        *,
+        reason: str,
+        on: date | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        deal = self._get(Opportunity, opportunity_id)
+        deal.drop(on=self._on(on), meta=self._meta(reason, attribution))
+        self._save(deal)
+
+    def record_postmortem(
+        self,
+        opportunity_id: UUID,
+        *,
+        summary: str,
+        root_causes: Sequence[str] = (),
+        lessons: Sequence[str] = (),
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Record the blameless win/loss analysis of a closed deal."""
+        deal = self._get(Opportunity, opportunity_id)
+        deal.record_postmortem(
+            on=self._on(on),
+            postmortem=Postmortem(summary, tuple(root_causes), tuple(lessons)),
+            meta=self._meta(reason, attribution),
+        )
+        self._save(deal)
+
+    def opportunity(
+        self,
+        opportunity_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> OpportunityView:
+        return OpportunityView.of(
+            self._load(Opportunity, opportunity_id, version, as_of, known_at)
+        )
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _on(self, on: date | None) -> date:
+        return self._clock.today() if on is None else check_date("command", "on", on)
+
+    def _meta(self, reason: str | None, attribution: Attribution) -> Provenance:
+        return Provenance(
+            actor=attribution.get("actor", self._actor),
+            reason=reason,
+            correlation_id=attribution.get("correlation_id"),
+            causation_id=attribution.get("causation_id"),
+        )
+
+    def _get(self, kind: type[A], aggregate_id: UUID) -> A:
+        """The current state of a ``kind`` aggregate, for a command."""
+        try:
+            aggregate = self._log.repository.get(aggregate_id, projector_func=project)
+        except AggregateNotFoundError:
+            raise NotFoundError(kind.KIND, aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFoundError(
+                kind.KIND, aggregate_id, f" (it is a {aggregate.KIND})"
+            )
+        return aggregate
+
+    def _load(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        version: int | None,
+        as_of: date | None,
+        known_at: datetime | None,
+    ) -> A:
+        """A ``kind`` aggregate at a version, or built from the events effective
+        by ``as_of`` and recorded by ``known_at``."""
+        if as_of is None and known_at is None:
+            if version is None:
+                return self._get(kind, aggregate_id)
+            try:
+                aggregate = self._log.repository.get(
+                    aggregate_id, version=version, projector_func=project
+                )
+            except AggregateNotFoundError:
+                raise NotFoundError(kind.KIND, aggregate_id, f" at version {version}") from None
+        else:
+            if version is not None:
+                raise ValidationError(
+                    f"{kind.KIND} {aggregate_id}",
+                    "version",
+                    "give a version or as_of/known_at, not both",
+                )
+            aggregate = replay(
+                self._log.events.get(aggregate_id),
+                lambda e: (as_of is None or e.effective_on <= as_of)
+                and (known_at is None or e.timestamp <= known_at),
+            )
+            if aggregate is None:
+                raise NotFoundError(
+                    kind.KIND,
+                    aggregate_id,
+                    f" as of {as_of}" if known_at is None else f" as known at {known_at}",
+                )
+        if not isinstance(aggregate, kind):
+            raise NotFoundError(kind.KIND, aggregate_id, f" (it is a {aggregate.KIND})")
+        return aggregate
+
+    def _save(self, *aggregates: DomainAggregate) -> None:
+        """Save atomically; a version clash becomes a b2bcore conflict error."""
+        first_versions = [
+            (a, a.version - len(a.pending_events) + 1) for a in aggregates
+        ]
+        try:
+            self._log.save(*aggregates)
+        except IntegrityError:
+            for aggregate, first in first_versions:
+                clash = self._log.recorder.select_events(
+                    aggregate.id, gt=first - 1, limit=1
+                )
+                if not clash:
+                    continue
+                if first == 1:
+                    raise AlreadyExistsError(
+                        aggregate.KIND, aggregate.id, "already exists"
+                    ) from None
+                raise ConcurrencyError(
+                    aggregate.KIND,
+                    aggregate.id,
+                    f"version {first} was recorded by another writer since it "
+                    "was loaded; reload and retry",
+                ) from None
+            raise

@@ -1,0 +1,331 @@
+"""The domain's vocabulary: enumerations and small immutable value records.
+
+Enumerations are plain ``Enum`` (not ``StrEnum``) on purpose: the event
+transcoder only sees non-``str`` types, so a ``StrEnum`` would come back from
+the store as a bare string.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import TypeVar
+
+import attrs
+
+from b2bcore.errors import ValidationError
+from b2bcore.money import MINOR_UNITS, Money
+
+T = TypeVar("T")
+
+
+class Grade(Enum):
+    """An account's grade (고객 등급)."""
+
+    KEY = "key"
+    MAJOR = "major"
+    STANDARD = "standard"
+
+
+class BusinessLine(Enum):
+    DOMESTIC = "domestic"
+    OVERSEAS = "overseas"
+
+
+class ContactChannel(Enum):
+    """The channel an account prefers to be reached on."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    VISIT = "visit"
+    MESSENGER = "messenger"
+    WEB = "web"
+
+
+class AssetStatus(Enum):
+    PURCHASED = "purchased"
+    INSTALLED = "installed"
+    OBSOLETE = "obsolete"
+
+
+class ObsoleteReason(Enum):
+    """Why an asset left the installed base (the churn reason)."""
+
+    PRICE = "price"
+    BUDGET = "budget"
+    COMPETITOR = "competitor"
+    FEATURES = "features"
+    SUPPORT = "support"
+    REPLACED = "replaced"
+    UNKNOWN = "unknown"
+    OTHER = "other"
+
+
+class UsagePattern(Enum):
+    COMMUTE = "commute"
+    BUSINESS = "business"
+    LEISURE = "leisure"
+
+
+class Temperature(Enum):
+    """How warm a marketing lead is."""
+
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+
+class LeadStatus(Enum):
+    MQL = "mql"
+    SQL = "sql"
+    DISQUALIFIED = "disqualified"
+    CONVERTED = "converted"
+
+
+class SalesStage(Enum):
+    """The five stages of the sales cycle a tier sits in."""
+
+    INITIAL_CONTACT = "initial_contact"
+    OPPORTUNITY_DEVELOPMENT = "opportunity_development"
+    OPPORTUNITY_EVALUATION = "opportunity_evaluation"
+    PROPOSAL_AND_CONTRACT = "proposal_and_contract"
+    CLOSE_AND_REVIEW = "close_and_review"
+
+
+#: The stage a tier sits in unless a command says otherwise.
+DEFAULT_STAGE: dict[int, SalesStage] = {
+    4: SalesStage.INITIAL_CONTACT,
+    3: SalesStage.OPPORTUNITY_DEVELOPMENT,
+    2: SalesStage.OPPORTUNITY_EVALUATION,
+    1: SalesStage.PROPOSAL_AND_CONTRACT,
+    0: SalesStage.CLOSE_AND_REVIEW,
+}
+
+OPEN_TIERS = (4, 3, 2, 1)
+
+
+class Outcome(Enum):
+    """How a deal left the pipeline at Tier 0."""
+
+    WON = "won"
+    LOST = "lost"
+    DROPPED = "dropped"
+
+
+class LossReason(Enum):
+    PRICE = "price"
+    BUDGET = "budget"
+    COMPETITOR = "competitor"
+    FEATURES = "features"
+    SUPPORT = "support"
+    TIMING = "timing"
+    NO_DECISION = "no_decision"
+    UNKNOWN = "unknown"
+    OTHER = "other"
+
+
+class ReviewArea(Enum):
+    """The areas a value review board (VRB) finding can concern."""
+
+    FINANCE = "finance"
+    LEGAL = "legal"
+    PURCHASING = "purchasing"
+    TECHNICAL = "technical"
+
+
+class Horizon(Enum):
+    """How far away a deal's expected close is: short 2–4 months (or less),
+    mid 5–12, long beyond 12."""
+
+    SHORT = "short"
+    MID = "mid"
+    LONG = "long"
+
+
+#: VRB stage gates are numbered 1..MAX_GATE and passed in order.
+MAX_GATE = 5
+
+
+def horizon(expected_close_on: date, as_of: date) -> Horizon:
+    """The horizon of a deal expected to close on ``expected_close_on``.
+
+    Whole calendar months from ``as_of``: up to 4 is short (an overdue or
+    imminent deal is short too), 5–12 mid, more than 12 long.
+    """
+    months = (expected_close_on.year - as_of.year) * 12 + (
+        expected_close_on.month - as_of.month
+    )
+    if expected_close_on.day < as_of.day:
+        months -= 1
+    if months <= 4:
+        return Horizon.SHORT
+    if months <= 12:
+        return Horizon.MID
+    return Horizon.LONG
+
+
+def _as_tuple(items: tuple[T, ...] | list[T]) -> tuple[T, ...]:
+    return tuple(items)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months, clamped to the month's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+@attrs.frozen
+class Installment:
+    """One planned payment of an asset's contract value."""
+
+    number: int
+    due_on: date
+    amount: Money
+
+
+@attrs.frozen
+class Payment:
+    """An installment paid: late when ``paid_on`` is after its due date."""
+
+    number: int
+    amount: Money
+    paid_on: date
+    late: bool
+
+
+@attrs.frozen
+class Renewal:
+    """A renewal of an installed asset's contract."""
+
+    renewed_on: date
+    previous_usage_end_on: date
+    usage_end_on: date
+    previous_value: Money
+    value: Money
+
+    @property
+    def is_upsell(self) -> bool:
+        return self.value > self.previous_value
+
+
+@attrs.frozen
+class Upgrade:
+    """A move to another product or plan; an upsell when the value rose."""
+
+    upgraded_on: date
+    previous_product: str
+    product: str
+    previous_value: Money
+    value: Money
+
+    @property
+    def is_upsell(self) -> bool:
+        return self.value > self.previous_value
+
+
+@attrs.frozen
+class Inspection:
+    number: int
+    scheduled_on: date
+    due_on: date
+    completed_on: date | None = None
+    findings: str = ""
+
+
+@attrs.frozen
+class SatisfactionScore:
+    recorded_on: date
+    score: int
+    comment: str
+
+
+@attrs.frozen
+class MonthlyUsage:
+    """A month of vehicle use: ``period`` is the first day of the month."""
+
+    period: date
+    count: int
+    distance_km: int
+    region: str
+    pattern: UsagePattern
+
+
+@attrs.frozen
+class CompetitorContact:
+    reported_on: date
+    competitor: str
+    note: str
+
+
+@attrs.frozen
+class TierMove:
+    """A deal entering ``tier`` on ``moved_on`` (``from_tier`` None at opening)."""
+
+    moved_on: date
+    from_tier: int | None
+    tier: int
+    stage: SalesStage
+
+
+@attrs.frozen
+class Finding:
+    """A VRB finding raised at a gate review; open until resolved."""
+
+    number: int
+    gate: int
+    area: ReviewArea
+    description: str
+    raised_on: date
+    resolved_on: date | None = None
+    resolution: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None
+
+
+@attrs.frozen
+class Postmortem:
+    """A blameless win/loss analysis recorded after Tier 0."""
+
+    summary: str
+    root_causes: tuple[str, ...] = attrs.field(converter=_as_tuple)
+    lessons: tuple[str, ...] = attrs.field(converter=_as_tuple)
+
+
+@attrs.frozen
+class OrderLine:
+    """One asset a won deal's order creates."""
+
+    product: str
+    value: Money
+    order_reference: str
+    contact: str
+    installments: tuple[Installment, ...] = attrs.field(converter=_as_tuple)
+
+
+def installment_plan(
+    total: Money, count: int, first_due_on: date, every_months: int = 1
+) -> tuple[Installment, ...]:
+    """Split ``total`` into ``count`` installments due ``every_months`` apart.
+
+    Each installment is the total divided evenly at the currency's minor unit;
+    the last one takes the remainder, so the plan always sums to ``total``.
+    """
+    if count < 1:
+        raise ValidationError("installment plan", "count", "must be at least 1")
+    quantum = Decimal(1).scaleb(-MINOR_UNITS[total.currency])
+    share = (total.amount / count).quantize(quantum, rounding="ROUND_DOWN")
+    last = total.amount - share * (count - 1)
+    return tuple(
+        Installment(
+            number=n + 1,
+            due_on=add_months(first_due_on, n * every_months),
+            amount=Money(last if n == count - 1 else share, total.currency),
+        )
+        for n in range(count)
+    )
