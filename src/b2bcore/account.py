@@ -153,11 +153,13 @@ class Account(DomainAggregate):
             if value is None:
                 continue
             if attribute in _ENUM_ATTRIBUTES:
-                check_type(self.subject, attribute, value, _ENUM_ATTRIBUTES[attribute])
+                new = check_type(
+                    self.subject, attribute, value, _ENUM_ATTRIBUTES[attribute]
+                )
             else:
-                value = check_text(self.subject, attribute, value)
-            if value != getattr(self, attribute):
-                changes[attribute] = value
+                new = check_text(self.subject, attribute, value)
+            if new != getattr(self, attribute):
+                changes[attribute] = new
         if all(value is None for value in changes.values()):
             self._refuse("attributes", "nothing would change")
         self._record(self.AttributesChanged, on, meta, **changes)

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import EnvType
 
 from b2bcore.account import Account
 from b2bcore.aggregate import DomainAggregate, Provenance, check_date, event_id
@@ -73,7 +74,7 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
 
 
 def replay(
-    events: Iterable[DomainAggregate.Event], keep: Callable[[Any], bool]
+    events: Iterable[Any], keep: Callable[[Any], bool]
 ) -> DomainAggregate | None:
     """The aggregate built from only the events ``keep`` accepts, in version
     order; None when its creation is not among them."""
@@ -97,6 +98,16 @@ class EventLog(Application[UUID]):
     name = "B2BCore"
     snapshotting_intervals = dict.fromkeys(AGGREGATES, DEFAULT_SNAPSHOT_INTERVAL)
     snapshotting_projectors = dict.fromkeys(AGGREGATES, project)
+
+    def __init__(self, env: EnvType | None = None) -> None:
+        super().__init__(env)
+        interval = int(self.env.get("SNAPSHOT_INTERVAL", DEFAULT_SNAPSHOT_INTERVAL))
+        if interval < 1:
+            raise ConfigurationError(
+                f"snapshot interval must be at least 1, got {interval}"
+            )
+        # The library reads the intervals through the instance.
+        self.snapshotting_intervals = dict.fromkeys(AGGREGATES, interval)  # type: ignore[misc]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -128,13 +139,17 @@ class B2BCore:
         *,
         actor: str = "system",
         clock: Clock | None = None,
-        snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL,
+        snapshot_interval: int | None = None,
     ) -> B2BCore:
         """Open the store at ``url`` (else ``$B2BCORE_DATABASE_URL``, else
         ``sqlite:///b2bcore.db``). ``actor`` is recorded on events whose command
-        names no actor; ``clock`` gives the default business date."""
+        names no actor; ``clock`` gives the default business date. A snapshot
+        is taken every ``snapshot_interval`` events of an aggregate (default
+        100, or ``$B2BCORE_SNAPSHOT_INTERVAL``)."""
         url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
         env = environment_for(url)
+        if snapshot_interval is not None:
+            env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
         try:
             log = EventLog(env=env)
         except ModuleNotFoundError as error:
@@ -142,9 +157,6 @@ class B2BCore:
                 f"database URL {url!r} needs a missing module ({error.name}): "
                 "install b2bcore[postgres]"
             ) from error
-        if snapshot_interval < 1:
-            raise ConfigurationError("snapshot_interval must be at least 1")
-        log.snapshotting_intervals = dict.fromkeys(AGGREGATES, snapshot_interval)
         return cls(log, actor=actor, clock=clock)
 
     def close(self) -> None:
@@ -160,6 +172,10 @@ class B2BCore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def log_position(self) -> int:
+        """The position of the last event recorded in the log (0 when empty)."""
+        return self._log.recorder.max_notification_id() or 0
 
     @property
     def event_log(self) -> EventLog:
@@ -790,9 +806,7 @@ class B2BCore:
     ) -> None:
         """Pass a reviewed gate; refused while any of its findings is open."""
         deal = self._get(Opportunity, opportunity_id)
-        deal.pass_gate(
-            on=self._on(on), gate=gate, meta=self._meta(reason, attribution)
-        )
+        deal.pass_gate(on=self._on(on), gate=gate, meta=self._meta(reason, attribution))
         self._save(deal)
 
     def fail_gate(
@@ -806,9 +820,7 @@ class B2BCore:
     ) -> None:
         """The VRB fails the deal at ``gate``: it is dropped for ``reason``."""
         deal = self._get(Opportunity, opportunity_id)
-        deal.fail_gate(
-            on=self._on(on), gate=gate, meta=self._meta(reason, attribution)
-        )
+        deal.fail_gate(on=self._on(on), gate=gate, meta=self._meta(reason, attribution))
         self._save(deal)
 
     def win_opportunity(
@@ -829,7 +841,9 @@ class B2BCore:
         meta = self._meta(reason, attribution)
         if order and deal.account_id is None:
             raise ValidationError(
-                deal.subject, "order", "a deal with an unknown account creates no assets"
+                deal.subject,
+                "order",
+                "a deal with an unknown account creates no assets",
             )
         asset_ids = tuple(order_line_id(deal.id, n) for n in range(1, len(order) + 1))
         deal.win(on=on, value=value, asset_ids=asset_ids, meta=meta)
@@ -851,6 +865,7 @@ class B2BCore:
             return []
         assert deal.account_id is not None
         won = deal.pending_events[-1]
+        assert isinstance(won, Opportunity.Won)
         caused = Provenance(
             actor=meta.actor,
             reason=meta.reason,
@@ -920,7 +935,7 @@ class B2BCore:
         deal = self._get(Opportunity, opportunity_id)
         deal.record_postmortem(
             on=self._on(on),
-            postmortem=Postmortem(summary, tuple(root_causes), tuple(lessons)),
+            postmortem=Postmortem(summary, root_causes, lessons),
             meta=self._meta(reason, attribution),
         )
         self._save(deal)
@@ -957,9 +972,7 @@ class B2BCore:
         except AggregateNotFoundError:
             raise NotFoundError(kind.KIND, aggregate_id) from None
         if not isinstance(aggregate, kind):
-            raise NotFoundError(
-                kind.KIND, aggregate_id, f" (it is a {aggregate.KIND})"
-            )
+            raise NotFoundError(kind.KIND, aggregate_id, f" (it is a {aggregate.KIND})")
         return aggregate
 
     def _load(
@@ -980,7 +993,9 @@ class B2BCore:
                     aggregate_id, version=version, projector_func=project
                 )
             except AggregateNotFoundError:
-                raise NotFoundError(kind.KIND, aggregate_id, f" at version {version}") from None
+                raise NotFoundError(
+                    kind.KIND, aggregate_id, f" at version {version}"
+                ) from None
         else:
             if version is not None:
                 raise ValidationError(
@@ -990,14 +1005,18 @@ class B2BCore:
                 )
             aggregate = replay(
                 self._log.events.get(aggregate_id),
-                lambda e: (as_of is None or e.effective_on <= as_of)
-                and (known_at is None or e.timestamp <= known_at),
+                lambda e: (
+                    (as_of is None or e.effective_on <= as_of)
+                    and (known_at is None or e.timestamp <= known_at)
+                ),
             )
             if aggregate is None:
                 raise NotFoundError(
                     kind.KIND,
                     aggregate_id,
-                    f" as of {as_of}" if known_at is None else f" as known at {known_at}",
+                    f" as of {as_of}"
+                    if known_at is None
+                    else f" as known at {known_at}",
                 )
         if not isinstance(aggregate, kind):
             raise NotFoundError(kind.KIND, aggregate_id, f" (it is a {aggregate.KIND})")

@@ -421,7 +421,9 @@ class Asset(DomainAggregate):
                 f"inspection {number} was completed on {inspection.completed_on}",
             )
         if on < inspection.scheduled_on:
-            self._refuse("on", f"{on} is before the scheduling on {inspection.scheduled_on}")
+            self._refuse(
+                "on", f"{on} is before the scheduling on {inspection.scheduled_on}"
+            )
         self._record(
             self.InspectionCompleted, on, meta, number=number, findings=findings.strip()
         )
@@ -492,8 +494,7 @@ class Asset(DomainAggregate):
         if not 1 <= number <= len(self.installments):
             self._refuse(
                 "number",
-                f"installment {number} is beyond the plan of "
-                f"{len(self.installments)}",
+                f"installment {number} is beyond the plan of {len(self.installments)}",
             )
         if any(p.number == number for p in self.payments):
             self._refuse("number", f"installment {number} is already paid")
@@ -557,7 +558,9 @@ def _check_plan(
                 f"installment {installment.number} should be numbered "
                 f"{first_number + offset}",
             )
-        check_positive(subject, f"installments[{installment.number}]", installment.amount)
+        check_positive(
+            subject, f"installments[{installment.number}]", installment.amount
+        )
         if offset and installment.due_on < plan[offset - 1].due_on:
             raise ValidationError(
                 subject,

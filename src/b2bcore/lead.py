@@ -109,7 +109,9 @@ class Lead(DomainAggregate):
             company=check_text(subject, "company", company),
             source=check_text(subject, "source", source),
             temperature=check_type(subject, "temperature", temperature, Temperature),
-            contact=None if contact is None else check_text(subject, "contact", contact),
+            contact=None
+            if contact is None
+            else check_text(subject, "contact", contact),
             need=None if need is None else check_text(subject, "need", need),
             account_id=account_id,
         )
@@ -135,7 +137,9 @@ class Lead(DomainAggregate):
         """Make the MQL a sales-qualified lead; it needs a contact and a need,
         given now or at capture."""
         if self.status is not LeadStatus.MQL:
-            self._refuse("status", f"cannot qualify a lead in status {self.status.value}")
+            self._refuse(
+                "status", f"cannot qualify a lead in status {self.status.value}"
+            )
         self._check_on(on, self.captured_on, "the capture on")
         contact = contact if contact is not None else self.contact
         need = need if need is not None else self.need
@@ -163,7 +167,8 @@ class Lead(DomainAggregate):
         if self.status is not LeadStatus.SQL:
             self._refuse(
                 "status",
-                f"only a qualified lead (sql) converts, this one is {self.status.value}",
+                "only a qualified lead (sql) converts, "
+                f"this one is {self.status.value}",
             )
         assert self.qualified_on is not None
         self._check_on(on, self.qualified_on, "the qualification on")
@@ -171,4 +176,6 @@ class Lead(DomainAggregate):
 
     def _require_open(self, action: str) -> None:
         if self.status in (LeadStatus.DISQUALIFIED, LeadStatus.CONVERTED):
-            self._refuse("status", f"cannot {action} a lead in status {self.status.value}")
+            self._refuse(
+                "status", f"cannot {action} a lead in status {self.status.value}"
+            )

@@ -21,7 +21,9 @@ MINOR_UNITS: dict[str, int] = {
 }  # fmt: skip
 
 
-def _check_currency(instance: Money, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_currency(
+    instance: Money, attribute: attrs.Attribute[str], value: str
+) -> None:
     if value not in MINOR_UNITS:
         raise ValidationError(
             "money", "currency", f"{value!r} is not a supported ISO 4217 code"

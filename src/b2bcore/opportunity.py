@@ -351,9 +351,13 @@ class Opportunity(DomainAggregate):
             self._refuse("number", f"no finding {number} was raised")
         finding = self.findings[number - 1]
         if not finding.is_open:
-            self._refuse("number", f"finding {number} was resolved on {finding.resolved_on}")
+            self._refuse(
+                "number", f"finding {number} was resolved on {finding.resolved_on}"
+            )
         if on < finding.raised_on:
-            self._refuse("on", f"{on} is before the finding was raised on {finding.raised_on}")
+            self._refuse(
+                "on", f"{on} is before the finding was raised on {finding.raised_on}"
+            )
         self._record(
             self.FindingResolved,
             on,
@@ -408,7 +412,8 @@ class Opportunity(DomainAggregate):
         if still_open:
             self._refuse(
                 "findings",
-                f"cannot win with unresolved findings {', '.join(map(str, still_open))}",
+                "cannot win with unresolved findings "
+                + ", ".join(map(str, still_open)),
             )
         self._record(self.Won, on, meta, value=value, asset_ids=tuple(asset_ids))
 

@@ -8,17 +8,15 @@ the store as a bare string.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import TypeVar
 
 import attrs
 
 from b2bcore.errors import ValidationError
 from b2bcore.money import MINOR_UNITS, Money
-
-T = TypeVar("T")
 
 
 class Grade(Enum):
@@ -166,16 +164,16 @@ def horizon(expected_close_on: date, as_of: date) -> Horizon:
     return Horizon.LONG
 
 
-def _as_tuple(items: tuple[T, ...] | list[T]) -> tuple[T, ...]:
-    return tuple(items)
-
-
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole calendar months, clamped to the month's end."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
+
+
+def _texts(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
 
 
 @attrs.frozen
@@ -185,6 +183,10 @@ class Installment:
     number: int
     due_on: date
     amount: Money
+
+
+def _installments(items: Iterable[Installment]) -> tuple[Installment, ...]:
+    return tuple(items)
 
 
 @attrs.frozen
@@ -293,8 +295,8 @@ class Postmortem:
     """A blameless win/loss analysis recorded after Tier 0."""
 
     summary: str
-    root_causes: tuple[str, ...] = attrs.field(converter=_as_tuple)
-    lessons: tuple[str, ...] = attrs.field(converter=_as_tuple)
+    root_causes: tuple[str, ...] = attrs.field(converter=_texts)
+    lessons: tuple[str, ...] = attrs.field(converter=_texts)
 
 
 @attrs.frozen
@@ -305,7 +307,7 @@ class OrderLine:
     value: Money
     order_reference: str
     contact: str
-    installments: tuple[Installment, ...] = attrs.field(converter=_as_tuple)
+    installments: tuple[Installment, ...] = attrs.field(converter=_installments)
 
 
 def installment_plan(
@@ -320,6 +322,12 @@ def installment_plan(
         raise ValidationError("installment plan", "count", "must be at least 1")
     quantum = Decimal(1).scaleb(-MINOR_UNITS[total.currency])
     share = (total.amount / count).quantize(quantum, rounding="ROUND_DOWN")
+    if share <= 0:
+        raise ValidationError(
+            "installment plan",
+            "count",
+            f"{total} cannot be split into {count} positive installments",
+        )
     last = total.amount - share * (count - 1)
     return tuple(
         Installment(

@@ -1,0 +1,90 @@
+"""Fixtures shared by every kind of test.
+
+``store_url`` runs a test once per store: memory, a SQLite file and a fresh
+PostgreSQL schema. PostgreSQL is taken from ``$B2BCORE_TEST_POSTGRES_URL``
+(default: the local server, user postgres, database test). Without it the
+PostgreSQL runs skip with the reason; under ``CI=true`` they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from b2bcore import B2BCore, FixedClock
+
+POSTGRES_URL = os.environ.get(
+    "B2BCORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+TODAY = date(2024, 6, 1)
+
+
+def _postgres_problem() -> str | None:
+    try:
+        import psycopg  # noqa: PLC0415 - an optional extra
+    except ImportError:
+        return "psycopg is not installed (pip install b2bcore[postgres])"
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable: {error}".strip()
+    return None
+
+
+def require_postgres() -> None:
+    """Skip (or, under CI, fail) when PostgreSQL is not there."""
+    problem = _postgres_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true needs PostgreSQL: {problem}")
+    pytest.skip(problem)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database URL on a fresh PostgreSQL schema, dropped afterwards."""
+    require_postgres()
+    import psycopg  # noqa: PLC0415
+
+    schema = f"b2b_test_{uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'b2bcore.db'}"
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """Each store in turn: the contract every store must keep."""
+    if request.param == "memory":
+        return "memory://"
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+@pytest.fixture
+def core(store_url: str) -> Iterator[B2BCore]:
+    with B2BCore.open(store_url, actor="tester", clock=FixedClock(TODAY)) as opened:
+        yield opened
+
+
+@pytest.fixture
+def memory_core() -> Iterator[B2BCore]:
+    """An in-memory application for unit tests."""
+    with B2BCore.open("memory://", actor="tester", clock=FixedClock(TODAY)) as opened:
+        yield opened
