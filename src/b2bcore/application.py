@@ -8,6 +8,7 @@ a refused command raises a ``b2bcore.errors`` error and records nothing.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
@@ -15,7 +16,7 @@ from typing import Any, Self, TypedDict, TypeVar, Unpack
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, InternalError, JSONTranscoder
 from eventsourcing.utils import EnvType
 
 from b2bcore.account import Account
@@ -55,6 +56,7 @@ A = TypeVar("A", bound=DomainAggregate)
 
 AGGREGATES: tuple[type[DomainAggregate], ...] = (Account, Asset, Lead, Opportunity)
 DEFAULT_SNAPSHOT_INTERVAL = 100
+OPEN_ATTEMPTS = 5
 
 
 class Attribution(TypedDict, total=False):
@@ -114,6 +116,25 @@ class EventLog(Application[UUID]):
         register_transcodings(transcoder)
 
 
+def _open_log(url: str, env: dict[str, str]) -> EventLog:
+    """The event log at ``url``. Processes starting at once on one PostgreSQL
+    database race to create its tables ("tuple concurrently updated"); the
+    creation is idempotent, so it is retried a few times."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return EventLog(env=env)
+        except ModuleNotFoundError as error:
+            raise ConfigurationError(
+                f"database URL {url!r} needs a missing module ({error.name}): "
+                "install b2bcore[postgres]"
+            ) from error
+        except InternalError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 class B2BCore:
     """Accounts, assets, leads and opportunities over one event log.
 
@@ -150,14 +171,7 @@ class B2BCore:
         env = environment_for(url)
         if snapshot_interval is not None:
             env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
-        try:
-            log = EventLog(env=env)
-        except ModuleNotFoundError as error:
-            raise ConfigurationError(
-                f"database URL {url!r} needs a missing module ({error.name}): "
-                "install b2bcore[postgres]"
-            ) from error
-        return cls(log, actor=actor, clock=clock)
+        return cls(_open_log(url, env), actor=actor, clock=clock)
 
     def close(self) -> None:
         self._log.close()

@@ -1,0 +1,63 @@
+"""The domain package imports only the standard library, eventsourcing and
+attrs (import-linter checks the same in `make lint`)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import b2bcore
+
+ALLOWED = {"eventsourcing", "attrs", "b2bcore"}
+#: Store modules are chosen by configuration (a URL), never imported.
+STORE_MODULES = {"eventsourcing.sqlite", "eventsourcing.postgres", "sqlite3"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def domain_imports() -> dict[str, set[str]]:
+    package = Path(b2bcore.__file__).parent
+    return {
+        str(path.relative_to(package)): imported_modules(path)
+        for path in sorted(package.rglob("*.py"))
+    }
+
+
+def test_the_domain_imports_only_stdlib_eventsourcing_and_attrs() -> None:
+    offending = {
+        module: sorted(
+            name
+            for name in names
+            if name.split(".")[0] not in ALLOWED | sys.stdlib_module_names
+        )
+        for module, names in domain_imports().items()
+    }
+
+    assert {module: names for module, names in offending.items() if names} == {}
+
+
+def test_the_domain_names_no_store_module_in_its_imports() -> None:
+    offending = {
+        module: sorted(names & STORE_MODULES)
+        for module, names in domain_imports().items()
+        if names & STORE_MODULES
+    }
+
+    assert offending == {}
+
+
+def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
+    module = tmp_path / "bad.py"
+    module.write_text("import psycopg\nfrom rich.table import Table\n")
+
+    assert imported_modules(module) == {"psycopg", "rich.table"}
