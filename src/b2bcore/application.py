@@ -16,7 +16,12 @@ from typing import Any, Self, TypedDict, TypeVar, Unpack
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, InternalError, JSONTranscoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    InternalError,
+    JSONTranscoder,
+    Mapper,
+)
 from eventsourcing.utils import EnvType
 
 from b2bcore.account import Account
@@ -35,7 +40,7 @@ from b2bcore.lead import Lead
 from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE, environment_for
-from b2bcore.transcodings import register_transcodings
+from b2bcore.transcodings import EventMapper, register_transcodings
 from b2bcore.values import (
     BusinessLine,
     ContactChannel,
@@ -110,6 +115,11 @@ class EventLog(Application[UUID]):
             )
         # The library reads the intervals through the instance.
         self.snapshotting_intervals = dict.fromkeys(AGGREGATES, interval)  # type: ignore[misc]
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=EventMapper
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

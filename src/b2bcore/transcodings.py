@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 from typing import Any
+from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoding
 
 from b2bcore import values
 from b2bcore.money import Money
@@ -97,3 +99,17 @@ def register_transcodings(transcoder: JSONTranscoder) -> None:
         transcoder.register(EnumAsValue(enum, name))
     for name, cls in VALUES.items():
         transcoder.register(AttrsAsDict(cls, name))
+
+
+class EventMapper(Mapper[UUID]):
+    """The library's mapper, giving back events' sequence fields as the tuples
+    they were created with (JSON has only lists, and decoding bypasses the
+    events' ``__init__``)."""
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        event = super().to_domain_event(stored_event)
+        fields = vars(event)
+        for name, value in fields.items():
+            if isinstance(value, list):
+                fields[name] = tuple(value)
+        return event
