@@ -7,12 +7,15 @@ argument: there is no hidden clock.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
 import attrs
 
 from b2bcore.account import Account
+from b2bcore.aggregate import DomainAggregate
 from b2bcore.asset import Asset
 from b2bcore.lead import Lead
 from b2bcore.money import Money
@@ -40,18 +43,26 @@ from b2bcore.values import (
     Temperature,
     TierMove,
     Upgrade,
-    UsagePattern,
     horizon,
 )
 
-__all__ = [
-    "AccountView",
-    "AssetView",
-    "LeadView",
-    "OpportunityView",
-    "TierStint",
-    "UsagePattern",
-]
+V = TypeVar("V")
+
+
+def _view_of(cls: type[V], aggregate: DomainAggregate) -> V:
+    """A ``cls`` view of ``aggregate``: its fields read from the aggregate's
+    attributes of the same names (lists frozen into tuples), plus its id,
+    version and the time its last event was recorded."""
+    state: dict[str, Any] = {
+        "id": aggregate.id,
+        "version": aggregate.version,
+        "recorded_at": aggregate.modified_on,
+    }
+    for field in attrs.fields(cls):  # type: ignore[arg-type]
+        if field.name not in state:
+            value = getattr(aggregate, field.name)
+            state[field.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**state)
 
 
 @attrs.frozen
@@ -70,19 +81,7 @@ class AccountView:
 
     @classmethod
     def of(cls, account: Account) -> AccountView:
-        return cls(
-            id=account.id,
-            version=account.version,
-            recorded_at=account.modified_on,
-            name=account.name,
-            grade=account.grade,
-            sector=account.sector,
-            region=account.region,
-            country=account.country,
-            business_line=account.business_line,
-            preferred_channel=account.preferred_channel,
-            registered_on=account.registered_on,
-        )
+        return _view_of(cls, account)
 
 
 @attrs.frozen
@@ -118,34 +117,7 @@ class AssetView:
 
     @classmethod
     def of(cls, asset: Asset) -> AssetView:
-        return cls(
-            id=asset.id,
-            version=asset.version,
-            recorded_at=asset.modified_on,
-            account_id=asset.account_id,
-            product=asset.product,
-            order_reference=asset.order_reference,
-            contact=asset.contact,
-            owner=asset.owner,
-            opportunity_id=asset.opportunity_id,
-            status=asset.status,
-            purchased_on=asset.purchased_on,
-            installed_on=asset.installed_on,
-            usage_end_on=asset.usage_end_on,
-            value=asset.value,
-            installments=tuple(asset.installments),
-            payments=tuple(asset.payments),
-            renewals=tuple(asset.renewals),
-            upgrades=tuple(asset.upgrades),
-            obsolete_on=asset.obsolete_on,
-            obsolete_reason=asset.obsolete_reason,
-            obsolete_note=asset.obsolete_note,
-            successor_id=asset.successor_id,
-            inspections=tuple(asset.inspections),
-            satisfaction=tuple(asset.satisfaction),
-            usage=tuple(asset.usage),
-            competitor_contacts=tuple(asset.competitor_contacts),
-        )
+        return _view_of(cls, asset)
 
     @property
     def is_evergreen(self) -> bool:
@@ -195,9 +167,9 @@ class AssetView:
         return (self.usage_end_on - as_of).days
 
 
-def _total(currency: str, amounts: object) -> Money:
+def _total(currency: str, amounts: Iterable[Money]) -> Money:
     total = Money.zero(currency)
-    for amount in amounts:  # type: ignore[attr-defined]
+    for amount in amounts:
         total = total + amount
     return total
 
@@ -222,23 +194,7 @@ class LeadView:
 
     @classmethod
     def of(cls, lead: Lead) -> LeadView:
-        return cls(
-            id=lead.id,
-            version=lead.version,
-            recorded_at=lead.modified_on,
-            company=lead.company,
-            source=lead.source,
-            temperature=lead.temperature,
-            contact=lead.contact,
-            need=lead.need,
-            account_id=lead.account_id,
-            status=lead.status,
-            captured_on=lead.captured_on,
-            qualified_on=lead.qualified_on,
-            closed_on=lead.closed_on,
-            disqualified_reason=lead.disqualified_reason,
-            opportunity_id=lead.opportunity_id,
-        )
+        return _view_of(cls, lead)
 
 
 @attrs.frozen
@@ -291,39 +247,7 @@ class OpportunityView:
 
     @classmethod
     def of(cls, deal: Opportunity) -> OpportunityView:
-        return cls(
-            id=deal.id,
-            version=deal.version,
-            recorded_at=deal.modified_on,
-            account_id=deal.account_id,
-            name=deal.name,
-            amount=deal.amount,
-            owner=deal.owner,
-            business_line=deal.business_line,
-            region=deal.region,
-            country=deal.country,
-            product=deal.product,
-            expected_close_on=deal.expected_close_on,
-            competitors=tuple(deal.competitors),
-            lead_id=deal.lead_id,
-            opened_on=deal.opened_on,
-            tier=deal.tier,
-            stage=deal.stage,
-            tier_since=deal.tier_since,
-            tier_history=tuple(deal.tier_history),
-            gates_reviewed=tuple(deal.gates_reviewed),
-            gates_passed=tuple(deal.gates_passed),
-            failed_gate=deal.failed_gate,
-            findings=tuple(deal.findings),
-            outcome=deal.outcome,
-            closed_on=deal.closed_on,
-            close_reason=deal.close_reason,
-            won_value=deal.won_value,
-            asset_ids=tuple(deal.asset_ids),
-            loss_reason=deal.loss_reason,
-            lost_to=deal.lost_to,
-            postmortem=deal.postmortem,
-        )
+        return _view_of(cls, deal)
 
     @property
     def is_open(self) -> bool:
