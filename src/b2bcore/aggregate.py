@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import Any, NoReturn, Self, TypeVar
+from typing import Any, ClassVar, NoReturn, Self, TypeVar
 from uuid import UUID, uuid5
 
 import attrs
@@ -54,6 +54,9 @@ class DomainAggregate(BaseAggregate[UUID]):
     KIND = "aggregate"
 
     class Event(AggregateEvent):
+        #: The stable name events of this class are stored under.
+        TOPIC: ClassVar[str]
+
         effective_on: date
         actor: str
         reason: str | None

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self, TypedDict, TypeVar, Unpack
+from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -39,6 +39,10 @@ from b2bcore.ids import order_line_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
+from b2bcore.projection import Projector, StateProjection
+from b2bcore.readmodel import ReadModelStore
+from b2bcore.reports.renewals import RenewalItem, renewal_queue
+from b2bcore.settings import Settings
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE, environment_for
 from b2bcore.transcodings import EventMapper, register_transcodings
 from b2bcore.values import (
@@ -58,8 +62,10 @@ from b2bcore.values import (
 from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
 
 A = TypeVar("A", bound=DomainAggregate)
+V = TypeVar("V")
 
 AGGREGATES: tuple[type[DomainAggregate], ...] = (Account, Asset, Lead, Opportunity)
+PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
 OPEN_ATTEMPTS = 5
 
@@ -158,10 +164,18 @@ class B2BCore:
         *,
         actor: str = "system",
         clock: Clock | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self._log = log
         self._actor = actor
         self._clock = clock or SystemClock()
+        self.settings = settings or Settings()
+        self.projector = Projector(
+            log.mapper,
+            log.recorder,
+            cast(ReadModelStore, log.factory.tracking_recorder()),
+            PROJECTIONS,
+        )
 
     @classmethod
     def open(
@@ -170,18 +184,20 @@ class B2BCore:
         *,
         actor: str = "system",
         clock: Clock | None = None,
+        settings: Settings | None = None,
         snapshot_interval: int | None = None,
     ) -> B2BCore:
         """Open the store at ``url`` (else ``$B2BCORE_DATABASE_URL``, else
         ``sqlite:///b2bcore.db``). ``actor`` is recorded on events whose command
-        names no actor; ``clock`` gives the default business date. A snapshot
+        names no actor; ``clock`` gives the default business date;
+        ``settings`` holds the reports' thresholds. A snapshot
         is taken every ``snapshot_interval`` events of an aggregate (default
         100, or ``$B2BCORE_SNAPSHOT_INTERVAL``)."""
         url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
         env = environment_for(url)
         if snapshot_interval is not None:
             env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
-        return cls(_open_log(url, env), actor=actor, clock=clock)
+        return cls(_open_log(url, env), actor=actor, clock=clock, settings=settings)
 
     def close(self) -> None:
         self._log.close()
@@ -975,6 +991,36 @@ class B2BCore:
         return OpportunityView.of(
             self._load(Opportunity, opportunity_id, version, as_of, known_at)
         )
+
+    # -- reports --------------------------------------------------------------
+
+    def renewal_queue(
+        self,
+        *,
+        as_of: date | None = None,
+        within: int = 90,
+        owner: str | None = None,
+        grade: Grade | None = None,
+    ) -> tuple[RenewalItem, ...]:
+        """Installed assets whose usage ends within ``within`` days of
+        ``as_of`` (default today), soonest first, with their risk flags."""
+        self.projector.catch_up()
+        return renewal_queue(
+            self._views(Asset, AssetView.of),
+            {a.id: a for a in self._views(Account, AccountView.of)},
+            as_of=self._on(as_of),
+            within=within,
+            settings=self.settings,
+            owner=owner,
+            grade=grade,
+        )
+
+    def _views(
+        self, kind: type[A], view: Callable[[A], V], account_id: UUID | None = None
+    ) -> list[V]:
+        return [
+            view(state) for state in self.projector.states(kind, account_id=account_id)
+        ]
 
     # -- plumbing -------------------------------------------------------------
 

@@ -177,11 +177,12 @@ class Asset(DomainAggregate):
         def apply(self, asset: Asset) -> None:
             asset.usage.append(
                 MonthlyUsage(
-                    self.period,
-                    self.count,
-                    self.distance_km,
-                    self.region,
-                    self.pattern,
+                    period=self.period,
+                    count=self.count,
+                    distance_km=self.distance_km,
+                    region=self.region,
+                    pattern=self.pattern,
+                    recorded_on=self.effective_on,
                 )
             )
 

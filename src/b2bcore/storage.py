@@ -3,7 +3,8 @@
 ``memory://``, ``sqlite:///relative.db``, ``sqlite:////absolute.db`` and
 ``postgresql://user:password@host:port/dbname?schema=name``. Other query
 parameters pass through as the module's settings
-(``?lock_timeout=10`` → ``POSTGRES_LOCK_TIMEOUT=10``).
+(``?lock_timeout=10`` → ``POSTGRES_LOCK_TIMEOUT=10``). Each URL also names
+the read-model store that keeps projections in the same database.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from b2bcore.errors import ConfigurationError
 
 DEFAULT_URL = "sqlite:///b2bcore.db"
+#: The read-model store of each kind of database, by topic: resolved by
+#: ``eventsourcing`` when the store is opened, never imported here.
+MEMORY_STORE = "b2bcore.readmodel:MemoryReadModelStore"
+SQLITE_STORE = "b2bcore_adapters.sqlite_store:SQLiteReadModelStore"
+POSTGRES_STORE = "b2bcore_adapters.postgres_store:PostgresReadModelStore"
 URL_VARIABLE = "B2BCORE_DATABASE_URL"
 
 
@@ -21,7 +27,10 @@ def environment_for(url: str) -> dict[str, str]:
     parts = urlsplit(url)
     options = dict(parse_qsl(parts.query))
     if parts.scheme == "memory":
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.popo",
+            "TRACKING_RECORDER_TOPIC": MEMORY_STORE,
+        }
     if parts.scheme == "sqlite":
         path = unquote(parts.path[1:]) if parts.path.startswith("/") else ""
         if parts.netloc or not path:
@@ -29,7 +38,11 @@ def environment_for(url: str) -> dict[str, str]:
                 f"database URL {url!r}: expected sqlite:///relative/path.db "
                 "or sqlite:////absolute/path.db"
             )
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "TRACKING_RECORDER_TOPIC": SQLITE_STORE,
+            "SQLITE_DBNAME": path,
+        }
         env.update({f"SQLITE_{k.upper()}": v for k, v in options.items()})
         return env
     if parts.scheme in ("postgresql", "postgres"):
@@ -41,6 +54,7 @@ def environment_for(url: str) -> dict[str, str]:
             )
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "TRACKING_RECORDER_TOPIC": POSTGRES_STORE,
             "POSTGRES_DBNAME": dbname,
             "POSTGRES_HOST": parts.hostname,
             "POSTGRES_PORT": str(parts.port or 5432),

@@ -247,13 +247,15 @@ class SatisfactionScore:
 
 @attrs.frozen
 class MonthlyUsage:
-    """A month of vehicle use: ``period`` is the first day of the month."""
+    """A month of vehicle use: ``period`` is the first day of the month,
+    ``recorded_on`` the business date it was reported."""
 
     period: date
     count: int
     distance_km: int
     region: str
     pattern: UsagePattern
+    recorded_on: date
 
 
 @attrs.frozen

@@ -1,0 +1,110 @@
+"""The read-model store on PostgreSQL: rows in ``b2bcore_read_rows`` beside
+the event log, positions in ``eventsourcing``'s tracking table, both written
+in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.sql import SQL, Identifier
+
+from b2bcore.readmodel import Batch, PositionConflictError
+
+ROWS_TABLE = "b2bcore_read_rows"
+
+
+class PostgresReadModelStore(PostgresTrackingRecorder):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        schema = Identifier(self.datastore.schema)
+        rows = Identifier(ROWS_TABLE)
+        self._rows = SQL("{0}.{1}").format(schema, rows)
+        self._tracking = SQL("{0}.{1}").format(
+            schema, Identifier(self.tracking_table_name)
+        )
+        self.sql_create_statements.extend(
+            [
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {0} ("
+                    "projection text NOT NULL, "
+                    "key uuid NOT NULL, "
+                    "kind text NOT NULL, "
+                    "account_id uuid, "
+                    "data bytea NOT NULL, "
+                    "PRIMARY KEY (projection, key))"
+                ).format(self._rows),
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS {0} ON {1} (projection, account_id)"
+                ).format(Identifier(f"{ROWS_TABLE}_by_account"), self._rows),
+            ]
+        )
+
+    def position(self, projection: str) -> int:
+        return self.max_tracking_id(projection) or 0
+
+    def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                SQL(
+                    "SELECT key, data FROM {0} WHERE projection = %s AND key = ANY(%s)"
+                ).format(self._rows),
+                (projection, list(keys)),
+            )
+            return {row["key"]: bytes(row["data"]) for row in cursor.fetchall()}
+
+    def scan(
+        self, projection: str, *, kind: str, account_id: UUID | None = None
+    ) -> Iterator[bytes]:
+        condition = "" if account_id is None else " AND account_id = %s"
+        params: list[object] = [projection, kind]
+        if account_id is not None:
+            params.append(account_id)
+        statement = SQL(
+            "SELECT data FROM {0} WHERE projection = %s AND kind = %s" + condition
+        ).format(self._rows)
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        return (bytes(row["data"]) for row in rows)
+
+    def commit(self, batches: Sequence[Batch]) -> None:
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                for batch in batches:
+                    self._insert_tracking(
+                        cursor, Tracking(batch.projection, batch.position)
+                    )
+                    cursor.executemany(
+                        SQL(
+                            "INSERT INTO {0} VALUES (%s, %s, %s, %s, %s) "
+                            "ON CONFLICT (projection, key) DO UPDATE SET "
+                            "kind = excluded.kind, account_id = excluded.account_id, "
+                            "data = excluded.data"
+                        ).format(self._rows),
+                        [
+                            (batch.projection, key, row.kind, row.account_id, row.data)
+                            for key, row in batch.rows.items()
+                        ],
+                    )
+        except IntegrityError as error:
+            raise PositionConflictError(str(error)) from None
+
+    def reset(self, projection: str) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                SQL("DELETE FROM {0} WHERE projection = %s").format(self._rows),
+                (projection,),
+            )
+            cursor.execute(
+                SQL("DELETE FROM {0} WHERE application_name = %s").format(
+                    self._tracking
+                ),
+                (projection,),
+            )
+
+    def close(self) -> None:
+        """The datastore is the event log's; closing it is the log's job."""

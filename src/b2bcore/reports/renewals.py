@@ -1,0 +1,135 @@
+"""The renewal queue: installed assets whose usage ends within the renewal
+windows (30/60/90 days by default) of a date, with their risk flags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+from uuid import UUID
+
+import attrs
+
+from b2bcore.money import Money
+from b2bcore.reports import asof
+from b2bcore.settings import Settings
+from b2bcore.values import Grade
+from b2bcore.views import AccountView, AssetView
+
+
+class Risk(Enum):
+    LOW_SATISFACTION = "low_satisfaction"
+    USAGE_DROP = "usage_drop"
+    COMPETITOR_CONTACT = "competitor_contact"
+    LATE_PAYMENT = "late_payment"
+    OVERDUE_INSTALLMENT = "overdue_installment"
+
+
+@attrs.frozen
+class RenewalItem:
+    asset_id: UUID
+    account_id: UUID
+    account: str
+    grade: Grade
+    product: str
+    owner: str
+    usage_end_on: date
+    days_left: int
+    #: The smallest renewal window the usage end falls within (30, 60, 90);
+    #: None beyond the last one.
+    bucket: int | None
+    value: Money
+    risks: frozenset[Risk]
+
+
+def risks(asset: AssetView, day: date, settings: Settings) -> frozenset[Risk]:
+    """The renewal risks of ``asset`` as known on ``day``."""
+    found: set[Risk] = set()
+    scores = [s for s in asset.satisfaction if s.recorded_on <= day]
+    if scores and scores[-1].score < settings.satisfaction_threshold:
+        found.add(Risk.LOW_SATISFACTION)
+    change = latest_usage_change(asset, day)
+    if change is not None and change <= -settings.usage_anomaly:
+        found.add(Risk.USAGE_DROP)
+    horizon = day - timedelta(days=settings.competitor_risk_days)
+    if any(horizon < c.reported_on <= day for c in asset.competitor_contacts):
+        found.add(Risk.COMPETITOR_CONTACT)
+    if any(p.late and p.paid_on <= day for p in asset.payments):
+        found.add(Risk.LATE_PAYMENT)
+    paid_by_then = {p.number for p in asset.payments if p.paid_on <= day}
+    if any(i.due_on < day and i.number not in paid_by_then for i in asset.installments):
+        found.add(Risk.OVERDUE_INSTALLMENT)
+    return frozenset(found)
+
+
+def latest_usage_change(asset: AssetView, day: date) -> Decimal | None:
+    """The month-over-month change of the last usage month recorded by
+    ``day`` against the month before it, as a share (−0.4 = a 40 % drop);
+    None without two consecutive months or when the earlier one is zero."""
+    months = sorted(
+        (u for u in asset.usage if u.recorded_on <= day), key=lambda u: u.period
+    )
+    if len(months) < 2:
+        return None
+    previous, last = months[-2], months[-1]
+    if previous.count == 0 or _months_apart(previous.period, last.period) != 1:
+        return None
+    return (Decimal(last.count) - previous.count) / previous.count
+
+
+def renewal_queue(
+    assets: Iterable[AssetView],
+    accounts: Mapping[UUID, AccountView],
+    *,
+    as_of: date,
+    within: int,
+    settings: Settings,
+    owner: str | None = None,
+    grade: Grade | None = None,
+) -> tuple[RenewalItem, ...]:
+    """Assets installed on ``as_of`` whose usage end falls within ``within``
+    days (0 ≤ days left ≤ within), sorted by usage end; open-ended assets
+    never appear."""
+    items = []
+    for asset in assets:
+        if not asof.is_active(asset, as_of):
+            continue
+        end = asof.usage_end(asset, as_of)
+        if end is None:
+            continue
+        days_left = (end - as_of).days
+        if not 0 <= days_left <= within:
+            continue
+        account = accounts[asset.account_id]
+        if (owner is not None and asset.owner != owner) or (
+            grade is not None and account.grade is not grade
+        ):
+            continue
+        items.append(
+            RenewalItem(
+                asset_id=asset.id,
+                account_id=account.id,
+                account=account.name,
+                grade=account.grade,
+                product=asset.product,
+                owner=asset.owner,
+                usage_end_on=end,
+                days_left=days_left,
+                bucket=bucket(days_left, settings.renewal_windows),
+                value=asof.contract_value(asset, as_of),
+                risks=risks(asset, as_of, settings),
+            )
+        )
+    return tuple(
+        sorted(items, key=lambda item: (item.usage_end_on, str(item.asset_id)))
+    )
+
+
+def bucket(days_left: int, windows: tuple[int, ...]) -> int | None:
+    """The smallest window holding ``days_left``; None beyond the last."""
+    return next((w for w in windows if days_left <= w), None)
+
+
+def _months_apart(earlier: date, later: date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
