@@ -33,6 +33,8 @@ from b2bcore.values import (
     OPEN_TIERS,
     BusinessLine,
     Finding,
+    GateRecord,
+    GateStep,
     LossReason,
     Outcome,
     Postmortem,
@@ -83,6 +85,9 @@ class Opportunity(DomainAggregate):
         def apply(self, deal: Opportunity) -> None:
             if self.gate not in deal.gates_reviewed:
                 deal.gates_reviewed.append(self.gate)
+            deal.gate_history.append(
+                GateRecord(self.gate, GateStep.REVIEWED, self.effective_on)
+            )
 
     class FindingRaised(DomainAggregate.Event):
         TOPIC = "b2bcore:opportunity:FindingRaised"
@@ -121,6 +126,9 @@ class Opportunity(DomainAggregate):
 
         def apply(self, deal: Opportunity) -> None:
             deal.gates_passed.append(self.gate)
+            deal.gate_history.append(
+                GateRecord(self.gate, GateStep.PASSED, self.effective_on)
+            )
 
     class GateFailed(DomainAggregate.Event):
         """The VRB failed the deal at ``gate`` (the event's ``reason`` says
@@ -131,6 +139,9 @@ class Opportunity(DomainAggregate):
 
         def apply(self, deal: Opportunity) -> None:
             deal.failed_gate = self.gate
+            deal.gate_history.append(
+                GateRecord(self.gate, GateStep.FAILED, self.effective_on)
+            )
             deal._close(self.effective_on, Outcome.DROPPED, self.reason)
 
     class Won(DomainAggregate.Event):
@@ -207,6 +218,7 @@ class Opportunity(DomainAggregate):
         self.gates_reviewed: list[int] = []
         self.gates_passed: list[int] = []
         self.failed_gate: int | None = None
+        self.gate_history: list[GateRecord] = []
         self.findings: list[Finding] = []
         self.outcome: Outcome | None = None
         self.closed_on: date | None = None

@@ -74,6 +74,7 @@ ENUMS: dict[str, type[Enum]] = {
     "outcome": values.Outcome,
     "loss_reason": values.LossReason,
     "review_area": values.ReviewArea,
+    "gate_step": values.GateStep,
 }
 
 VALUES: dict[str, type[Any]] = {
@@ -88,6 +89,7 @@ VALUES: dict[str, type[Any]] = {
     "competitor_contact": values.CompetitorContact,
     "tier_move": values.TierMove,
     "finding": values.Finding,
+    "gate_record": values.GateRecord,
     "postmortem": values.Postmortem,
 }
 

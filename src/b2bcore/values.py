@@ -275,6 +275,21 @@ class TierMove:
     stage: SalesStage
 
 
+class GateStep(Enum):
+    REVIEWED = "reviewed"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+@attrs.frozen
+class GateRecord:
+    """One step of a VRB gate on a date: reviewed, passed or failed."""
+
+    gate: int
+    step: GateStep
+    on: date
+
+
 @attrs.frozen
 class Finding:
     """A VRB finding raised at a gate review; open until resolved."""

@@ -26,6 +26,7 @@ from b2bcore.values import (
     CompetitorContact,
     ContactChannel,
     Finding,
+    GateRecord,
     Grade,
     Horizon,
     Inspection,
@@ -235,6 +236,8 @@ class OpportunityView:
     gates_reviewed: tuple[int, ...]
     gates_passed: tuple[int, ...]
     failed_gate: int | None
+    #: Every gate review, pass and failure with its date, in order.
+    gate_history: tuple[GateRecord, ...]
     findings: tuple[Finding, ...]
     outcome: Outcome | None
     closed_on: date | None
