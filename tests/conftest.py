@@ -9,7 +9,9 @@ PostgreSQL runs skip with the reason; under ``CI=true`` they fail instead.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
@@ -46,8 +48,8 @@ def require_postgres() -> None:
     pytest.skip(problem)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def postgres_schema() -> Iterator[str]:
     """A database URL on a fresh PostgreSQL schema, dropped afterwards."""
     require_postgres()
     import psycopg  # noqa: PLC0415
@@ -60,6 +62,26 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextmanager
+def fresh_store(kind: str) -> Iterator[str]:
+    """The URL of a new, empty store of ``kind`` (memory, sqlite, postgres),
+    for tests that need one per hypothesis example."""
+    if kind == "memory":
+        yield "memory://"
+    elif kind == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'b2bcore.db'}"
+    else:
+        with postgres_schema() as url:
+            yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -33,14 +33,32 @@ def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) ->
         raise ValidationError("provenance", attribute.name, "must be a non-empty text")
 
 
+def _optional_text(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(
+            "provenance", attribute.name, f"must be a text: {value!r}"
+        )
+
+
+def _optional_uuid(
+    instance: object, attribute: attrs.Attribute[UUID | None], value: UUID | None
+) -> None:
+    if value is not None and not isinstance(value, UUID):
+        raise ValidationError(
+            "provenance", attribute.name, f"must be a UUID: {value!r}"
+        )
+
+
 @attrs.frozen
 class Provenance:
     """Who records a change, why, and in answer to what."""
 
     actor: str = attrs.field(validator=_non_empty)
-    reason: str | None = None
-    correlation_id: UUID | None = None
-    causation_id: UUID | None = None
+    reason: str | None = attrs.field(default=None, validator=_optional_text)
+    correlation_id: UUID | None = attrs.field(default=None, validator=_optional_uuid)
+    causation_id: UUID | None = attrs.field(default=None, validator=_optional_uuid)
 
 
 def event_id(event: DomainAggregate.Event) -> UUID:

@@ -1067,11 +1067,18 @@ class B2BCore:
                     kind.KIND, aggregate_id, f" at version {version}"
                 ) from None
         else:
+            subject = f"{kind.KIND} {aggregate_id}"
             if version is not None:
                 raise ValidationError(
-                    f"{kind.KIND} {aggregate_id}",
-                    "version",
-                    "give a version or as_of/known_at, not both",
+                    subject, "version", "give a version or as_of/known_at, not both"
+                )
+            if as_of is not None:
+                check_date(subject, "as_of", as_of)
+            if known_at is not None and (
+                not isinstance(known_at, datetime) or known_at.tzinfo is None
+            ):
+                raise ValidationError(
+                    subject, "known_at", "must be a timezone-aware datetime"
                 )
             aggregate = replay(
                 self._log.events.get(aggregate_id),

@@ -87,6 +87,9 @@ class Asset(DomainAggregate):
             asset.usage_end_on = self.usage_end_on
             asset.value = self.value
             asset.installments.extend(self.installments)
+            asset.installments_planned_on.extend(
+                [self.effective_on] * len(self.installments)
+            )
 
     class Upgraded(DomainAggregate.Event):
         TOPIC = "b2bcore:asset:Upgraded"
@@ -149,12 +152,12 @@ class Asset(DomainAggregate):
         findings: str
 
         def apply(self, asset: Asset) -> None:
-            index = self.number - 1
-            asset.inspections[index] = attrs.evolve(
-                asset.inspections[index],
-                completed_on=self.effective_on,
-                findings=self.findings,
-            )
+            asset.inspections = [
+                attrs.evolve(i, completed_on=self.effective_on, findings=self.findings)
+                if i.number == self.number
+                else i
+                for i in asset.inspections
+            ]
 
     class SatisfactionRecorded(DomainAggregate.Event):
         TOPIC = "b2bcore:asset:SatisfactionRecorded"
@@ -202,7 +205,7 @@ class Asset(DomainAggregate):
         amount: Money
 
         def apply(self, asset: Asset) -> None:
-            due = asset.installments[self.number - 1]
+            due = next(i for i in asset.installments if i.number == self.number)
             asset.payments.append(
                 Payment(
                     number=self.number,
@@ -235,6 +238,8 @@ class Asset(DomainAggregate):
         self.status = AssetStatus.PURCHASED
         # Lists, not tuples: snapshots must give back exactly this state.
         self.installments: list[Installment] = list(installments)
+        #: When each installment entered the plan (purchase or renewal).
+        self.installments_planned_on: list[date] = [effective_on] * len(installments)
         self.payments: list[Payment] = []
         self.installed_on: date | None = None
         self.usage_end_on: date | None = None
@@ -302,7 +307,8 @@ class Asset(DomainAggregate):
         if usage_end_on is not None:
             check_date(self.subject, "usage_end_on", usage_end_on)
             if usage_end_on < on:
-                self._refuse(
+                raise ValidationError(
+                    self.subject,
                     "usage_end_on",
                     f"usage end {usage_end_on} is before the install on {on}",
                 )
@@ -403,7 +409,9 @@ class Asset(DomainAggregate):
         self._require_installed_since(on, "schedule an inspection")
         check_date(self.subject, "due_on", due_on)
         if due_on < on:
-            self._refuse("due_on", f"inspection due {due_on} is before {on}")
+            raise ValidationError(
+                self.subject, "due_on", f"inspection due {due_on} is before {on}"
+            )
         number = len(self.inspections) + 1
         self._record(self.InspectionScheduled, on, meta, number=number, due_on=due_on)
         return number
@@ -415,7 +423,7 @@ class Asset(DomainAggregate):
         check_type(self.subject, "number", number, int)
         if not 1 <= number <= len(self.inspections):
             self._refuse("number", f"no inspection {number} was scheduled")
-        inspection = self.inspections[number - 1]
+        inspection = next(i for i in self.inspections if i.number == number)
         if inspection.completed_on is not None:
             self._refuse(
                 "number",
@@ -499,6 +507,11 @@ class Asset(DomainAggregate):
             )
         if any(p.number == number for p in self.payments):
             self._refuse("number", f"installment {number} is already paid")
+        self._check_on(
+            on,
+            self.installments_planned_on[number - 1],
+            f"installment {number} was planned on",
+        )
         check_type(self.subject, "amount", amount, Money)
         due = self.installments[number - 1]
         if amount != due.amount:
@@ -552,6 +565,15 @@ def _check_plan(
         raise ValidationError(subject, "installments", "the plan has no installment")
     for offset, installment in enumerate(plan):
         check_type(subject, "installments", installment, Installment)
+        check_date(subject, "installments.due_on", installment.due_on)
+        check_type(subject, "installments.amount", installment.amount, Money)
+        if installment.amount.currency != total.currency:
+            raise ValidationError(
+                subject,
+                "installments",
+                f"installment {installment.number} is in "
+                f"{installment.amount.currency}, the value in {total.currency}",
+            )
         if installment.number != first_number + offset:
             raise ValidationError(
                 subject,

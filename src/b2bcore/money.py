@@ -52,7 +52,12 @@ class Money:
 
     def __attrs_post_init__(self) -> None:
         quantum = Decimal(1).scaleb(-MINOR_UNITS[self.currency])
-        quantized = self.amount.quantize(quantum)
+        try:
+            quantized = self.amount.quantize(quantum)
+        except InvalidOperation:
+            raise ValidationError(
+                "money", "amount", f"{self.amount} is too large to be exact"
+            ) from None
         if quantized != self.amount:
             raise ValidationError(
                 "money",
@@ -65,8 +70,10 @@ class Money:
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Self:
         """Parse ``amount`` (a Decimal, int or decimal string) in ``currency``."""
-        if isinstance(amount, float):
-            raise ValidationError("money", "amount", "floats are not accepted")
+        if isinstance(amount, float | bool):
+            raise ValidationError(
+                "money", "amount", f"{amount!r}: floats and booleans are not accepted"
+            )
         try:
             return cls(Decimal(amount), currency)
         except InvalidOperation:

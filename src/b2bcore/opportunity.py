@@ -113,12 +113,14 @@ class Opportunity(DomainAggregate):
         resolution: str
 
         def apply(self, deal: Opportunity) -> None:
-            index = self.number - 1
-            deal.findings[index] = attrs.evolve(
-                deal.findings[index],
-                resolved_on=self.effective_on,
-                resolution=self.resolution,
-            )
+            deal.findings = [
+                attrs.evolve(
+                    f, resolved_on=self.effective_on, resolution=self.resolution
+                )
+                if f.number == self.number
+                else f
+                for f in deal.findings
+            ]
 
     class GatePassed(DomainAggregate.Event):
         TOPIC = "b2bcore:opportunity:GatePassed"
@@ -361,7 +363,7 @@ class Opportunity(DomainAggregate):
         check_type(self.subject, "number", number, int)
         if not 1 <= number <= len(self.findings):
             self._refuse("number", f"no finding {number} was raised")
-        finding = self.findings[number - 1]
+        finding = next(f for f in self.findings if f.number == number)
         if not finding.is_open:
             self._refuse(
                 "number", f"finding {number} was resolved on {finding.resolved_on}"
@@ -382,23 +384,23 @@ class Opportunity(DomainAggregate):
         """Pass a reviewed gate; refused while any of its findings is open."""
         self._require_open_since(on, "pass a gate of")
         self._check_next_gate(gate)
-        if gate not in self.gates_reviewed:
-            self._refuse("gate", f"gate {gate} has not been reviewed")
-        still_open = [f.number for f in self.findings if f.gate == gate and f.is_open]
+        self._check_reviewed(gate, on)
+        findings = [f for f in self.findings if f.gate == gate]
+        still_open = [f.number for f in findings if f.is_open]
         if still_open:
             self._refuse(
                 "gate",
                 f"gate {gate} has unresolved findings "
                 f"{', '.join(map(str, still_open))}",
             )
+        self._check_after_resolutions(on, findings)
         self._record(self.GatePassed, on, meta, gate=gate)
 
     def fail_gate(self, *, on: date, gate: int, meta: Provenance) -> None:
         """The VRB fails the deal at a reviewed gate: it is dropped."""
         self._require_open_since_tier(on, "fail a gate of")
         self._check_next_gate(gate)
-        if gate not in self.gates_reviewed:
-            self._refuse("gate", f"gate {gate} has not been reviewed")
+        self._check_reviewed(gate, on)
         self._require_reason(meta, "failing a gate")
         self._record(self.GateFailed, on, meta, gate=gate)
 
@@ -427,6 +429,7 @@ class Opportunity(DomainAggregate):
                 "cannot win with unresolved findings "
                 + ", ".join(map(str, still_open)),
             )
+        self._check_after_resolutions(on, self.findings)
         self._record(self.Won, on, meta, value=value, asset_ids=tuple(asset_ids))
 
     def lose(
@@ -479,8 +482,27 @@ class Opportunity(DomainAggregate):
         self._require_open_since(on, action)
         self._check_on(on, self.tier_since, f"the move to tier {self.tier} on")
 
+    def _check_reviewed(self, gate: int, on: date) -> None:
+        reviews = [
+            r.on
+            for r in self.gate_history
+            if r.gate == gate and r.step is GateStep.REVIEWED
+        ]
+        if not reviews:
+            self._refuse("gate", f"gate {gate} has not been reviewed")
+        self._check_on(on, max(reviews), f"the review of gate {gate} on")
+
+    def _check_after_resolutions(self, on: date, findings: Sequence[Finding]) -> None:
+        resolved = [f.resolved_on for f in findings if f.resolved_on is not None]
+        if resolved:
+            self._check_on(on, max(resolved), "the last finding was resolved on")
+
     def _check_next_gate(self, gate: int) -> None:
         check_type(self.subject, "gate", gate, int)
+        if not 1 <= gate <= MAX_GATE:
+            raise ValidationError(
+                self.subject, "gate", f"{gate} is not a gate (1..{MAX_GATE})"
+            )
         expected = len(self.gates_passed) + 1
         if expected > MAX_GATE:
             self._refuse("gate", f"all {MAX_GATE} gates are passed")

@@ -337,6 +337,8 @@ def installment_plan(
     """
     if count < 1:
         raise ValidationError("installment plan", "count", "must be at least 1")
+    if every_months < 1:
+        raise ValidationError("installment plan", "every_months", "must be at least 1")
     quantum = Decimal(1).scaleb(-MINOR_UNITS[total.currency])
     share = (total.amount / count).quantize(quantum, rounding="ROUND_DOWN")
     if share <= 0:

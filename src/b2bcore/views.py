@@ -122,8 +122,9 @@ class AssetView:
 
     @property
     def is_evergreen(self) -> bool:
-        """Installed with no usage end date (an open-ended subscription)."""
-        return self.installed_on is not None and self.usage_end_on is None
+        """Installed, not obsolete, with no usage end date (an open-ended
+        subscription)."""
+        return self.status is AssetStatus.INSTALLED and self.usage_end_on is None
 
     @property
     def late_payments(self) -> int:
@@ -162,8 +163,8 @@ class AssetView:
 
     def days_left(self, as_of: date) -> int | None:
         """Days from ``as_of`` to the usage end (negative once past); None when
-        open-ended or not installed."""
-        if self.usage_end_on is None:
+        open-ended, not installed or obsolete."""
+        if self.usage_end_on is None or self.status is AssetStatus.OBSOLETE:
             return None
         return (self.usage_end_on - as_of).days
 

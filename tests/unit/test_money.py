@@ -17,7 +17,7 @@ from b2bcore import (
 )
 from b2bcore.values import horizon
 
-# -- minor units ---------------------------------------------------------------
+# -- minor units --------------------------------------------------------------
 
 
 def test_krw_has_no_minor_unit() -> None:
@@ -57,7 +57,7 @@ def test_trailing_zeros_beyond_the_minor_unit_are_accepted() -> None:
     assert Money.of("7.0000", "USD") == Money.of(7, "USD")
 
 
-# -- refused inputs --------------------------------------------------------------
+# -- refused inputs -----------------------------------------------------------
 
 
 def test_a_float_amount_is_refused() -> None:
@@ -102,7 +102,7 @@ def test_a_lower_case_currency_code_is_refused() -> None:
     assert excinfo.value.field == "currency"
 
 
-# -- arithmetic and comparisons ---------------------------------------------------
+# -- arithmetic and comparisons -----------------------------------------------
 
 
 def test_amounts_of_one_currency_add_exactly() -> None:
@@ -148,14 +148,16 @@ def test_money_reads_with_thousands_separators() -> None:
     ],
     ids=["add", "subtract", "lt", "le", "gt", "ge"],
 )
-def test_mixing_currencies_is_refused(combine: Callable[[Money, Money], object]) -> None:
+def test_mixing_currencies_is_refused(
+    combine: Callable[[Money, Money], object],
+) -> None:
     with pytest.raises(CurrencyMismatchError) as excinfo:
         combine(Money.of(10, "USD"), Money.of(10, "EUR"))
 
     assert excinfo.value.field == "currency"
 
 
-# -- installment plans ------------------------------------------------------------
+# -- installment plans --------------------------------------------------------
 
 
 def test_an_even_plan_splits_the_total_equally() -> None:
@@ -246,7 +248,7 @@ def test_a_plan_of_no_installment_is_refused() -> None:
     assert excinfo.value.field == "count"
 
 
-# -- horizon ----------------------------------------------------------------------
+# -- horizon ------------------------------------------------------------------
 
 AS_OF = date(2024, 6, 1)
 
@@ -276,3 +278,22 @@ def test_a_month_is_not_whole_until_its_day_is_reached() -> None:
 
     assert horizon(date(2024, 11, 14), as_of) == Horizon.SHORT
     assert horizon(date(2024, 11, 15), as_of) == Horizon.MID
+
+
+def test_an_amount_too_large_to_be_exact_is_refused() -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        Money(Decimal("1e30"), "USD")
+
+    assert excinfo.value.field == "amount"
+
+
+def test_a_boolean_is_not_an_amount() -> None:
+    with pytest.raises(ValidationError, match="booleans"):
+        Money.of(True, "KRW")
+
+
+def test_a_plan_needs_at_least_a_month_between_installments() -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        installment_plan(Money.of(100, "KRW"), 2, date(2024, 1, 1), every_months=0)
+
+    assert excinfo.value.field == "every_months"

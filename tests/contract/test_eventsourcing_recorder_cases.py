@@ -1,0 +1,61 @@
+"""eventsourcing's own test case for tracking recorders, run against every
+read-model store b2bcore builds on one."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from uuid import uuid4
+
+from eventsourcing.persistence import TrackingRecorder
+from eventsourcing.tests.persistence import TrackingRecorderTestCase
+
+from b2bcore import B2BCore
+from b2bcore.readmodel import MemoryReadModelStore
+from tests.conftest import POSTGRES_URL, require_postgres
+
+
+class TestMemoryReadModelStore(TrackingRecorderTestCase):
+    def create_recorder(self) -> TrackingRecorder:
+        return MemoryReadModelStore()
+
+
+class TestSQLiteReadModelStore(TrackingRecorderTestCase):
+    def setUp(self) -> None:
+        self.directory = tempfile.TemporaryDirectory()
+
+    def tearDown(self) -> None:
+        self.directory.cleanup()
+
+    def create_recorder(self) -> TrackingRecorder:
+        path = Path(self.directory.name) / f"{uuid4().hex}.db"
+        core = B2BCore.open(f"sqlite:///{path}")
+        store = core.projector.store
+        assert isinstance(store, TrackingRecorder)
+        return store
+
+
+class TestPostgresReadModelStore(TrackingRecorderTestCase):
+    def setUp(self) -> None:
+        require_postgres()
+        import psycopg  # noqa: PLC0415 - an optional extra
+
+        self.schema = f"b2b_test_{uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"CREATE SCHEMA {self.schema}")
+        self.cores: list[B2BCore] = []
+
+    def tearDown(self) -> None:
+        import psycopg  # noqa: PLC0415
+
+        for core in self.cores:
+            core.close()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {self.schema} CASCADE")
+
+    def create_recorder(self) -> TrackingRecorder:
+        core = B2BCore.open(f"{POSTGRES_URL}?schema={self.schema}")
+        self.cores.append(core)
+        store = core.projector.store
+        assert isinstance(store, TrackingRecorder)
+        return store

@@ -1,0 +1,136 @@
+"""The contract of the read-model store port, kept by every store (memory,
+SQLite, PostgreSQL): rows and positions are committed together or not at
+all, and positions only move forward."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import UUID, uuid4
+
+import pytest
+
+from b2bcore import B2BCore
+from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore, Row
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[ReadModelStore]:
+    with B2BCore.open(store_url) as core:
+        yield core.projector.store
+
+
+def row(data: bytes, kind: str = "asset", account_id: UUID | None = None) -> Row:
+    return Row(kind=kind, account_id=account_id, data=data)
+
+
+def test_a_new_projection_is_at_position_zero_with_no_rows(
+    store: ReadModelStore,
+) -> None:
+    assert store.position("assets") == 0
+    assert store.rows("assets", [uuid4()]) == {}
+    assert list(store.scan("assets", kind="asset")) == []
+
+
+def test_committed_rows_and_position_read_back(store: ReadModelStore) -> None:
+    first, second = uuid4(), uuid4()
+
+    store.commit([Batch("assets", {first: row(b"1"), second: row(b"2")}, 7)])
+
+    assert store.position("assets") == 7
+    assert store.rows("assets", [first, second, uuid4()]) == {
+        first: b"1",
+        second: b"2",
+    }
+
+
+def test_a_later_commit_replaces_a_row(store: ReadModelStore) -> None:
+    key = uuid4()
+    store.commit([Batch("assets", {key: row(b"old")}, 1)])
+
+    store.commit([Batch("assets", {key: row(b"new")}, 2)])
+
+    assert store.rows("assets", [key]) == {key: b"new"}
+    assert list(store.scan("assets", kind="asset")) == [b"new"]
+
+
+def test_scan_filters_by_kind_and_account(store: ReadModelStore) -> None:
+    account, other = uuid4(), uuid4()
+    store.commit(
+        [
+            Batch(
+                "states",
+                {
+                    uuid4(): row(b"a1", account_id=account),
+                    uuid4(): row(b"a2", account_id=other),
+                    uuid4(): row(b"d1", kind="opportunity", account_id=account),
+                },
+                3,
+            )
+        ]
+    )
+
+    assert sorted(store.scan("states", kind="asset")) == [b"a1", b"a2"]
+    assert list(store.scan("states", kind="asset", account_id=account)) == [b"a1"]
+    assert list(store.scan("states", kind="opportunity")) == [b"d1"]
+
+
+def test_a_position_that_does_not_advance_is_refused_and_writes_nothing(
+    store: ReadModelStore,
+) -> None:
+    key = uuid4()
+    store.commit([Batch("assets", {key: row(b"kept")}, 5)])
+
+    with pytest.raises(PositionConflictError):
+        store.commit([Batch("assets", {key: row(b"lost"), uuid4(): row(b"x")}, 5)])
+
+    assert store.position("assets") == 5
+    assert list(store.scan("assets", kind="asset")) == [b"kept"]
+
+
+def test_batches_commit_all_or_nothing(store: ReadModelStore) -> None:
+    store.commit([Batch("deals", {}, 9)])
+
+    with pytest.raises(PositionConflictError):
+        store.commit(
+            [
+                Batch("assets", {uuid4(): row(b"a")}, 10),
+                Batch("deals", {uuid4(): row(b"d", kind="opportunity")}, 8),
+            ]
+        )
+
+    assert store.position("assets") == 0
+    assert list(store.scan("assets", kind="asset")) == []
+    assert store.position("deals") == 9
+
+
+def test_projections_keep_separate_rows_and_positions(store: ReadModelStore) -> None:
+    key = uuid4()
+    store.commit([Batch("assets", {key: row(b"a")}, 4), Batch("leads", {}, 2)])
+
+    assert store.position("assets") == 4
+    assert store.position("leads") == 2
+    assert store.rows("leads", [key]) == {}
+
+
+def test_reset_drops_one_projections_rows_and_position(store: ReadModelStore) -> None:
+    key = uuid4()
+    store.commit(
+        [Batch("assets", {key: row(b"a")}, 4), Batch("leads", {key: row(b"l")}, 2)]
+    )
+
+    store.reset("assets")
+
+    assert store.position("assets") == 0
+    assert store.rows("assets", [key]) == {}
+    assert store.rows("leads", [key]) == {key: b"l"}
+    store.commit([Batch("assets", {key: row(b"again")}, 1)])
+    assert store.rows("assets", [key]) == {key: b"again"}
+
+
+def test_many_keys_are_read_in_one_call(store: ReadModelStore) -> None:
+    keys = [uuid4() for _ in range(1200)]
+    store.commit([Batch("assets", {k: row(k.bytes) for k in keys}, 1)])
+
+    found = store.rows("assets", keys)
+
+    assert found == {k: k.bytes for k in keys}
