@@ -109,7 +109,7 @@ class Projector:
         self.store = store
         self.projections = {p.name: p for p in projections}
         self._by_kind = {p.aggregate.KIND: p for p in projections}
-        self._page_size = page_size
+        self.page_size = page_size
         self._lock = threading.Lock()
 
     def head(self) -> int:
@@ -182,7 +182,7 @@ class Projector:
         while True:
             notifications = self._recorder.select_notifications(
                 start=start,
-                limit=self._page_size,
+                limit=self.page_size,
                 topics=tuple(by_topic),
                 inclusive_of_start=False,
             )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
+
 from b2bcore.money import Money
-from b2bcore.values import AssetStatus, Outcome
-from b2bcore.views import AssetView, OpportunityView
+from b2bcore.values import AssetStatus, Outcome, TierMove
+from b2bcore.views import AssetView, OpportunityView, TierStint
 
 
 def asset_status(asset: AssetView, day: date) -> AssetStatus | None:
@@ -64,3 +66,59 @@ def outcome(deal: OpportunityView, day: date) -> Outcome | None:
     if deal.closed_on is not None and deal.closed_on <= day:
         return deal.outcome
     return None
+
+
+def tier_moves(deal: OpportunityView, day: date) -> tuple[TierMove, ...]:
+    """The deal's tier moves (its opening first) on or before ``day``."""
+    return tuple(move for move in deal.tier_history if move.moved_on <= day)
+
+
+def tier_since(deal: OpportunityView, day: date) -> date | None:
+    """The day the deal entered the tier it was at on ``day``; None before it
+    opened."""
+    moves = tier_moves(deal, day)
+    return moves[-1].moved_on if moves else None
+
+
+def stints(deal: OpportunityView, day: date) -> tuple[TierStint, ...]:
+    """The deal's stays in open tiers as they stood on ``day``: those entered
+    by then, a stay left after ``day`` shown as still running."""
+    return tuple(
+        stint
+        if stint.left_on is None or stint.left_on <= day
+        else attrs.evolve(stint, left_on=None)
+        for stint in deal.stints()
+        if stint.entered_on <= day
+    )
+
+
+def usage_ends(asset: AssetView, day: date) -> tuple[date, ...]:
+    """Every usage end the asset had by ``day``, in order: the one set at
+    install, then each set by a renewal on or before ``day``; () when not
+    installed by ``day`` or open-ended."""
+    if asset.installed_on is None or asset.installed_on > day:
+        return ()
+    first = (
+        asset.renewals[0].previous_usage_end_on
+        if asset.renewals
+        else asset.usage_end_on
+    )
+    if first is None:
+        return ()
+    return (first, *(r.usage_end_on for r in asset.renewals if r.renewed_on <= day))
+
+
+def cycle_days(deal: OpportunityView, day: date) -> int | None:
+    """Days from the deal's opening to its close, when closed by ``day``."""
+    if deal.closed_on is None or deal.closed_on > day:
+        return None
+    return (deal.closed_on - deal.opened_on).days
+
+
+def product(asset: AssetView, day: date) -> str:
+    """The product the asset was on ``day`` (upgrades after it undone)."""
+    current = asset.product
+    for upgrade in reversed(asset.upgrades):
+        if upgrade.upgraded_on > day:
+            current = upgrade.previous_product
+    return current

@@ -1,0 +1,189 @@
+"""Alerts: renewal thresholds crossed, dissatisfaction, usage anomalies,
+competitor contacts and stagnant deals, as they stood on a date.
+
+Each alert has an id derived from what it is about, so the same situation
+always gives the same id: a caller remembers the ids it acknowledged and
+passes them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Literal
+from uuid import UUID
+
+import attrs
+
+from b2bcore.ids import deterministic_id
+from b2bcore.reports import asof
+from b2bcore.settings import Settings
+from b2bcore.values import add_months
+from b2bcore.views import AssetView, OpportunityView
+
+
+class AlertKind(Enum):
+    RENEWAL = "renewal"
+    DISSATISFACTION = "dissatisfaction"
+    USAGE_ANOMALY = "usage_anomaly"
+    COMPETITOR_CONTACT = "competitor_contact"
+    STAGNATION = "stagnation"
+
+
+@attrs.frozen
+class Alert:
+    """Something a rep should look at, dated the day it arose."""
+
+    #: Derived from ``kind``, ``subject_id`` and what distinguishes this alert
+    #: from the subject's others of that kind: stable across replays.
+    id: UUID
+    kind: AlertKind
+    dated_on: date
+    subject_id: UUID
+    subject: Literal["asset", "opportunity"]
+    #: None for a deal whose account is not known.
+    account_id: UUID | None
+    owner: str
+    detail: str
+    acknowledged: bool
+
+
+def alerts(
+    assets: Iterable[AssetView],
+    deals: Iterable[OpportunityView],
+    *,
+    as_of: date,
+    settings: Settings,
+    acknowledged: Collection[UUID] = frozenset(),
+) -> tuple[Alert, ...]:
+    """Every alert dated on or before ``as_of``, sorted by date then id;
+    ``acknowledged`` holds the ids the caller has dealt with."""
+    found: list[Alert] = []
+    for asset in assets:
+        found.extend(_renewal_alerts(asset, as_of, settings))
+        found.extend(_dissatisfaction_alerts(asset, settings))
+        found.extend(_usage_anomaly_alerts(asset, settings))
+        found.extend(_competitor_contact_alerts(asset))
+    for deal in deals:
+        found.extend(_stagnation_alerts(deal, as_of, settings))
+    return tuple(
+        sorted(
+            (
+                attrs.evolve(alert, acknowledged=alert.id in acknowledged)
+                for alert in found
+                if alert.dated_on <= as_of
+            ),
+            key=lambda alert: (alert.dated_on, str(alert.id)),
+        )
+    )
+
+
+def _asset_alert(
+    asset: AssetView, kind: AlertKind, key: str, dated_on: date, detail: str
+) -> Alert:
+    return Alert(
+        id=deterministic_id("alert", f"{kind.value}:{asset.id}:{key}"),
+        kind=kind,
+        dated_on=dated_on,
+        subject_id=asset.id,
+        subject="asset",
+        account_id=asset.account_id,
+        owner=asset.owner,
+        detail=detail,
+        acknowledged=False,
+    )
+
+
+def _renewal_alerts(
+    asset: AssetView, as_of: date, settings: Settings
+) -> Iterator[Alert]:
+    """One per renewal window the usage end in force on ``as_of`` has entered,
+    while the asset is active and its usage end not passed."""
+    if not asof.is_active(asset, as_of):
+        return
+    end = asof.usage_end(asset, as_of)
+    if end is None or end < as_of:
+        return
+    for window in settings.renewal_windows:
+        yield _asset_alert(
+            asset,
+            AlertKind.RENEWAL,
+            f"{window}:{end.isoformat()}",
+            end - timedelta(days=window),
+            f"usage ends on {end}: {window} days or fewer left",
+        )
+
+
+def _dissatisfaction_alerts(asset: AssetView, settings: Settings) -> Iterator[Alert]:
+    for index, score in enumerate(asset.satisfaction):
+        if score.score < settings.satisfaction_threshold:
+            yield _asset_alert(
+                asset,
+                AlertKind.DISSATISFACTION,
+                f"{score.recorded_on.isoformat()}:{index}",
+                score.recorded_on,
+                f"satisfaction {score.score}/10, below "
+                f"{settings.satisfaction_threshold}"
+                + (f": {score.comment}" if score.comment else ""),
+            )
+
+
+def _usage_anomaly_alerts(asset: AssetView, settings: Settings) -> Iterator[Alert]:
+    """A month whose count changed by more than ± the anomaly share against
+    the calendar month just before it (recorded, with a non-zero count);
+    dated the day both months were known."""
+    by_period = {usage.period: usage for usage in asset.usage}
+    for period in sorted(by_period):
+        month = by_period[period]
+        previous = by_period.get(add_months(period, -1))
+        if previous is None or previous.count == 0:
+            continue
+        change = (Decimal(month.count) - previous.count) / previous.count
+        if abs(change) > settings.usage_anomaly:
+            yield _asset_alert(
+                asset,
+                AlertKind.USAGE_ANOMALY,
+                period.isoformat(),
+                max(month.recorded_on, previous.recorded_on),
+                f"usage {period:%Y-%m}: {previous.count} → {month.count} "
+                f"({change:+.1%})",
+            )
+
+
+def _competitor_contact_alerts(asset: AssetView) -> Iterator[Alert]:
+    for index, contact in enumerate(asset.competitor_contacts):
+        yield _asset_alert(
+            asset,
+            AlertKind.COMPETITOR_CONTACT,
+            f"{contact.reported_on.isoformat()}:{index}",
+            contact.reported_on,
+            f"contacted by {contact.competitor}"
+            + (f": {contact.note}" if contact.note else ""),
+        )
+
+
+def _stagnation_alerts(
+    deal: OpportunityView, as_of: date, settings: Settings
+) -> Iterator[Alert]:
+    """The deal open on ``as_of`` with no tier move for the stagnation days."""
+    tier = asof.tier(deal, as_of)
+    since = asof.tier_since(deal, as_of)
+    if tier is None or tier == 0 or since is None:
+        return
+    yield Alert(
+        id=deterministic_id(
+            "alert",
+            f"{AlertKind.STAGNATION.value}:{deal.id}:{tier}:{since.isoformat()}",
+        ),
+        kind=AlertKind.STAGNATION,
+        dated_on=since + timedelta(days=settings.stagnation_days),
+        subject_id=deal.id,
+        subject="opportunity",
+        account_id=deal.account_id,
+        owner=deal.owner,
+        detail=f"at tier {tier} since {since}, no move for "
+        f"{settings.stagnation_days} days",
+        acknowledged=False,
+    )

@@ -1,0 +1,141 @@
+"""The rep dashboard: assets by status, renewals due per window, the top
+assets by contract value and the assets at risk, on a date, for one owner or
+for everyone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from types import MappingProxyType
+from uuid import UUID
+
+import attrs
+
+from b2bcore.money import Money
+from b2bcore.reports import asof
+from b2bcore.reports.renewals import Risk, renewal_queue, risks
+from b2bcore.settings import Settings
+from b2bcore.values import AssetStatus
+from b2bcore.views import AccountView, AssetView
+
+#: How many assets the top list of each currency holds.
+TOP_ASSETS = 10
+
+
+@attrs.frozen
+class DashboardAsset:
+    """An active asset as the dashboard lists it, on its date."""
+
+    asset_id: UUID
+    account_id: UUID
+    account: str
+    product: str
+    owner: str
+    value: Money
+    #: None for an open-ended asset.
+    usage_end_on: date | None
+    risks: frozenset[Risk]
+
+
+@attrs.frozen
+class RepDashboard:
+    as_of: date
+    #: None: every owner's assets.
+    owner: str | None
+    #: Assets per status on ``as_of`` (every status, 0 when none); assets
+    #: purchased after ``as_of`` are not counted.
+    by_status: Mapping[AssetStatus, int]
+    #: Per renewal window (30, 60, 90 by default): active assets whose usage
+    #: end is that window's bucket (more than the previous window's days left,
+    #: at most this one's).
+    renewals_due: Mapping[int, int]
+    #: Per currency, the active assets of the highest contract value on
+    #: ``as_of``, highest first, ties by id; at most ``TOP_ASSETS`` each.
+    top_assets: Mapping[str, tuple[DashboardAsset, ...]]
+    #: Active assets with at least one renewal risk, soonest usage end first
+    #: (open-ended last), ties by id.
+    at_risk: tuple[DashboardAsset, ...]
+
+
+def rep_dashboard(
+    assets: Iterable[AssetView],
+    accounts: Mapping[UUID, AccountView],
+    *,
+    owner: str | None,
+    as_of: date,
+    settings: Settings,
+) -> RepDashboard:
+    """The dashboard of ``owner``'s assets (everyone's when None) on ``as_of``."""
+    mine = [a for a in assets if owner is None or a.owner == owner]
+    statuses = [asof.asset_status(a, as_of) for a in mine]
+    queue = renewal_queue(
+        mine,
+        accounts,
+        as_of=as_of,
+        within=settings.renewal_windows[-1],
+        settings=settings,
+    )
+    active = [
+        _listed(a, accounts, as_of, settings) for a in mine if asof.is_active(a, as_of)
+    ]
+    return RepDashboard(
+        as_of=as_of,
+        owner=owner,
+        by_status=MappingProxyType(
+            {status: statuses.count(status) for status in AssetStatus}
+        ),
+        renewals_due=MappingProxyType(
+            {
+                window: sum(1 for item in queue if item.bucket == window)
+                for window in settings.renewal_windows
+            }
+        ),
+        top_assets=_top_by_currency(active),
+        at_risk=tuple(
+            sorted(
+                (item for item in active if item.risks),
+                key=lambda item: (
+                    item.usage_end_on is None,
+                    item.usage_end_on or as_of,
+                    str(item.asset_id),
+                ),
+            )
+        ),
+    )
+
+
+def _listed(
+    asset: AssetView,
+    accounts: Mapping[UUID, AccountView],
+    as_of: date,
+    settings: Settings,
+) -> DashboardAsset:
+    return DashboardAsset(
+        asset_id=asset.id,
+        account_id=asset.account_id,
+        account=accounts[asset.account_id].name,
+        product=asset.product,
+        owner=asset.owner,
+        value=asof.contract_value(asset, as_of),
+        usage_end_on=asof.usage_end(asset, as_of),
+        risks=risks(asset, as_of, settings),
+    )
+
+
+def _top_by_currency(
+    active: list[DashboardAsset],
+) -> Mapping[str, tuple[DashboardAsset, ...]]:
+    by_currency: dict[str, list[DashboardAsset]] = {}
+    for item in active:
+        by_currency.setdefault(item.value.currency, []).append(item)
+    return MappingProxyType(
+        {
+            currency: tuple(
+                sorted(
+                    by_currency[currency],
+                    key=lambda item: (-item.value.amount, str(item.asset_id)),
+                )[:TOP_ASSETS]
+            )
+            for currency in sorted(by_currency)
+        }
+    )

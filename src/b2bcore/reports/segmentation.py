@@ -1,0 +1,145 @@
+"""Account segmentation on a date: accounts ranked by the value of their
+installed base, the Pareto set (the top 20 %) and its share, and the counts
+by sector and by preferred contact channel."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+from uuid import UUID
+
+import attrs
+
+from b2bcore.money import Money
+from b2bcore.reports import asof
+from b2bcore.reports.amounts import Amounts
+from b2bcore.values import ContactChannel, Grade
+from b2bcore.views import AccountView, AssetView
+
+#: The Pareto set is the top fifth of the accounts (rounded up).
+PARETO_FRACTION = 5
+
+
+@attrs.frozen
+class AccountValue:
+    """An account and the value of its installed base on the date."""
+
+    account_id: UUID
+    name: str
+    grade: Grade
+    sector: str
+    preferred_channel: ContactChannel
+    #: The contract values in force of its active assets, per currency.
+    value: Amounts
+    #: Its value in the ranking currency (zero when it has none in it);
+    #: None when no account has any value.
+    ranked_value: Money | None
+    #: ``ranked_value`` ÷ the total in the ranking currency.
+    share: float | None
+
+
+@attrs.frozen
+class Segmentation:
+    as_of: date
+    #: The currency accounts are ranked in; None when no account has value.
+    currency: str | None
+    #: Every account registered by the date, by ranked value (highest
+    #: first), then name, then id.
+    ranking: tuple[AccountValue, ...]
+    total_value: Amounts
+    #: The first fifth of the ranking, rounded up.
+    pareto: tuple[AccountValue, ...]
+    pareto_value: Amounts
+    #: The Pareto set's share of the total in the ranking currency.
+    pareto_share: float | None
+    #: Accounts per sector, sectors sorted.
+    by_sector: Mapping[str, int]
+    #: Accounts per preferred contact channel, in the channels' order.
+    by_channel: Mapping[ContactChannel, int]
+
+
+def segmentation(
+    accounts: Iterable[AccountView],
+    assets: Iterable[AssetView],
+    *,
+    as_of: date,
+    currency: str | None = None,
+) -> Segmentation:
+    """Segment the accounts registered on or before ``as_of`` by the value of
+    their assets active on that date (installed and not obsolete), at the
+    contract value in force then.
+
+    Accounts are ranked in ``currency``, by default the one the most accounts
+    hold value in (ties: the first alphabetically); amounts in other
+    currencies are reported but never converted.
+    """
+    registered = [a for a in accounts if a.registered_on <= as_of]
+    values: dict[UUID, list[Money]] = {a.id: [] for a in registered}
+    for asset in assets:
+        if asset.account_id in values and asof.is_active(asset, as_of):
+            values[asset.account_id].append(asof.contract_value(asset, as_of))
+    amounts = {account_id: Amounts.of(v) for account_id, v in values.items()}
+    currency = currency or _dominant_currency(amounts.values())
+    total_value = sum(amounts.values(), start=Amounts())
+    total = _in(total_value, currency)
+    ranking = tuple(
+        sorted(
+            (
+                AccountValue(
+                    account_id=a.id,
+                    name=a.name,
+                    grade=a.grade,
+                    sector=a.sector,
+                    preferred_channel=a.preferred_channel,
+                    value=amounts[a.id],
+                    ranked_value=_in(amounts[a.id], currency),
+                    share=_share(_in(amounts[a.id], currency), total),
+                )
+                for a in registered
+            ),
+            key=lambda v: (
+                -(v.ranked_value.amount if v.ranked_value else Decimal(0)),
+                v.name,
+                str(v.account_id),
+            ),
+        )
+    )
+    pareto = ranking[: -(-len(ranking) // PARETO_FRACTION)]
+    pareto_value = sum((v.value for v in pareto), start=Amounts())
+    sectors = Counter(a.sector for a in registered)
+    channels = Counter(a.preferred_channel for a in registered)
+    return Segmentation(
+        as_of=as_of,
+        currency=currency,
+        ranking=ranking,
+        total_value=total_value,
+        pareto=pareto,
+        pareto_value=pareto_value,
+        pareto_share=_share(_in(pareto_value, currency), total),
+        by_sector=MappingProxyType({s: sectors[s] for s in sorted(sectors)}),
+        by_channel=MappingProxyType(
+            {c: channels[c] for c in ContactChannel if c in channels}
+        ),
+    )
+
+
+def _dominant_currency(values: Iterable[Amounts]) -> str | None:
+    held = Counter(currency for amounts in values for currency in amounts)
+    if not held:
+        return None
+    return min(held, key=lambda currency: (-held[currency], currency))
+
+
+def _in(amounts: Amounts, currency: str | None) -> Money | None:
+    if currency is None:
+        return None
+    return Money(amounts.get(currency, Decimal(0)), currency)
+
+
+def _share(part: Money | None, whole: Money | None) -> float | None:
+    if part is None or whole is None or not whole.is_positive:
+        return None
+    return float(part.amount / whole.amount)
