@@ -13,6 +13,10 @@ from b2bcore import (
     Money,
     installment_plan,
 )
+from b2bcore.account import Account
+from b2bcore.aggregate import DomainAggregate, Provenance
+from b2bcore.asset import Asset
+from b2bcore.ids import deterministic_id
 from b2bcore.values import add_months
 
 
@@ -56,3 +60,51 @@ def purchase_asset(
         on=on,
         **fields,  # type: ignore[arg-type]
     )
+
+
+def bulk_history(core: B2BCore, accounts: int) -> int:
+    """Record ``accounts`` accounts, each with an installed asset paid in 6
+    installments (10 events per account), saved 50 accounts at a time.
+    Returns the log position reached."""
+    meta = Provenance("bulk loader")
+    value = Money.of(6_000_000, "KRW")
+    start = date(2023, 1, 2)
+    for first in range(0, accounts, 50):
+        batch: list[DomainAggregate] = []
+        for n in range(first, min(first + 50, accounts)):
+            account = Account.register(
+                deterministic_id("account", str(n)),
+                name=f"Account {n}",
+                grade=Grade.STANDARD,
+                sector="logistics",
+                region="Seoul",
+                country="KR",
+                business_line=BusinessLine.DOMESTIC,
+                preferred_channel=ContactChannel.EMAIL,
+                on=start,
+                meta=meta,
+            )
+            plan = installment_plan(value, 6, add_months(start, 1))
+            asset = Asset.purchase(
+                deterministic_id("asset", str(n)),
+                account_id=account.id,
+                product="fleet",
+                order_reference=f"order {n}",
+                contact="contact",
+                value=value,
+                installments=plan,
+                owner=f"rep {n % 7}",
+                on=start,
+                meta=meta,
+            )
+            asset.install(on=start, usage_end_on=add_months(start, 24), meta=meta)
+            for installment in plan:
+                asset.pay_installment(
+                    on=installment.due_on,
+                    number=installment.number,
+                    amount=installment.amount,
+                    meta=meta,
+                )
+            batch += [account, asset]
+        core.event_log.save(*batch)
+    return core.log_position()

@@ -110,7 +110,6 @@ class Projector:
         self.projections = {p.name: p for p in projections}
         self._by_kind = {p.aggregate.KIND: p for p in projections}
         self.page_size = page_size
-        self._lock = threading.Lock()
 
     def head(self) -> int:
         return self._recorder.max_notification_id() or 0
@@ -139,11 +138,10 @@ class Projector:
         the number of events applied. Safe to run from several processes: a
         page another one committed first is left to it."""
         selected = [self.projections[n] for n in (names or self.projections)]
-        with self._lock:
-            try:
-                return self._catch_up(selected, progress)
-            except PositionConflictError:
-                return 0
+        try:
+            return self._catch_up(selected, progress)
+        except PositionConflictError:
+            return 0
 
     def rebuild(
         self, names: Iterable[str] | None = None, progress: Progress | None = None
@@ -161,11 +159,29 @@ class Projector:
         poll_seconds: float = 0.5,
     ) -> None:
         """Catch up, then keep catching up every ``poll_seconds`` until
-        ``stop`` is set."""
+        ``stop`` is set. A poison event stops it with a ProjectionError."""
         selected = list(names or self.projections)
         while not stop.is_set():
             self.catch_up(selected)
             stop.wait(poll_seconds)
+
+    def follow_in_threads(
+        self, stop: threading.Event, poll_seconds: float = 0.5
+    ) -> list[threading.Thread]:
+        """Follow the log with one thread per projection, each at its own
+        position (one failing does not hold the others back)."""
+        threads = [
+            threading.Thread(
+                target=self.follow,
+                args=(stop, [name], poll_seconds),
+                name=f"projection {name}",
+                daemon=True,
+            )
+            for name in self.projections
+        ]
+        for thread in threads:
+            thread.start()
+        return threads
 
     # -- the engine -----------------------------------------------------------
 

@@ -5,6 +5,7 @@ every store."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -77,10 +78,8 @@ class History:
     def play(self, operation: tuple[Any, ...]) -> None:
         self.day += timedelta(days=3)
         name, *args = operation
-        try:
+        with contextlib.suppress(B2BCoreError, LookupError):
             getattr(self, name)(*args)
-        except (B2BCoreError, LookupError):
-            pass
 
     @staticmethod
     def _pick(items: list[Any], i: int) -> Any:

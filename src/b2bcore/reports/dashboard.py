@@ -114,7 +114,7 @@ def _listed(
         asset_id=asset.id,
         account_id=asset.account_id,
         account=accounts[asset.account_id].name,
-        product=asset.product,
+        product=asof.product(asset, as_of),
         owner=asset.owner,
         value=asof.contract_value(asset, as_of),
         usage_end_on=asof.usage_end(asset, as_of),

@@ -1,0 +1,134 @@
+"""How projections run: a runner process killed mid-way loses nothing and
+counts nothing twice; a poison event stops its projection at that event;
+followers keep each projection current at its own position."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from b2bcore import B2BCore, FixedClock, Grade
+from b2bcore.account import Account
+from b2bcore.asset import Asset
+from b2bcore.projection import ProjectionError, StateProjection
+from b2bcore.views import AssetView
+from tests.helpers import bulk_history, register_account
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(params=["sqlite_url", "postgres_url"])
+def durable_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(request.param)
+    return url
+
+
+def asset_views(core: B2BCore) -> list[AssetView]:
+    return sorted(
+        (AssetView.of(s) for s in core.projector.states(Asset)), key=lambda v: v.id
+    )
+
+
+def test_a_runner_killed_mid_way_resumes_to_a_fresh_rebuild(durable_url: str) -> None:
+    with B2BCore.open(durable_url) as core:
+        head = bulk_history(core, accounts=600)
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "b2bcore_adapters.runner",
+            "--db",
+            durable_url,
+            "--page-size",
+            "7",
+            "--poll",
+            "0.05",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        with B2BCore.open(durable_url) as observer:
+            deadline = time.monotonic() + 60
+            while observer.projector.store.position("asset_states") < head // 4:
+                assert runner.poll() is None, "the runner ended before it was killed"
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+    finally:
+        runner.send_signal(signal.SIGKILL)
+        runner.wait(timeout=10)
+
+    with B2BCore.open(durable_url) as core:
+        killed_at = core.projector.store.position("asset_states")
+        core.projector.catch_up()
+        resumed = asset_views(core)
+        core.projector.rebuild()
+        rebuilt = asset_views(core)
+
+    assert 0 < killed_at < head
+    assert len(resumed) == 600
+    assert resumed == rebuilt
+
+
+def test_a_poison_event_stops_its_projection_at_that_event(core: B2BCore) -> None:
+    account = register_account(core, on=date(2024, 1, 2))
+    core.change_account_grade(account, grade=Grade.MAJOR, on=date(2024, 2, 1))
+    core.change_account_grade(account, grade=Grade.STANDARD, on=date(2024, 3, 1))
+    projection = core.projector.projections["account_states"]
+    healthy = StateProjection.apply
+
+    def poisoned(self: StateProjection, state: Any, event: Any) -> Any:
+        if event.originator_version == 2:
+            raise RuntimeError("cannot apply this one")
+        return healthy(self, state, event)
+
+    projection.apply = poisoned.__get__(projection)  # type: ignore[method-assign]
+    with pytest.raises(ProjectionError) as stopped:
+        core.projector.catch_up()
+
+    assert stopped.value.position == 2
+    assert stopped.value.topic == "b2bcore:account:GradeChanged"
+    assert stopped.value.aggregate_id == account
+    assert "cannot apply this one" in str(stopped.value)
+    assert core.projector.store.position("account_states") == 1
+
+    projection.apply = healthy.__get__(projection)  # type: ignore[method-assign]
+    core.projector.catch_up()
+    assert core.projector.store.position("account_states") == 3
+    (state,) = core.projector.states(Account)
+    assert state.grade is Grade.STANDARD
+
+
+def test_followers_keep_every_projection_current(store_url: str) -> None:
+    with B2BCore.open(store_url, clock=FixedClock(date(2024, 6, 1))) as core:
+        stop = threading.Event()
+        threads = core.projector.follow_in_threads(stop, poll_seconds=0.01)
+        try:
+            account = register_account(core)
+            deadline = time.monotonic() + 10
+            while core.projector.store.position("account_states") < 1:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=5)
+
+        (state,) = core.projector.states(Account)
+        assert state.id == account
+        assert {s.name: s.position for s in core.projector.status()} == {
+            "account_states": 1,
+            "asset_states": 0,
+            "lead_states": 0,
+            "opportunity_states": 0,
+        }
