@@ -82,6 +82,15 @@ class Money:
             ) from None
 
     @classmethod
+    def trusted(cls, amount: Decimal, currency: str) -> Self:
+        """Money already validated once (read back from the store): skips the
+        checks. Never use it for input."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
+
+    @classmethod
     def zero(cls, currency: str) -> Self:
         return cls(Decimal(0), currency)
 

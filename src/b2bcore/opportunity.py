@@ -182,6 +182,7 @@ class Opportunity(DomainAggregate):
 
         def apply(self, deal: Opportunity) -> None:
             deal.postmortem = self.postmortem
+            deal.postmortem_on = self.effective_on
 
     def __init__(
         self,
@@ -230,6 +231,7 @@ class Opportunity(DomainAggregate):
         self.loss_reason: LossReason | None = None
         self.lost_to: str | None = None
         self.postmortem: Postmortem | None = None
+        self.postmortem_on: date | None = None
 
     def _move(self, on: date, tier: int, stage: SalesStage) -> None:
         from_tier = self.tier if self.tier_history else None

@@ -30,7 +30,7 @@ A = TypeVar("A", bound=DomainAggregate)
 #: Events read and committed per transaction.
 PAGE_SIZE = 1000
 #: States kept decoded between pages of one catch-up (bounds memory).
-CACHE_SIZE = 20_000
+CACHE_SIZE = 5_000
 
 
 class ProjectionError(Exception):

@@ -248,6 +248,7 @@ class OpportunityView:
     loss_reason: LossReason | None
     lost_to: str | None
     postmortem: Postmortem | None
+    postmortem_on: date | None
 
     @classmethod
     def of(cls, deal: Opportunity) -> OpportunityView:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from types import MappingProxyType
 from uuid import UUID
 
@@ -220,7 +220,7 @@ def _customer_lifetimes(
         ]
         last = max(gone) if len(gone) == len(held) else end
         lifetimes.append((last - first).days)
-        for currency in sorted({a.value.currency for a in held}):
+        for currency in {a.value.currency for a in held}:
             holders[currency] = holders.get(currency, 0) + 1
         for asset in held:
             value = _booked(asset, end)
@@ -247,7 +247,9 @@ def _booked(asset: AssetView, day: date) -> Money:
 
 def _per_customer(total: Decimal, customers: int, currency: str) -> Money:
     quantum = Decimal(1).scaleb(-MINOR_UNITS[currency])
-    return Money((total / customers).quantize(quantum), currency)
+    return Money(
+        (total / customers).quantize(quantum, rounding=ROUND_HALF_EVEN), currency
+    )
 
 
 def _unpaid(asset: AssetView, day: date) -> list[Installment]:

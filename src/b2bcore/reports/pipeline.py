@@ -162,8 +162,12 @@ def _tier_kpis(
 ) -> TierKpis:
     at_tier = [deal for deal in open_deals if asof.tier(deal, as_of) == tier]
     probability = settings.tier_probabilities[tier]
-    entries = [_entry(deal, tier, as_of) for deal in deals]
-    entered = [converted for converted in entries if converted is not None]
+    conversions = [
+        conversion
+        for deal in deals
+        if (conversion := _converted_from(tier, deal, as_of)) is not None
+    ]
+    converted = sum(1 for c in conversions if c)
     stays = [
         stint.days(as_of)
         for deal in deals
@@ -177,15 +181,15 @@ def _tier_kpis(
         weighted_value=Amounts.of(
             weighted(deal.amount, probability) for deal in at_tier
         ),
-        entered=len(entered),
-        converted=sum(entered),
-        conversion_rate=rate(sum(entered), len(entered)),
+        entered=len(conversions),
+        converted=converted,
+        conversion_rate=rate(converted, len(conversions)),
         completed_stints=len(stays),
         average_days=mean(stays),
     )
 
 
-def _entry(deal: OpportunityView, tier: int, as_of: date) -> bool | None:
+def _converted_from(tier: int, deal: OpportunityView, as_of: date) -> bool | None:
     """None when the deal had not entered ``tier`` by ``as_of``; else whether
     it had since moved to a lower-numbered open tier or been won."""
     moves = asof.tier_moves(deal, as_of)

@@ -16,7 +16,14 @@ from b2bcore.money import Money
 from b2bcore.reports import asof
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
 from b2bcore.reports.rates import mean, rate
-from b2bcore.values import Finding, LossReason, Outcome, Postmortem, SalesStage
+from b2bcore.values import (
+    Finding,
+    GateStep,
+    LossReason,
+    Outcome,
+    Postmortem,
+    SalesStage,
+)
 from b2bcore.views import AccountView, OpportunityView
 
 #: The ``lost_to`` key of deals lost without a named competitor.
@@ -39,11 +46,10 @@ class EntryKind(Enum):
 
 @attrs.frozen
 class TimelineEntry:
-    """One step of a deal's life. ``on`` is None when the view does not hold
-    the step's date (a gate passed, a gate reviewed without findings, the
-    postmortem); the other fields are set where they apply to ``kind``."""
+    """One step of a deal's life, on its business date; the other fields are
+    set where they apply to ``kind``."""
 
-    on: date | None
+    on: date
     kind: EntryKind
     #: The tier entered (the opening, a tier move; 0 for the close).
     tier: int | None = None
@@ -144,7 +150,9 @@ def timeline(deal: OpportunityView, *, as_of: date) -> WinLossTimeline:
 
 #: An entry's place: (day or earliest day, group, gate, rank, number).
 _Place = tuple[date, int, int, int, int]
-_MOVES, _GATES, _CLOSE, _POSTMORTEM = range(4)
+#: On one day: the opening, then gate activity, tier moves, the close and
+#: the postmortem (a gate is passed before the promotion it allows).
+_OPENING, _GATES, _MOVES, _CLOSE, _POSTMORTEM = range(5)
 _REVIEWED, _RAISED, _RESOLVED, _PASSED, _FAILED = range(5)
 
 
@@ -161,7 +169,7 @@ def _moves(deal: OpportunityView) -> list[tuple[_Place, TimelineEntry]]:
     """The opening and the moves between open tiers (the close is apart)."""
     return [
         (
-            (move.moved_on, _MOVES, 0, 0, i),
+            (move.moved_on, _OPENING if i == 0 else _MOVES, 0, 0, i),
             TimelineEntry(
                 on=move.moved_on,
                 kind=EntryKind.OPENED if i == 0 else EntryKind.TIER_CHANGED,
@@ -177,68 +185,49 @@ def _moves(deal: OpportunityView) -> list[tuple[_Place, TimelineEntry]]:
 
 
 def _gates(deal: OpportunityView, as_of: date) -> list[tuple[_Place, TimelineEntry]]:
-    """Each gate's reviews, findings and pass or failure. A review's date is
-    that of the findings it raised; a pass has no date in the view and is
-    placed after its gate's last dated step."""
+    """Each gate's reviews, passes and failure on their dates, and the
+    findings raised and resolved at them."""
+    kinds = {
+        GateStep.REVIEWED: (EntryKind.GATE_REVIEWED, _REVIEWED),
+        GateStep.PASSED: (EntryKind.GATE_PASSED, _PASSED),
+        GateStep.FAILED: (EntryKind.GATE_FAILED, _FAILED),
+    }
     placed: list[tuple[_Place, TimelineEntry]] = []
-    earliest = deal.opened_on
-    for gate in sorted(set(deal.gates_reviewed)):
-        findings = [f for f in deal.findings if f.gate == gate]
-        reviews = sorted({f.raised_on for f in findings}) or [earliest]
-        for day in reviews:
-            placed.append(
-                (
-                    (day, _GATES, gate, _REVIEWED, 0),
-                    TimelineEntry(
-                        on=day if findings else None,
-                        kind=EntryKind.GATE_REVIEWED,
-                        gate=gate,
-                    ),
-                )
+    for i, record in enumerate(deal.gate_history):
+        kind, rank = kinds[record.step]
+        placed.append(
+            (
+                (record.on, _GATES, record.gate, rank, i),
+                TimelineEntry(on=record.on, kind=kind, gate=record.gate),
             )
-        for finding in findings:
-            placed.append(
-                (
-                    (finding.raised_on, _GATES, gate, _RAISED, finding.number),
-                    TimelineEntry(
-                        on=finding.raised_on,
-                        kind=EntryKind.FINDING_RAISED,
-                        gate=gate,
-                        finding=_as_of(finding, as_of),
-                    ),
-                )
-            )
-            if finding.resolved_on is not None:
-                placed.append(
-                    (
-                        (finding.resolved_on, _GATES, gate, _RESOLVED, finding.number),
-                        TimelineEntry(
-                            on=finding.resolved_on,
-                            kind=EntryKind.FINDING_RESOLVED,
-                            gate=gate,
-                            finding=finding,
-                        ),
-                    )
-                )
-        earliest = max(
-            [
-                *reviews,
-                *(f.resolved_on for f in findings if f.resolved_on is not None),
-            ]
         )
-        if gate in deal.gates_passed:
-            placed.append(
-                (
-                    (earliest, _GATES, gate, _PASSED, 0),
-                    TimelineEntry(on=None, kind=EntryKind.GATE_PASSED, gate=gate),
-                )
+    for finding in deal.findings:
+        placed.append(
+            (
+                (finding.raised_on, _GATES, finding.gate, _RAISED, finding.number),
+                TimelineEntry(
+                    on=finding.raised_on,
+                    kind=EntryKind.FINDING_RAISED,
+                    gate=finding.gate,
+                    finding=_as_of(finding, as_of),
+                ),
             )
-        if gate == deal.failed_gate and deal.closed_on is not None:
+        )
+        if finding.resolved_on is not None:
             placed.append(
                 (
-                    (deal.closed_on, _GATES, gate, _FAILED, 0),
+                    (
+                        finding.resolved_on,
+                        _GATES,
+                        finding.gate,
+                        _RESOLVED,
+                        finding.number,
+                    ),
                     TimelineEntry(
-                        on=deal.closed_on, kind=EntryKind.GATE_FAILED, gate=gate
+                        on=finding.resolved_on,
+                        kind=EntryKind.FINDING_RESOLVED,
+                        gate=finding.gate,
+                        finding=finding,
                     ),
                 )
             )
@@ -272,12 +261,14 @@ def _close(deal: OpportunityView) -> list[tuple[_Place, TimelineEntry]]:
             ),
         )
     ]
-    if deal.postmortem is not None:
+    if deal.postmortem is not None and deal.postmortem_on is not None:
         placed.append(
             (
-                (deal.closed_on, _POSTMORTEM, 0, 0, 0),
+                (deal.postmortem_on, _POSTMORTEM, 0, 0, 0),
                 TimelineEntry(
-                    on=None, kind=EntryKind.POSTMORTEM, postmortem=deal.postmortem
+                    on=deal.postmortem_on,
+                    kind=EntryKind.POSTMORTEM,
+                    postmortem=deal.postmortem,
                 ),
             )
         )
