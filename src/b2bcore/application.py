@@ -25,23 +25,37 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import EnvType
 
 from b2bcore.account import Account
+from b2bcore.acknowledgement import Acknowledgement
 from b2bcore.aggregate import DomainAggregate, Provenance, check_date, event_id
 from b2bcore.asset import Asset
 from b2bcore.clock import Clock, SystemClock
 from b2bcore.errors import (
     AlreadyExistsError,
+    BusinessRuleError,
     ConcurrencyError,
     ConfigurationError,
     NotFoundError,
     ValidationError,
 )
-from b2bcore.ids import order_line_id
+from b2bcore.ids import deterministic_id, order_line_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
 from b2bcore.projection import Projector, StateProjection
 from b2bcore.readmodel import ReadModelStore
+from b2bcore.reports import (
+    alerts,
+    asset_kpis,
+    dashboard,
+    history,
+    pipeline,
+    segmentation,
+    tiers,
+    winloss,
+)
+from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.renewals import RenewalItem, renewal_queue
+from b2bcore.sales_rep import SalesRep
 from b2bcore.settings import Settings
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE, environment_for
 from b2bcore.transcodings import EventMapper, register_transcodings
@@ -64,7 +78,14 @@ from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
 A = TypeVar("A", bound=DomainAggregate)
 V = TypeVar("V")
 
-AGGREGATES: tuple[type[DomainAggregate], ...] = (Account, Asset, Lead, Opportunity)
+AGGREGATES: tuple[type[DomainAggregate], ...] = (
+    Account,
+    Asset,
+    Lead,
+    Opportunity,
+    SalesRep,
+    Acknowledgement,
+)
 PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
 OPEN_ATTEMPTS = 5
@@ -992,6 +1013,50 @@ class B2BCore:
             self._load(Opportunity, opportunity_id, version, as_of, known_at)
         )
 
+    # -- sales reps -----------------------------------------------------------
+
+    def register_sales_rep(
+        self,
+        *,
+        name: str,
+        manager: str,
+        office: str,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> UUID:
+        """Register a deal owner with their manager and regional office; the
+        id derives from the name, so a rep is registered once."""
+        rep = SalesRep.register(
+            deterministic_id("sales_rep", name.strip()),
+            name=name,
+            manager=manager,
+            office=office,
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
+        )
+        self._save(rep)
+        return rep.id
+
+    def reassign_sales_rep(
+        self,
+        name: str,
+        *,
+        manager: str,
+        office: str,
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        rep = self._get(SalesRep, deterministic_id("sales_rep", name.strip()))
+        rep.reassign(
+            manager=manager,
+            office=office,
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
+        )
+        self._save(rep)
+
     # -- reports --------------------------------------------------------------
 
     def renewal_queue(
@@ -1006,14 +1071,166 @@ class B2BCore:
         ``as_of`` (default today), soonest first, with their risk flags."""
         self.projector.catch_up()
         return renewal_queue(
-            self._views(Asset, AssetView.of),
-            {a.id: a for a in self._views(Account, AccountView.of)},
+            self._assets(),
+            self._accounts(),
             as_of=self._on(as_of),
             within=within,
             settings=self.settings,
             owner=owner,
             grade=grade,
         )
+
+    def alerts(
+        self, *, as_of: date | None = None, unacknowledged: bool = False
+    ) -> tuple[alerts.Alert, ...]:
+        """Alerts dated on or before ``as_of`` (default today): renewal
+        thresholds, dissatisfaction, usage anomalies, competitor contacts and
+        stagnant deals; ``unacknowledged`` leaves out the acknowledged ones."""
+        self.projector.catch_up()
+        found = alerts.alerts(
+            self._assets(),
+            self._deals(),
+            as_of=self._on(as_of),
+            settings=self.settings,
+            acknowledged=self._acknowledged(),
+        )
+        return tuple(a for a in found if not (unacknowledged and a.acknowledged))
+
+    def acknowledge_alert(
+        self,
+        alert_id: UUID,
+        *,
+        note: str = "",
+        on: date | None = None,
+        reason: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Record that someone took the alert in hand (once per alert)."""
+        on = self._on(on)
+        alert = next((a for a in self.alerts(as_of=on) if a.id == alert_id), None)
+        if alert is None:
+            raise NotFoundError("alert", alert_id, f" as of {on}")
+        if alert.acknowledged:
+            raise BusinessRuleError(
+                f"alert {alert_id}", "acknowledged", "the alert is already acknowledged"
+            )
+        self._save(
+            Acknowledgement.acknowledge(
+                alert_id,
+                alert_kind=alert.kind.value,
+                subject_id=alert.subject_id,
+                note=note,
+                on=on,
+                meta=self._meta(reason, attribution),
+            )
+        )
+
+    def asset_kpis(self, *, start: date, end: date) -> asset_kpis.AssetKpis:
+        """Retention, renewal, revenue retention, upsell, churn, time to
+        renewal, lifetime value, payment compliance and receivables over the
+        period [start, end] (docs/kpis.md)."""
+        self.projector.catch_up()
+        return asset_kpis.asset_kpis(self._assets(), start=start, end=end)
+
+    def pipeline_kpis(
+        self, *, as_of: date | None = None, by: Dimension | None = None
+    ) -> pipeline.PipelineKpis:
+        """Counts, values, win rate, cycle, conversions, time in tier,
+        weighted pipeline, velocity and stagnant deals as of a date, cut by
+        ``by`` when given."""
+        self.projector.catch_up()
+        return pipeline.pipeline_kpis(
+            self._deals(),
+            as_of=self._on(as_of),
+            settings=self.settings,
+            by=by,
+            managers=self._managers(),
+            accounts=self._accounts(),
+        )
+
+    def tier_matrix(
+        self, *, by: Dimension = Dimension.OWNER, as_of: date | None = None
+    ) -> tiers.TierMatrix:
+        """The one-page tier report: tiers × one dimension as of a date."""
+        self.projector.catch_up()
+        return tiers.tier_matrix(
+            self._deals(),
+            as_of=self._on(as_of),
+            dimension=by,
+            managers=self._managers(),
+            accounts=self._accounts(),
+        )
+
+    def rep_dashboard(
+        self, *, owner: str | None = None, as_of: date | None = None
+    ) -> dashboard.RepDashboard:
+        self.projector.catch_up()
+        return dashboard.rep_dashboard(
+            self._assets(),
+            self._accounts(),
+            owner=owner,
+            as_of=self._on(as_of),
+            settings=self.settings,
+        )
+
+    def timeline(
+        self, opportunity_id: UUID, *, as_of: date | None = None
+    ) -> winloss.WinLossTimeline:
+        """One deal's path through the tiers, reviews and outcome."""
+        return winloss.timeline(self.opportunity(opportunity_id), as_of=self._on(as_of))
+
+    def win_loss(
+        self, *, as_of: date | None = None, by: Dimension | None = None
+    ) -> winloss.WinLossAnalysis:
+        self.projector.catch_up()
+        return winloss.win_loss_analysis(
+            self._deals(),
+            as_of=self._on(as_of),
+            by=by,
+            managers=self._managers(),
+            accounts=self._accounts(),
+        )
+
+    def account_history(
+        self, account_id: UUID, *, as_of: date | None = None
+    ) -> history.AccountHistory:
+        """Every asset and deal of the account with its state on ``as_of``."""
+        day = self._on(as_of)
+        self.projector.catch_up()
+        return history.account_history(
+            self.account(account_id, as_of=day),
+            self._assets(account_id),
+            self._deals(account_id),
+            as_of=day,
+        )
+
+    def segmentation(
+        self, *, as_of: date | None = None, currency: str | None = None
+    ) -> segmentation.Segmentation:
+        """Accounts ranked by value, the Pareto top 20 %, by sector and by
+        preferred channel."""
+        self.projector.catch_up()
+        return segmentation.segmentation(
+            self._accounts().values(),
+            self._assets(),
+            as_of=self._on(as_of),
+            currency=currency,
+        )
+
+    def _assets(self, account_id: UUID | None = None) -> list[AssetView]:
+        return self._views(Asset, AssetView.of, account_id)
+
+    def _deals(self, account_id: UUID | None = None) -> list[OpportunityView]:
+        return self._views(Opportunity, OpportunityView.of, account_id)
+
+    def _accounts(self) -> dict[UUID, AccountView]:
+        return {a.id: a for a in self._views(Account, AccountView.of)}
+
+    def _managers(self) -> dict[str, str]:
+        return {rep.name: rep.manager for rep in self.projector.states(SalesRep)}
+
+    def _acknowledged(self) -> set[UUID]:
+        return {ack.id for ack in self.projector.states(Acknowledgement)}
 
     def _views(
         self, kind: type[A], view: Callable[[A], V], account_id: UUID | None = None
