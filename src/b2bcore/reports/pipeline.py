@@ -1,6 +1,6 @@
 """Pipeline KPIs on a business date: deals by state, win rate, sales cycle,
 tier conversion and time in tier, raw and weighted pipeline, sales velocity
-and stagnant deals (definitions in docs/kpis-pipeline.md)."""
+and stagnant deals (definitions in docs/kpis.md, "Sales pipeline")."""
 
 from __future__ import annotations
 
