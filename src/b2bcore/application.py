@@ -234,6 +234,16 @@ class B2BCore:
     ) -> None:
         self.close()
 
+    def save(self, *aggregates: DomainAggregate) -> None:
+        """Record aggregates built with the domain classes (``Account.register``,
+        ``Asset.purchase``…) in one atomic save: the fast path for importers.
+        Raises AlreadyExistsError or ConcurrencyError like any command."""
+        self._save(*aggregates)
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Whether any event was recorded for ``aggregate_id``."""
+        return bool(self._log.recorder.select_events(aggregate_id, limit=1))
+
     def log_position(self) -> int:
         """The position of the last event recorded in the log (0 when empty)."""
         return self._log.recorder.max_notification_id() or 0
@@ -345,11 +355,13 @@ class B2BCore:
         owner: str,
         asset_id: UUID | None = None,
         opportunity_id: UUID | None = None,
+        upsell: bool = False,
         on: date | None = None,
         reason: str | None = None,
         **attribution: Unpack[Attribution],
     ) -> UUID:
-        """Record a completed order creating an asset of ``account_id``;
+        """Record a completed order creating an asset of ``account_id``
+        (``upsell`` when it adds to what the account had);
         returns the asset's id. ``installments`` must sum to ``value``
         (see ``b2bcore.installment_plan``)."""
         self._get(Account, account_id)
@@ -363,6 +375,7 @@ class B2BCore:
             installments=installments,
             owner=owner,
             opportunity_id=opportunity_id,
+            upsell=upsell,
             on=self._on(on),
             meta=self._meta(reason, attribution),
         )

@@ -57,6 +57,8 @@ class Asset(DomainAggregate):
         installments: tuple[Installment, ...]
         owner: str
         opportunity_id: UUID | None
+        #: The order added to what the account already had (an upsell).
+        upsell: bool
 
     class Installed(DomainAggregate.Event):
         TOPIC = "b2bcore:asset:Installed"
@@ -225,6 +227,7 @@ class Asset(DomainAggregate):
         installments: tuple[Installment, ...],
         owner: str,
         opportunity_id: UUID | None,
+        upsell: bool,
         effective_on: date,
     ) -> None:
         self.account_id = account_id
@@ -234,6 +237,7 @@ class Asset(DomainAggregate):
         self.value = value
         self.owner = owner
         self.opportunity_id = opportunity_id
+        self.upsell = upsell
         self.purchased_on = effective_on
         self.status = AssetStatus.PURCHASED
         # Lists, not tuples: snapshots must give back exactly this state.
@@ -271,8 +275,10 @@ class Asset(DomainAggregate):
         on: date,
         meta: Provenance,
         opportunity_id: UUID | None = None,
+        upsell: bool = False,
     ) -> Asset:
-        """Record an order completing: the asset exists from ``on``."""
+        """Record an order completing: the asset exists from ``on``;
+        ``upsell`` marks an order that adds to what the account had."""
         subject = f"asset {asset_id}"
         check_type(subject, "account_id", account_id, UUID)
         check_positive(subject, "value", value)
@@ -296,6 +302,7 @@ class Asset(DomainAggregate):
             installments=plan,
             owner=check_text(subject, "owner", owner),
             opportunity_id=opportunity_id,
+            upsell=check_type(subject, "upsell", upsell, bool),
         )
 
     # -- lifecycle ------------------------------------------------------------

@@ -40,6 +40,8 @@ class ContactChannel(Enum):
     VISIT = "visit"
     MESSENGER = "messenger"
     WEB = "web"
+    #: Not known (e.g. imported from a source that does not say).
+    UNKNOWN = "unknown"
 
 
 class AssetStatus(Enum):

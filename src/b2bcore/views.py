@@ -98,6 +98,8 @@ class AssetView:
     contact: str
     owner: str
     opportunity_id: UUID | None
+    #: The order added to what the account already had.
+    upsell: bool
     status: AssetStatus
     purchased_on: date
     installed_on: date | None

@@ -126,9 +126,6 @@ def test_followers_keep_every_projection_current(store_url: str) -> None:
 
         (state,) = core.projector.states(Account)
         assert state.id == account
-        assert {s.name: s.position for s in core.projector.status()} == {
-            "account_states": 1,
-            "asset_states": 0,
-            "lead_states": 0,
-            "opportunity_states": 0,
-        }
+        positions = {s.name: s.position for s in core.projector.status()}
+        assert positions.pop("account_states") == 1
+        assert set(positions.values()) == {0}
