@@ -278,12 +278,26 @@ class Asset(DomainAggregate):
         upsell: bool = False,
     ) -> Asset:
         """Record an order completing: the asset exists from ``on``;
-        ``upsell`` marks an order that adds to what the account had."""
+        ``upsell`` marks an order that adds to what the account had. A free
+        asset (value 0, e.g. a trial) has no installments."""
         subject = f"asset {asset_id}"
         check_type(subject, "account_id", account_id, UUID)
-        check_positive(subject, "value", value)
-        plan = _check_plan(subject, tuple(installments), first_number=1, total=value)
-        if plan[0].due_on < on:
+        check_type(subject, "value", value, Money)
+        if value.amount < 0:
+            raise ValidationError(
+                subject, "value", f"must not be negative, got {value}"
+            )
+        plan = tuple(installments)
+        if value.amount == 0:
+            if plan:
+                raise ValidationError(
+                    subject,
+                    "installments",
+                    "a free asset (value 0) has no installments",
+                )
+        else:
+            plan = _check_plan(subject, plan, first_number=1, total=value)
+        if plan and plan[0].due_on < on:
             raise ValidationError(
                 subject,
                 "installments",

@@ -172,10 +172,8 @@ def test_purchasing_under_an_existing_id_is_refused(memory_core: B2BCore) -> Non
     assert memory_core.asset(asset_id) == before
 
 
-@pytest.mark.parametrize(
-    "value", [Money.zero("KRW"), Money.of(-1, "KRW"), 12_000_000], ids=str
-)
-def test_purchasing_without_a_positive_value_is_refused(
+@pytest.mark.parametrize("value", [Money.of(-1, "KRW"), 12_000_000], ids=str)
+def test_purchasing_without_a_value_of_zero_or_more_is_refused(
     memory_core: B2BCore, value: object
 ) -> None:
     account_id = register_account(memory_core)
@@ -1422,3 +1420,25 @@ def test_a_correlation_id_must_be_a_uuid(memory_core: B2BCore) -> None:
             score=7,
             correlation_id="req-42",  # type: ignore[typeddict-item]
         )
+
+
+def test_a_free_asset_has_no_installments_and_is_fully_paid(
+    memory_core: B2BCore,
+) -> None:
+    account_id = register_account(memory_core)
+
+    asset_id = purchased_asset(
+        memory_core, account_id, value=Money.zero("KRW"), installments=()
+    )
+
+    asset = memory_core.asset(asset_id)
+    assert asset.installments == ()
+    assert asset.fully_paid
+    assert asset.payment_compliance is None
+
+
+def test_a_free_asset_with_installments_is_refused(memory_core: B2BCore) -> None:
+    account_id = register_account(memory_core)
+
+    with refused(memory_core, None, ValidationError, "installments"):
+        purchased_asset(memory_core, account_id, value=Money.zero("KRW"))
