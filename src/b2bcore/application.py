@@ -153,6 +153,11 @@ class EventLog(Application[UUID]):
         register_transcodings(transcoder)
 
 
+def _kind_note(aggregate: DomainAggregate) -> str:
+    article = "an" if aggregate.KIND[0] in "aeiou" else "a"
+    return f" (that id is {article} {aggregate.KIND.replace('_', ' ')})"
+
+
 def _open_log(url: str, env: dict[str, str]) -> EventLog:
     """The event log at ``url``. Processes starting at once on one PostgreSQL
     database race to create its tables ("tuple concurrently updated"); the
@@ -1272,7 +1277,7 @@ class B2BCore:
         except AggregateNotFoundError:
             raise NotFoundError(kind.KIND, aggregate_id) from None
         if not isinstance(aggregate, kind):
-            raise NotFoundError(kind.KIND, aggregate_id, f" (it is a {aggregate.KIND})")
+            raise NotFoundError(kind.KIND, aggregate_id, _kind_note(aggregate))
         return aggregate
 
     def _load(
@@ -1326,7 +1331,7 @@ class B2BCore:
                     else f" as known at {known_at}",
                 )
         if not isinstance(aggregate, kind):
-            raise NotFoundError(kind.KIND, aggregate_id, f" (it is a {aggregate.KIND})")
+            raise NotFoundError(kind.KIND, aggregate_id, _kind_note(aggregate))
         return aggregate
 
     def _save(self, *aggregates: DomainAggregate) -> None:

@@ -1,0 +1,736 @@
+"""The ``b2b`` command line: import data, read renewals, KPIs and the tier
+report as tables or JSON, run the projections.
+
+Errors print one line and exit non-zero (1 refused, 2 usage, 3 rows
+rejected by an import); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from b2bcore import B2BCore, B2BCoreError, Grade
+from b2bcore.reports.dimensions import Dimension
+from b2bcore.reports.pipeline import PipelineKpis
+from b2bcore.reports.tiers import TierCell, TierMatrix
+from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
+from b2bcore_adapters.plain import JSON, amount, dumps, plain
+
+app = typer.Typer(
+    name="b2b",
+    help="b2bcore: accounts, assets and the sales pipeline, from one event log.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # Plain usage errors: "Error: …" on one line, not a box.
+    rich_markup_mode=None,
+)
+imports = typer.Typer(help="Import real exports and b2bcore's own CSV formats.")
+projections = typer.Typer(help="Inspect and rebuild the read models.")
+app.add_typer(imports, name="import")
+app.add_typer(projections, name="projections")
+
+#: Tables keep their columns when the output is a file or a pipe.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True)
+
+EXIT_REFUSED = 1
+
+
+class Settings:
+    """The global options, for every command."""
+
+    url: str = DEFAULT_URL
+    debug: bool = False
+
+
+def parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an id (a UUID)") from None
+
+
+AsOf = Annotated[
+    date | None,
+    typer.Option("--as-of", parser=parse_date, help="Business date (default: today)."),
+]
+Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+By = Annotated[Dimension | None, typer.Option("--by", help="Cut by a dimension.")]
+
+
+@app.callback()
+def main_options(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help=f"Database URL (else ${URL_VARIABLE}, else {DEFAULT_URL}).",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    Settings.url = db or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    Settings.debug = debug
+
+
+@contextmanager
+def opened() -> Iterator[B2BCore]:
+    with B2BCore.open(
+        Settings.url, actor=f"cli:{os.environ.get('USER', 'user')}"
+    ) as core:
+        yield core
+
+
+def emit(document: JSON) -> None:
+    print(dumps(document))
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr fed with (done, total)."""
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    shown = Table(title=title, title_justify="left")
+    for column in columns:
+        shown.add_column(column)
+    for row in rows:
+        shown.add_row(*("" if cell is None else str(cell) for cell in row))
+    out.print(shown)
+
+
+def percent(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate:.0%}"
+
+
+# -- the demo -----------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        str, typer.Option("--db", help="A SQLite URL; the file is recreated.")
+    ] = "sqlite:///b2bcore-demo.db",
+    accounts: Annotated[int, typer.Option(min=1, help="Accounts to generate.")] = 50,
+    seed: Annotated[int, typer.Option(help="Random seed of the story.")] = 2024,
+) -> None:
+    """Record a realistic story in a fresh SQLite file and print its renewal
+    queue, pipeline KPIs and tier report."""
+    from b2bcore_adapters import demo as story  # noqa: PLC0415 - only for this command
+
+    Settings.url = db
+    as_of = story.run(db, accounts=accounts, seed=seed, out=out.print)
+    renewals(as_of=as_of, within=90, owner=None, grade=None, as_json=False)
+    pipeline_kpis(as_of=as_of, by=None, as_json=False)
+    tiers(as_of=as_of, by=Dimension.OWNER, as_json=False)
+
+
+# -- imports ------------------------------------------------------------------
+
+
+def finish_import(report: Any) -> None:
+    """Print an import's summary and problems; exit 3 if rows were rejected."""
+    for problem in report.warnings:
+        err.print(f"warning: {problem}")
+    for problem in report.rejected:
+        err.print(f"rejected: {problem}")
+    out.print(report.summary())
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+@imports.command("maven-crm")
+def import_maven_crm(
+    directory: Annotated[Path, typer.Argument(help="The export's folder.")],
+    as_of: AsOf = None,
+) -> None:
+    """The Maven CRM export: accounts, sales teams, products and pipeline."""
+    from b2bcore_adapters.importers import import_maven_crm as run  # noqa: PLC0415
+
+    with opened() as core, progress_bar("importing") as progress:
+        report = run(core, directory, as_of=as_of, progress=progress)
+    finish_import(report)
+
+
+@imports.command("ravenstack")
+def import_ravenstack(
+    path: Annotated[Path, typer.Argument(help="ravenstack_subscriptions.csv")],
+) -> None:
+    """The RavenStack subscription table: one asset per subscription."""
+    from b2bcore_adapters.importers import import_ravenstack as run  # noqa: PLC0415
+
+    with opened() as core, progress_bar("importing") as progress:
+        report = run(core, path, progress=progress)
+    finish_import(report)
+
+
+@imports.command("csv")
+def import_csv(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="accounts, assets, opportunities, asset-events or opportunity-events"
+        ),
+    ],
+    path: Annotated[Path, typer.Argument(help="The CSV file (docs/csv-formats.md).")],
+) -> None:
+    """b2bcore's own CSV formats (docs/csv-formats.md)."""
+    from b2bcore_adapters.importers import import_csv as run  # noqa: PLC0415
+
+    with opened() as core, progress_bar("importing") as progress:
+        report = run(core, kind, path, progress=progress)
+    finish_import(report)
+
+
+# -- the installed base -------------------------------------------------------
+
+
+@app.command()
+def renewals(
+    as_of: AsOf = None,
+    within: Annotated[int, typer.Option(min=0, help="Days ahead.")] = 90,
+    owner: Annotated[str | None, typer.Option(help="Only this owner's.")] = None,
+    grade: Annotated[Grade | None, typer.Option(help="Only this grade.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Installed assets whose usage ends within N days, soonest first."""
+    with opened() as core:
+        items = core.renewal_queue(as_of=as_of, within=within, owner=owner, grade=grade)
+    if as_json:
+        emit(
+            [
+                {
+                    "asset_id": str(i.asset_id),
+                    "account_id": str(i.account_id),
+                    "account": i.account,
+                    "grade": i.grade.value,
+                    "product": i.product,
+                    "usage_end_on": i.usage_end_on.isoformat(),
+                    "days_left": i.days_left,
+                    "bucket": i.bucket,
+                    "value": amount(i.value),
+                    "currency": i.value.currency,
+                    "owner": i.owner,
+                    "risks": sorted(r.value for r in i.risks),
+                }
+                for i in items
+            ]
+        )
+        return
+    table(
+        f"Renewals within {within} days",
+        [
+            "usage end",
+            "days",
+            "bucket",
+            "account",
+            "grade",
+            "product",
+            "owner",
+            "value",
+            "risks",
+        ],
+        [
+            (
+                i.usage_end_on,
+                i.days_left,
+                i.bucket,
+                i.account,
+                i.grade.value,
+                i.product,
+                i.owner,
+                i.value,
+                ", ".join(sorted(r.value for r in i.risks)),
+            )
+            for i in items
+        ],
+    )
+
+
+@app.command()
+def alerts(
+    as_of: AsOf = None,
+    unacknowledged: Annotated[
+        bool, typer.Option(help="Leave out acknowledged alerts.")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Renewal thresholds, dissatisfaction, usage anomalies, competitor
+    contacts and stagnant deals."""
+    with opened() as core:
+        found = core.alerts(as_of=as_of, unacknowledged=unacknowledged)
+    if as_json:
+        emit(plain(found))
+        return
+    table(
+        "Alerts",
+        ["dated", "kind", "subject", "owner", "detail", "ack", "id"],
+        [
+            (
+                a.dated_on,
+                a.kind.value,
+                a.subject,
+                a.owner,
+                a.detail,
+                "yes" if a.acknowledged else "",
+                a.id,
+            )
+            for a in found
+        ],
+    )
+
+
+@app.command()
+def acknowledge(
+    alert_id: Annotated[UUID, typer.Argument(parser=parse_id, help="The alert's id.")],
+    note: Annotated[str, typer.Option(help="What was done.")] = "",
+    on: AsOf = None,
+) -> None:
+    """Acknowledge an alert (once)."""
+    with opened() as core:
+        core.acknowledge_alert(alert_id, note=note, on=on)
+    out.print(f"acknowledged {alert_id}")
+
+
+@app.command("asset-kpis")
+def asset_kpis(
+    start: Annotated[
+        date, typer.Option("--from", parser=parse_date, help="First day (included).")
+    ],
+    end: Annotated[
+        date, typer.Option("--to", parser=parse_date, help="Last day (included).")
+    ],
+    as_json: Json = False,
+) -> None:
+    """Retention, renewals, revenue retention, upsell, churn, lifetime value,
+    payment compliance and receivables over a period."""
+    with opened() as core:
+        kpis = core.asset_kpis(start=start, end=end)
+    if as_json:
+        emit(plain(kpis))
+        return
+    rows = [
+        ("active at start / end", f"{kpis.start_active} / {kpis.end_active}"),
+        ("retained", kpis.retained),
+        ("base retention", percent(kpis.base_retention)),
+        ("due / renewed", f"{kpis.due} / {kpis.renewed}"),
+        ("renewal rate", percent(kpis.renewal_rate)),
+        ("gross revenue retention", plain(kpis.gross_revenue_retention)),
+        ("net revenue retention", plain(kpis.net_revenue_retention)),
+        ("upsell rate", percent(kpis.upsell_rate)),
+        ("churned", kpis.churned),
+        (
+            "churned by reason",
+            {r.value: n for r, n in kpis.churned_by_reason.items() if n},
+        ),
+        ("time to renewal (days)", kpis.time_to_renewal_days),
+        ("customer lifetime value", kpis.customer_lifetime_value),
+        ("payment compliance", percent(kpis.payment_compliance)),
+        ("receivables outstanding", kpis.receivables_outstanding),
+        ("receivables overdue", kpis.receivables_overdue),
+    ]
+    table(f"Asset KPIs {start} – {end}", ["figure", "value"], rows)
+
+
+@app.command()
+def dashboard(
+    owner: Annotated[str | None, typer.Option(help="One rep's assets.")] = None,
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """A rep's dashboard: assets by status, renewals due, top assets, risks."""
+    with opened() as core:
+        board = core.rep_dashboard(owner=owner, as_of=as_of)
+    if as_json:
+        emit(plain(board))
+        return
+    table(
+        f"Dashboard {owner or 'all owners'} on {board.as_of}",
+        ["assets by status", "renewals due 30/60/90", "at risk"],
+        [
+            (
+                ", ".join(f"{s.value} {n}" for s, n in board.by_status.items()),
+                " / ".join(str(n) for n in board.renewals_due.values()),
+                len(board.at_risk),
+            )
+        ],
+    )
+    for currency, top in board.top_assets.items():
+        table(
+            f"Top assets ({currency})",
+            ["account", "product", "owner", "value", "usage end"],
+            [(a.account, a.product, a.owner, a.value, a.usage_end_on) for a in top],
+        )
+
+
+# -- the pipeline -------------------------------------------------------------
+
+
+def pipeline_document(kpis: PipelineKpis, *, cut: bool) -> JSON:
+    document: dict[str, JSON] = {
+        "as_of": kpis.as_of.isoformat(),
+        "open": kpis.open,
+        "won": kpis.won,
+        "lost": kpis.lost,
+        "dropped": kpis.dropped,
+        "win_rate": kpis.win_rate,
+        "avg_cycle_days": kpis.average_cycle_days,
+        "won_value": amount(kpis.won_value),
+        "open_value": amount(kpis.open_value),
+        "lost_value": amount(kpis.lost_value),
+        "dropped_value": amount(kpis.dropped_value),
+        "weighted_pipeline": amount(kpis.weighted_pipeline),
+        "sales_velocity": amount(kpis.sales_velocity),
+        "stagnant": [str(d) for d in kpis.stagnant],
+        "tiers": plain(kpis.tiers),
+    }
+    if cut:
+        document["by"] = {
+            k: pipeline_document(v, cut=False) for k, v in kpis.by.items()
+        }
+    return document
+
+
+@app.command("pipeline-kpis")
+def pipeline_kpis(as_of: AsOf = None, by: By = None, as_json: Json = False) -> None:
+    """Open/won/lost/dropped, win rate, cycle, conversions, weighted pipeline,
+    velocity and stagnant deals as of a date."""
+    with opened() as core:
+        kpis = core.pipeline_kpis(as_of=as_of, by=by)
+    if as_json:
+        emit(pipeline_document(kpis, cut=by is not None))
+        return
+    keys = [("all", kpis), *kpis.by.items()]
+    table(
+        f"Pipeline on {kpis.as_of}" + (f" by {by.value}" if by else ""),
+        [
+            "",
+            "open",
+            "won",
+            "lost",
+            "dropped",
+            "win rate",
+            "avg cycle (days)",
+            "won value",
+            "weighted pipeline",
+        ],
+        [
+            (
+                name,
+                k.open,
+                k.won,
+                k.lost,
+                k.dropped,
+                percent(k.win_rate),
+                None if k.average_cycle_days is None else f"{k.average_cycle_days:.1f}",
+                k.won_value,
+                k.weighted_pipeline,
+            )
+            for name, k in keys
+        ],
+    )
+
+
+def cell_document(cell: TierCell) -> JSON:
+    return {"count": cell.count, "amount": amount(cell.value)}
+
+
+def tiers_document(matrix: TierMatrix) -> JSON:
+    return {
+        "as_of": matrix.as_of.isoformat(),
+        "dimension": matrix.dimension.value,
+        "columns": list(matrix.columns),
+        "rows": {
+            row.key: {
+                **{
+                    c: cell_document(cell)
+                    for c, cell in zip(matrix.columns, row.cells, strict=True)
+                },
+                "total": cell_document(row.total),
+            }
+            for row in matrix.rows
+        },
+        "totals": {
+            **{
+                c: cell_document(cell)
+                for c, cell in zip(matrix.columns, matrix.column_totals, strict=True)
+            },
+            "total": cell_document(matrix.total),
+        },
+    }
+
+
+@app.command()
+def tiers(
+    as_of: AsOf = None,
+    by: Annotated[Dimension, typer.Option("--by", help="The rows.")] = Dimension.OWNER,
+    as_json: Json = False,
+) -> None:
+    """The one-page tier report: tiers × a dimension, counts and amounts."""
+    with opened() as core:
+        matrix = core.tier_matrix(by=by, as_of=as_of)
+    if as_json:
+        emit(tiers_document(matrix))
+        return
+
+    def shown(cell: TierCell) -> str:
+        return f"{cell.count}\n{cell.value}" if cell.count else ""
+
+    table(
+        f"Tier report by {by.value} on {matrix.as_of}",
+        [by.value, *matrix.columns, "total"],
+        [(row.key, *map(shown, row.cells), shown(row.total)) for row in matrix.rows]
+        + [("total", *map(shown, matrix.column_totals), shown(matrix.total))],
+    )
+
+
+@app.command()
+def timeline(
+    opportunity_id: Annotated[UUID, typer.Argument(parser=parse_id)],
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """One deal's path through the tiers, reviews and outcome."""
+    with opened() as core:
+        path = core.timeline(opportunity_id, as_of=as_of)
+    if as_json:
+        emit(plain(path))
+        return
+    table(
+        f"{path.name}: {path.outcome.value if path.outcome else 'open'}",
+        ["date", "step", "tier", "gate", "detail"],
+        [
+            (
+                e.on,
+                e.kind.value,
+                e.tier,
+                e.gate,
+                e.reason
+                or (e.finding.description if e.finding else "")
+                or (e.value if e.value else ""),
+            )
+            for e in path.entries
+        ],
+    )
+    table(
+        "Days in tier",
+        ["tier", "entered", "left", "days"],
+        [(s.tier, s.entered_on, s.left_on, s.days) for s in path.stints],
+    )
+
+
+@app.command("win-loss")
+def win_loss(as_of: AsOf = None, by: By = None, as_json: Json = False) -> None:
+    """Closed deals by outcome, reason, competitor and dimension."""
+    with opened() as core:
+        analysis = core.win_loss(as_of=as_of, by=by)
+    if as_json:
+        emit(plain(analysis))
+        return
+    keys = [("all", analysis), *analysis.by.items()]
+    table(
+        f"Win/loss on {analysis.as_of}" + (f" by {by.value}" if by else ""),
+        ["", "won", "lost", "dropped", "win rate", "won cycle", "lost cycle"],
+        [
+            (
+                name,
+                a.won,
+                a.lost,
+                a.dropped,
+                percent(a.win_rate),
+                a.average_won_cycle_days,
+                a.average_lost_cycle_days,
+            )
+            for name, a in keys
+        ],
+    )
+    table(
+        "Lost by reason and competitor",
+        ["reason", "deals", "", "competitor", "deals"],
+        [
+            (r.value if r else None, n, "", c, m)
+            for (r, n), (c, m) in _zip_longest(
+                list(analysis.lost_by_reason.items()), list(analysis.lost_to.items())
+            )
+        ],
+    )
+
+
+def _zip_longest(left: list[Any], right: list[Any]) -> list[tuple[Any, Any]]:
+    size = max(len(left), len(right))
+    pad = (None, None)
+    return [
+        (left[i] if i < len(left) else pad, right[i] if i < len(right) else pad)
+        for i in range(size)
+    ]
+
+
+# -- accounts -----------------------------------------------------------------
+
+
+@app.command()
+def history(
+    account_id: Annotated[UUID, typer.Argument(parser=parse_id)],
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """Every asset and deal of an account with its state on a date."""
+    with opened() as core:
+        story = core.account_history(account_id, as_of=as_of)
+    if as_json:
+        emit(plain(story))
+        return
+    table(
+        f"{story.account.name} ({story.account.grade.value}) on {story.as_of}: assets",
+        ["purchased", "product", "status", "usage end", "value", "owner"],
+        [
+            (
+                a.purchased_on,
+                a.product,
+                a.status.value,
+                a.usage_end_on,
+                a.value,
+                a.owner,
+            )
+            for a in story.assets
+        ],
+    )
+    table(
+        "Deals",
+        ["opened", "name", "tier", "outcome", "closed", "amount", "owner"],
+        [
+            (
+                d.opened_on,
+                d.name,
+                d.tier,
+                d.outcome.value if d.outcome else "open",
+                d.closed_on,
+                d.won_value or d.amount,
+                d.owner,
+            )
+            for d in story.deals
+        ],
+    )
+
+
+@app.command()
+def segments(
+    as_of: AsOf = None,
+    currency: Annotated[str | None, typer.Option(help="Rank in this currency.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Accounts ranked by value, the Pareto top 20 %, by sector and channel."""
+    with opened() as core:
+        result = core.segmentation(as_of=as_of, currency=currency)
+    if as_json:
+        emit(plain(result))
+        return
+    table(
+        f"Top 20 % of accounts on {result.as_of}: "
+        f"{percent(result.pareto_share)} of value",
+        ["account", "grade", "sector", "value", "share"],
+        [
+            (a.name, a.grade.value, a.sector, a.value, percent(a.share))
+            for a in result.pareto
+        ],
+    )
+
+
+# -- projections --------------------------------------------------------------
+
+
+@projections.command("status")
+def projections_status(as_json: Json = False) -> None:
+    """Each projection's position in the log."""
+    with opened() as core:
+        status = core.projector.status()
+    if as_json:
+        emit([{**plain(s), "behind": s.behind} for s in status])
+        return
+    table(
+        "Projections",
+        ["projection", "position", "log head", "behind"],
+        [(s.name, s.position, s.head, s.behind) for s in status],
+    )
+
+
+@projections.command("rebuild")
+def projections_rebuild(
+    name: Annotated[
+        list[str] | None, typer.Option("--projection", help="Only these (repeatable).")
+    ] = None,
+) -> None:
+    """Drop the read models and replay the whole log."""
+    with opened() as core, progress_bar("rebuilding") as progress:
+        unknown = set(name or ()) - set(core.projector.projections)
+        if unknown:
+            raise typer.BadParameter(f"no projection {', '.join(sorted(unknown))}")
+        applied = core.projector.rebuild(name, progress=progress)
+    out.print(f"rebuilt: {applied} events applied")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    command = typer.main.get_command(app)
+    try:
+        # Standalone: typer reports usage errors itself (exit 2) and always
+        # ends with SystemExit; what escapes it is ours to report.
+        command.main(args=arguments, prog_name="b2b", standalone_mode=True)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_REFUSED
+    except B2BCoreError as error:
+        if debug:
+            traceback.print_exc()
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as error:  # the one-line promise holds for every failure
+        if debug:
+            traceback.print_exc()
+        err.print(
+            f"error: {type(error).__name__}: {error}", markup=False, highlight=False
+        )
+        return EXIT_REFUSED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""The `b2b` command line, run in-process against a SQLite file holding the
+(주)효원 story: every query command as a table and as JSON, the documented
+JSON shapes, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from b2bcore import B2BCore, FixedClock, LossReason
+from b2bcore_adapters.cli import main
+from b2bcore_adapters.demo import AS_OF, record_hyowon
+
+DAY = AS_OF.isoformat()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> tuple[str, dict[str, str]]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
+        account, asset, deal = record_hyowon(core)
+        core.register_sales_rep(name="park.minjun", manager="choi", office="Suwon")
+        lost = core.open_opportunity(
+            account_id=account,
+            name="EV pilot",
+            amount=core.asset(asset).value,
+            owner="kim.seoyeon",
+            business_line=core.account(account).business_line,
+            region="Seoul",
+            country="KR",
+            product="EV fleet",
+            expected_close_on=AS_OF,
+            on=AS_OF.replace(month=8),
+        )
+        core.lose_opportunity(
+            lost, reason_code=LossReason.PRICE, competitor="Lotte Rental", on=AS_OF
+        )
+    return url, {"account": str(account), "asset": str(asset), "deal": str(deal)}
+
+
+def run(
+    capsys: pytest.CaptureFixture[str], url: str, *arguments: str
+) -> tuple[int, str, str]:
+    code = main(["--db", url, *arguments])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], url: str, *arguments: str) -> Any:
+    code, out, err = run(capsys, url, *arguments, "--json")
+    assert (code, err) == (0, "")
+    return json.loads(out)
+
+
+def test_renewals_list_the_key_accounts_asset(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+
+    (item,) = run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "90")
+
+    assert item == {
+        "asset_id": ids["asset"],
+        "account_id": ids["account"],
+        "account": "(주)효원",
+        "grade": "key",
+        "product": "B2B car-sharing fleet (10 vehicles)",
+        "usage_end_on": "2025-01-19",
+        "days_left": 79,
+        "bucket": 90,
+        "value": "23800000",
+        "currency": "KRW",
+        "owner": "park.minjun",
+        "risks": [],
+    }
+    assert run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "30") == []
+
+
+def test_pipeline_kpis_have_the_documented_keys(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    kpis = run_json(capsys, url, "pipeline-kpis", "--as-of", DAY, "--by", "manager")
+
+    assert {
+        "as_of",
+        "open",
+        "won",
+        "lost",
+        "dropped",
+        "win_rate",
+        "avg_cycle_days",
+        "won_value",
+        "by",
+    } <= set(kpis)
+    assert (kpis["won"], kpis["lost"], kpis["win_rate"]) == (1, 1, 0.5)
+    assert kpis["won_value"] == "14500000"
+    assert set(kpis["by"]) == {"choi", "unassigned"}
+    assert kpis["by"]["choi"]["won"] == 1
+    assert "by" not in kpis["by"]["choi"]
+    assert "by" not in run_json(capsys, url, "pipeline-kpis", "--as-of", DAY)
+
+
+def test_asset_kpis_have_the_documented_keys(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    kpis = run_json(
+        capsys, url, "asset-kpis", "--from", "2024-01-01", "--to", "2024-12-31"
+    )
+
+    assert {
+        "start_active",
+        "end_active",
+        "retained",
+        "base_retention",
+        "renewal_rate",
+        "upsell_rate",
+        "churned",
+        "churned_by_reason",
+    } <= set(kpis)
+    assert (kpis["start_active"], kpis["end_active"], kpis["base_retention"]) == (
+        0,
+        1,
+        None,
+    )
+    assert kpis["churned_by_reason"]["competitor"] == 0
+
+
+def test_the_tier_report_has_rows_and_totals_per_tier(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    report = run_json(capsys, url, "tiers", "--by", "owner", "--as-of", DAY)
+
+    assert report["as_of"] == DAY
+    assert report["dimension"] == "owner"
+    assert set(report["rows"]) == {"park.minjun", "kim.seoyeon"}
+    assert report["rows"]["park.minjun"]["0-won"] == {"count": 1, "amount": "14500000"}
+    assert report["rows"]["kim.seoyeon"]["0-lost"] == {"count": 1, "amount": "23800000"}
+    assert [
+        report["totals"][t]["count"]
+        for t in ("4", "3", "2", "1", "0-won", "0-lost", "0-dropped")
+    ] == [0, 0, 0, 0, 1, 1, 0]
+
+
+def test_the_tier_report_as_of_an_earlier_date_shows_open_tiers(
+    capsys, database
+) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    report = run_json(capsys, url, "tiers", "--by", "owner", "--as-of", "2024-10-10")
+
+    assert report["rows"]["park.minjun"]["2"]["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["alerts", "--as-of", DAY], "renewal"),
+        (["dashboard", "--as-of", DAY], "Top assets (KRW)"),
+        (["win-loss", "--as-of", DAY, "--by", "owner"], "Lotte Rental"),
+        (["segments", "--as-of", DAY], "(주)효원"),
+        (["projections", "status"], "opportunity_states"),
+        (["renewals", "--as-of", DAY], "2025-01-19"),
+        (["pipeline-kpis", "--as-of", DAY], "Pipeline on"),
+        (["tiers", "--as-of", DAY, "--by", "region"], "Gyeonggi"),
+        (["asset-kpis", "--from", "2024-01-01", "--to", DAY], "payment compliance"),
+    ],
+)
+def test_every_query_prints_a_table(capsys, database, command, expected) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    code, out, err = run(capsys, url, *command)
+
+    assert (code, err) == (0, "")
+    assert expected in out
+
+
+def test_history_and_timeline_take_ids(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+
+    story = run_json(capsys, url, "history", ids["account"], "--as-of", DAY)
+    path = run_json(capsys, url, "timeline", ids["deal"], "--as-of", DAY)
+
+    assert story["account"]["name"] == "(주)효원"
+    assert len(story["assets"]) == 2
+    assert path["outcome"] == "won"
+    assert [s["tier"] for s in path["stints"]] == [4, 3, 2, 1]
+    code, out, _ = run(capsys, url, "timeline", ids["deal"], "--as-of", DAY)
+    assert code == 0
+    assert "gate_passed" in out
+
+
+def test_the_other_queries_give_json_too(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    (alert,) = run_json(capsys, url, "alerts", "--as-of", DAY)
+    board = run_json(capsys, url, "dashboard", "--as-of", DAY)
+    analysis = run_json(capsys, url, "win-loss", "--as-of", DAY, "--by", "owner")
+    segments = run_json(capsys, url, "segments", "--as-of", DAY)
+
+    assert (alert["kind"], alert["acknowledged"]) == ("renewal", False)
+    assert board["renewals_due"] == {"30": 0, "60": 0, "90": 1}
+    assert analysis["lost_to"] == {"Lotte Rental": 1}
+    assert analysis["by"]["kim.seoyeon"]["lost"] == 1
+    assert segments["ranking"][0]["name"] == "(주)효원"
+
+
+def test_an_alert_is_acknowledged_from_the_command_line(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+    (alert,) = run_json(capsys, url, "alerts", "--as-of", DAY)
+
+    code, out, _ = run(
+        capsys, url, "acknowledge", alert["id"], "--note", "called", "--as-of", DAY
+    )
+    again, _, err = run(capsys, url, "acknowledge", alert["id"], "--as-of", DAY)
+
+    assert code == 0
+    assert out == f"acknowledged {alert['id']}\n"
+    assert again == 1
+    assert err.startswith("error: alert ")
+    assert "already acknowledged" in err
+    assert run_json(capsys, url, "alerts", "--as-of", DAY, "--unacknowledged") == []
+
+
+def test_a_refused_request_prints_one_line_and_exits_1(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+
+    code, out, err = run(capsys, url, "timeline", ids["account"])
+
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+
+    code, _, err = run(capsys, url, "--debug", "timeline", ids["account"])
+
+    assert code == 1
+    assert "Traceback" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["renewals", "--as-of", "2024-13-01"], ["timeline", "not-an-id"], ["no-such"]],
+)
+def test_a_usage_error_exits_2(capsys, database, command) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    code, _, err = run(capsys, url, *command)
+
+    assert code == 2
+    assert "Error:" in err
+
+
+def test_projections_rebuild_reports_what_it_applied(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+
+    code, out, _ = run(capsys, url, "projections", "rebuild")
+    unknown, _, err = run(capsys, url, "projections", "rebuild", "--projection", "nope")
+
+    assert code == 0
+    assert "events applied" in out
+    assert unknown == 2
+    assert "no projection nope" in err
+
+
+def test_the_database_comes_from_the_environment(capsys, database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+    monkeypatch.setenv("B2BCORE_DATABASE_URL", url)
+
+    code = main(["projections", "status", "--json"])
+    status = json.loads(capsys.readouterr().out)
+
+    assert code == 0
+    assert status[0]["head"] > 0
