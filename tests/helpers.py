@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from uuid import UUID
+
+import pytest
 
 from b2bcore import (
     B2BCore,
@@ -16,6 +20,7 @@ from b2bcore import (
 from b2bcore.account import Account
 from b2bcore.aggregate import DomainAggregate, Provenance
 from b2bcore.asset import Asset
+from b2bcore.errors import DomainError
 from b2bcore.ids import deterministic_id
 from b2bcore.values import add_months
 
@@ -108,3 +113,22 @@ def bulk_history(core: B2BCore, accounts: int) -> int:
             batch += [account, asset]
         core.event_log.save(*batch)
     return core.log_position()
+
+
+@contextmanager
+def refused(
+    core: B2BCore, aggregate_id: UUID | None, error: type[DomainError], field: str
+) -> Iterator[None]:
+    """The block raises exactly ``error`` naming ``field`` and records nothing:
+    the log does not move and the aggregate (if any) is unchanged."""
+    position = core.log_position()
+    before = (
+        None if aggregate_id is None else core.event_log.repository.get(aggregate_id)
+    )
+    with pytest.raises(error) as excinfo:
+        yield
+    assert type(excinfo.value) is error
+    assert excinfo.value.field == field
+    assert core.log_position() == position
+    if aggregate_id is not None:
+        assert repository.get(aggregate_id) == before

@@ -6,8 +6,6 @@ causation ids) and the as-of queries, shown on the simplest aggregate.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,11 +18,11 @@ from b2bcore import (
     BusinessLine,
     BusinessRuleError,
     ContactChannel,
-    DomainError,
     Grade,
     NotFoundError,
     ValidationError,
 )
+from tests.helpers import refused
 
 TODAY = date(2024, 6, 1)
 REGISTERED_ON = date(2024, 1, 2)
@@ -43,22 +41,6 @@ def registered_account(core: B2BCore, **overrides: Any) -> UUID:
         "on": REGISTERED_ON,
     }
     return core.register_account(**(fields | overrides))
-
-
-@contextmanager
-def refused(
-    core: B2BCore, account_id: UUID | None, error: type[DomainError], field: str
-) -> Iterator[None]:
-    """The block raises exactly ``error`` naming ``field`` and records nothing."""
-    position = core.log_position()
-    before = None if account_id is None else core.account(account_id)
-    with pytest.raises(error) as excinfo:
-        yield
-    assert type(excinfo.value) is error
-    assert excinfo.value.field == field
-    assert core.log_position() == position
-    if account_id is not None:
-        assert core.account(account_id) == before
 
 
 def events_of(core: B2BCore, aggregate_id: UUID) -> list[Any]:

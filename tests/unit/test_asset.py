@@ -17,7 +17,6 @@ from b2bcore import (
     AssetStatus,
     B2BCore,
     BusinessRuleError,
-    DomainError,
     Installment,
     Money,
     NotFoundError,
@@ -26,7 +25,7 @@ from b2bcore import (
     ValidationError,
     installment_plan,
 )
-from tests.helpers import register_account
+from tests.helpers import refused, register_account
 
 TODAY = date(2024, 6, 1)
 PURCHASED_ON = date(2024, 1, 10)
@@ -76,22 +75,6 @@ def obsolete_asset(core: B2BCore) -> UUID:
         asset_id, reason_code=ObsoleteReason.PRICE, on=date(2024, 4, 1)
     )
     return asset_id
-
-
-@contextmanager
-def refused(
-    core: B2BCore, asset_id: UUID | None, error: type[DomainError], field: str
-) -> Iterator[None]:
-    """The block raises exactly ``error`` naming ``field`` and records nothing."""
-    position = core.log_position()
-    before = None if asset_id is None else core.asset(asset_id)
-    with pytest.raises(error) as excinfo:
-        yield
-    assert type(excinfo.value) is error
-    assert excinfo.value.field == field
-    assert core.log_position() == position
-    if asset_id is not None:
-        assert core.asset(asset_id) == before
 
 
 @contextmanager

@@ -3,8 +3,6 @@ opportunity or disqualified, through B2BCore."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -16,7 +14,6 @@ from b2bcore import (
     B2BCore,
     BusinessLine,
     BusinessRuleError,
-    DomainError,
     LeadStatus,
     Money,
     NotFoundError,
@@ -24,7 +21,7 @@ from b2bcore import (
     Temperature,
     ValidationError,
 )
-from tests.helpers import register_account
+from tests.helpers import refused, register_account
 
 TODAY = date(2024, 6, 1)
 CAPTURED_ON = date(2024, 3, 4)
@@ -77,22 +74,6 @@ def converted_lead(core: B2BCore) -> UUID:
     lead_id = sales_lead(core)
     convert(core, lead_id)
     return lead_id
-
-
-@contextmanager
-def refused(
-    core: B2BCore, lead_id: UUID | None, error: type[DomainError], field: str
-) -> Iterator[None]:
-    """The block raises exactly ``error`` naming ``field`` and records nothing."""
-    position = core.log_position()
-    before = None if lead_id is None else core.lead(lead_id)
-    with pytest.raises(error) as excinfo:
-        yield
-    assert type(excinfo.value) is error
-    assert excinfo.value.field == field
-    assert core.log_position() == position
-    if lead_id is not None:
-        assert core.lead(lead_id) == before
 
 
 # -- capture ------------------------------------------------------------------

@@ -4,8 +4,7 @@ postmortem, through B2BCore."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,7 +17,6 @@ from b2bcore import (
     B2BCore,
     BusinessLine,
     BusinessRuleError,
-    DomainError,
     Horizon,
     LossReason,
     Money,
@@ -32,7 +30,7 @@ from b2bcore import (
 )
 from b2bcore.aggregate import event_id
 from b2bcore.values import TierMove
-from tests.helpers import register_account
+from tests.helpers import refused, register_account
 
 TODAY = date(2024, 6, 1)
 OPENED_ON = date(2024, 2, 1)
@@ -105,22 +103,6 @@ def order_line(reference: str = "PO-1", value: Money = AMOUNT) -> OrderLine:
         contact="Park, fleet manager",
         installments=installment_plan(value, 10, date(2024, 7, 1)),
     )
-
-
-@contextmanager
-def refused(
-    core: B2BCore, deal_id: UUID | None, error: type[DomainError], field: str
-) -> Iterator[None]:
-    """The block raises exactly ``error`` naming ``field`` and records nothing."""
-    position = core.log_position()
-    before = None if deal_id is None else core.opportunity(deal_id)
-    with pytest.raises(error) as excinfo:
-        yield
-    assert type(excinfo.value) is error
-    assert excinfo.value.field == field
-    assert core.log_position() == position
-    if deal_id is not None:
-        assert core.opportunity(deal_id) == before
 
 
 # -- open ---------------------------------------------------------------------
