@@ -122,9 +122,8 @@ def refused(
     """The block raises exactly ``error`` naming ``field`` and records nothing:
     the log does not move and the aggregate (if any) is unchanged."""
     position = core.log_position()
-    before = (
-        None if aggregate_id is None else core.event_log.repository.get(aggregate_id)
-    )
+    repository = core.event_log.repository
+    before = None if aggregate_id is None else repository.get(aggregate_id)
     with pytest.raises(error) as excinfo:
         yield
     assert type(excinfo.value) is error
