@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import Any, ClassVar, NoReturn, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, TypeVar
 from uuid import UUID, uuid5
 
 import attrs
@@ -71,6 +71,11 @@ class DomainAggregate(BaseAggregate[UUID]):
 
     KIND = "aggregate"
 
+    if TYPE_CHECKING:  # set by every event; not a class annotation at run time,
+        # where annotations would make the library treat aggregates as dataclasses
+        #: The latest business date of the events applied.
+        last_fact_on: date
+
     class Event(AggregateEvent):
         #: The stable name events of this class are stored under.
         TOPIC: ClassVar[str]
@@ -80,6 +85,24 @@ class DomainAggregate(BaseAggregate[UUID]):
         reason: str | None
         correlation_id: UUID | None
         causation_id: UUID | None
+
+        def mutate(self, aggregate: Any) -> Any:
+            aggregate = super().mutate(aggregate)
+            self._note_date(aggregate)
+            return aggregate
+
+        def replay_onto(self, aggregate: Any) -> None:
+            """Apply this event to ``aggregate`` even when events before it
+            were left out (an as-of replay): no sequence check."""
+            self.apply(aggregate)
+            aggregate.version = self.originator_version
+            aggregate.modified_on = self.timestamp
+            self._note_date(aggregate)
+
+        def _note_date(self, aggregate: Any) -> None:
+            latest = aggregate.__dict__.get("last_fact_on")
+            if latest is None or self.effective_on > latest:
+                aggregate.last_fact_on = self.effective_on
 
         def __post_init__(self) -> None:
             super().__post_init__()
@@ -133,6 +156,10 @@ class DomainAggregate(BaseAggregate[UUID]):
         if meta.reason is None or not meta.reason.strip():
             self._refuse("reason", f"{action} needs a reason")
 
+    def _check_after_last_fact(self, on: date) -> None:
+        """A terminal change may not predate a fact the aggregate holds."""
+        self._check_on(on, self.last_fact_on, "its last recorded fact, on")
+
     def _check_on(self, on: date, not_before: date, what: str) -> None:
         check_date(self.subject, "on", on)
         if on < not_before:
@@ -162,9 +189,13 @@ def check_date(subject: str, field: str, value: date) -> date:
 
 
 def check_text(subject: str, field: str, value: str) -> str:
-    """A required text, stripped; blank is refused."""
+    """A required text, stripped; blank or not valid Unicode is refused."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(subject, field, "must be a non-empty text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(subject, field, "is not valid Unicode text") from None
     return value.strip()
 
 

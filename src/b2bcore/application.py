@@ -119,9 +119,7 @@ def replay(
         if aggregate is None:
             aggregate = event.mutate(None)
         else:
-            event.apply(aggregate)
-            aggregate.version = event.originator_version
-            aggregate.modified_on = event.timestamp
+            event.replay_onto(aggregate)
     return aggregate
 
 

@@ -394,8 +394,7 @@ class Asset(DomainAggregate):
     ) -> None:
         """Make the asset obsolete, replaced by ``successor_id``."""
         self._require_status(AssetStatus.INSTALLED, "replace")
-        assert self.installed_on is not None
-        self._check_on(on, self.installed_on, "the install on")
+        self._check_after_last_fact(on)
         check_type(self.subject, "successor_id", successor_id, UUID)
         if successor_id == self.id:
             self._refuse("successor_id", "an asset cannot replace itself")
@@ -413,9 +412,7 @@ class Asset(DomainAggregate):
     ) -> None:
         """End the asset's life (churn) for ``reason_code``."""
         self._require_not_obsolete("make obsolete")
-        self._check_on(
-            on, self.installed_on or self.purchased_on, "the install or purchase on"
-        )
+        self._check_after_last_fact(on)
         check_type(self.subject, "reason_code", reason_code, ObsoleteReason)
         if reason_code is ObsoleteReason.REPLACED:
             self._refuse("reason_code", "use replace to name the successor asset")

@@ -158,7 +158,7 @@ class Lead(DomainAggregate):
     def disqualify(self, *, on: date, meta: Provenance) -> None:
         """Disqualify the lead; ``meta.reason`` says why and is required."""
         self._require_open("disqualify")
-        self._check_on(on, self.captured_on, "the capture on")
+        self._check_after_last_fact(on)
         self._require_reason(meta, "disqualifying a lead")
         self._record(self.Disqualified, on, meta)
 
@@ -170,8 +170,7 @@ class Lead(DomainAggregate):
                 "only a qualified lead (sql) converts, "
                 f"this one is {self.status.value}",
             )
-        assert self.qualified_on is not None
-        self._check_on(on, self.qualified_on, "the qualification on")
+        self._check_after_last_fact(on)
         self._record(self.Converted, on, meta, opportunity_id=opportunity_id)
 
     def _require_open(self, action: str) -> None:

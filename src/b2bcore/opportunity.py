@@ -335,6 +335,7 @@ class Opportunity(DomainAggregate):
         findings' numbers."""
         self._require_open_since(on, "review")
         self._check_next_gate(gate)
+        self._check_after_previous_gate(gate, on)
         checked = [
             (
                 check_type(self.subject, "findings.area", area, ReviewArea),
@@ -386,6 +387,7 @@ class Opportunity(DomainAggregate):
         """Pass a reviewed gate; refused while any of its findings is open."""
         self._require_open_since(on, "pass a gate of")
         self._check_next_gate(gate)
+        self._check_after_previous_gate(gate, on)
         self._check_reviewed(gate, on)
         findings = [f for f in self.findings if f.gate == gate]
         still_open = [f.number for f in findings if f.is_open]
@@ -401,6 +403,7 @@ class Opportunity(DomainAggregate):
     def fail_gate(self, *, on: date, gate: int, meta: Provenance) -> None:
         """The VRB fails the deal at a reviewed gate: it is dropped."""
         self._require_open_since_tier(on, "fail a gate of")
+        self._check_after_last_fact(on)
         self._check_next_gate(gate)
         self._check_reviewed(gate, on)
         self._require_reason(meta, "failing a gate")
@@ -416,6 +419,7 @@ class Opportunity(DomainAggregate):
     ) -> None:
         """Close the deal as won at ``value``; refused while findings are open."""
         self._require_open_since_tier(on, "win")
+        self._check_after_last_fact(on)
         check_positive(self.subject, "value", value)
         if value.currency != self.amount.currency:
             raise ValidationError(
@@ -443,6 +447,7 @@ class Opportunity(DomainAggregate):
         competitor: str | None = None,
     ) -> None:
         self._require_open_since_tier(on, "lose")
+        self._check_after_last_fact(on)
         check_type(self.subject, "reason_code", reason_code, LossReason)
         self._record(
             self.Lost,
@@ -457,6 +462,7 @@ class Opportunity(DomainAggregate):
     def drop(self, *, on: date, meta: Provenance) -> None:
         """Drop the deal; ``meta.reason`` says why and is required."""
         self._require_open_since_tier(on, "drop")
+        self._check_after_last_fact(on)
         self._require_reason(meta, "dropping a deal")
         self._record(self.Dropped, on, meta)
 
@@ -498,6 +504,15 @@ class Opportunity(DomainAggregate):
         resolved = [f.resolved_on for f in findings if f.resolved_on is not None]
         if resolved:
             self._check_on(on, max(resolved), "the last finding was resolved on")
+
+    def _check_after_previous_gate(self, gate: int, on: date) -> None:
+        passes = [
+            r.on
+            for r in self.gate_history
+            if r.gate == gate - 1 and r.step is GateStep.PASSED
+        ]
+        if passes:
+            self._check_on(on, passes[-1], f"gate {gate - 1} was passed on")
 
     def _check_next_gate(self, gate: int) -> None:
         check_type(self.subject, "gate", gate, int)
