@@ -23,13 +23,19 @@ class TestMemoryReadModelStore(TrackingRecorderTestCase):
 class TestSQLiteReadModelStore(TrackingRecorderTestCase):
     def setUp(self) -> None:
         self.directory = tempfile.TemporaryDirectory()
+        # The store shares its application's database connections: keep the
+        # application open until the test ends.
+        self.cores: list[B2BCore] = []
 
     def tearDown(self) -> None:
+        for core in self.cores:
+            core.close()
         self.directory.cleanup()
 
     def create_recorder(self) -> TrackingRecorder:
         path = Path(self.directory.name) / f"{uuid4().hex}.db"
         core = B2BCore.open(f"sqlite:///{path}")
+        self.cores.append(core)
         store = core.projector.store
         assert isinstance(store, TrackingRecorder)
         return store
