@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/b2bcore-demo --db sqlite:///b2bcore-demo.db
+	$(BIN)/b2b demo --db sqlite:///b2bcore-demo.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check src adapters tests
@@ -24,6 +24,13 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# Projection rebuild against merely reading the log (docs/performance.md).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.rebuild --events 1000000 --db benchmarks/rebuild-1m.db
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks.rebuild --events 100000 --db benchmarks/rebuild-100k.db
 
 clean:
 	rm -rf $(VENV) b2bcore-demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,85 +1,38 @@
-"""A synthetic log for benchmarks: accounts with installed, paid, inspected
-and renewed assets, about ten to twenty events each, saved in batches."""
+"""The log benchmarks run on: a generated book of business
+(``b2bcore_adapters.generator``), so they measure realistic shapes: assets
+with a few dozen events, deals through the tiers and the VRB, leads."""
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+import math
 
-from b2bcore import B2BCore, BusinessLine, ContactChannel, Grade, Money, UsagePattern
-from b2bcore.account import Account
-from b2bcore.aggregate import DomainAggregate, Provenance
-from b2bcore.asset import Asset
-from b2bcore.ids import deterministic_id
-from b2bcore.values import add_months, installment_plan
+from b2bcore import B2BCore
+from b2bcore_adapters.generator import generate
 
-META = Provenance("benchmark")
-START = date(2022, 1, 3)
+#: Accounts of the dry run that estimates how many events an account brings.
+SAMPLE_ACCOUNTS = 200
+#: Extra accounts beyond the estimate, so the log surely reaches its size
+#: (the events per account of a seed vary by a few percent with the size).
+MARGIN = 1.1
+SPARE_ACCOUNTS = 10
 
 
-def account_history(n: int, rng: random.Random) -> list[DomainAggregate]:
-    """One account and its asset: register, purchase, install, 6 payments,
-    a few months of usage, a satisfaction score, maybe a renewal."""
-    account = Account.register(
-        deterministic_id("account", f"bench-{n}"),
-        name=f"Account {n}",
-        grade=rng.choice(list(Grade)),
-        sector=rng.choice(["logistics", "retail", "manufacturing", "services"]),
-        region=rng.choice(["Seoul", "Busan", "Gyeonggi", "Daegu"]),
-        country="KR",
-        business_line=BusinessLine.DOMESTIC,
-        preferred_channel=rng.choice(list(ContactChannel)),
-        on=START,
-        meta=META,
-    )
-    bought = START + timedelta(days=rng.randrange(365))
-    value = Money.of(rng.randrange(1, 500) * 100_000, "KRW")
-    plan = installment_plan(value, 6, add_months(bought, 1))
-    asset = Asset.purchase(
-        deterministic_id("asset", f"bench-{n}"),
-        account_id=account.id,
-        product=rng.choice(["fleet S", "fleet M", "fleet L"]),
-        order_reference=f"order {n}",
-        contact="fleet manager",
-        value=value,
-        installments=plan,
-        owner=f"rep {n % 40}",
-        on=bought,
-        meta=META,
-    )
-    asset.install(on=bought, usage_end_on=add_months(bought, 12), meta=META)
-    for installment in plan:
-        late = rng.random() < 0.1
-        asset.pay_installment(
-            on=installment.due_on + timedelta(days=5 if late else 0),
-            number=installment.number,
-            amount=installment.amount,
-            meta=META,
-        )
-    for month in range(rng.randrange(0, 4)):
-        asset.record_usage(
-            on=add_months(bought, month + 1),
-            period=add_months(bought, month),
-            count=rng.randrange(50, 500),
-            distance_km=rng.randrange(1_000, 20_000),
-            region="Seoul",
-            pattern=rng.choice(list(UsagePattern)),
-            meta=META,
-        )
-    asset.record_satisfaction(
-        on=add_months(bought, 6), score=rng.randrange(11), comment="", meta=META
-    )
-    return [account, asset]
+def accounts_for(events: int, seed: int) -> int:
+    """Enough accounts of the ``seed``'s book for ``events`` events."""
+    with B2BCore.open("memory://") as sample:
+        story = generate(sample, accounts=SAMPLE_ACCOUNTS, seed=seed)
+    per_account = story.events / story.accounts
+    return math.ceil(events / per_account * MARGIN) + SPARE_ACCOUNTS
 
 
 def record(core: B2BCore, events: int, seed: int = 7) -> int:
-    """Record accounts until the log holds at least ``events`` events."""
-    rng = random.Random(seed)
-    n = 0
-    while core.log_position() < events:
-        batch: list[DomainAggregate] = []
-        for _ in range(100):
-            batch += account_history(n, rng)
-            n += 1
-        core.event_log.save(*batch)
-    return core.log_position()
+    """Record a generated book of at least ``events`` events into the empty
+    ``core``; returns the log position reached."""
+    generate(core, accounts=accounts_for(events, seed), seed=seed)
+    reached = core.log_position()
+    if reached < events:
+        raise RuntimeError(
+            f"the book of seed {seed} reached {reached:,} events, not {events:,}: "
+            "raise benchmarks.history.MARGIN"
+        )
+    return reached

@@ -1,154 +1,32 @@
-"""The demo: the "(주)효원" key-account story recorded in a fresh store and
-printed back.
+"""The demo: a generated book of business, starting with the "(주)효원"
+key-account story, recorded in a fresh store; the (주)효원 story and a summary
+of the book are printed back.
 
-Run ``b2bcore-demo --db sqlite:///b2bcore-demo.db`` (what ``make demo`` does).
+Run ``b2bcore-demo --db sqlite:///b2bcore-demo.db [--accounts 50] [--seed
+2024]`` (what ``make demo`` does).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from uuid import UUID
 
-from b2bcore import (
-    B2BCore,
-    BusinessLine,
-    ContactChannel,
-    FixedClock,
-    Grade,
-    Money,
-    OrderLine,
-    ReviewArea,
-    Temperature,
-    UsagePattern,
-    deterministic_id,
-    installment_plan,
-)
+from b2bcore import B2BCore, FixedClock
 from b2bcore.storage import environment_for
+from b2bcore_adapters.generator import GeneratedStory, generate
+from b2bcore_adapters.story.hyowon import record_hyowon
 
-#: The day the story is told on, so the output never changes.
+__all__ = ["AS_OF", "describe", "main", "record_hyowon", "run", "summarize"]
+
+#: The day the story is told on (its last business day), so the output never
+#: changes.
 AS_OF = date(2024, 11, 1)
-
-
-def record_hyowon(core: B2BCore) -> tuple[UUID, UUID, UUID]:
-    """Record the key-account story; returns (account, asset, deal) ids."""
-    account = core.register_account(
-        account_id=deterministic_id("account", "hyowon"),
-        name="(주)효원",
-        grade=Grade.KEY,
-        sector="manufacturing",
-        region="Gyeonggi",
-        country="KR",
-        business_line=BusinessLine.DOMESTIC,
-        preferred_channel=ContactChannel.VISIT,
-        on=date(2023, 12, 4),
-    )
-    value = Money.of(23_800_000, "KRW")
-    plan = installment_plan(value, 4, first_due_on=date(2024, 2, 15))
-    asset = core.purchase_asset(
-        asset_id=deterministic_id("asset", "order-00000166"),
-        account_id=account,
-        product="B2B car-sharing fleet (10 vehicles)",
-        order_reference="Order 00000166",
-        contact="이지은 (fleet manager)",
-        value=value,
-        installments=plan,
-        owner="park.minjun",
-        on=date(2024, 1, 15),
-        reason="order completed",
-    )
-    core.install_asset(asset, usage_end_on=date(2025, 1, 19), on=date(2024, 1, 20))
-    for installment, paid_on in zip(
-        plan,
-        (date(2024, 2, 14), date(2024, 3, 15), date(2024, 4, 10), date(2024, 5, 15)),
-        strict=True,
-    ):
-        core.pay_installment(
-            asset, number=installment.number, amount=installment.amount, on=paid_on
-        )
-    for month, (trips, km) in enumerate(((412, 9_870), (398, 9_340), (455, 10_920))):
-        core.record_usage(
-            asset,
-            period=date(2024, 7 + month, 1),
-            count=trips,
-            distance_km=km,
-            region="Suwon",
-            pattern=UsagePattern.BUSINESS,
-            on=date(2024, 8 + month, 1),
-        )
-    inspection = core.schedule_inspection(
-        asset, due_on=date(2024, 7, 20), on=date(2024, 7, 1)
-    )
-    core.complete_inspection(
-        asset,
-        number=inspection,
-        findings="all vehicles in service; two tyre replacements recommended",
-        on=date(2024, 7, 18),
-    )
-    core.record_satisfaction(
-        asset, score=9, comment="fast support", on=date(2024, 7, 18)
-    )
-
-    lead = core.capture_lead(
-        company="(주)효원",
-        source="quarterly business review",
-        temperature=Temperature.HOT,
-        account_id=account,
-        on=date(2024, 9, 2),
-    )
-    core.qualify_lead(
-        lead,
-        contact="이지은 (fleet manager)",
-        need="five more vans for the Pyeongtaek plant",
-        on=date(2024, 9, 5),
-    )
-    deal = core.convert_lead(
-        lead,
-        opportunity_id=deterministic_id("opportunity", "hyowon-vans-2024"),
-        name="효원 van fleet expansion",
-        amount=Money.of(14_500_000, "KRW"),
-        owner="park.minjun",
-        business_line=BusinessLine.DOMESTIC,
-        region="Gyeonggi",
-        country="KR",
-        product="B2B car-sharing vans",
-        expected_close_on=date(2024, 12, 20),
-        competitors=["Lotte Rental"],
-        on=date(2024, 9, 6),
-    )
-    core.change_tier(deal, tier=3, on=date(2024, 9, 20))
-    core.change_tier(deal, tier=2, on=date(2024, 10, 4))
-    (finding,) = core.review_gate(
-        deal,
-        gate=1,
-        findings=[(ReviewArea.LEGAL, "insurance clause for night use")],
-        on=date(2024, 10, 8),
-    )
-    core.resolve_finding(
-        deal, number=finding, resolution="clause 7.2 amended", on=date(2024, 10, 15)
-    )
-    core.pass_gate(deal, gate=1, on=date(2024, 10, 16))
-    core.change_tier(deal, tier=1, on=date(2024, 10, 21))
-    vans = Money.of(14_500_000, "KRW")
-    core.win_opportunity(
-        deal,
-        value=vans,
-        order=[
-            OrderLine(
-                product="B2B car-sharing vans (5 vehicles)",
-                value=vans,
-                order_reference="Order 00000201",
-                contact="이지은 (fleet manager)",
-                installments=installment_plan(vans, 2, date(2024, 11, 30)),
-            )
-        ],
-        on=date(2024, 10, 28),
-        reason="price matched, faster delivery than Lotte Rental",
-    )
-    return account, asset, deal
+DEFAULT_ACCOUNTS = 50
+DEFAULT_SEED = 2024
 
 
 def describe(core: B2BCore, account: UUID, asset: UUID, deal: UUID) -> str:
@@ -180,6 +58,46 @@ def describe(core: B2BCore, account: UUID, asset: UUID, deal: UUID) -> str:
     return "\n".join(lines)
 
 
+def summarize(core: B2BCore, story: GeneratedStory) -> str:
+    """The generated book's counts and shape, as of ``AS_OF``, as plain text."""
+    pipeline = core.pipeline_kpis(as_of=AS_OF)
+    due = core.renewal_queue(as_of=AS_OF, within=90)
+    win_rate = "n/a" if pipeline.win_rate is None else f"{pipeline.win_rate:.0%}"
+    return "\n".join(
+        [
+            f"Book     {story.accounts} accounts, {story.assets} assets, "
+            f"{story.deals} deals, {story.leads} leads",
+            f"         deals won {pipeline.won}, lost {pipeline.lost}, "
+            f"dropped {pipeline.dropped}, open {pipeline.open} "
+            f"({len(pipeline.stagnant)} stagnant); win rate {win_rate}",
+            f"         renewals due within 90 days: {len(due)} "
+            f"({sum(1 for item in due if item.risks)} at risk)",
+        ]
+    )
+
+
+def run(
+    url: str,
+    *,
+    accounts: int = DEFAULT_ACCOUNTS,
+    seed: int = DEFAULT_SEED,
+    out: Callable[[str], object] = print,
+) -> date:
+    """Record the generated book in a fresh store at ``url`` (a SQLite file
+    is recreated), print the (주)효원 story and the book's summary with
+    ``out``; returns the day they are told on."""
+    env = environment_for(url)
+    if "SQLITE_DBNAME" in env:
+        Path(env["SQLITE_DBNAME"]).unlink(missing_ok=True)
+    with B2BCore.open(url, actor="demo", clock=FixedClock(AS_OF)) as core:
+        story = generate(core, accounts=accounts, seed=seed, end=AS_OF)
+        out(describe(core, *story.hyowon))
+        out("")
+        out(summarize(core, story))
+        out(f"\n{story.events} events recorded in {url}")
+    return AS_OF
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="b2bcore-demo", description=__doc__)
     parser.add_argument(
@@ -187,14 +105,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="sqlite:///b2bcore-demo.db",
         help="database URL; a SQLite file is recreated (default: %(default)s)",
     )
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=DEFAULT_ACCOUNTS,
+        help="accounts to generate, (주)효원 first (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="seed of the generated story (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
-    env = environment_for(args.db)
-    if "SQLITE_DBNAME" in env:
-        Path(env["SQLITE_DBNAME"]).unlink(missing_ok=True)
-    with B2BCore.open(args.db, actor="demo", clock=FixedClock(AS_OF)) as core:
-        ids = record_hyowon(core)
-        print(describe(core, *ids))
-        print(f"\n{core.log_position()} events recorded in {args.db}")
+    if args.accounts < 1:
+        parser.error("--accounts must be at least 1")
+    run(args.db, accounts=args.accounts, seed=args.seed)
     return 0
 
 

@@ -26,7 +26,7 @@ from eventsourcing.utils import EnvType
 
 from b2bcore.account import Account
 from b2bcore.acknowledgement import Acknowledgement
-from b2bcore.aggregate import DomainAggregate, Provenance, check_date, event_id
+from b2bcore.aggregate import DomainAggregate, Provenance, check_date
 from b2bcore.asset import Asset
 from b2bcore.clock import Clock, SystemClock
 from b2bcore.errors import (
@@ -37,10 +37,11 @@ from b2bcore.errors import (
     NotFoundError,
     ValidationError,
 )
-from b2bcore.ids import deterministic_id, order_line_id
+from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
+from b2bcore.policies import win_with_order
 from b2bcore.projection import Projector, StateProjection
 from b2bcore.readmodel import ReadModelStore
 from b2bcore.reports import (
@@ -906,65 +907,26 @@ class B2BCore:
         *,
         value: Money,
         order: Sequence[OrderLine] = (),
+        upsell: bool = False,
         on: date | None = None,
         reason: str | None = None,
         **attribution: Unpack[Attribution],
     ) -> tuple[UUID, ...]:
         """Close the deal as won; each order line becomes an asset purchased
-        on the same day, saved atomically with the win (the order policy).
-        Returns the new assets' ids."""
+        on the same day (``upsell`` when they add to what the account had),
+        saved atomically with the win (``b2bcore.policies``). Returns the new
+        assets' ids."""
         deal = self._get(Opportunity, opportunity_id)
-        on = self._on(on)
-        meta = self._meta(reason, attribution)
-        if order and deal.account_id is None:
-            raise ValidationError(
-                deal.subject,
-                "order",
-                "a deal with an unknown account creates no assets",
-            )
-        asset_ids = tuple(order_line_id(deal.id, n) for n in range(1, len(order) + 1))
-        deal.win(on=on, value=value, asset_ids=asset_ids, meta=meta)
-        assets = self._order_assets(deal, order, asset_ids, on, meta)
-        self._save(deal, *assets)
-        return asset_ids
-
-    def _order_assets(
-        self,
-        deal: Opportunity,
-        order: Sequence[OrderLine],
-        asset_ids: Sequence[UUID],
-        on: date,
-        meta: Provenance,
-    ) -> list[Asset]:
-        """The policy "a won deal creates its order's assets": each asset's
-        purchase is caused by the deal's Won event."""
-        if not order:
-            return []
-        assert deal.account_id is not None
-        won = deal.pending_events[-1]
-        assert isinstance(won, Opportunity.Won)
-        caused = Provenance(
-            actor=meta.actor,
-            reason=meta.reason,
-            correlation_id=meta.correlation_id or deal.id,
-            causation_id=event_id(won),
+        assets = win_with_order(
+            deal,
+            value=value,
+            order=order,
+            upsell=upsell,
+            on=self._on(on),
+            meta=self._meta(reason, attribution),
         )
-        return [
-            Asset.purchase(
-                asset_id,
-                account_id=deal.account_id,
-                product=line.product,
-                order_reference=line.order_reference,
-                contact=line.contact,
-                value=line.value,
-                installments=line.installments,
-                owner=deal.owner,
-                opportunity_id=deal.id,
-                on=on,
-                meta=caused,
-            )
-            for asset_id, line in zip(asset_ids, order, strict=True)
-        ]
+        self._save(deal, *assets)
+        return tuple(asset.id for asset in assets)
 
     def lose_opportunity(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -29,6 +29,7 @@ from b2bcore.lead import Lead
 from b2bcore.reports.alerts import AlertKind
 from b2bcore_adapters import generator
 from b2bcore_adapters.generator import GeneratedStory, generate
+from b2bcore_adapters.story import hyowon
 from tests.property.test_projection_rebuild import read_models
 
 START, END = date(2022, 1, 3), date(2024, 12, 31)
@@ -52,7 +53,7 @@ def stored_events(core: B2BCore) -> list[Stored]:
             events.append(
                 (
                     notification.topic,
-                    notification.originator_id,
+                    UUID(str(notification.originator_id)),
                     notification.originator_version,
                     fields,
                 )
@@ -61,9 +62,11 @@ def stored_events(core: B2BCore) -> list[Stored]:
     return events
 
 
-def generated(accounts: int, seed: int, **window: date) -> list[Stored]:
+def generated(
+    accounts: int, seed: int, start: date = START, end: date = END
+) -> list[Stored]:
     with B2BCore.open("memory://") as core:
-        generate(core, accounts=accounts, seed=seed, **window)
+        generate(core, accounts=accounts, seed=seed, start=start, end=end)
         return stored_events(core)
 
 
@@ -108,8 +111,8 @@ def test_a_larger_book_begins_with_the_smaller_one() -> None:
 def test_any_seed_size_and_window_is_recorded_without_a_refusal(
     seed: int, accounts: int, before: int, after: int
 ) -> None:
-    start = date.fromordinal(date(2023, 12, 4).toordinal() - before)
-    end = date.fromordinal(date(2024, 10, 28).toordinal() + after)
+    start = hyowon.REGISTERED_ON - timedelta(days=before)
+    end = hyowon.WON_ON + timedelta(days=after)
 
     events = generated(accounts, seed, start=start, end=end)
 
@@ -191,7 +194,7 @@ def test_projections_followed_batch_by_batch_equal_a_rebuild(
         core.projector.rebuild()
 
         assert (read_models(core), core.pipeline_kpis(), core.alerts()) == incremental
-    assert seen == [(16, 50), (31, 50), (46, 50), (50, 50)]
+    assert seen == [(1, 50), (16, 50), (31, 50), (46, 50), (50, 50)]
 
 
 # -- the shape of the book ----------------------------------------------------
