@@ -17,8 +17,8 @@ demo: $(STAMP)
 	$(BIN)/b2b demo --db sqlite:///b2bcore-demo.db
 
 lint: $(STAMP)
-	$(BIN)/ruff check src adapters tests
-	$(BIN)/ruff format --check src adapters tests
+	$(BIN)/ruff check src adapters tests benchmarks
+	$(BIN)/ruff format --check src adapters tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

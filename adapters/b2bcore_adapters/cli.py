@@ -27,6 +27,9 @@ from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.pipeline import PipelineKpis
 from b2bcore.reports.tiers import TierCell, TierMatrix
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
+from b2bcore_adapters import demo as story
+from b2bcore_adapters import importers
+from b2bcore_adapters.importers.report import ImportReport, ImportUsageError
 from b2bcore_adapters.plain import JSON, amount, dumps, plain
 
 app = typer.Typer(
@@ -47,7 +50,7 @@ app.add_typer(projections, name="projections")
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
-EXIT_REFUSED = 1
+EXIT_REFUSED, EXIT_USAGE = 1, 2
 
 
 class Settings:
@@ -118,6 +121,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         MofNCompleteColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=None)
 
@@ -153,8 +157,6 @@ def demo(
 ) -> None:
     """Record a realistic story in a fresh SQLite file and print its renewal
     queue, pipeline KPIs and tier report."""
-    from b2bcore_adapters import demo as story  # noqa: PLC0415 - only for this command
-
     Settings.url = db
     as_of = story.run(db, accounts=accounts, seed=seed, out=out.print)
     renewals(as_of=as_of, within=90, owner=None, grade=None, as_json=False)
@@ -165,7 +167,7 @@ def demo(
 # -- imports ------------------------------------------------------------------
 
 
-def finish_import(report: Any) -> None:
+def finish_import(report: ImportReport) -> None:
     """Print an import's summary and problems; exit 3 if rows were rejected."""
     for problem in report.warnings:
         err.print(f"warning: {problem}")
@@ -182,10 +184,10 @@ def import_maven_crm(
     as_of: AsOf = None,
 ) -> None:
     """The Maven CRM export: accounts, sales teams, products and pipeline."""
-    from b2bcore_adapters.importers import import_maven_crm as run  # noqa: PLC0415
-
     with opened() as core, progress_bar("importing") as progress:
-        report = run(core, directory, as_of=as_of, progress=progress)
+        report = importers.import_maven_crm(
+            core, directory, as_of=as_of, progress=progress
+        )
     finish_import(report)
 
 
@@ -194,10 +196,8 @@ def import_ravenstack(
     path: Annotated[Path, typer.Argument(help="ravenstack_subscriptions.csv")],
 ) -> None:
     """The RavenStack subscription table: one asset per subscription."""
-    from b2bcore_adapters.importers import import_ravenstack as run  # noqa: PLC0415
-
     with opened() as core, progress_bar("importing") as progress:
-        report = run(core, path, progress=progress)
+        report = importers.import_ravenstack(core, path, progress=progress)
     finish_import(report)
 
 
@@ -212,10 +212,8 @@ def import_csv(
     path: Annotated[Path, typer.Argument(help="The CSV file (docs/csv-formats.md).")],
 ) -> None:
     """b2bcore's own CSV formats (docs/csv-formats.md)."""
-    from b2bcore_adapters.importers import import_csv as run  # noqa: PLC0415
-
     with opened() as core, progress_bar("importing") as progress:
-        report = run(core, kind, path, progress=progress)
+        report = importers.import_csv(core, kind, path, progress=progress)
     finish_import(report)
 
 
@@ -613,12 +611,12 @@ def history(
 ) -> None:
     """Every asset and deal of an account with its state on a date."""
     with opened() as core:
-        story = core.account_history(account_id, as_of=as_of)
+        past = core.account_history(account_id, as_of=as_of)
     if as_json:
-        emit(plain(story))
+        emit(plain(past))
         return
     table(
-        f"{story.account.name} ({story.account.grade.value}) on {story.as_of}: assets",
+        f"{past.account.name} ({past.account.grade.value}) on {past.as_of}: assets",
         ["purchased", "product", "status", "usage end", "value", "owner"],
         [
             (
@@ -629,7 +627,7 @@ def history(
                 a.value,
                 a.owner,
             )
-            for a in story.assets
+            for a in past.assets
         ],
     )
     table(
@@ -645,7 +643,7 @@ def history(
                 d.won_value or d.amount,
                 d.owner,
             )
-            for d in story.deals
+            for d in past.deals
         ],
     )
 
@@ -717,6 +715,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.main(args=arguments, prog_name="b2b", standalone_mode=True)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_REFUSED
+    except ImportUsageError as error:
+        # A missing file or an unknown format: the command was misused.
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except B2BCoreError as error:
         if debug:
             traceback.print_exc()

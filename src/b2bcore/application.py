@@ -241,7 +241,9 @@ class B2BCore:
     def save(self, *aggregates: DomainAggregate) -> None:
         """Record aggregates built with the domain classes (``Account.register``,
         ``Asset.purchase``…) in one atomic save: the fast path for importers.
-        Raises AlreadyExistsError or ConcurrencyError like any command."""
+        Raises AlreadyExistsError or ConcurrencyError like any command; the
+        aggregates' pending events are collected even when the save fails, so
+        rebuild them before retrying."""
         self._save(*aggregates)
 
     def exists(self, aggregate_id: UUID) -> bool:

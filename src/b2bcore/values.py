@@ -30,6 +30,8 @@ class Grade(Enum):
 class BusinessLine(Enum):
     DOMESTIC = "domestic"
     OVERSEAS = "overseas"
+    #: Not known (e.g. imported from a source that does not say).
+    UNKNOWN = "unknown"
 
 
 class ContactChannel(Enum):

@@ -13,6 +13,7 @@ import pytest
 from b2bcore import B2BCore, FixedClock, LossReason
 from b2bcore_adapters.cli import main
 from b2bcore_adapters.demo import AS_OF, record_hyowon
+from tests.integration.importing import shared_data
 
 DAY = AS_OF.isoformat()
 
@@ -276,3 +277,61 @@ def test_the_database_comes_from_the_environment(capsys, database, monkeypatch) 
 
     assert code == 0
     assert status[0]["head"] > 0
+
+
+def test_the_real_exports_import_from_the_command_line(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    maven = shared_data("maven-crm")
+    ravenstack = shared_data("ravenstack") / "ravenstack_subscriptions.csv"
+    url = f"sqlite:///{tmp_path / 'imports.db'}"
+
+    first = run(capsys, url, "import", "maven-crm", str(maven))
+    again = run(capsys, url, "import", "maven-crm", str(maven))
+    subscriptions = run(capsys, url, "import", "ravenstack", str(ravenstack))
+    kpis = run_json(capsys, url, "pipeline-kpis", "--as-of", "2017-12-31")
+
+    assert first[0] == again[0] == subscriptions[0] == 0
+    assert "warning:" in first[2]
+    assert "already present" in again[1]
+    assert (kpis["won"], kpis["lost"], kpis["open"]) == (4238, 2473, 2089)
+
+
+def test_an_import_with_rejected_rows_exits_3(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'csv.db'}"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "account,name,grade,sector,region,country,business_line,"
+        "preferred_channel,registered_on\n"
+        "HYO,(주)효원,key,logistics,Seoul,KR,domestic,visit,2023-01-02\n"
+        "BAD,Bad Co,gold,retail,Seoul,KR,domestic,,2023-01-02\n",
+        encoding="utf-8",
+    )
+
+    code, _, err = run(capsys, url, "import", "csv", "accounts", str(accounts))
+
+    assert code == 3
+    assert "rejected: accounts.csv:3: grade:" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["import", "csv", "nonsense", "x.csv"], ["import", "ravenstack", "missing.csv"]],
+)
+def test_a_misused_import_exits_2(capsys, tmp_path, command) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'csv.db'}"
+
+    code, _, err = run(capsys, url, *command)
+
+    assert code == 2
+    assert err.startswith("error:")
+
+
+def test_the_demo_prints_renewals_pipeline_and_tiers(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+
+    code, out, _ = run(capsys, url, "demo", "--db", url, "--accounts", "20")
+
+    assert code == 0
+    assert "(주)효원" in out
+    assert "Renewals within 90 days" in out
+    assert "Pipeline on 2024-11-01" in out
+    assert "Tier report by owner" in out

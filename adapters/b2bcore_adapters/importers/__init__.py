@@ -1,0 +1,25 @@
+"""Importers: real exports (Maven CRM, RavenStack) and b2bcore's own CSV
+formats, each validating every row and recording the good ones
+(docs/importers.md, docs/csv-formats.md)."""
+
+from b2bcore_adapters.importers.csv_formats import import_csv
+from b2bcore_adapters.importers.maven_crm import import_maven_crm
+from b2bcore_adapters.importers.ravenstack import import_ravenstack
+from b2bcore_adapters.importers.report import (
+    FileSummary,
+    ImportFileError,
+    ImportReport,
+    ImportUsageError,
+    RowProblem,
+)
+
+__all__ = [
+    "FileSummary",
+    "ImportFileError",
+    "ImportReport",
+    "ImportUsageError",
+    "RowProblem",
+    "import_csv",
+    "import_maven_crm",
+    "import_ravenstack",
+]

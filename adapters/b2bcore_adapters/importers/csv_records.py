@@ -1,0 +1,384 @@
+"""b2bcore's own CSV formats with one row per aggregate: accounts, assets and
+opportunities, each with its creation fields and the optional install or
+close fields (docs/csv-formats.md).
+
+A row's key gives the aggregate's id, ``deterministic_id(kind, key)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from b2bcore import (
+    B2BCore,
+    BusinessLine,
+    ContactChannel,
+    Grade,
+    LossReason,
+    ObsoleteReason,
+    Outcome,
+    deterministic_id,
+    installment_plan,
+)
+from b2bcore.account import Account
+from b2bcore.aggregate import Provenance
+from b2bcore.asset import Asset
+from b2bcore.opportunity import Opportunity
+from b2bcore_adapters.importers.rows import (
+    CellError,
+    Column,
+    Row,
+    amount,
+    currency,
+    dated,
+    defaulting,
+    flag,
+    free_text,
+    iso_date,
+    items,
+    member,
+    money,
+    one_of,
+    optional,
+    text,
+    whole_number,
+)
+from b2bcore_adapters.importers.run import Aggregates
+
+ACTOR = "importer:csv"
+META = Provenance(actor=ACTOR, reason="imported from a b2bcore CSV file")
+
+
+@attrs.frozen
+class Recorded:
+    """A cell naming an aggregate by its key: its id, when the log has it."""
+
+    core: B2BCore
+    kind: str
+    #: Where such rows come from, for the message.
+    hint: str
+    _known: dict[str, bool] = attrs.field(factory=dict, init=False)
+
+    def __call__(self, cell: str) -> UUID:
+        key = text(cell)
+        aggregate_id = deterministic_id(self.kind, key)
+        if key not in self._known:
+            self._known[key] = self.core.exists(aggregate_id)
+        if not self._known[key]:
+            raise ValueError(
+                f"{self.kind} {key!r} is not recorded: import {self.hint} first"
+            )
+        return aggregate_id
+
+
+@attrs.frozen
+class RecordFormat:
+    """One row per aggregate: its columns, its key column and how a good
+    row becomes the aggregate (with all its events)."""
+
+    kind: str
+    key: Column[str]
+    columns: tuple[Column[Any], ...]
+    build: Callable[[Row], Aggregates]
+    #: The CSV column behind each domain field a rule may refuse.
+    fields: dict[str, str]
+
+
+def _fields(columns: Sequence[Column[Any]], **renamed: str) -> dict[str, str]:
+    return {c.name: c.name for c in columns} | renamed
+
+
+# -- accounts.csv -------------------------------------------------------------
+
+ACCOUNT = Column("account", text)
+NAME = Column("name", text)
+GRADE = Column("grade", member(Grade))
+SECTOR = Column("sector", text)
+REGION = Column("region", text)
+COUNTRY = Column("country", text)
+BUSINESS_LINE = Column("business_line", member(BusinessLine))
+PREFERRED_CHANNEL = Column(
+    "preferred_channel",
+    defaulting(member(ContactChannel), ContactChannel.UNKNOWN),
+    required=False,
+)
+REGISTERED_ON = Column("registered_on", iso_date)
+ACCOUNT_COLUMNS = (
+    ACCOUNT,
+    NAME,
+    GRADE,
+    SECTOR,
+    REGION,
+    COUNTRY,
+    BUSINESS_LINE,
+    PREFERRED_CHANNEL,
+    REGISTERED_ON,
+)
+
+
+def _account(row: Row) -> Aggregates:
+    return (
+        Account.register(
+            deterministic_id("account", row[ACCOUNT]),
+            name=row[NAME],
+            grade=row[GRADE],
+            sector=row[SECTOR],
+            region=row[REGION],
+            country=row[COUNTRY],
+            business_line=row[BUSINESS_LINE],
+            preferred_channel=row[PREFERRED_CHANNEL],
+            on=row[REGISTERED_ON],
+            meta=META,
+        ),
+    )
+
+
+# -- assets.csv ---------------------------------------------------------------
+
+ASSET = Column("asset", text)
+PRODUCT = Column("product", text)
+ORDER_REFERENCE = Column("order_reference", optional(text), required=False)
+CONTACT = Column("contact", text)
+VALUE = Column("value", amount)
+CURRENCY = Column("currency", currency)
+OWNER = Column("owner", text)
+PURCHASED_ON = Column("purchased_on", iso_date)
+INSTALLMENTS = Column("installments", optional(whole_number), required=False)
+EVERY_MONTHS = Column("every_months", defaulting(whole_number, 1), required=False)
+UPSELL = Column("upsell", defaulting(flag, False), required=False)
+INSTALLED_ON = Column("installed_on", optional(iso_date), required=False)
+USAGE_END_ON = Column("usage_end_on", optional(iso_date), required=False)
+OBSOLETE_ON = Column("obsolete_on", optional(iso_date), required=False)
+OBSOLETE_REASON = Column(
+    "obsolete_reason",
+    optional(member(ObsoleteReason, leaving_out=[ObsoleteReason.REPLACED])),
+    required=False,
+)
+OBSOLETE_NOTE = Column("obsolete_note", free_text, required=False)
+
+
+@attrs.frozen
+class AssetLinks:
+    """The assets format's cells naming other aggregates, which must be
+    recorded already."""
+
+    account: Column[UUID]
+    opportunity: Column[UUID | None]
+
+    @classmethod
+    def checked_in(cls, core: B2BCore) -> AssetLinks:
+        return cls(
+            account=Column("account", Recorded(core, "account", "accounts.csv")),
+            opportunity=Column(
+                "opportunity",
+                optional(Recorded(core, "opportunity", "opportunities.csv")),
+                required=False,
+            ),
+        )
+
+    def columns(self) -> tuple[Column[Any], ...]:
+        return (
+            ASSET,
+            self.account,
+            PRODUCT,
+            ORDER_REFERENCE,
+            CONTACT,
+            VALUE,
+            CURRENCY,
+            OWNER,
+            PURCHASED_ON,
+            INSTALLMENTS,
+            EVERY_MONTHS,
+            UPSELL,
+            self.opportunity,
+            INSTALLED_ON,
+            USAGE_END_ON,
+            OBSOLETE_ON,
+            OBSOLETE_REASON,
+            OBSOLETE_NOTE,
+        )
+
+
+def _asset(links: AssetLinks, row: Row) -> Aggregates:
+    """The asset purchased, then installed and made obsolete when the row
+    says so."""
+    value = money(row[VALUE], row[CURRENCY], VALUE.name)
+    count = row[INSTALLMENTS]
+    if count is None:
+        count = 1 if value.is_positive else 0
+    asset = Asset.purchase(
+        deterministic_id("asset", row[ASSET]),
+        account_id=row[links.account],
+        product=row[PRODUCT],
+        order_reference=row[ORDER_REFERENCE] or row[ASSET],
+        contact=row[CONTACT],
+        value=value,
+        installments=installment_plan(
+            value, count, row[PURCHASED_ON], row[EVERY_MONTHS]
+        )
+        if count
+        else (),
+        owner=row[OWNER],
+        opportunity_id=row[links.opportunity],
+        upsell=row[UPSELL],
+        on=row[PURCHASED_ON],
+        meta=META,
+    )
+    _install(asset, row)
+    _make_obsolete(asset, row)
+    return (asset,)
+
+
+def _install(asset: Asset, row: Row) -> None:
+    installed_on = row[INSTALLED_ON]
+    if installed_on is None:
+        if row[USAGE_END_ON] is not None:
+            raise CellError(USAGE_END_ON.name, "needs installed_on")
+        return
+    with dated(INSTALLED_ON.name):
+        asset.install(on=installed_on, usage_end_on=row[USAGE_END_ON], meta=META)
+
+
+def _make_obsolete(asset: Asset, row: Row) -> None:
+    obsolete_on, reason = row[OBSOLETE_ON], row[OBSOLETE_REASON]
+    if obsolete_on is None and reason is None:
+        return
+    if obsolete_on is None:
+        raise CellError(OBSOLETE_ON.name, "needed with obsolete_reason")
+    if reason is None:
+        raise CellError(OBSOLETE_REASON.name, "needed with obsolete_on")
+    with dated(OBSOLETE_ON.name):
+        asset.make_obsolete(
+            on=obsolete_on, reason_code=reason, note=row[OBSOLETE_NOTE], meta=META
+        )
+
+
+# -- opportunities.csv --------------------------------------------------------
+
+OPPORTUNITY = Column("opportunity", text)
+AMOUNT = Column("amount", amount)
+EXPECTED_CLOSE_ON = Column("expected_close_on", iso_date)
+OPENED_ON = Column("opened_on", iso_date)
+TIER = Column(
+    "tier", defaulting(one_of({str(t): t for t in (4, 3, 2, 1)}), 4), required=False
+)
+COMPETITORS = Column("competitors", items, required=False)
+OUTCOME = Column("outcome", optional(member(Outcome)), required=False)
+CLOSED_ON = Column("closed_on", optional(iso_date), required=False)
+WON_VALUE = Column("won_value", optional(amount), required=False)
+LOSS_REASON = Column(
+    "loss_reason", defaulting(member(LossReason), LossReason.UNKNOWN), required=False
+)
+COMPETITOR = Column("competitor", optional(text), required=False)
+CLOSE_REASON = Column("close_reason", optional(text), required=False)
+
+
+def _opportunity_columns(account: Column[UUID | None]) -> tuple[Column[Any], ...]:
+    return (
+        OPPORTUNITY,
+        account,
+        NAME,
+        AMOUNT,
+        CURRENCY,
+        OWNER,
+        BUSINESS_LINE,
+        REGION,
+        COUNTRY,
+        PRODUCT,
+        EXPECTED_CLOSE_ON,
+        OPENED_ON,
+        TIER,
+        COMPETITORS,
+        OUTCOME,
+        CLOSED_ON,
+        WON_VALUE,
+        LOSS_REASON,
+        COMPETITOR,
+        CLOSE_REASON,
+    )
+
+
+def _opportunity(account: Column[UUID | None], row: Row) -> Aggregates:
+    """The deal opened at its tier, then closed when the row has an
+    outcome."""
+    deal = Opportunity.open(
+        deterministic_id("opportunity", row[OPPORTUNITY]),
+        account_id=row[account],
+        name=row[NAME],
+        amount=money(row[AMOUNT], row[CURRENCY], AMOUNT.name),
+        owner=row[OWNER],
+        business_line=row[BUSINESS_LINE],
+        region=row[REGION],
+        country=row[COUNTRY],
+        product=row[PRODUCT],
+        expected_close_on=row[EXPECTED_CLOSE_ON],
+        tier=row[TIER],
+        competitors=row[COMPETITORS],
+        on=row[OPENED_ON],
+        meta=META,
+    )
+    _close(deal, row)
+    return (deal,)
+
+
+def _close(deal: Opportunity, row: Row) -> None:
+    outcome, closed_on = row[OUTCOME], row[CLOSED_ON]
+    if outcome is None and closed_on is None:
+        return
+    if outcome is None:
+        raise CellError(OUTCOME.name, "needed with closed_on")
+    if closed_on is None:
+        raise CellError(CLOSED_ON.name, "needed with an outcome")
+    meta = attrs.evolve(META, reason=row[CLOSE_REASON] or META.reason)
+    with dated(CLOSED_ON.name):
+        if outcome is Outcome.WON:
+            won = row[WON_VALUE]
+            value = (
+                deal.amount if won is None else money(won, row[CURRENCY], "won_value")
+            )
+            deal.win(on=closed_on, value=value, meta=meta)
+        elif outcome is Outcome.LOST:
+            deal.lose(
+                on=closed_on,
+                reason_code=row[LOSS_REASON],
+                competitor=row[COMPETITOR],
+                meta=meta,
+            )
+        else:
+            deal.drop(on=closed_on, meta=attrs.evolve(meta, reason=row[CLOSE_REASON]))
+
+
+# -- the formats --------------------------------------------------------------
+
+
+def record_format(kind: str, core: B2BCore) -> RecordFormat:
+    """The format of ``kind`` (accounts, assets, opportunities), checking
+    the aggregates it names in ``core``."""
+    if kind == "accounts":
+        return RecordFormat(
+            "account", ACCOUNT, ACCOUNT_COLUMNS, _account, _fields(ACCOUNT_COLUMNS)
+        )
+    if kind == "assets":
+        links = AssetLinks.checked_in(core)
+        columns = links.columns()
+        return RecordFormat(
+            "asset",
+            ASSET,
+            columns,
+            partial(_asset, links),
+            _fields(columns, count=INSTALLMENTS.name, installments=INSTALLMENTS.name),
+        )
+    account = Column("account", optional(Recorded(core, "account", "accounts.csv")))
+    columns = _opportunity_columns(account)
+    return RecordFormat(
+        "opportunity",
+        OPPORTUNITY,
+        columns,
+        partial(_opportunity, account),
+        _fields(columns, value=WON_VALUE.name, reason=CLOSE_REASON.name),
+    )
