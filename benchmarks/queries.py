@@ -1,0 +1,232 @@
+"""The report queries on a generated book, against hand-written SQL over the
+same rows (``benchmarks.sql_baseline``).
+
+The projections are caught up first (untimed), so each query's own catch-up
+finds nothing to do; what is timed is the query as a caller makes it:
+``core.renewal_queue(...)``, ``core.tier_matrix(...)``,
+``core.pipeline_kpis(...)`` and ``core.asset_kpis(...)`` as of the book's
+last day, one call of each per round, in turns. The first answers are
+checked against each other (the same items, counts, risk flags and rates),
+so both answer the same question.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from b2bcore import B2BCore
+from b2bcore.reports.asset_kpis import AssetKpis
+from b2bcore.reports.pipeline import PipelineKpis
+from b2bcore.reports.renewals import RenewalItem
+from b2bcore.reports.tiers import TierMatrix
+from benchmarks import sql_baseline
+from benchmarks.history import book, log_of, sqlite_url
+from benchmarks.sizes import Size
+from benchmarks.table import Row, at_most
+
+#: The generator's default window ends on this day: "now" for the book.
+LAST_DAY = date(2024, 12, 31)
+YEAR = (date(2024, 1, 1), LAST_DAY)
+RENEWAL_DAYS = 90
+QUERY_TARGET = 3.0
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    b2bcore: Callable[[], Any]
+    sql: Callable[[], Any]
+    #: The figures both must agree on: (b2bcore's, the SQL's).
+    agree: Callable[[Any, Any], tuple[object, object]]
+
+
+def measure(size: Size, cache: Path, scratch: Path) -> list[Row]:
+    if size.query_accounts is None:
+        path = log_of(cache, size.rebuild_events)
+    else:
+        path = book(cache, size.query_accounts)
+    flat = path.with_suffix(".sql.db")
+    with B2BCore.open(sqlite_url(path)) as core:
+        core.projector.catch_up()
+        position = core.log_position()
+        if sql_baseline.flattened_at(flat) != position:
+            sql_baseline.flatten(core.projector, flat, position)
+        db = sqlite3.connect(flat)
+        try:
+            assets, deals = (
+                db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("assets", "deals")
+            )
+            scale = f"{assets:,} assets / {deals:,} deals"
+            return [_compare(query, size, scale) for query in _queries(core, db)]
+        finally:
+            db.close()
+
+
+def _compare(query: Query, size: Size, scale: str) -> Row:
+    """Time one call of each, ``size.query_rounds`` times in turns (the
+    median); the first answers must agree."""
+    ours, theirs = [], []
+    for round_ in range(size.query_rounds):
+        answer, seconds = _timed(query.b2bcore)
+        sql_answer, sql_seconds = _timed(query.sql)
+        ours.append(seconds)
+        theirs.append(sql_seconds)
+        if round_ == 0:
+            figures, sql_figures = query.agree(answer, sql_answer)
+            if figures != sql_figures:
+                raise RuntimeError(
+                    f"the hand-written SQL of the {query.name} disagrees with "
+                    f"b2bcore:\n  b2bcore: {figures}\n  SQL:     {sql_figures}"
+                )
+    return Row(
+        f"{query.name}, {scale} (vs hand-written SQL)",
+        statistics.median(ours) * 1000,
+        statistics.median(theirs) * 1000,
+        "ms",
+        at_most(QUERY_TARGET),
+    )
+
+
+def _timed(query: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    answer = query()
+    return answer, time.perf_counter() - started
+
+
+def _queries(core: B2BCore, db: sqlite3.Connection) -> list[Query]:
+    settings = core.settings
+    return [
+        Query(
+            "renewal queue",
+            lambda: core.renewal_queue(as_of=LAST_DAY, within=RENEWAL_DAYS),
+            lambda: sql_baseline.renewal_queue(db, LAST_DAY, RENEWAL_DAYS, settings),
+            _renewals_agree,
+        ),
+        Query(
+            "tier report",
+            lambda: core.tier_matrix(as_of=LAST_DAY),
+            lambda: sql_baseline.tier_matrix(db, LAST_DAY),
+            _tiers_agree,
+        ),
+        Query(
+            "pipeline KPIs",
+            lambda: core.pipeline_kpis(as_of=LAST_DAY),
+            lambda: sql_baseline.pipeline_kpis(db, LAST_DAY, settings),
+            _pipelines_agree,
+        ),
+        Query(
+            "installed-base KPIs",
+            lambda: core.asset_kpis(start=YEAR[0], end=YEAR[1]),
+            lambda: sql_baseline.asset_kpis(db, *YEAR),
+            _asset_kpis_agree,
+        ),
+    ]
+
+
+def _renewals_agree(
+    items: tuple[RenewalItem, ...], rows: list[tuple[str, int, frozenset[str]]]
+) -> tuple[object, object]:
+    ours = [
+        (str(i.asset_id), i.days_left, frozenset(r.value for r in i.risks))
+        for i in items
+    ]
+    return ours, rows
+
+
+def _tiers_agree(
+    matrix: TierMatrix, counts: dict[tuple[str, str], int]
+) -> tuple[object, object]:
+    ours = {
+        (row.key, column): cell.count
+        for row in matrix.rows
+        for column, cell in zip(matrix.columns, row.cells, strict=True)
+        if cell.count
+    }
+    return ours, counts
+
+
+def _pipelines_agree(kpis: PipelineKpis, sql: dict[str, Any]) -> tuple[object, object]:
+    ours = {
+        "open": kpis.open,
+        "won": kpis.won,
+        "lost": kpis.lost,
+        "dropped": kpis.dropped,
+        "open_by_tier": {t.tier: t.open for t in kpis.tiers if t.open},
+        "conversions": {
+            t.tier: (t.entered, t.converted) for t in kpis.tiers if t.entered
+        },
+        "completed_stints": {
+            t.tier: t.completed_stints for t in kpis.tiers if t.completed_stints
+        },
+        "stagnant": [str(deal) for deal in kpis.stagnant],
+        "win_rate": _close(kpis.win_rate),
+        "average_cycle_days": _close(kpis.average_cycle_days),
+        "sales_velocity": {
+            currency: Close(amount)
+            for currency, amount in (kpis.sales_velocity or {}).items()
+        },
+    }
+    sql = {**sql, "win_rate": _close(sql["win_rate"])}
+    sql["average_cycle_days"] = _close(sql["average_cycle_days"])
+    sql["sales_velocity"] = {c: Close(v) for c, v in sql["sales_velocity"].items()}
+    return ours, {key: sql[key] for key in ours}
+
+
+def _asset_kpis_agree(kpis: AssetKpis, sql: dict[str, Any]) -> tuple[object, object]:
+    counts = (
+        "start_active",
+        "end_active",
+        "retained",
+        "churned",
+        "due",
+        "renewed",
+        "renewals",
+        "value_changes",
+        "upsells",
+        "customers",
+        "payments",
+        "payments_on_time",
+    )
+    ours: dict[str, object] = {name: getattr(kpis, name) for name in counts}
+    ours["churned_by_reason"] = {
+        reason.value: count for reason, count in kpis.churned_by_reason.items() if count
+    }
+    ours["time_to_renewal_days"] = _close(kpis.time_to_renewal_days)
+    ours["customer_lifetime_days"] = _close(kpis.customer_lifetime_days)
+    ours["revenue_retention"] = {
+        currency: (_close(gross), _close(kpis.net_revenue_retention[currency]))
+        for currency, gross in kpis.gross_revenue_retention.items()
+    }
+    theirs = {key: sql[key] for key in ours}
+    theirs["time_to_renewal_days"] = _close(sql["time_to_renewal_days"])
+    theirs["customer_lifetime_days"] = _close(sql["customer_lifetime_days"])
+    theirs["revenue_retention"] = {
+        currency: (_close(gross), _close(net))
+        for currency, (gross, net) in sql["revenue_retention"].items()
+    }
+    return ours, theirs
+
+
+class Close(float):
+    """A figure the SQL computes in floats and b2bcore exactly: equal when
+    within a part in a million (sums in another order, rounding)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, float | int) and math.isclose(
+            self, other, rel_tol=1e-6
+        )
+
+    __hash__ = float.__hash__
+
+
+def _close(value: float | None) -> Close | None:
+    return None if value is None else Close(value)

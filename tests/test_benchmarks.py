@@ -1,0 +1,96 @@
+"""The benchmark harness runs at a tiny size and reports every row with a
+numeric ratio. Timings are never asserted: only that each figure exists."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run
+from benchmarks.history import book
+from benchmarks.sizes import Size
+from benchmarks.table import Row, as_json, markdown
+
+TINY = Size(
+    name="tiny",
+    seconds=0.01,
+    rounds=1,
+    batch=20,
+    histories=(5, 50, 250),
+    as_of_history=50,
+    latency_samples=3,
+    rebuild_events=2_000,
+    small_rebuild_events=1_000,
+    rebuild_rounds=1,
+    query_accounts=None,
+    query_rounds=1,
+)
+
+#: The start of every row's name, in the table's order.
+EXPECTED = (
+    "write, 1 new aggregate per save",
+    "write, get → change → save",
+    "bulk import, 20 new aggregates per save (vs bare",
+    "bulk import, 20 new aggregates per save (vs raw sqlite3",
+    "load an account of 5 events, no snapshots",
+    "load an account of 50 events, no snapshots",
+    "load an account of 250 events, no snapshots",
+    "load an account of 5 events, snapshots every 100",
+    "load an account of 50 events, snapshots every 100",
+    "load an account of 250 events, snapshots every 100",
+    "load with snapshots, 250 events (vs 5 events)",
+    "account as of a date, 50 events",
+    "catch-up latency",
+    "projection rebuild",
+    "peak memory of that rebuild",
+    "peak memory, rebuild of",
+    "renewal queue",
+    "tier report",
+    "pipeline KPIs",
+    "installed-base KPIs",
+)
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory: pytest.TempPathFactory) -> list[Row]:
+    folder = tmp_path_factory.mktemp("benchmarks")
+    (folder / "scratch").mkdir()
+    return run.run(TINY, folder, folder / "scratch")
+
+
+def test_the_table_has_every_row_in_order(rows: list[Row]) -> None:
+    assert len(rows) == len(EXPECTED)
+    for row, start in zip(rows, EXPECTED, strict=True):
+        assert row.what.startswith(start), (row.what, start)
+
+
+def test_every_row_has_a_positive_finite_ratio(rows: list[Row]) -> None:
+    for row in rows:
+        assert math.isfinite(row.ratio), row
+        assert row.ratio > 0, row
+
+
+def test_a_row_with_a_target_says_whether_it_is_met(rows: list[Row]) -> None:
+    for row in rows:
+        assert (row.met is None) == (row.target is None), row
+
+
+def test_the_table_renders_as_markdown_and_json(rows: list[Row]) -> None:
+    table = markdown(rows).splitlines()
+    assert len(table) == len(rows) + 2
+    assert all(line.startswith("| ") and line.endswith(" |") for line in table)
+    written = json.loads(as_json(rows, size="tiny"))
+    assert written["size"] == "tiny"
+    assert [r["what"] for r in written["rows"]] == [row.what for row in rows]
+    assert all(isinstance(r["ratio"], float) for r in written["rows"])
+
+
+def test_a_book_is_recorded_once_and_then_reused(tmp_path: Path) -> None:
+    recorded = book(tmp_path, 3)
+    written = recorded.stat().st_mtime_ns
+    assert book(tmp_path, 3) == recorded
+    assert recorded.stat().st_mtime_ns == written
+    assert [p.name for p in tmp_path.iterdir()] == [recorded.name]
