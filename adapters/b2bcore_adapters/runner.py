@@ -2,8 +2,11 @@
 read models current, one thread per projection, until SIGTERM or SIGINT.
 
     python -m b2bcore_adapters.runner --db postgresql://…/db [--poll 0.5]
+        [--projection NAME]…
 
-Restart it at any time: each projection resumes from its committed position.
+With ``--projection`` (repeatable) it follows only the named projections, so
+each projection can run in a process of its own. Restart it at any time: each
+projection resumes from its committed position.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--page-size", type=int, default=None, help="events per transaction"
     )
+    parser.add_argument(
+        "--projection",
+        action="append",
+        metavar="NAME",
+        help="follow only this projection (repeatable; default: every one)",
+    )
     args = parser.parse_args(argv)
     stop = threading.Event()
 
@@ -34,10 +43,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     with B2BCore.open(args.db) as core:
+        names = list(dict.fromkeys(args.projection or core.projector.projections))
+        unknown = sorted(set(names) - set(core.projector.projections))
+        if unknown:
+            parser.error(
+                f"no projection {', '.join(unknown)} "
+                f"(known: {', '.join(core.projector.projections)})"
+            )
         if args.page_size:
             core.projector.page_size = args.page_size
-        threads = core.projector.follow_in_threads(stop, poll_seconds=args.poll)
-        print("following", ", ".join(core.projector.projections), flush=True)
+        threads = core.projector.follow_in_threads(
+            stop, poll_seconds=args.poll, names=names
+        )
+        print("following", ", ".join(names), flush=True)
         for thread in threads:
             thread.join()
     return 0

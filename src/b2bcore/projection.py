@@ -166,10 +166,14 @@ class Projector:
             stop.wait(poll_seconds)
 
     def follow_in_threads(
-        self, stop: threading.Event, poll_seconds: float = 0.5
+        self,
+        stop: threading.Event,
+        poll_seconds: float = 0.5,
+        names: Iterable[str] | None = None,
     ) -> list[threading.Thread]:
-        """Follow the log with one thread per projection, each at its own
-        position (one failing does not hold the others back)."""
+        """Follow the log with one thread per projection (every one, or the
+        named ones), each at its own position (one failing does not hold the
+        others back)."""
         threads = [
             threading.Thread(
                 target=self.follow,
@@ -177,7 +181,7 @@ class Projector:
                 name=f"projection {name}",
                 daemon=True,
             )
-            for name in self.projections
+            for name in (names or self.projections)
         ]
         for thread in threads:
             thread.start()
