@@ -15,6 +15,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 
@@ -56,8 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             stop, poll_seconds=args.poll, names=names
         )
         print("following", ", ".join(names), flush=True)
+        # A projection that stops (a poison event, a lost database) ends the
+        # process with status 1, so a supervisor restarts it; every other
+        # projection resumes from its committed position.
+        while not core.projector.failures and any(t.is_alive() for t in threads):
+            time.sleep(0.1)
+        stop.set()
         for thread in threads:
             thread.join()
+        if core.projector.failures:
+            print(f"error: {core.projector.failures[0]}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -157,19 +157,22 @@ def _kind_note(aggregate: DomainAggregate) -> str:
     return f" (that id is {article} {aggregate.KIND.replace('_', ' ')})"
 
 
-def _open_log(url: str, env: dict[str, str]) -> EventLog:
-    """The event log at ``url``. Processes starting at once on one PostgreSQL
-    database race to create its tables ("tuple concurrently updated"); the
-    creation is idempotent, so it is retried a few times."""
+def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
+    """The event log at ``url`` and its read-model store. Processes starting at
+    once on one PostgreSQL database race to create the tables ("tuple
+    concurrently updated", a duplicate key in ``pg_type``, the tracking
+    table's migration row); the creation is idempotent, so it is retried a few
+    times."""
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            return EventLog(env=env)
+            log = EventLog(env=env)
+            return log, cast(ReadModelStore, log.factory.tracking_recorder())
         except ModuleNotFoundError as error:
             raise ConfigurationError(
                 f"database URL {url!r} needs a missing module ({error.name}): "
                 "install b2bcore[postgres]"
             ) from error
-        except InternalError:
+        except (InternalError, IntegrityError):
             if attempt == OPEN_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * 2**attempt)
@@ -187,6 +190,7 @@ class B2BCore:
         self,
         log: EventLog,
         *,
+        store: ReadModelStore | None = None,
         actor: str = "system",
         clock: Clock | None = None,
         settings: Settings | None = None,
@@ -198,7 +202,7 @@ class B2BCore:
         self.projector = Projector(
             log.mapper,
             log.recorder,
-            cast(ReadModelStore, log.factory.tracking_recorder()),
+            store or cast(ReadModelStore, log.factory.tracking_recorder()),
             PROJECTIONS,
         )
 
@@ -222,7 +226,8 @@ class B2BCore:
         env = environment_for(url)
         if snapshot_interval is not None:
             env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
-        return cls(_open_log(url, env), actor=actor, clock=clock, settings=settings)
+        log, store = _open_log(url, env)
+        return cls(log, store=store, actor=actor, clock=clock, settings=settings)
 
     def close(self) -> None:
         self._log.close()

@@ -110,6 +110,8 @@ class Projector:
         self.projections = {p.name: p for p in projections}
         self._by_kind = {p.aggregate.KIND: p for p in projections}
         self.page_size = page_size
+        #: Errors that stopped followers started by ``follow_in_threads``.
+        self.failures: list[Exception] = []
 
     def head(self) -> int:
         return self._recorder.max_notification_id() or 0
@@ -173,13 +175,19 @@ class Projector:
     ) -> list[threading.Thread]:
         """Follow the log with one thread per projection (every one, or the
         named ones), each at its own position (one failing does not hold the
-        others back)."""
+        others back). A follower that fails records its error in
+        ``self.failures``."""
+
+        def follow_one(name: str) -> None:
+            try:
+                self.follow(stop, [name], poll_seconds)
+            except Exception as error:  # kept for the caller, never hidden
+                self.failures.append(error)
+                raise
+
         threads = [
             threading.Thread(
-                target=self.follow,
-                args=(stop, [name], poll_seconds),
-                name=f"projection {name}",
-                daemon=True,
+                target=follow_one, args=(name,), name=f"projection {name}", daemon=True
             )
             for name in (names or self.projections)
         ]

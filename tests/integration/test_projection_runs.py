@@ -13,8 +13,10 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore, FixedClock, Grade
 from b2bcore.account import Account
@@ -129,3 +131,40 @@ def test_followers_keep_every_projection_current(store_url: str) -> None:
         positions = {s.name: s.position for s in core.projector.status()}
         assert positions.pop("account_states") == 1
         assert set(positions.values()) == {0}
+
+
+def test_a_runner_whose_projection_stops_exits_1(sqlite_url: str) -> None:
+    with B2BCore.open(sqlite_url) as core:
+        register_account(core)
+        core.event_log.recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=UUID(int=1),
+                    originator_version=1,
+                    topic="b2bcore:account:Registered",
+                    state=b"not the JSON of any event",
+                )
+            ]
+        )
+    runner = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "b2bcore_adapters.runner",
+            "--db",
+            sqlite_url,
+            "--projection",
+            "account_states",
+            "--poll",
+            "0.05",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+    assert runner.returncode == 1
+    assert "projection 'account_states' stopped at log position 2" in runner.stderr
