@@ -89,6 +89,13 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'b2bcore.db'}"
 
 
+@pytest.fixture(params=["sqlite_url", "postgres_url"])
+def durable_url(request: pytest.FixtureRequest) -> str:
+    """Each store that outlives its process in turn: SQLite, PostgreSQL."""
+    url: str = request.getfixturevalue(request.param)
+    return url
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store_url(request: pytest.FixtureRequest) -> str:
     """Each store in turn: the contract every store must keep."""

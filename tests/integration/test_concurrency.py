@@ -14,17 +14,9 @@ from multiprocessing import get_context
 from typing import Any
 from uuid import UUID
 
-import pytest
-
 from b2bcore import B2BCore, ConcurrencyError, FixedClock
 from tests.conftest import TODAY
 from tests.helpers import purchase_asset, register_account
-
-
-@pytest.fixture(params=["sqlite_url", "postgres_url"])
-def durable_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 def installed_asset(url: str) -> UUID:

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from b2bcore import B2BCore, FixedClock, Grade
 from tests.conftest import TODAY
 from tests.helpers import purchase_asset, register_account
-
-
-@pytest.fixture(params=["sqlite_url", "postgres_url"])
-def durable_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 def test_reopening_a_store_gives_back_the_same_views(durable_url: str) -> None:

@@ -28,12 +28,6 @@ from tests.helpers import bulk_history, register_account
 ROOT = Path(__file__).parents[2]
 
 
-@pytest.fixture(params=["sqlite_url", "postgres_url"])
-def durable_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
-
-
 def asset_views(core: B2BCore) -> list[AssetView]:
     return sorted(
         (AssetView.of(s) for s in core.projector.states(Asset)), key=lambda v: v.id
