@@ -29,6 +29,7 @@ from b2bcore.reports.tiers import TierCell, TierMatrix
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
 from b2bcore_adapters import demo as story
 from b2bcore_adapters import importers
+from b2bcore_adapters.cli_export import export_commands
 from b2bcore_adapters.importers.report import ImportReport, ImportUsageError
 from b2bcore_adapters.plain import JSON, amount, dumps, plain
 
@@ -106,6 +107,9 @@ def opened() -> Iterator[B2BCore]:
         Settings.url, actor=f"cli:{os.environ.get('USER', 'user')}"
     ) as core:
         yield core
+
+
+app.add_typer(export_commands(opened, parse_id), name="export")
 
 
 def emit(document: JSON) -> None:

@@ -7,6 +7,7 @@ a refused command raises a ``b2bcore.errors`` error and records nothing.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,12 +23,14 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
 )
-from eventsourcing.utils import EnvType
+from eventsourcing.utils import EnvType, resolve_topic
 
 from b2bcore.account import Account
 from b2bcore.acknowledgement import Acknowledgement
 from b2bcore.aggregate import DomainAggregate, Provenance, check_date
 from b2bcore.asset import Asset
+from b2bcore.audit import ChainStatus, Checkpoint, check_signature
+from b2bcore.chainstore import CHAIN_STORES, ChainLinkStore
 from b2bcore.clock import Clock, SystemClock
 from b2bcore.errors import (
     AlreadyExistsError,
@@ -37,6 +40,7 @@ from b2bcore.errors import (
     NotFoundError,
     ValidationError,
 )
+from b2bcore.hashchain import HashChain
 from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
@@ -263,6 +267,40 @@ class B2BCore:
     def event_log(self) -> EventLog:
         """The underlying ``eventsourcing`` application (for projections)."""
         return self._log
+
+    # -- the tamper-evident log (docs/audit.md) -------------------------------
+
+    @functools.cached_property
+    def hash_chain(self) -> HashChain:
+        """The hash chain over the log, stored beside it (created on first use)."""
+        store_class = resolve_topic(CHAIN_STORES[type(self._log.factory).__module__])
+        store = self._log.factory.tracking_recorder(store_class)
+        return HashChain(self._log.recorder, cast(ChainLinkStore, store))
+
+    def verify_log(
+        self, checkpoint: Checkpoint | None = None, *, key: str | None = None
+    ) -> ChainStatus:
+        """Link new events, then recompute the chain over the whole log: the
+        first altered, deleted, inserted or reordered position, if any. With a
+        ``checkpoint``, its signature is checked with the audit key (``key``,
+        else ``$B2BCORE_AUDIT_KEY``) and the log must still pass through it."""
+        if checkpoint is not None:
+            check_signature(self._audit_key(key), checkpoint)
+        return self.hash_chain.verify(checkpoint)
+
+    def checkpoint(self, *, key: str | None = None) -> Checkpoint:
+        """Verify the log and sign its head with the audit key (``key``, else
+        ``$B2BCORE_AUDIT_KEY``); without a key, refuses (ConfigurationError)."""
+        return self.hash_chain.checkpoint(self._audit_key(key))
+
+    def _audit_key(self, key: str | None) -> bytes:
+        key = key or self._log.env.get("AUDIT_KEY")
+        if not key:
+            raise ConfigurationError(
+                "audit key: not set: set B2BCORE_AUDIT_KEY (or pass key=) "
+                "to sign or check a checkpoint"
+            )
+        return key.encode()
 
     # -- accounts -------------------------------------------------------------
 

@@ -5,8 +5,12 @@ JSON shapes, and the exit codes."""
 from __future__ import annotations
 
 import json
+import re
+import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -335,3 +339,156 @@ def test_the_demo_prints_renewals_pipeline_and_tiers(capsys, tmp_path) -> None: 
     assert "Renewals within 90 days" in out
     assert "Pipeline on 2024-11-01" in out
     assert "Tier report by owner" in out
+
+
+# -- the postmortem reports: --format text|json|html and --chart ---------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+NO_CHARTS = "error: charts need matplotlib: pip install 'b2bcore[charts]'\n"
+
+
+def lost_deal_with_postmortem(url: str, account: str) -> str:
+    """The story's lost deal, given a postmortem; returns its id."""
+    with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
+        (lost,) = [
+            d.deal_id
+            for d in core.account_history(UUID(account), as_of=AS_OF).deals
+            if d.name == "EV pilot"
+        ]
+        core.record_postmortem(
+            lost,
+            summary="price gap of 12 %",
+            root_causes=["late discount approval"],
+            lessons=["agree the discount band first"],
+            on=AS_OF,
+        )
+    return str(lost)
+
+
+def test_the_timeline_is_text_json_or_html(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+    timeline = ["timeline", ids["deal"], "--as-of", DAY]
+
+    text = run(capsys, url, *timeline)
+    as_json = run(capsys, url, *timeline, "--format", "json")
+    page = run(capsys, url, *timeline, "--format", "html")
+
+    assert (text[0], text[2]) == (0, "")
+    assert "Days in tier" in text[1]
+    assert "insurance clause for night use" in text[1]
+    assert json.loads(as_json[1]) == run_json(capsys, url, *timeline)
+    assert (page[0], page[2]) == (0, "")
+    assert page[1].startswith("<!DOCTYPE html>")
+    assert "<svg" in page[1]
+    assert not re.search(r"""(src|href)=["']?https?://""", page[1])
+
+
+def test_a_lost_deals_timeline_names_the_competitor_and_the_postmortem(
+    capsys, database
+) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+    lost = lost_deal_with_postmortem(url, ids["account"])
+
+    code, out, _ = run(capsys, url, "timeline", lost, "--as-of", DAY)
+
+    assert code == 0
+    assert "Lotte Rental" in out
+    assert "price gap of 12 %" in out
+    assert "late discount approval" in out
+    assert "agree the discount band first" in out
+
+
+def test_win_loss_is_text_json_or_html(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, _ = database
+    win_loss = ["win-loss", "--as-of", DAY, "--by", "owner"]
+
+    code, out, _ = run(capsys, url, *win_loss)
+    as_json = run(capsys, url, *win_loss, "--format", "json")
+    page = run(capsys, url, *win_loss, "--format", "html")
+
+    assert code == 0
+    assert "50%" in out
+    assert json.loads(as_json[1]) == run_json(capsys, url, *win_loss)
+    assert page[0] == 0
+    assert "<td>Lotte Rental</td><td>1</td>" in page[1]
+    assert "Win rate by owner" in page[1]
+
+
+def test_the_same_log_gives_the_same_page_and_chart(capsys, database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+    timeline = ["timeline", ids["deal"], "--as-of", DAY, "--format", "html"]
+    first, again = tmp_path / "first.png", tmp_path / "again.png"
+
+    pages = [run(capsys, url, *timeline)[1] for _ in range(2)]
+    run(capsys, url, "tiers", "--as-of", DAY, "--chart", str(first))
+    run(capsys, url, "tiers", "--as-of", DAY, "--chart", str(again))
+
+    assert pages[0] == pages[1]
+    assert first.read_bytes() == again.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["timeline", "{deal}"], "gate_passed"),
+        (["win-loss", "--by", "owner"], "Lotte Rental"),
+        (["tiers", "--by", "owner"], "Tier report by owner"),
+        (["renewals"], "2025-01-19"),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_a_report_writes_its_chart_beside_its_table(
+    capsys, database, tmp_path, command, expected, suffix
+) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+    chart = tmp_path / f"chart.{suffix}"
+    arguments = [a.format(**ids) for a in command]
+
+    code, out, err = run(capsys, url, *arguments, "--as-of", DAY, "--chart", str(chart))
+
+    assert (code, err) == (0, "")
+    assert expected in out
+    drawn = chart.read_bytes()
+    if suffix == "png":
+        assert drawn.startswith(PNG_SIGNATURE)
+    else:
+        assert ET.fromstring(drawn).tag == "{http://www.w3.org/2000/svg}svg"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["tiers", "--chart", "tiers.pdf"],
+        ["timeline", "{deal}", "--json", "--format", "html"],
+        ["win-loss", "--format", "pdf"],
+    ],
+)
+def test_a_bad_format_or_chart_file_is_a_usage_error(capsys, database, command) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+
+    code, _, err = run(capsys, url, *(a.format(**ids) for a in command))
+
+    assert code == 2
+    assert "Error:" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["tiers", "--chart", "{chart}"],
+        ["renewals", "--chart", "{chart}"],
+        ["win-loss", "--chart", "{chart}"],
+        ["timeline", "{deal}", "--format", "html"],
+    ],
+)
+def test_without_matplotlib_a_chart_asks_for_the_charts_extra(
+    capsys, database, tmp_path, monkeypatch, command
+) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+    chart = tmp_path / "chart.png"
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+    code, out, err = run(capsys, url, *(a.format(chart=chart, **ids) for a in command))
+
+    assert (code, out, err) == (1, "", NO_CHARTS)
+    assert not chart.exists()

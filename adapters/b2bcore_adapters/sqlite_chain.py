@@ -1,0 +1,66 @@
+"""The chain-link store on SQLite: links in ``b2bcore_chain_links`` beside
+the event log in the same file, the chain's position in ``eventsourcing``'s
+tracking table, both written in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+from b2bcore.audit import ChainLink
+from b2bcore.chainstore import CHAIN
+from b2bcore.readmodel import PositionConflictError
+
+LINKS_TABLE = "b2bcore_chain_links"
+
+
+class SQLiteChainLinkStore(SQLiteTrackingRecorder):
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {LINKS_TABLE} ("
+            "position INTEGER PRIMARY KEY, "
+            "event_digest BLOB NOT NULL, "
+            "link BLOB NOT NULL)",
+        ]
+
+    def head(self) -> ChainLink | None:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT position, event_digest, link FROM {LINKS_TABLE} "
+                "ORDER BY position DESC LIMIT 1"
+            )
+            row = cursor.fetchone()
+        return ChainLink(row[0], bytes(row[1]), bytes(row[2])) if row else None
+
+    def links(self, after: int, limit: int) -> list[ChainLink]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT position, event_digest, link FROM {LINKS_TABLE} "
+                "WHERE position > ? ORDER BY position LIMIT ?",
+                [after, limit],
+            )
+            rows = cursor.fetchall()
+        return [ChainLink(p, bytes(d), bytes(k)) for p, d, k in rows]
+
+    def append(self, links: Sequence[ChainLink]) -> None:
+        if not links:
+            return
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                self._insert_tracking(cursor, Tracking(CHAIN, links[-1].position))
+                cursor.executemany(
+                    f"INSERT INTO {LINKS_TABLE} VALUES (?, ?, ?)",
+                    [(k.position, k.event_digest, k.link) for k in links],
+                )
+        except IntegrityError as error:
+            raise PositionConflictError(str(error)) from None
+
+    def close(self) -> None:
+        """The datastore is the event log's; closing it is the log's job."""

@@ -1,0 +1,105 @@
+"""``HashChain``: keeps the tamper-evident chain following one event log,
+verifies the log against it and signs checkpoints of its head.
+
+The chain moves on demand: :meth:`HashChain.catch_up` links every event
+recorded since the last link, a page per transaction, and runs before every
+verification and checkpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from b2bcore import audit
+from b2bcore.audit import ChainLink, ChainStatus, Checkpoint, LoggedEvent
+from b2bcore.chainstore import ChainLinkStore
+from b2bcore.errors import BusinessRuleError
+from b2bcore.readmodel import PositionConflictError
+
+#: Events read (and links committed) per page.
+PAGE_SIZE = 1000
+
+
+def logged(notification: Notification) -> LoggedEvent:
+    """What the chain covers of one stored event."""
+    return LoggedEvent(
+        position=notification.id,
+        aggregate_id=UUID(str(notification.originator_id)),
+        version=notification.originator_version,
+        topic=notification.topic,
+        state=bytes(notification.state),
+    )
+
+
+class HashChain:
+    """The hash chain over one event log (``recorder``), kept in ``store``."""
+
+    def __init__(
+        self, recorder: Any, store: ChainLinkStore, *, page_size: int = PAGE_SIZE
+    ) -> None:
+        self._recorder = recorder
+        self.store = store
+        self.page_size = page_size
+
+    def catch_up(self) -> int:
+        """Link every event recorded after the last link; returns how many.
+        Safe to run from several processes: a page another one linked first
+        is left to it and the chain goes on from its head."""
+        linked = 0
+        while True:
+            head = self.store.head()
+            notifications = self._recorder.select_notifications(
+                start=head.position if head else 0,
+                limit=self.page_size,
+                inclusive_of_start=False,
+            )
+            if not notifications:
+                return linked
+            links = audit.extend(head, (logged(n) for n in notifications))
+            try:
+                self.store.append(links)
+            except PositionConflictError:
+                continue
+            linked += len(links)
+
+    def verify(self, checkpoint: Checkpoint | None = None) -> ChainStatus:
+        """Catch up, then recompute the chain from the whole log and compare
+        it with the stored links (and the ``checkpoint``, if given: its
+        signature must have been checked)."""
+        self.catch_up()
+        log = [(n.id, audit.event_digest(logged(n))) for n in self._notifications()]
+        return audit.verify(log, list(self._links()), checkpoint)
+
+    def checkpoint(self, key: bytes) -> Checkpoint:
+        """A checkpoint of the verified chain's head, signed with ``key``.
+        Refuses (BusinessRuleError) to sign a log that fails verification."""
+        status = self.verify()
+        if not status.ok:
+            raise BusinessRuleError(
+                "event log", "hash chain", f"cannot sign: {status.describe()}"
+            )
+        head = self.store.head()
+        return audit.sign(
+            key,
+            position=head.position if head else 0,
+            head=status.head,
+            count=status.count,
+        )
+
+    def _notifications(self) -> Iterator[Notification]:
+        start = 0
+        while page := self._recorder.select_notifications(
+            start=start, limit=self.page_size, inclusive_of_start=False
+        ):
+            yield from page
+            start = page[-1].id
+
+    def _links(self) -> Iterator[ChainLink]:
+        after = 0
+        while page := self.store.links(after, self.page_size):
+            yield from page
+            after = page[-1].position

@@ -1,0 +1,195 @@
+"""Charts of the reports rendered by matplotlib: PNG and SVG files that are
+not empty, parse, carry the report's labels, and are byte-identical for the
+same data; without matplotlib, one error saying what to install."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+
+from b2bcore import B2BCore, FixedClock, LossReason
+from b2bcore.reports.dimensions import Dimension
+from b2bcore_adapters import charts
+from b2bcore_adapters.charts import ChartFormat, ChartsUnavailableError
+from b2bcore_adapters.demo import AS_OF, record_hyowon
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+Draw = Callable[[ChartFormat], bytes]
+
+
+@pytest.fixture(scope="module")
+def core() -> Iterator[tuple[B2BCore, dict[str, object]]]:
+    with B2BCore.open("memory://", clock=FixedClock(AS_OF)) as opened:
+        account, asset, deal = record_hyowon(opened)
+        lost = opened.open_opportunity(
+            account_id=account,
+            name="EV pilot",
+            amount=opened.asset(asset).value,
+            owner="kim.seoyeon",
+            business_line=opened.account(account).business_line,
+            region="Seoul",
+            country="KR",
+            product="EV fleet",
+            expected_close_on=AS_OF,
+            on=date(2024, 8, 1),
+        )
+        opened.lose_opportunity(
+            lost, reason_code=LossReason.PRICE, competitor="Lotte Rental", on=AS_OF
+        )
+        yield opened, {"deal": deal, "lost": lost}
+
+
+def report_charts(core: B2BCore, deal: object) -> dict[str, Draw]:
+    path = core.timeline(deal, as_of=AS_OF)  # type: ignore[arg-type]
+    matrix = core.tier_matrix(by=Dimension.OWNER, as_of=AS_OF)
+    analysis = core.win_loss(by=Dimension.OWNER, as_of=AS_OF)
+    queue = core.renewal_queue(as_of=AS_OF, within=90)
+    return {
+        "tier steps": lambda f: charts.tier_steps_chart(path, format=f),
+        "tier matrix": lambda f: charts.tier_matrix_chart(matrix, format=f),
+        "win rate": lambda f: charts.win_rate_chart(analysis, format=f),
+        "renewal buckets": lambda f: charts.renewal_buckets_chart(
+            queue, as_of=AS_OF, format=f
+        ),
+    }
+
+
+NAMES = ["tier steps", "tier matrix", "win rate", "renewal buckets"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_report_chart_renders_a_png(core, name) -> None:  # type: ignore[no-untyped-def]
+    opened, ids = core
+
+    png = report_charts(opened, ids["deal"])[name](ChartFormat.PNG)
+
+    assert png.startswith(PNG_SIGNATURE)
+    assert len(png) > 5_000
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_report_chart_renders_an_svg_that_parses(core, name) -> None:  # type: ignore[no-untyped-def]
+    opened, ids = core
+
+    svg = report_charts(opened, ids["deal"])[name](ChartFormat.SVG)
+
+    root = ET.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert len(list(root.iter())) > 20
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("format", list(ChartFormat))
+def test_the_same_data_gives_the_same_bytes(core, name, format) -> None:  # type: ignore[no-untyped-def]
+    opened, ids = core
+
+    first = report_charts(opened, ids["deal"])[name](format)
+    again = report_charts(opened, ids["deal"])[name](format)
+
+    assert first == again
+
+
+def test_svg_text_stays_text_so_hangul_is_drawn_by_the_viewer(core) -> None:  # type: ignore[no-untyped-def]
+    opened, _ = core
+    matrix = opened.tier_matrix(by=Dimension.ACCOUNT, as_of=AS_OF)
+
+    svg = charts.tier_matrix_chart(matrix, format=ChartFormat.SVG).decode()
+
+    assert "(주)효원" in svg
+    assert "Tier report by account on 2024-11-01" in svg
+
+
+def test_the_step_chart_names_the_deal_its_outcome_and_days_in_tier(core) -> None:  # type: ignore[no-untyped-def]
+    opened, ids = core
+    path = opened.timeline(ids["lost"], as_of=AS_OF)  # type: ignore[arg-type]
+
+    svg = charts.tier_steps_chart(path, format=ChartFormat.SVG).decode()
+
+    assert "EV pilot: lost" in svg
+    assert "Tier 0 (lost)" in svg
+    assert "92 d" in svg
+
+
+def test_the_renewal_chart_counts_each_window(core) -> None:  # type: ignore[no-untyped-def]
+    opened, _ = core
+    queue = opened.renewal_queue(as_of=AS_OF, within=90)
+
+    svg = charts.renewal_buckets_chart(queue, as_of=AS_OF, format=ChartFormat.SVG)
+
+    text = svg.decode()
+    assert "0–30 days" in text
+    assert "61–90 days" in text
+    assert "23.8M KRW" in text
+
+
+def test_the_generic_charts_render_for_other_reports() -> None:
+    line = charts.line_chart(
+        "Assets by month",
+        {
+            "active": [(date(2024, 1, 1), 3.0), (date(2024, 2, 1), 5.0)],
+            "obsolete": [(date(2024, 1, 1), 0.0), (date(2024, 2, 1), 1.0)],
+        },
+        y_label="assets",
+        format=ChartFormat.SVG,
+    )
+    bars = charts.bar_chart(
+        "Revenue", {"Jan": 1.5, "Feb": 2.0}, whole=True, format=ChartFormat.PNG
+    )
+    grid = charts.heat_map(
+        "Grid", ["a", "b"], ["x", "y"], [[1, 2], [3, 0]], format=ChartFormat.PNG
+    )
+
+    texts = set(ET.fromstring(line).itertext())
+    assert {"Assets by month", "active", "obsolete"} <= {t.strip() for t in texts}
+    assert bars.startswith(PNG_SIGNATURE)
+    assert grid.startswith(PNG_SIGNATURE)
+
+
+def test_empty_reports_still_render() -> None:
+    with B2BCore.open("memory://", clock=FixedClock(AS_OF)) as empty:
+        matrix = empty.tier_matrix(as_of=AS_OF)
+        analysis = empty.win_loss(as_of=AS_OF)
+
+        heat = charts.tier_matrix_chart(matrix, format=ChartFormat.PNG)
+        rates = charts.win_rate_chart(analysis, format=ChartFormat.SVG)
+        buckets = charts.renewal_buckets_chart((), as_of=AS_OF, format=ChartFormat.PNG)
+
+    assert heat.startswith(PNG_SIGNATURE)
+    assert b"n/a" in rates
+    assert buckets.startswith(PNG_SIGNATURE)
+
+
+def test_a_dollar_sign_in_a_name_is_text_not_mathematics() -> None:
+    svg = charts.bar_chart("Deal $5 $10", {"$x$": 1.0}, format=ChartFormat.SVG)
+
+    assert b"Deal $5 $10" in svg
+    assert b"$x$" in svg
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [("tiers.png", ChartFormat.PNG), ("a/b.SVG", ChartFormat.SVG)],
+)
+def test_the_chart_format_follows_the_file_suffix(filename, expected) -> None:  # type: ignore[no-untyped-def]
+    assert ChartFormat.of(filename) is expected
+
+
+@pytest.mark.parametrize("filename", ["tiers.pdf", "tiers"])
+def test_other_suffixes_are_refused(filename) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=r"ends in \.png or \.svg"):
+        ChartFormat.of(filename)
+
+
+def test_without_matplotlib_a_chart_asks_for_the_charts_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+    with pytest.raises(ChartsUnavailableError) as raised:
+        charts.bar_chart("Revenue", {"Jan": 1.0}, format=ChartFormat.PNG)
+
+    assert str(raised.value) == "charts need matplotlib: pip install 'b2bcore[charts]'"
