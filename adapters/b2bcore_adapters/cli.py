@@ -2,7 +2,8 @@
 report as tables or JSON, run the projections.
 
 Errors print one line and exit non-zero (1 refused, 2 usage, 3 rows
-rejected by an import); ``--debug`` shows the traceback.
+rejected by an import, 4 a log that fails ``audit verify``); ``--debug``
+shows the traceback.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from b2bcore.reports.tiers import TierCell, TierMatrix
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
 from b2bcore_adapters import demo as story
 from b2bcore_adapters import importers
+from b2bcore_adapters.cli_audit import audit
 from b2bcore_adapters.cli_export import export_commands
 from b2bcore_adapters.importers.report import ImportReport, ImportUsageError
 from b2bcore_adapters.plain import JSON, amount, dumps, plain
@@ -46,6 +48,7 @@ imports = typer.Typer(help="Import real exports and b2bcore's own CSV formats.")
 projections = typer.Typer(help="Inspect and rebuild the read models.")
 app.add_typer(imports, name="import")
 app.add_typer(projections, name="projections")
+app.add_typer(audit, name="audit")
 
 #: Tables keep their columns when the output is a file or a pipe.
 out = Console(width=None if sys.stdout.isatty() else 200)
