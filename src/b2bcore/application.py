@@ -41,6 +41,7 @@ from b2bcore.errors import (
     ValidationError,
 )
 from b2bcore.hashchain import HashChain
+from b2bcore.event_history import HistoryEntry, history_entry
 from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
@@ -94,6 +95,8 @@ AGGREGATES: tuple[type[DomainAggregate], ...] = (
 PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
 OPEN_ATTEMPTS = 5
+#: Events read per page when an export scans the log.
+EXPORT_PAGE_SIZE = 1000
 
 
 class Attribution(TypedDict, total=False):
@@ -1226,6 +1229,40 @@ class B2BCore:
             self._deals(account_id),
             as_of=day,
         )
+
+    def account_events(self, account_id: UUID) -> tuple[HistoryEntry, ...]:
+        """Every event of the account, its assets, its deals and its leads, in
+        log order, each with its provenance and a one-line description. Reads
+        the whole log once (the log is ordered by position, not by account)."""
+        head = self.log_position()
+        self._get(Account, account_id)
+        self.projector.catch_up()
+        kinds = {account_id: Account.KIND}
+        for kind in (Asset, Opportunity, Lead):
+            for state in self.projector.states(kind, account_id=account_id):
+                kinds[state.id] = kind.KIND
+        for deal in self.projector.states(Opportunity, account_id=account_id):
+            if deal.lead_id is not None:
+                kinds[deal.lead_id] = Lead.KIND
+        entries: list[HistoryEntry] = []
+        start = 0
+        while start < head:
+            page = self._log.recorder.select_notifications(
+                start, limit=EXPORT_PAGE_SIZE, stop=head, inclusive_of_start=False
+            )
+            if not page:
+                break
+            entries.extend(
+                history_entry(
+                    n.id,
+                    kinds[cast(UUID, n.originator_id)],
+                    cast(DomainAggregate.Event, self._log.mapper.to_domain_event(n)),
+                )
+                for n in page
+                if n.originator_id in kinds
+            )
+            start = page[-1].id
+        return tuple(entries)
 
     def segmentation(
         self, *, as_of: date | None = None, currency: str | None = None

@@ -1,0 +1,59 @@
+"""``b2b export``: an account's event history for auditors, as JSON lines,
+CSV or one HTML page, on stdout or into a file."""
+
+# No ``from __future__ import annotations``: typer evaluates the command's
+# annotations in the module's globals, and they name the factory's argument.
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from b2bcore import B2BCore
+from b2bcore_adapters.exports import WRITERS, ExportFormat, to_html
+
+__all__ = ["export_commands"]
+
+Opener = Callable[[], AbstractContextManager[B2BCore]]
+
+
+def export_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Typer:
+    """The ``export`` commands, reading the store ``opened`` gives; ids are
+    read with ``parse_id`` (the main CLI's, for the same usage errors)."""
+    export = typer.Typer(help="Export an account's history for auditors.")
+
+    @export.command("history")
+    def history(
+        account_id: Annotated[UUID, typer.Argument(metavar="ACCOUNT", parser=parse_id)],
+        output_format: Annotated[
+            ExportFormat, typer.Option("--format", help="jsonl, csv or html.")
+        ] = ExportFormat.JSONL,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", help="Write to this file (default: stdout)."),
+        ] = None,
+    ) -> None:
+        """Every event of the account, its assets, deals and leads, in log order:
+        the same log always gives the same bytes."""
+        with opened() as core:
+            entries = core.account_events(account_id)
+            if output_format is ExportFormat.HTML:
+                text = to_html(
+                    account_id,
+                    core.account(account_id).name,
+                    entries,
+                    chain_status=core.verify_log().describe(),
+                )
+            else:
+                text = WRITERS[output_format](entries)
+        data = text.encode("utf-8")
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            output.write_bytes(data)
+
+    return export
