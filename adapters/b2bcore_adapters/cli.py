@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -28,8 +29,8 @@ from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.pipeline import PipelineKpis
 from b2bcore.reports.tiers import TierCell, TierMatrix
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
+from b2bcore_adapters import charts, importers, postmortem
 from b2bcore_adapters import demo as story
-from b2bcore_adapters import importers
 from b2bcore_adapters.cli_audit import audit
 from b2bcore_adapters.cli_export import export_commands
 from b2bcore_adapters.importers.report import ImportReport, ImportUsageError
@@ -86,6 +87,39 @@ AsOf = Annotated[
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 By = Annotated[Dimension | None, typer.Option("--by", help="Cut by a dimension.")]
+
+
+class Format(Enum):
+    TEXT = "text"
+    JSON = "json"
+    HTML = "html"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", help="Tables, one JSON document or an HTML page."),
+]
+Chart = Annotated[
+    Path | None,
+    typer.Option("--chart", help="Also write the chart to this .png or .svg file."),
+]
+
+
+def chosen(format: Format, as_json: bool) -> Format:
+    """The output format: ``--json`` is ``--format json``."""
+    if as_json and format is Format.HTML:
+        raise typer.BadParameter("--json and --format html: choose one")
+    return Format.JSON if as_json else format
+
+
+def chart_format(path: Path | None) -> charts.ChartFormat | None:
+    """The format ``--chart``'s file name asks for; checked before any work."""
+    if path is None:
+        return None
+    try:
+        return charts.ChartFormat.of(path.name)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 @app.callback()
@@ -234,10 +268,20 @@ def renewals(
     owner: Annotated[str | None, typer.Option(help="Only this owner's.")] = None,
     grade: Annotated[Grade | None, typer.Option(help="Only this grade.")] = None,
     as_json: Json = False,
+    chart: Chart = None,
 ) -> None:
-    """Installed assets whose usage ends within N days, soonest first."""
+    """Installed assets whose usage ends within N days, soonest first;
+    ``--chart``: how many (and what value) fall in each renewal window."""
+    drawn = chart_format(chart)
     with opened() as core:
         items = core.renewal_queue(as_of=as_of, within=within, owner=owner, grade=grade)
+        windows = core.settings.renewal_windows
+    if chart is not None and drawn is not None:
+        chart.write_bytes(
+            charts.renewal_buckets_chart(
+                items, as_of=as_of or date.today(), windows=windows, format=drawn
+            )
+        )
     if as_json:
         emit(
             [
@@ -507,10 +551,15 @@ def tiers(
     as_of: AsOf = None,
     by: Annotated[Dimension, typer.Option("--by", help="The rows.")] = Dimension.OWNER,
     as_json: Json = False,
+    chart: Chart = None,
 ) -> None:
-    """The one-page tier report: tiers × a dimension, counts and amounts."""
+    """The one-page tier report: tiers × a dimension, counts and amounts;
+    ``--chart``: the same as a heat-map."""
+    drawn = chart_format(chart)
     with opened() as core:
         matrix = core.tier_matrix(by=by, as_of=as_of)
+    if chart is not None and drawn is not None:
+        chart.write_bytes(charts.tier_matrix_chart(matrix, format=drawn))
     if as_json:
         emit(tiers_document(matrix))
         return
@@ -530,81 +579,63 @@ def tiers(
 def timeline(
     opportunity_id: Annotated[UUID, typer.Argument(parser=parse_id)],
     as_of: AsOf = None,
+    format: FormatOption = Format.TEXT,
+    chart: Chart = None,
     as_json: Json = False,
 ) -> None:
-    """One deal's path through the tiers, reviews and outcome."""
+    """One deal's path through the tiers, reviews, outcome and postmortem;
+    ``--chart``: its tier over time."""
+    shape, drawn = chosen(format, as_json), chart_format(chart)
     with opened() as core:
         path = core.timeline(opportunity_id, as_of=as_of)
-    if as_json:
+    if chart is not None and drawn is not None:
+        chart.write_bytes(charts.tier_steps_chart(path, format=drawn))
+    if shape is Format.JSON:
         emit(plain(path))
-        return
-    table(
-        f"{path.name}: {path.outcome.value if path.outcome else 'open'}",
-        ["date", "step", "tier", "gate", "detail"],
-        [
-            (
-                e.on,
-                e.kind.value,
-                e.tier,
-                e.gate,
-                e.reason
-                or (e.finding.description if e.finding else "")
-                or (e.value if e.value else ""),
-            )
-            for e in path.entries
-        ],
-    )
-    table(
-        "Days in tier",
-        ["tier", "entered", "left", "days"],
-        [(s.tier, s.entered_on, s.left_on, s.days) for s in path.stints],
-    )
+    elif shape is Format.HTML:
+        print(postmortem.timeline_page(path), end="")
+    else:
+        title = f"{path.name}: {path.outcome.value if path.outcome else 'open'}"
+        table(title, ["figure", "value"], postmortem.outcome_pairs(path))
+        table("Steps", postmortem.ENTRY_COLUMNS, postmortem.entry_rows(path))
+        table("Days in tier", postmortem.STINT_COLUMNS, postmortem.stint_rows(path))
+        notes = postmortem.postmortem_pairs(path)
+        if notes:
+            table("Postmortem", ["note", "text"], notes)
 
 
 @app.command("win-loss")
-def win_loss(as_of: AsOf = None, by: By = None, as_json: Json = False) -> None:
-    """Closed deals by outcome, reason, competitor and dimension."""
+def win_loss(
+    as_of: AsOf = None,
+    by: By = None,
+    format: FormatOption = Format.TEXT,
+    chart: Chart = None,
+    as_json: Json = False,
+) -> None:
+    """Closed deals by outcome, reason, competitor and dimension, with win
+    rates and cycle lengths; ``--chart``: win rate by the dimension."""
+    shape, drawn = chosen(format, as_json), chart_format(chart)
     with opened() as core:
         analysis = core.win_loss(as_of=as_of, by=by)
-    if as_json:
+    if chart is not None and drawn is not None:
+        chart.write_bytes(charts.win_rate_chart(analysis, format=drawn))
+    if shape is Format.JSON:
         emit(plain(analysis))
         return
-    keys = [("all", analysis), *analysis.by.items()]
+    if shape is Format.HTML:
+        print(postmortem.win_loss_page(analysis), end="")
+        return
     table(
         f"Win/loss on {analysis.as_of}" + (f" by {by.value}" if by else ""),
-        ["", "won", "lost", "dropped", "win rate", "won cycle", "lost cycle"],
-        [
-            (
-                name,
-                a.won,
-                a.lost,
-                a.dropped,
-                percent(a.win_rate),
-                a.average_won_cycle_days,
-                a.average_lost_cycle_days,
-            )
-            for name, a in keys
-        ],
+        postmortem.ANALYSIS_COLUMNS,
+        postmortem.analysis_rows(analysis),
     )
     table(
-        "Lost by reason and competitor",
-        ["reason", "deals", "", "competitor", "deals"],
-        [
-            (r.value if r else None, n, "", c, m)
-            for (r, n), (c, m) in _zip_longest(
-                list(analysis.lost_by_reason.items()), list(analysis.lost_to.items())
-            )
-        ],
+        "Lost by reason",
+        ["reason", "deals"],
+        [(r.value, n) for r, n in analysis.lost_by_reason.items()],
     )
-
-
-def _zip_longest(left: list[Any], right: list[Any]) -> list[tuple[Any, Any]]:
-    size = max(len(left), len(right))
-    pad = (None, None)
-    return [
-        (left[i] if i < len(left) else pad, right[i] if i < len(right) else pad)
-        for i in range(size)
-    ]
+    table("Lost to", ["competitor", "deals"], list(analysis.lost_to.items()))
 
 
 # -- accounts -----------------------------------------------------------------
