@@ -40,8 +40,8 @@ from b2bcore.errors import (
     NotFoundError,
     ValidationError,
 )
-from b2bcore.hashchain import HashChain
 from b2bcore.event_history import HistoryEntry, history_entry
+from b2bcore.hashchain import HashChain
 from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
