@@ -205,6 +205,24 @@ def demo(
     tiers(as_of=as_of, by=Dimension.OWNER, as_json=False)
 
 
+@app.command()
+def serve(
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (else as for b2b).")
+    ] = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    tokens: Annotated[
+        Path | None,
+        typer.Option(help="API tokens file (else $B2BCORE_API_TOKENS)."),
+    ] = None,
+) -> None:
+    """Serve the JSON HTTP API (docs/http.md) until interrupted."""
+    from b2bcore_adapters.http.server import serve as run_server  # noqa: PLC0415
+
+    run_server(db or Settings.url, host=host, port=port, tokens_file=tokens)
+
+
 # -- imports ------------------------------------------------------------------
 
 

@@ -1,0 +1,1349 @@
+"""The FastAPI application: one route per command and query of ``B2BCore``.
+
+Commands are POSTs answered with the aggregate's id and new version (201 when
+they create one); queries are GETs answered with ``plain()`` views. See
+docs/http.md for authentication, ETag/If-Match, idempotency and error bodies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Annotated, cast
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from b2bcore import B2BCore
+from b2bcore.errors import (
+    BusinessRuleError,
+    ConflictError,
+    DomainError,
+    NotFoundError,
+)
+from b2bcore.ids import deterministic_id
+from b2bcore.reports.dimensions import Dimension
+from b2bcore.values import Grade
+from b2bcore_adapters.http import models
+from b2bcore_adapters.http.auth import Role, Token, authenticate
+from b2bcore_adapters.http.idempotency import (
+    IdempotencyStore,
+    Outcome,
+    idempotency_store_for,
+)
+from b2bcore_adapters.plain import JSON, plain
+
+#: What a command route returns: a created aggregate's id, more fields of
+#: the answer (the new assets of a won deal…), or nothing.
+Result = UUID | dict[str, JSON] | None
+MAX_VERSION = 2**31
+MAX_DAYS = 36_500
+
+
+class ApiError(Exception):
+    """A refused request: ``status`` and the body's subject, field and rule."""
+
+    def __init__(
+        self, status: int, kind: str, subject: str, field: str, rule: str
+    ) -> None:
+        self.status = status
+        self.kind = kind
+        self.subject = subject
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{subject}: {field}: {rule}")
+
+
+def error_body(kind: str, subject: str, field: str, rule: str) -> JSON:
+    return {
+        "error": {
+            "kind": kind,
+            "subject": subject,
+            "field": field,
+            "rule": rule,
+            "message": f"{subject}: {field}: {rule}",
+        }
+    }
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
+
+
+bearer = HTTPBearer(auto_error=False, description="An API token (docs/http.md).")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+AsOf = Annotated[date | None, Query(description="Business date (default today).")]
+KnownAt = Annotated[
+    datetime | None, Query(description="Recorded time (timezone-aware).")
+]
+Version = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
+By = Annotated[Dimension | None, Query(description="Cut by a dimension.")]
+
+
+class Api:
+    """What every route works on: the core, the tokens, the idempotency
+    keys. One request at a time touches the core, so an If-Match check, the
+    command and the idempotency record happen together."""
+
+    def __init__(
+        self, core: B2BCore, tokens: Sequence[Token], store: IdempotencyStore
+    ) -> None:
+        self.core = core
+        self.tokens = tuple(tokens)
+        self.store = store
+        self.lock = threading.RLock()
+
+    def principal(
+        self, credentials: HTTPAuthorizationCredentials | None, role: Role
+    ) -> Token:
+        if credentials is None:
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "request",
+                "Authorization",
+                "send an API token: Authorization: Bearer TOKEN",
+            )
+        token = authenticate(self.tokens, credentials.credentials)
+        if token is None:
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "request",
+                "Authorization",
+                "the API token is not known",
+            )
+        if role is Role.WRITE and token.role is not Role.WRITE:
+            raise ApiError(
+                403,
+                "forbidden",
+                f"token of {token.subject}",
+                "role",
+                "commands need a token with role write",
+            )
+        return token
+
+    def version_of(self, aggregate_id: UUID) -> int | None:
+        last = self.core.event_log.recorder.select_events(
+            aggregate_id, desc=True, limit=1
+        )
+        return last[0].originator_version if last else None
+
+    def check_if_match(self, request: Request, target: UUID) -> None:
+        expected = request.headers.get("If-Match")
+        current = self.version_of(target)
+        if expected is None or current is None:
+            return
+        tags = parse_if_match(expected)
+        if "*" not in tags and etag(current) not in tags:
+            raise ApiError(
+                412,
+                "precondition_failed",
+                str(target),
+                "If-Match",
+                f"the aggregate is at version {current}, not {expected}",
+            )
+
+    def execute(
+        self,
+        request: Request,
+        token: Token,
+        body: BaseModel,
+        target: UUID | None,
+        run: Callable[[], Result],
+    ) -> JSONResponse:
+        """Run a command once per idempotency key, if ``target`` still is at
+        the version the request's If-Match names."""
+        key = request.headers.get("Idempotency-Key")
+        fingerprint = hashlib.sha256(
+            f"{request.method} {request.url.path}\n{body.model_dump_json()}".encode()
+        ).hexdigest()
+        scoped = None if key is None else f"{token.subject}\n{key}"
+        with self.lock:
+            if scoped is not None and (first := self.store.find(scoped)) is not None:
+                if first.fingerprint != fingerprint:
+                    raise ApiError(
+                        422,
+                        "validation",
+                        "request",
+                        "Idempotency-Key",
+                        "the key was used before for a different request",
+                    )
+                return answer(first)
+            if target is not None:
+                self.check_if_match(request, target)
+            result = run()
+            status, more = 200, {}
+            if isinstance(result, UUID):
+                target, status = result, 201
+            elif result is not None:
+                more = result
+            version = None if target is None else self.version_of(target)
+            outcome = Outcome(
+                fingerprint,
+                status,
+                {"id": str(target), "version": version, **more},
+                None if version is None else etag(version),
+            )
+            if scoped is not None:
+                self.store.record(scoped, outcome)
+        return answer(outcome)
+
+
+def answer(outcome: Outcome) -> JSONResponse:
+    headers = {} if outcome.etag is None else {"ETag": outcome.etag}
+    return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
+
+
+def read(document: JSON, version: int | None = None) -> JSONResponse:
+    headers = {} if version is None else {"ETag": etag(version)}
+    return JSONResponse(document, headers=headers)
+
+
+def current_api(request: Request) -> Api:
+    return cast(Api, request.app.state.api)
+
+
+Api_ = Annotated[Api, Depends(current_api)]
+
+
+def reader(api: Api_, credentials: Credentials) -> Token:
+    return api.principal(credentials, Role.READ)
+
+
+def writer(api: Api_, credentials: Credentials) -> Token:
+    return api.principal(credentials, Role.WRITE)
+
+
+Reader = Annotated[Token, Depends(reader)]
+Writer = Annotated[Token, Depends(writer)]
+router = APIRouter()
+
+
+def api_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    return JSONResponse(
+        error_body(error.kind, error.subject, error.field, error.rule),
+        status_code=error.status,
+        headers=headers,
+    )
+
+
+def domain_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    if isinstance(error, BusinessRuleError):
+        status, kind = 409, "business_rule"
+    else:
+        status, kind = 422, "validation"
+    return JSONResponse(
+        error_body(kind, error.subject, error.field, error.rule), status_code=status
+    )
+
+
+def not_found(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, NotFoundError)
+    subject = f"{error.kind} {error.aggregate_id}"
+    rule = str(error).removeprefix(f"{subject}: ")
+    return JSONResponse(error_body("not_found", subject, "id", rule), status_code=404)
+
+
+def conflict(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ConflictError)
+    subject = f"{error.kind} {error.aggregate_id}"
+    rule = str(error).removeprefix(f"{subject}: ")
+    return JSONResponse(
+        error_body("conflict", subject, "version", rule), status_code=409
+    )
+
+
+def invalid_request(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {"field": ".".join(str(part) for part in e["loc"]), "rule": e["msg"]}
+        for e in error.errors()
+    ]
+    first = problems[0] if problems else {"field": "request", "rule": "invalid"}
+    body = error_body("validation", "request", first["field"], first["rule"])
+    body["error"]["errors"] = problems
+    return JSONResponse(body, status_code=422)
+
+
+def out_of_range(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse(
+        error_body("validation", "request", "value", f"out of range: {error}"),
+        status_code=422,
+    )
+
+
+def create_app(
+    core: B2BCore,
+    tokens: Sequence[Token],
+    idempotency: IdempotencyStore | None = None,
+) -> FastAPI:
+    """The API over ``core``, open to ``tokens``; idempotency keys are kept
+    in ``idempotency`` (default: beside ``core``'s event log)."""
+    app = FastAPI(
+        title="b2bcore",
+        summary="Accounts, assets and the sales pipeline, from one event log.",
+        version="1",
+    )
+    app.state.api = Api(core, tokens, idempotency or idempotency_store_for(core))
+    app.include_router(router)
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(ConflictError, conflict)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(OverflowError, out_of_range)
+    return app
+
+
+# -- accounts -------------------------------------------------------------
+
+
+@router.post("/accounts", status_code=201, tags=["accounts"])
+def register_account(
+    body: models.RegisterAccount,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        None,
+        lambda: api.core.register_account(
+            name=body.name,
+            grade=body.grade,
+            sector=body.sector,
+            region=body.region,
+            country=body.country,
+            business_line=body.business_line,
+            preferred_channel=body.preferred_channel,
+            account_id=body.account_id,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/accounts/{account_id}/grade", tags=["accounts"])
+def change_account_grade(
+    account_id: UUID,
+    body: models.ChangeGrade,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        account_id,
+        lambda: api.core.change_account_grade(
+            account_id,
+            grade=body.grade,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/accounts/{account_id}/attributes", tags=["accounts"])
+def change_account_attributes(
+    account_id: UUID,
+    body: models.ChangeAttributes,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        account_id,
+        lambda: api.core.change_account_attributes(
+            account_id,
+            name=body.name,
+            sector=body.sector,
+            region=body.region,
+            country=body.country,
+            business_line=body.business_line,
+            preferred_channel=body.preferred_channel,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.get("/accounts/{account_id}", tags=["accounts"])
+def account(
+    account_id: UUID,
+    token: Reader,
+    api: Api_,
+    version: Version = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> JSONResponse:
+    with api.lock:
+        view = api.core.account(
+            account_id, version=version, as_of=as_of, known_at=known_at
+        )
+    return read(plain(view), view.version)
+
+
+@router.get("/accounts/{account_id}/history", tags=["reports"])
+def account_history(
+    account_id: UUID, token: Reader, api: Api_, as_of: AsOf = None
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.account_history(account_id, as_of=as_of)))
+
+
+# -- assets ---------------------------------------------------------------
+
+
+@router.post("/assets", status_code=201, tags=["assets"])
+def purchase_asset(
+    body: models.PurchaseAsset,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        None,
+        lambda: api.core.purchase_asset(
+            account_id=body.account_id,
+            product=body.product,
+            order_reference=body.order_reference,
+            contact=body.contact,
+            value=body.value.money(),
+            installments=models.installments(body.installments),
+            owner=body.owner,
+            asset_id=body.asset_id,
+            opportunity_id=body.opportunity_id,
+            upsell=body.upsell,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/install", tags=["assets"])
+def install_asset(
+    asset_id: UUID,
+    body: models.InstallAsset,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.install_asset(
+            asset_id,
+            usage_end_on=body.usage_end_on,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/renew", tags=["assets"])
+def renew_asset(
+    asset_id: UUID,
+    body: models.RenewAsset,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.renew_asset(
+            asset_id,
+            usage_end_on=body.usage_end_on,
+            value=None if body.value is None else body.value.money(),
+            installments=models.installments(body.installments),
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/upgrade", tags=["assets"])
+def upgrade_asset(
+    asset_id: UUID,
+    body: models.UpgradeAsset,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.upgrade_asset(
+            asset_id,
+            product=body.product,
+            value=body.value.money(),
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/replace", tags=["assets"])
+def replace_asset(
+    asset_id: UUID,
+    body: models.ReplaceAsset,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.replace_asset(
+            asset_id,
+            successor_id=body.successor_id,
+            note=body.note,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/obsolete", tags=["assets"])
+def make_asset_obsolete(
+    asset_id: UUID,
+    body: models.MakeObsolete,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.make_asset_obsolete(
+            asset_id,
+            reason_code=body.reason_code,
+            note=body.note,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/inspections", tags=["assets"])
+def schedule_inspection(
+    asset_id: UUID,
+    body: models.ScheduleInspection,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: {
+            "number": api.core.schedule_inspection(
+                asset_id,
+                due_on=body.due_on,
+                on=body.on,
+                reason=body.reason,
+                actor=token.subject,
+            )
+        },
+    )
+
+
+@router.post("/assets/{asset_id}/inspections/{number}/complete", tags=["assets"])
+def complete_inspection(
+    asset_id: UUID,
+    number: int,
+    body: models.CompleteInspection,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.complete_inspection(
+            asset_id,
+            number=number,
+            findings=body.findings,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/satisfaction", tags=["assets"])
+def record_satisfaction(
+    asset_id: UUID,
+    body: models.RecordSatisfaction,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.record_satisfaction(
+            asset_id,
+            score=body.score,
+            comment=body.comment,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/usage", tags=["assets"])
+def record_usage(
+    asset_id: UUID,
+    body: models.RecordUsage,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.record_usage(
+            asset_id,
+            period=body.period,
+            count=body.count,
+            distance_km=body.distance_km,
+            region=body.region,
+            pattern=body.pattern,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/competitor-contacts", tags=["assets"])
+def report_competitor_contact(
+    asset_id: UUID,
+    body: models.ReportCompetitorContact,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.report_competitor_contact(
+            asset_id,
+            competitor=body.competitor,
+            note=body.note,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/assets/{asset_id}/installments/{number}/payments", tags=["assets"])
+def pay_installment(
+    asset_id: UUID,
+    number: int,
+    body: models.PayInstallment,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        asset_id,
+        lambda: api.core.pay_installment(
+            asset_id,
+            number=number,
+            amount=body.amount.money(),
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.get("/assets/{asset_id}", tags=["assets"])
+def asset(
+    asset_id: UUID,
+    token: Reader,
+    api: Api_,
+    version: Version = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> JSONResponse:
+    with api.lock:
+        view = api.core.asset(asset_id, version=version, as_of=as_of, known_at=known_at)
+    return read(plain(view), view.version)
+
+
+# -- leads ----------------------------------------------------------------
+
+
+@router.post("/leads", status_code=201, tags=["leads"])
+def capture_lead(
+    body: models.CaptureLead,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        None,
+        lambda: api.core.capture_lead(
+            company=body.company,
+            source=body.source,
+            temperature=body.temperature,
+            contact=body.contact,
+            need=body.need,
+            account_id=body.account_id,
+            lead_id=body.lead_id,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/leads/{lead_id}/temperature", tags=["leads"])
+def change_lead_temperature(
+    lead_id: UUID,
+    body: models.ChangeTemperature,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        lead_id,
+        lambda: api.core.change_lead_temperature(
+            lead_id,
+            temperature=body.temperature,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/leads/{lead_id}/qualify", tags=["leads"])
+def qualify_lead(
+    lead_id: UUID,
+    body: models.QualifyLead,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        lead_id,
+        lambda: api.core.qualify_lead(
+            lead_id,
+            contact=body.contact,
+            need=body.need,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/leads/{lead_id}/disqualify", tags=["leads"])
+def disqualify_lead(
+    lead_id: UUID,
+    body: models.WithReason,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        lead_id,
+        lambda: api.core.disqualify_lead(
+            lead_id,
+            reason=body.reason,
+            on=body.on,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/leads/{lead_id}/convert", status_code=201, tags=["leads"])
+def convert_lead(
+    lead_id: UUID,
+    body: models.ConvertLead,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        lead_id,
+        lambda: api.core.convert_lead(
+            lead_id,
+            name=body.name,
+            amount=body.amount.money(),
+            owner=body.owner,
+            business_line=body.business_line,
+            region=body.region,
+            country=body.country,
+            product=body.product,
+            expected_close_on=body.expected_close_on,
+            account_id=body.account_id,
+            competitors=body.competitors,
+            opportunity_id=body.opportunity_id,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.get("/leads/{lead_id}", tags=["leads"])
+def lead(
+    lead_id: UUID,
+    token: Reader,
+    api: Api_,
+    version: Version = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> JSONResponse:
+    with api.lock:
+        view = api.core.lead(lead_id, version=version, as_of=as_of, known_at=known_at)
+    return read(plain(view), view.version)
+
+
+# -- opportunities --------------------------------------------------------
+
+
+@router.post("/opportunities", status_code=201, tags=["opportunities"])
+def open_opportunity(
+    body: models.OpenOpportunity,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        None,
+        lambda: api.core.open_opportunity(
+            account_id=body.account_id,
+            name=body.name,
+            amount=body.amount.money(),
+            owner=body.owner,
+            business_line=body.business_line,
+            region=body.region,
+            country=body.country,
+            product=body.product,
+            expected_close_on=body.expected_close_on,
+            tier=body.tier,
+            stage=body.stage,
+            competitors=body.competitors,
+            opportunity_id=body.opportunity_id,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/opportunities/{opportunity_id}/tier", tags=["opportunities"])
+def change_tier(
+    opportunity_id: UUID,
+    body: models.ChangeTier,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: api.core.change_tier(
+            opportunity_id,
+            tier=body.tier,
+            stage=body.stage,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/gates/{gate}/review", tags=["opportunities"]
+)
+def review_gate(
+    opportunity_id: UUID,
+    gate: int,
+    body: models.ReviewGate,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: {
+            "finding_numbers": api.core.review_gate(
+                opportunity_id,
+                gate=gate,
+                findings=[(f.area, f.description) for f in body.findings],
+                on=body.on,
+                reason=body.reason,
+                actor=token.subject,
+            )
+        },
+    )
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/findings/{number}/resolve",
+    tags=["opportunities"],
+)
+def resolve_finding(
+    opportunity_id: UUID,
+    number: int,
+    body: models.ResolveFinding,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: api.core.resolve_finding(
+            opportunity_id,
+            number=number,
+            resolution=body.resolution,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/gates/{gate}/pass", tags=["opportunities"]
+)
+def pass_gate(
+    opportunity_id: UUID,
+    gate: int,
+    body: models.Command,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: api.core.pass_gate(
+            opportunity_id,
+            gate=gate,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/gates/{gate}/fail", tags=["opportunities"]
+)
+def fail_gate(
+    opportunity_id: UUID,
+    gate: int,
+    body: models.WithReason,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: api.core.fail_gate(
+            opportunity_id,
+            gate=gate,
+            reason=body.reason,
+            on=body.on,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/opportunities/{opportunity_id}/win", tags=["opportunities"])
+def win_opportunity(
+    opportunity_id: UUID,
+    body: models.WinOpportunity,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: {
+            "asset_ids": [
+                str(a)
+                for a in api.core.win_opportunity(
+                    opportunity_id,
+                    value=body.value.money(),
+                    order=[line.order_line() for line in body.order],
+                    upsell=body.upsell,
+                    on=body.on,
+                    reason=body.reason,
+                    actor=token.subject,
+                )
+            ]
+        },
+    )
+
+
+@router.post("/opportunities/{opportunity_id}/lose", tags=["opportunities"])
+def lose_opportunity(
+    opportunity_id: UUID,
+    body: models.LoseOpportunity,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: api.core.lose_opportunity(
+            opportunity_id,
+            reason_code=body.reason_code,
+            competitor=body.competitor,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/opportunities/{opportunity_id}/drop", tags=["opportunities"])
+def drop_opportunity(
+    opportunity_id: UUID,
+    body: models.WithReason,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: api.core.drop_opportunity(
+            opportunity_id,
+            reason=body.reason,
+            on=body.on,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/opportunities/{opportunity_id}/postmortem", tags=["opportunities"])
+def record_postmortem(
+    opportunity_id: UUID,
+    body: models.RecordPostmortem,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        opportunity_id,
+        lambda: api.core.record_postmortem(
+            opportunity_id,
+            summary=body.summary,
+            root_causes=body.root_causes,
+            lessons=body.lessons,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.get("/opportunities/{opportunity_id}", tags=["opportunities"])
+def opportunity(
+    opportunity_id: UUID,
+    token: Reader,
+    api: Api_,
+    version: Version = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> JSONResponse:
+    with api.lock:
+        view = api.core.opportunity(
+            opportunity_id, version=version, as_of=as_of, known_at=known_at
+        )
+    return read(plain(view), view.version)
+
+
+@router.get("/opportunities/{opportunity_id}/timeline", tags=["reports"])
+def timeline(
+    opportunity_id: UUID, token: Reader, api: Api_, as_of: AsOf = None
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.timeline(opportunity_id, as_of=as_of)))
+
+
+# -- sales reps -----------------------------------------------------------
+
+
+@router.post("/sales-reps", status_code=201, tags=["sales reps"])
+def register_sales_rep(
+    body: models.RegisterSalesRep,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        None,
+        lambda: api.core.register_sales_rep(
+            name=body.name,
+            manager=body.manager,
+            office=body.office,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+@router.post("/sales-reps/{name}/reassign", tags=["sales reps"])
+def reassign_sales_rep(
+    name: str,
+    body: models.ReassignSalesRep,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    rep_id = deterministic_id("sales_rep", name.strip())
+    return api.execute(
+        request,
+        token,
+        body,
+        rep_id,
+        lambda: api.core.reassign_sales_rep(
+            name,
+            manager=body.manager,
+            office=body.office,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+# -- alerts ---------------------------------------------------------------
+
+
+@router.get("/alerts", tags=["reports"])
+def alerts(
+    token: Reader, api: Api_, as_of: AsOf = None, unacknowledged: bool = False
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.alerts(as_of=as_of, unacknowledged=unacknowledged)))
+
+
+@router.post("/alerts/{alert_id}/acknowledge", tags=["reports"])
+def acknowledge_alert(
+    alert_id: UUID,
+    body: models.AcknowledgeAlert,
+    request: Request,
+    token: Writer,
+    api: Api_,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        alert_id,
+        lambda: api.core.acknowledge_alert(
+            alert_id,
+            note=body.note,
+            on=body.on,
+            reason=body.reason,
+            actor=token.subject,
+        ),
+    )
+
+
+# -- reports --------------------------------------------------------------
+
+
+@router.get("/reports/renewals", tags=["reports"])
+def renewal_queue(
+    token: Reader,
+    api: Api_,
+    as_of: AsOf = None,
+    within: Annotated[int, Query(ge=0, le=MAX_DAYS)] = 90,
+    owner: str | None = None,
+    grade: Grade | None = None,
+) -> JSONResponse:
+    with api.lock:
+        return read(
+            plain(
+                api.core.renewal_queue(
+                    as_of=as_of, within=within, owner=owner, grade=grade
+                )
+            )
+        )
+
+
+@router.get("/reports/asset-kpis", tags=["reports"])
+def asset_kpis(token: Reader, api: Api_, start: date, end: date) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.asset_kpis(start=start, end=end)))
+
+
+@router.get("/reports/pipeline-kpis", tags=["reports"])
+def pipeline_kpis(
+    token: Reader, api: Api_, as_of: AsOf = None, by: By = None
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.pipeline_kpis(as_of=as_of, by=by)))
+
+
+@router.get("/reports/tiers", tags=["reports"])
+def tier_matrix(
+    token: Reader, api: Api_, as_of: AsOf = None, by: Dimension = Dimension.OWNER
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.tier_matrix(as_of=as_of, by=by)))
+
+
+@router.get("/reports/dashboard", tags=["reports"])
+def rep_dashboard(
+    token: Reader, api: Api_, as_of: AsOf = None, owner: str | None = None
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.rep_dashboard(owner=owner, as_of=as_of)))
+
+
+@router.get("/reports/win-loss", tags=["reports"])
+def win_loss(
+    token: Reader, api: Api_, as_of: AsOf = None, by: By = None
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.win_loss(as_of=as_of, by=by)))
+
+
+@router.get("/reports/segmentation", tags=["reports"])
+def segmentation(
+    token: Reader, api: Api_, as_of: AsOf = None, currency: str | None = None
+) -> JSONResponse:
+    with api.lock:
+        return read(plain(api.core.segmentation(as_of=as_of, currency=currency)))
+
+
+# -- the log --------------------------------------------------------------
+
+
+@router.get("/log/position", tags=["log"])
+def log_position(
+    token: Reader,
+    api: Api_,
+) -> JSONResponse:
+    with api.lock:
+        return read({"position": api.core.log_position()})
+
+
+@router.get("/aggregates/{aggregate_id}", tags=["log"])
+def aggregate_version(
+    aggregate_id: UUID,
+    token: Reader,
+    api: Api_,
+) -> JSONResponse:
+    """Whether events were recorded for the id, and its version."""
+    with api.lock:
+        version = api.version_of(aggregate_id)
+    return read({"exists": version is not None, "version": version}, version)

@@ -1,0 +1,42 @@
+"""``b2b serve``: the HTTP API on uvicorn, over the store at a URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import uvicorn
+
+from b2bcore import B2BCore, ConfigurationError
+from b2bcore_adapters.http.app import create_app
+from b2bcore_adapters.http.auth import TOKENS_VARIABLE, Token, parse_tokens
+
+
+def load_tokens(path: Path | None) -> tuple[Token, ...]:
+    """The tokens in the file at ``path``, else in ``$B2BCORE_API_TOKENS``;
+    at least one is required."""
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else os.environ.get(TOKENS_VARIABLE, "")
+    )
+    tokens = parse_tokens(text)
+    if not tokens:
+        raise ConfigurationError(
+            f"no API tokens: set ${TOKENS_VARIABLE} or pass --tokens FILE "
+            "(see docs/http.md)"
+        )
+    return tokens
+
+
+def serve(url: str, *, host: str, port: int, tokens_file: Path | None) -> None:
+    """Serve the API on ``host:port`` until interrupted."""
+    tokens = load_tokens(tokens_file)
+    with B2BCore.open(url, actor="http") as core:
+        uvicorn.run(
+            create_app(core, tokens),
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="info",
+        )

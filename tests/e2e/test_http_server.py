@@ -1,0 +1,202 @@
+"""`b2b serve` as a real uvicorn process on 127.0.0.1: end-to-end flows over
+TCP and concurrent clients on one asset."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import pytest
+
+from b2bcore import B2BCore
+from b2bcore_adapters.cli import main
+from b2bcore_adapters.http import hash_token
+from tests.integration.http_api import (
+    ACCOUNT,
+    READER,
+    READER_TOKEN,
+    WRITER,
+    WRITER_TOKEN,
+    asset_body,
+)
+
+STARTUP_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'served.db'}"
+
+
+@pytest.fixture
+def server(database: str) -> Iterator[httpx.Client]:
+    """`b2b serve` on a free port; a client of it; the process stopped after."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "B2BCORE_API_TOKENS": f"billing-service:write:{hash_token(WRITER_TOKEN)},"
+        f"auditor.kim:read:{hash_token(READER_TOKEN)}",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "b2bcore_adapters.cli",
+            "serve",
+            "--db",
+            database,
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json")
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("b2b serve did not start") from None
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as client:
+            yield client
+    finally:
+        process.terminate()
+        process.wait(timeout=STARTUP_SECONDS)
+
+
+def registered_asset(client: httpx.Client) -> str:
+    account = client.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
+    asset: str = client.post(
+        "/assets", json=asset_body(account), headers=WRITER
+    ).json()["id"]
+    installed = client.post(
+        f"/assets/{asset}/install",
+        json={"usage_end_on": "2025-01-10", "on": "2024-01-15"},
+        headers={**WRITER, "If-Match": '"1"'},
+    )
+    assert installed.status_code == 200
+    return asset
+
+
+def test_an_asset_is_sold_installed_and_queued_for_renewal_over_http(
+    server: httpx.Client, database: str
+) -> None:
+    asset = registered_asset(server)
+
+    queue = server.get("/reports/renewals?as_of=2024-12-01", headers=READER)
+    read = server.get(f"/assets/{asset}", headers=READER)
+
+    assert [item["asset_id"] for item in queue.json()] == [asset]
+    assert read.headers["ETag"] == '"2"'
+    with B2BCore.open(database) as core:
+        events = core.event_log.events.get(UUID(asset))
+        assert {event.actor for event in events} == {"billing-service"}
+
+
+def test_a_retry_over_http_records_nothing(server: httpx.Client) -> None:
+    headers = {**WRITER, "Idempotency-Key": "order-7"}
+    first = server.post("/accounts", json=ACCOUNT, headers=headers)
+    position = server.get("/log/position", headers=READER).json()
+
+    again = server.post("/accounts", json=ACCOUNT, headers=headers)
+
+    assert again.json() == first.json()
+    assert server.get("/log/position", headers=READER).json() == position
+
+
+def test_an_auditor_cannot_command_over_http(server: httpx.Client) -> None:
+    assert server.post("/accounts", json=ACCOUNT, headers=READER).status_code == 403
+    assert server.post("/accounts", json=ACCOUNT).status_code == 401
+
+
+def _concurrently(
+    client: httpx.Client, requests: list[tuple[str, dict[str, object], dict[str, str]]]
+) -> list[int]:
+    start = threading.Barrier(len(requests))
+    statuses: list[int] = [0] * len(requests)
+
+    def send(index: int) -> None:
+        path, body, headers = requests[index]
+        start.wait()
+        statuses[index] = client.post(path, json=body, headers=headers).status_code
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_of_two_clients_renewing_one_version_one_wins_the_other_gets_412(
+    server: httpx.Client,
+) -> None:
+    asset = registered_asset(server)
+    tag = server.get(f"/assets/{asset}", headers=READER).headers["ETag"]
+    renew = f"/assets/{asset}/renew"
+    headers = {**WRITER, "If-Match": tag}
+
+    statuses = _concurrently(
+        server,
+        [
+            (renew, {"usage_end_on": "2026-01-10", "on": "2024-12-01"}, headers),
+            (renew, {"usage_end_on": "2027-01-10", "on": "2024-12-01"}, headers),
+        ],
+    )
+
+    assert sorted(statuses) == [200, 412]
+    after = server.get(f"/assets/{asset}", headers=READER).json()
+    assert after["version"] == 3
+    assert len(after["renewals"]) == 1
+
+
+def test_two_clients_writing_without_if_match_both_keep_their_change(
+    server: httpx.Client,
+) -> None:
+    asset = registered_asset(server)
+    path = f"/assets/{asset}/satisfaction"
+
+    statuses = _concurrently(
+        server,
+        [
+            (path, {"score": 4, "comment": "fine", "on": "2024-03-01"}, WRITER),
+            (path, {"score": 2, "comment": "slow", "on": "2024-03-01"}, WRITER),
+        ],
+    )
+
+    assert statuses == [200, 200]
+    after = server.get(f"/assets/{asset}", headers=READER).json()
+    assert after["version"] == 4
+    assert sorted(s["score"] for s in after["satisfaction"]) == [2, 4]
+
+
+def test_serve_without_tokens_exits_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    monkeypatch.delenv("B2BCORE_API_TOKENS", raising=False)
+
+    code = main(["serve", "--db", database, "--port", str(free_port())])
+
+    assert code == 1
+    assert "no API tokens" in capsys.readouterr().err
