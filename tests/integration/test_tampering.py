@@ -14,6 +14,7 @@ import pytest
 
 from b2bcore import B2BCore, FixedClock
 from b2bcore.audit import Problem
+from b2bcore.errors import BusinessRuleError
 from b2bcore_adapters.demo import AS_OF, record_hyowon
 from tests.conftest import POSTGRES_URL
 
@@ -214,3 +215,11 @@ def test_a_rewritten_chain_fails_the_signed_checkpoint(
         Problem.ALTERED,
         checkpoint.position,
     )
+
+
+def test_a_tampered_log_is_never_signed(core: B2BCore, tamper: Tamperer) -> None:
+    core.verify_log()
+    tamper.delete(5)
+
+    with pytest.raises(BusinessRuleError, match="cannot sign: DELETED at position 5"):
+        core.checkpoint(key=KEY)
