@@ -400,3 +400,29 @@ def test_an_app_over_the_given_tokens_only(core: B2BCore) -> None:
     api = TestClient(create_app(core, TOKENS[1:]))
 
     assert api.get("/log/position", headers=WRITER).status_code == 401
+
+
+def test_the_openapi_document_declares_the_command_headers(api: TestClient) -> None:
+    document = api.get("/openapi.json").json()
+
+    renew = document["paths"]["/assets/{asset_id}/renew"]["post"]
+    headers = {p["name"] for p in renew["parameters"] if p["in"] == "header"}
+    assert {"Idempotency-Key", "If-Match"} <= headers
+
+
+def test_an_account_s_events_name_their_actor(api: TestClient) -> None:
+    asset = installed_asset(api)
+    account = api.get(f"/assets/{asset}", headers=READER).json()["account_id"]
+
+    events = api.get(f"/accounts/{account}/events", headers=READER).json()
+
+    assert [e["event_type"] for e in events] == ["Registered", "Purchased", "Installed"]
+    assert {e["actor"] for e in events} == {"billing-service"}
+
+
+def test_an_auditor_verifies_the_log(api: TestClient) -> None:
+    installed_asset(api)
+
+    status = api.get("/audit/verify", headers=READER).json()
+
+    assert (status["ok"], status["count"]) == (True, 3)

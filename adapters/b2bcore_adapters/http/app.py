@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, cast
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -227,7 +227,26 @@ def writer(api: Api_, credentials: Credentials) -> Token:
 
 Reader = Annotated[Token, Depends(reader)]
 Writer = Annotated[Token, Depends(writer)]
+
+
+def command_headers(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Run the command once per key (docs/http.md).",
+        ),
+    ] = None,
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description="The ETag the aggregate must have."),
+    ] = None,
+) -> None:
+    """Declares the headers every command reads (``Api.execute`` reads them)."""
+
+
 router = APIRouter()
+commands = APIRouter(dependencies=[Depends(command_headers)])
 
 
 def api_error(request: Request, error: Exception) -> JSONResponse:
@@ -300,6 +319,7 @@ def create_app(
     )
     app.state.api = Api(core, tokens, idempotency or idempotency_store_for(core))
     app.include_router(router)
+    app.include_router(commands)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(NotFoundError, not_found)
@@ -312,7 +332,7 @@ def create_app(
 # -- accounts -------------------------------------------------------------
 
 
-@router.post("/accounts", status_code=201, tags=["accounts"])
+@commands.post("/accounts", status_code=201, tags=["accounts"])
 def register_account(
     body: models.RegisterAccount,
     request: Request,
@@ -340,7 +360,7 @@ def register_account(
     )
 
 
-@router.post("/accounts/{account_id}/grade", tags=["accounts"])
+@commands.post("/accounts/{account_id}/grade", tags=["accounts"])
 def change_account_grade(
     account_id: UUID,
     body: models.ChangeGrade,
@@ -363,7 +383,7 @@ def change_account_grade(
     )
 
 
-@router.post("/accounts/{account_id}/attributes", tags=["accounts"])
+@commands.post("/accounts/{account_id}/attributes", tags=["accounts"])
 def change_account_attributes(
     account_id: UUID,
     body: models.ChangeAttributes,
@@ -407,6 +427,14 @@ def account(
     return read(plain(view), view.version)
 
 
+@router.get("/accounts/{account_id}/events", tags=["accounts"])
+def account_events(account_id: UUID, token: Reader, api: Api_) -> JSONResponse:
+    """Every event of the account and its assets, deals and leads, in log
+    order, with provenance."""
+    with api.lock:
+        return read(plain(api.core.account_events(account_id)))
+
+
 @router.get("/accounts/{account_id}/history", tags=["reports"])
 def account_history(
     account_id: UUID, token: Reader, api: Api_, as_of: AsOf = None
@@ -418,7 +446,7 @@ def account_history(
 # -- assets ---------------------------------------------------------------
 
 
-@router.post("/assets", status_code=201, tags=["assets"])
+@commands.post("/assets", status_code=201, tags=["assets"])
 def purchase_asset(
     body: models.PurchaseAsset,
     request: Request,
@@ -448,7 +476,7 @@ def purchase_asset(
     )
 
 
-@router.post("/assets/{asset_id}/install", tags=["assets"])
+@commands.post("/assets/{asset_id}/install", tags=["assets"])
 def install_asset(
     asset_id: UUID,
     body: models.InstallAsset,
@@ -471,7 +499,7 @@ def install_asset(
     )
 
 
-@router.post("/assets/{asset_id}/renew", tags=["assets"])
+@commands.post("/assets/{asset_id}/renew", tags=["assets"])
 def renew_asset(
     asset_id: UUID,
     body: models.RenewAsset,
@@ -496,7 +524,7 @@ def renew_asset(
     )
 
 
-@router.post("/assets/{asset_id}/upgrade", tags=["assets"])
+@commands.post("/assets/{asset_id}/upgrade", tags=["assets"])
 def upgrade_asset(
     asset_id: UUID,
     body: models.UpgradeAsset,
@@ -520,7 +548,7 @@ def upgrade_asset(
     )
 
 
-@router.post("/assets/{asset_id}/replace", tags=["assets"])
+@commands.post("/assets/{asset_id}/replace", tags=["assets"])
 def replace_asset(
     asset_id: UUID,
     body: models.ReplaceAsset,
@@ -544,7 +572,7 @@ def replace_asset(
     )
 
 
-@router.post("/assets/{asset_id}/obsolete", tags=["assets"])
+@commands.post("/assets/{asset_id}/obsolete", tags=["assets"])
 def make_asset_obsolete(
     asset_id: UUID,
     body: models.MakeObsolete,
@@ -568,7 +596,7 @@ def make_asset_obsolete(
     )
 
 
-@router.post("/assets/{asset_id}/inspections", tags=["assets"])
+@commands.post("/assets/{asset_id}/inspections", tags=["assets"])
 def schedule_inspection(
     asset_id: UUID,
     body: models.ScheduleInspection,
@@ -593,7 +621,7 @@ def schedule_inspection(
     )
 
 
-@router.post("/assets/{asset_id}/inspections/{number}/complete", tags=["assets"])
+@commands.post("/assets/{asset_id}/inspections/{number}/complete", tags=["assets"])
 def complete_inspection(
     asset_id: UUID,
     number: int,
@@ -618,7 +646,7 @@ def complete_inspection(
     )
 
 
-@router.post("/assets/{asset_id}/satisfaction", tags=["assets"])
+@commands.post("/assets/{asset_id}/satisfaction", tags=["assets"])
 def record_satisfaction(
     asset_id: UUID,
     body: models.RecordSatisfaction,
@@ -642,7 +670,7 @@ def record_satisfaction(
     )
 
 
-@router.post("/assets/{asset_id}/usage", tags=["assets"])
+@commands.post("/assets/{asset_id}/usage", tags=["assets"])
 def record_usage(
     asset_id: UUID,
     body: models.RecordUsage,
@@ -669,7 +697,7 @@ def record_usage(
     )
 
 
-@router.post("/assets/{asset_id}/competitor-contacts", tags=["assets"])
+@commands.post("/assets/{asset_id}/competitor-contacts", tags=["assets"])
 def report_competitor_contact(
     asset_id: UUID,
     body: models.ReportCompetitorContact,
@@ -693,7 +721,7 @@ def report_competitor_contact(
     )
 
 
-@router.post("/assets/{asset_id}/installments/{number}/payments", tags=["assets"])
+@commands.post("/assets/{asset_id}/installments/{number}/payments", tags=["assets"])
 def pay_installment(
     asset_id: UUID,
     number: int,
@@ -735,7 +763,7 @@ def asset(
 # -- leads ----------------------------------------------------------------
 
 
-@router.post("/leads", status_code=201, tags=["leads"])
+@commands.post("/leads", status_code=201, tags=["leads"])
 def capture_lead(
     body: models.CaptureLead,
     request: Request,
@@ -762,7 +790,7 @@ def capture_lead(
     )
 
 
-@router.post("/leads/{lead_id}/temperature", tags=["leads"])
+@commands.post("/leads/{lead_id}/temperature", tags=["leads"])
 def change_lead_temperature(
     lead_id: UUID,
     body: models.ChangeTemperature,
@@ -785,7 +813,7 @@ def change_lead_temperature(
     )
 
 
-@router.post("/leads/{lead_id}/qualify", tags=["leads"])
+@commands.post("/leads/{lead_id}/qualify", tags=["leads"])
 def qualify_lead(
     lead_id: UUID,
     body: models.QualifyLead,
@@ -809,7 +837,7 @@ def qualify_lead(
     )
 
 
-@router.post("/leads/{lead_id}/disqualify", tags=["leads"])
+@commands.post("/leads/{lead_id}/disqualify", tags=["leads"])
 def disqualify_lead(
     lead_id: UUID,
     body: models.WithReason,
@@ -831,7 +859,7 @@ def disqualify_lead(
     )
 
 
-@router.post("/leads/{lead_id}/convert", status_code=201, tags=["leads"])
+@commands.post("/leads/{lead_id}/convert", status_code=201, tags=["leads"])
 def convert_lead(
     lead_id: UUID,
     body: models.ConvertLead,
@@ -881,7 +909,7 @@ def lead(
 # -- opportunities --------------------------------------------------------
 
 
-@router.post("/opportunities", status_code=201, tags=["opportunities"])
+@commands.post("/opportunities", status_code=201, tags=["opportunities"])
 def open_opportunity(
     body: models.OpenOpportunity,
     request: Request,
@@ -914,7 +942,7 @@ def open_opportunity(
     )
 
 
-@router.post("/opportunities/{opportunity_id}/tier", tags=["opportunities"])
+@commands.post("/opportunities/{opportunity_id}/tier", tags=["opportunities"])
 def change_tier(
     opportunity_id: UUID,
     body: models.ChangeTier,
@@ -938,7 +966,7 @@ def change_tier(
     )
 
 
-@router.post(
+@commands.post(
     "/opportunities/{opportunity_id}/gates/{gate}/review", tags=["opportunities"]
 )
 def review_gate(
@@ -967,7 +995,7 @@ def review_gate(
     )
 
 
-@router.post(
+@commands.post(
     "/opportunities/{opportunity_id}/findings/{number}/resolve",
     tags=["opportunities"],
 )
@@ -995,7 +1023,7 @@ def resolve_finding(
     )
 
 
-@router.post(
+@commands.post(
     "/opportunities/{opportunity_id}/gates/{gate}/pass", tags=["opportunities"]
 )
 def pass_gate(
@@ -1021,7 +1049,7 @@ def pass_gate(
     )
 
 
-@router.post(
+@commands.post(
     "/opportunities/{opportunity_id}/gates/{gate}/fail", tags=["opportunities"]
 )
 def fail_gate(
@@ -1047,7 +1075,7 @@ def fail_gate(
     )
 
 
-@router.post("/opportunities/{opportunity_id}/win", tags=["opportunities"])
+@commands.post("/opportunities/{opportunity_id}/win", tags=["opportunities"])
 def win_opportunity(
     opportunity_id: UUID,
     body: models.WinOpportunity,
@@ -1077,7 +1105,7 @@ def win_opportunity(
     )
 
 
-@router.post("/opportunities/{opportunity_id}/lose", tags=["opportunities"])
+@commands.post("/opportunities/{opportunity_id}/lose", tags=["opportunities"])
 def lose_opportunity(
     opportunity_id: UUID,
     body: models.LoseOpportunity,
@@ -1101,7 +1129,7 @@ def lose_opportunity(
     )
 
 
-@router.post("/opportunities/{opportunity_id}/drop", tags=["opportunities"])
+@commands.post("/opportunities/{opportunity_id}/drop", tags=["opportunities"])
 def drop_opportunity(
     opportunity_id: UUID,
     body: models.WithReason,
@@ -1123,7 +1151,7 @@ def drop_opportunity(
     )
 
 
-@router.post("/opportunities/{opportunity_id}/postmortem", tags=["opportunities"])
+@commands.post("/opportunities/{opportunity_id}/postmortem", tags=["opportunities"])
 def record_postmortem(
     opportunity_id: UUID,
     body: models.RecordPostmortem,
@@ -1175,7 +1203,7 @@ def timeline(
 # -- sales reps -----------------------------------------------------------
 
 
-@router.post("/sales-reps", status_code=201, tags=["sales reps"])
+@commands.post("/sales-reps", status_code=201, tags=["sales reps"])
 def register_sales_rep(
     body: models.RegisterSalesRep,
     request: Request,
@@ -1198,7 +1226,7 @@ def register_sales_rep(
     )
 
 
-@router.post("/sales-reps/{name}/reassign", tags=["sales reps"])
+@commands.post("/sales-reps/{name}/reassign", tags=["sales reps"])
 def reassign_sales_rep(
     name: str,
     body: models.ReassignSalesRep,
@@ -1234,7 +1262,7 @@ def alerts(
         return read(plain(api.core.alerts(as_of=as_of, unacknowledged=unacknowledged)))
 
 
-@router.post("/alerts/{alert_id}/acknowledge", tags=["reports"])
+@commands.post("/alerts/{alert_id}/acknowledge", tags=["reports"])
 def acknowledge_alert(
     alert_id: UUID,
     body: models.AcknowledgeAlert,
@@ -1335,6 +1363,13 @@ def log_position(
 ) -> JSONResponse:
     with api.lock:
         return read({"position": api.core.log_position()})
+
+
+@router.get("/audit/verify", tags=["log"])
+def verify_log(token: Reader, api: Api_) -> JSONResponse:
+    """Link new events into the hash chain and verify the whole log."""
+    with api.lock:
+        return read(plain(api.core.verify_log()))
 
 
 @router.get("/aggregates/{aggregate_id}", tags=["log"])
