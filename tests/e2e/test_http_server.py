@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID
 
@@ -43,8 +44,8 @@ def database(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'served.db'}"
 
 
-@pytest.fixture
-def server(database: str) -> Iterator[httpx.Client]:
+@contextmanager
+def served(database: str) -> Iterator[httpx.Client]:
     """`b2b serve` on a free port; a client of it; the process stopped after."""
     port = free_port()
     env = {
@@ -52,20 +53,12 @@ def server(database: str) -> Iterator[httpx.Client]:
         "B2BCORE_API_TOKENS": f"billing-service:write:{hash_token(WRITER_TOKEN)},"
         f"auditor.kim:read:{hash_token(READER_TOKEN)}",
     }
+    command = ["serve", "--db", database, "--port", str(port)]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "b2bcore_adapters.cli",
-            "serve",
-            "--db",
-            database,
-            "--port",
-            str(port),
-        ],
+        [sys.executable, "-m", "b2bcore_adapters.cli", *command],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -83,6 +76,12 @@ def server(database: str) -> Iterator[httpx.Client]:
     finally:
         process.terminate()
         process.wait(timeout=STARTUP_SECONDS)
+
+
+@pytest.fixture
+def server(database: str) -> Iterator[httpx.Client]:
+    with served(database) as client:
+        yield client
 
 
 def registered_asset(client: httpx.Client) -> str:
@@ -131,7 +130,8 @@ def test_an_auditor_cannot_command_over_http(server: httpx.Client) -> None:
 
 
 def _concurrently(
-    client: httpx.Client, requests: list[tuple[str, dict[str, object], dict[str, str]]]
+    client: httpx.Client | list[httpx.Client],
+    requests: list[tuple[str, dict[str, object], dict[str, str]]],
 ) -> list[int]:
     start = threading.Barrier(len(requests))
     statuses: list[int] = [0] * len(requests)
@@ -139,7 +139,8 @@ def _concurrently(
     def send(index: int) -> None:
         path, body, headers = requests[index]
         start.wait()
-        statuses[index] = client.post(path, json=body, headers=headers).status_code
+        sender = client[index] if isinstance(client, list) else client
+        statuses[index] = sender.post(path, json=body, headers=headers).status_code
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
     for thread in threads:
@@ -189,6 +190,27 @@ def test_two_clients_writing_without_if_match_both_keep_their_change(
     after = server.get(f"/assets/{asset}", headers=READER).json()
     assert after["version"] == 4
     assert sorted(s["score"] for s in after["satisfaction"]) == [2, 4]
+
+
+def test_two_server_processes_on_one_database_lose_no_change(
+    durable_url: str,
+) -> None:
+    with served(durable_url) as first, served(durable_url) as second:
+        asset = registered_asset(first)
+        path = f"/assets/{asset}/satisfaction"
+        writes = [
+            (path, {"score": 1 + i % 5, "comment": f"visit {i}"}, WRITER)
+            for i in range(12)
+        ]
+
+        statuses = _concurrently([first, second] * 6, writes)
+
+        after = first.get(f"/assets/{asset}", headers=READER).json()
+    # Each write either is recorded (200) or is refused whole because the
+    # other process wrote first (409): none is lost, none half-recorded.
+    assert set(statuses) <= {200, 409}
+    assert len(after["satisfaction"]) == statuses.count(200)
+    assert after["version"] == 2 + statuses.count(200)
 
 
 def test_serve_without_tokens_exits_with_one_line(

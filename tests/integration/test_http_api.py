@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, ConcurrencyError, ConfigurationError, FixedClock
@@ -426,3 +427,17 @@ def test_an_auditor_verifies_the_log(api: TestClient) -> None:
     status = api.get("/audit/verify", headers=READER).json()
 
     assert (status["ok"], status["count"]) == (True, 3)
+
+
+def test_a_busy_database_is_a_503_to_retry(
+    api: TestClient, core: B2BCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def busy(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(core, "register_account", busy)
+    response = api.post("/accounts", json=ACCOUNT, headers=WRITER)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.json()["error"]["kind"] == "unavailable"

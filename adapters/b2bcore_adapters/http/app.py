@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, cast
 from uuid import UUID
 
+from eventsourcing.persistence import OperationalError
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -305,6 +306,15 @@ def out_of_range(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The database is busy or unreachable: nothing was recorded, retry."""
+    return JSONResponse(
+        error_body("unavailable", "database", "connection", f"retry later: {error}"),
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
 def create_app(
     core: B2BCore,
     tokens: Sequence[Token],
@@ -326,6 +336,7 @@ def create_app(
     app.add_exception_handler(ConflictError, conflict)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(OverflowError, out_of_range)
+    app.add_exception_handler(OperationalError, unavailable)
     return app
 
 
