@@ -33,6 +33,7 @@ from b2bcore_adapters import charts, importers, postmortem
 from b2bcore_adapters import demo as story
 from b2bcore_adapters.cli_audit import audit
 from b2bcore_adapters.cli_export import export_commands
+from b2bcore_adapters.cli_report import report_commands
 from b2bcore_adapters.importers.report import ImportReport, ImportUsageError
 from b2bcore_adapters.plain import JSON, amount, dumps, plain
 
@@ -147,6 +148,7 @@ def opened() -> Iterator[B2BCore]:
 
 
 app.add_typer(export_commands(opened, parse_id), name="export")
+app.add_typer(report_commands(opened, parse_id), name="report")
 
 
 def emit(document: JSON) -> None:

@@ -54,6 +54,7 @@ from b2bcore.reports import (
     asset_kpis,
     dashboard,
     history,
+    monthly,
     pipeline,
     segmentation,
     tiers,
@@ -1228,6 +1229,21 @@ class B2BCore:
             self._assets(account_id),
             self._deals(account_id),
             as_of=day,
+        )
+
+    def monthly_report(
+        self, account_id: UUID, *, month: date, known_at: datetime | None = None
+    ) -> monthly.MonthlyReport:
+        """The monthly asset report of the account for ``month`` (its first
+        day): usage and trend, inspections and recommendations, renewal date
+        and payment status of each asset, as of the month's last day."""
+        end = monthly.month_end(check_date("monthly report", "month", month))
+        known = self._known(known_at)
+        return monthly.monthly_report(
+            self.account(account_id, as_of=end, known_at=known_at),
+            self._assets(known, account_id),
+            month=month,
+            settings=self.settings,
         )
 
     def account_events(self, account_id: UUID) -> tuple[HistoryEntry, ...]:

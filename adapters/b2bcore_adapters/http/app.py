@@ -215,14 +215,14 @@ def current_api(request: Request) -> Api:
     return cast(Api, request.app.state.api)
 
 
-Api_ = Annotated[Api, Depends(current_api)]
+CurrentApi = Annotated[Api, Depends(current_api)]
 
 
-def reader(api: Api_, credentials: Credentials) -> Token:
+def reader(api: CurrentApi, credentials: Credentials) -> Token:
     return api.principal(credentials, Role.READ)
 
 
-def writer(api: Api_, credentials: Credentials) -> Token:
+def writer(api: CurrentApi, credentials: Credentials) -> Token:
     return api.principal(credentials, Role.WRITE)
 
 
@@ -348,7 +348,7 @@ def register_account(
     body: models.RegisterAccount,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -377,7 +377,7 @@ def change_account_grade(
     body: models.ChangeGrade,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -400,7 +400,7 @@ def change_account_attributes(
     body: models.ChangeAttributes,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -426,7 +426,7 @@ def change_account_attributes(
 def account(
     account_id: UUID,
     token: Reader,
-    api: Api_,
+    api: CurrentApi,
     version: Version = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -439,7 +439,7 @@ def account(
 
 
 @router.get("/accounts/{account_id}/events", tags=["accounts"])
-def account_events(account_id: UUID, token: Reader, api: Api_) -> JSONResponse:
+def account_events(account_id: UUID, token: Reader, api: CurrentApi) -> JSONResponse:
     """Every event of the account and its assets, deals and leads, in log
     order, with provenance."""
     with api.lock:
@@ -448,7 +448,7 @@ def account_events(account_id: UUID, token: Reader, api: Api_) -> JSONResponse:
 
 @router.get("/accounts/{account_id}/history", tags=["reports"])
 def account_history(
-    account_id: UUID, token: Reader, api: Api_, as_of: AsOf = None
+    account_id: UUID, token: Reader, api: CurrentApi, as_of: AsOf = None
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.account_history(account_id, as_of=as_of)))
@@ -462,7 +462,7 @@ def purchase_asset(
     body: models.PurchaseAsset,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -493,7 +493,7 @@ def install_asset(
     body: models.InstallAsset,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -516,7 +516,7 @@ def renew_asset(
     body: models.RenewAsset,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -541,7 +541,7 @@ def upgrade_asset(
     body: models.UpgradeAsset,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -565,7 +565,7 @@ def replace_asset(
     body: models.ReplaceAsset,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -589,7 +589,7 @@ def make_asset_obsolete(
     body: models.MakeObsolete,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -613,7 +613,7 @@ def schedule_inspection(
     body: models.ScheduleInspection,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -639,7 +639,7 @@ def complete_inspection(
     body: models.CompleteInspection,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -663,7 +663,7 @@ def record_satisfaction(
     body: models.RecordSatisfaction,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -687,7 +687,7 @@ def record_usage(
     body: models.RecordUsage,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -714,7 +714,7 @@ def report_competitor_contact(
     body: models.ReportCompetitorContact,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -739,7 +739,7 @@ def pay_installment(
     body: models.PayInstallment,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -761,7 +761,7 @@ def pay_installment(
 def asset(
     asset_id: UUID,
     token: Reader,
-    api: Api_,
+    api: CurrentApi,
     version: Version = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -779,7 +779,7 @@ def capture_lead(
     body: models.CaptureLead,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -807,7 +807,7 @@ def change_lead_temperature(
     body: models.ChangeTemperature,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -830,7 +830,7 @@ def qualify_lead(
     body: models.QualifyLead,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -854,7 +854,7 @@ def disqualify_lead(
     body: models.WithReason,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -876,7 +876,7 @@ def convert_lead(
     body: models.ConvertLead,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -907,7 +907,7 @@ def convert_lead(
 def lead(
     lead_id: UUID,
     token: Reader,
-    api: Api_,
+    api: CurrentApi,
     version: Version = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -925,7 +925,7 @@ def open_opportunity(
     body: models.OpenOpportunity,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -959,7 +959,7 @@ def change_tier(
     body: models.ChangeTier,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -986,7 +986,7 @@ def review_gate(
     body: models.ReviewGate,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1016,7 +1016,7 @@ def resolve_finding(
     body: models.ResolveFinding,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1043,7 +1043,7 @@ def pass_gate(
     body: models.Command,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1069,7 +1069,7 @@ def fail_gate(
     body: models.WithReason,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1092,7 +1092,7 @@ def win_opportunity(
     body: models.WinOpportunity,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1122,7 +1122,7 @@ def lose_opportunity(
     body: models.LoseOpportunity,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1146,7 +1146,7 @@ def drop_opportunity(
     body: models.WithReason,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1168,7 +1168,7 @@ def record_postmortem(
     body: models.RecordPostmortem,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1191,7 +1191,7 @@ def record_postmortem(
 def opportunity(
     opportunity_id: UUID,
     token: Reader,
-    api: Api_,
+    api: CurrentApi,
     version: Version = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -1205,7 +1205,7 @@ def opportunity(
 
 @router.get("/opportunities/{opportunity_id}/timeline", tags=["reports"])
 def timeline(
-    opportunity_id: UUID, token: Reader, api: Api_, as_of: AsOf = None
+    opportunity_id: UUID, token: Reader, api: CurrentApi, as_of: AsOf = None
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.timeline(opportunity_id, as_of=as_of)))
@@ -1219,7 +1219,7 @@ def register_sales_rep(
     body: models.RegisterSalesRep,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1243,7 +1243,7 @@ def reassign_sales_rep(
     body: models.ReassignSalesRep,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     rep_id = deterministic_id("sales_rep", name.strip())
     return api.execute(
@@ -1267,7 +1267,7 @@ def reassign_sales_rep(
 
 @router.get("/alerts", tags=["reports"])
 def alerts(
-    token: Reader, api: Api_, as_of: AsOf = None, unacknowledged: bool = False
+    token: Reader, api: CurrentApi, as_of: AsOf = None, unacknowledged: bool = False
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.alerts(as_of=as_of, unacknowledged=unacknowledged)))
@@ -1279,7 +1279,7 @@ def acknowledge_alert(
     body: models.AcknowledgeAlert,
     request: Request,
     token: Writer,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     return api.execute(
         request,
@@ -1302,7 +1302,7 @@ def acknowledge_alert(
 @router.get("/reports/renewals", tags=["reports"])
 def renewal_queue(
     token: Reader,
-    api: Api_,
+    api: CurrentApi,
     as_of: AsOf = None,
     within: Annotated[int, Query(ge=0, le=MAX_DAYS)] = 90,
     owner: str | None = None,
@@ -1319,14 +1319,14 @@ def renewal_queue(
 
 
 @router.get("/reports/asset-kpis", tags=["reports"])
-def asset_kpis(token: Reader, api: Api_, start: date, end: date) -> JSONResponse:
+def asset_kpis(token: Reader, api: CurrentApi, start: date, end: date) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.asset_kpis(start=start, end=end)))
 
 
 @router.get("/reports/pipeline-kpis", tags=["reports"])
 def pipeline_kpis(
-    token: Reader, api: Api_, as_of: AsOf = None, by: By = None
+    token: Reader, api: CurrentApi, as_of: AsOf = None, by: By = None
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.pipeline_kpis(as_of=as_of, by=by)))
@@ -1334,7 +1334,7 @@ def pipeline_kpis(
 
 @router.get("/reports/tiers", tags=["reports"])
 def tier_matrix(
-    token: Reader, api: Api_, as_of: AsOf = None, by: Dimension = Dimension.OWNER
+    token: Reader, api: CurrentApi, as_of: AsOf = None, by: Dimension = Dimension.OWNER
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.tier_matrix(as_of=as_of, by=by)))
@@ -1342,7 +1342,7 @@ def tier_matrix(
 
 @router.get("/reports/dashboard", tags=["reports"])
 def rep_dashboard(
-    token: Reader, api: Api_, as_of: AsOf = None, owner: str | None = None
+    token: Reader, api: CurrentApi, as_of: AsOf = None, owner: str | None = None
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.rep_dashboard(owner=owner, as_of=as_of)))
@@ -1350,7 +1350,7 @@ def rep_dashboard(
 
 @router.get("/reports/win-loss", tags=["reports"])
 def win_loss(
-    token: Reader, api: Api_, as_of: AsOf = None, by: By = None
+    token: Reader, api: CurrentApi, as_of: AsOf = None, by: By = None
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.win_loss(as_of=as_of, by=by)))
@@ -1358,7 +1358,7 @@ def win_loss(
 
 @router.get("/reports/segmentation", tags=["reports"])
 def segmentation(
-    token: Reader, api: Api_, as_of: AsOf = None, currency: str | None = None
+    token: Reader, api: CurrentApi, as_of: AsOf = None, currency: str | None = None
 ) -> JSONResponse:
     with api.lock:
         return read(plain(api.core.segmentation(as_of=as_of, currency=currency)))
@@ -1370,14 +1370,14 @@ def segmentation(
 @router.get("/log/position", tags=["log"])
 def log_position(
     token: Reader,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     with api.lock:
         return read({"position": api.core.log_position()})
 
 
 @router.get("/audit/verify", tags=["log"])
-def verify_log(token: Reader, api: Api_) -> JSONResponse:
+def verify_log(token: Reader, api: CurrentApi) -> JSONResponse:
     """Link new events into the hash chain and verify the whole log."""
     with api.lock:
         return read(plain(api.core.verify_log()))
@@ -1387,7 +1387,7 @@ def verify_log(token: Reader, api: Api_) -> JSONResponse:
 def aggregate_version(
     aggregate_id: UUID,
     token: Reader,
-    api: Api_,
+    api: CurrentApi,
 ) -> JSONResponse:
     """Whether events were recorded for the id, and its version."""
     with api.lock:
