@@ -1231,17 +1231,15 @@ class B2BCore:
             as_of=day,
         )
 
-    def monthly_report(
-        self, account_id: UUID, *, month: date, known_at: datetime | None = None
-    ) -> monthly.MonthlyReport:
+    def monthly_report(self, account_id: UUID, *, month: date) -> monthly.MonthlyReport:
         """The monthly asset report of the account for ``month`` (its first
         day): usage and trend, inspections and recommendations, renewal date
         and payment status of each asset, as of the month's last day."""
         end = monthly.month_end(check_date("monthly report", "month", month))
-        known = self._known(known_at)
+        self.projector.catch_up()
         return monthly.monthly_report(
-            self.account(account_id, as_of=end, known_at=known_at),
-            self._assets(known, account_id),
+            self.account(account_id, as_of=end),
+            self._assets(account_id),
             month=month,
             settings=self.settings,
         )

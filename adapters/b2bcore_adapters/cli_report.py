@@ -1,0 +1,69 @@
+"""``b2b report monthly``: an account's monthly asset report as JSON or one
+self-contained HTML page, on stdout or into a file."""
+
+# No ``from __future__ import annotations``: typer evaluates the command's
+# annotations in the module's globals, and they name the factory's argument.
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from b2bcore import B2BCore
+from b2bcore_adapters.monthly_report import ReportFormat, to_html, to_json
+
+__all__ = ["parse_month", "report_commands"]
+
+Opener = Callable[[], AbstractContextManager[B2BCore]]
+
+
+def parse_month(text: str) -> date:
+    """A month written YYYY-MM, as its first day."""
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError(text)
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a month (YYYY-MM)") from None
+
+
+def report_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Typer:
+    """The ``report`` commands, reading the store ``opened`` gives; ids are
+    read with ``parse_id`` (the main CLI's, for the same usage errors)."""
+    report = typer.Typer(help="Reports for customers.")
+
+    @report.command("monthly")
+    def monthly(
+        account_id: Annotated[UUID, typer.Argument(metavar="ACCOUNT", parser=parse_id)],
+        month: Annotated[
+            date,
+            typer.Option(
+                "--month", metavar="YYYY-MM", parser=parse_month, help="The month."
+            ),
+        ],
+        output_format: Annotated[
+            ReportFormat, typer.Option("--format", help="json or html.")
+        ] = ReportFormat.JSON,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", help="Write to this file (default: stdout)."),
+        ] = None,
+    ) -> None:
+        """The monthly asset report of the account: usage and trend,
+        inspections and recommendations, renewal date, payment status."""
+        with opened() as core:
+            found = core.monthly_report(account_id, month=month)
+        render = to_html if output_format is ReportFormat.HTML else to_json
+        data = render(found).encode("utf-8")
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            output.write_bytes(data)
+
+    return report
