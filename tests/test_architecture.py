@@ -25,11 +25,16 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+PACKAGE = Path(b2bcore.__file__).parent
+#: The test kit for embedders: it alone may import pytest and hypothesis.
+TEST_KIT = PACKAGE / "testing"
+
+
 def domain_imports() -> dict[str, set[str]]:
-    package = Path(b2bcore.__file__).parent
     return {
-        str(path.relative_to(package)): imported_modules(path)
-        for path in sorted(package.rglob("*.py"))
+        str(path.relative_to(PACKAGE)): imported_modules(path)
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if TEST_KIT not in path.parents
     }
 
 
@@ -54,6 +59,27 @@ def test_the_domain_names_no_store_module_in_its_imports() -> None:
     }
 
     assert offending == {}
+
+
+def test_no_domain_module_imports_the_test_kit() -> None:
+    offending = {
+        module: sorted(n for n in names if n.startswith("b2bcore.testing"))
+        for module, names in domain_imports().items()
+    }
+
+    assert {module: names for module, names in offending.items() if names} == {}
+
+
+def test_the_test_kit_imports_only_the_domain_pytest_and_hypothesis() -> None:
+    allowed = ALLOWED | {"pytest", "hypothesis"} | sys.stdlib_module_names
+    offending = {
+        str(path.relative_to(PACKAGE)): sorted(
+            n for n in imported_modules(path) if n.split(".")[0] not in allowed
+        )
+        for path in sorted(TEST_KIT.glob("*.py"))
+    }
+
+    assert {module: names for module, names in offending.items() if names} == {}
 
 
 def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from b2bcore import (
     ValidationError,
     installment_plan,
 )
+from b2bcore.asset import Asset
+from b2bcore.testing import Scenario
 from tests.helpers import refused, register_account
 
 TODAY = date(2024, 6, 1)
@@ -238,12 +240,25 @@ def test_an_installment_due_on_a_datetime_is_refused(memory_core: B2BCore) -> No
 # -- install ------------------------------------------------------------------
 
 
-def test_installing_starts_the_contract(memory_core: B2BCore) -> None:
-    asset_id = purchased_asset(memory_core)
+ASSET_ID = UUID(int=1)
 
-    memory_core.install_asset(asset_id, usage_end_on=USAGE_END_ON, on=INSTALLED_ON)
 
-    asset = memory_core.asset(asset_id)
+def a_purchase(core: B2BCore) -> UUID:
+    return purchased_asset(core, asset_id=ASSET_ID)
+
+
+def install(on: date, usage_end_on: date | None) -> Callable[[B2BCore], None]:
+    return lambda core: core.install_asset(ASSET_ID, usage_end_on=usage_end_on, on=on)
+
+
+def test_installing_starts_the_contract(b2b_scenario: Scenario) -> None:
+    installing = b2b_scenario.given(a_purchase).when(
+        install(INSTALLED_ON, USAGE_END_ON)
+    )
+
+    [installed] = installing.then(Asset.Installed)
+    assert installed.effective_on == INSTALLED_ON
+    asset = b2b_scenario.core.asset(ASSET_ID)
     assert asset.status is AssetStatus.INSTALLED
     assert asset.installed_on == INSTALLED_ON
     assert asset.usage_end_on == USAGE_END_ON
@@ -286,13 +301,12 @@ def test_a_usage_end_on_the_install_day_is_accepted(memory_core: B2BCore) -> Non
     assert memory_core.asset(asset_id).days_left(INSTALLED_ON) == 0
 
 
-def test_a_usage_end_before_the_install_is_refused(memory_core: B2BCore) -> None:
-    asset_id = purchased_asset(memory_core)
+def test_a_usage_end_before_the_install_is_refused(b2b_scenario: Scenario) -> None:
+    installing = b2b_scenario.given(a_purchase).when(
+        install(INSTALLED_ON, date(2024, 1, 14))
+    )
 
-    with refused(memory_core, asset_id, ValidationError, "usage_end_on"):
-        memory_core.install_asset(
-            asset_id, usage_end_on=date(2024, 1, 14), on=INSTALLED_ON
-        )
+    installing.then_refused(ValidationError, "usage_end_on")
 
 
 def test_a_usage_end_given_as_a_datetime_is_refused(memory_core: B2BCore) -> None:
@@ -304,13 +318,12 @@ def test_a_usage_end_given_as_a_datetime_is_refused(memory_core: B2BCore) -> Non
         )
 
 
-def test_installing_before_the_purchase_is_refused(memory_core: B2BCore) -> None:
-    asset_id = purchased_asset(memory_core)
+def test_installing_before_the_purchase_is_refused(b2b_scenario: Scenario) -> None:
+    installing = b2b_scenario.given(a_purchase).when(
+        install(date(2024, 1, 9), USAGE_END_ON)
+    )
 
-    with refused(memory_core, asset_id, BusinessRuleError, "on"):
-        memory_core.install_asset(
-            asset_id, usage_end_on=USAGE_END_ON, on=date(2024, 1, 9)
-        )
+    installing.then_refused(BusinessRuleError, "on")
 
 
 def test_installing_on_a_datetime_is_refused(memory_core: B2BCore) -> None:
@@ -322,11 +335,12 @@ def test_installing_on_a_datetime_is_refused(memory_core: B2BCore) -> None:
         )
 
 
-def test_installing_an_installed_asset_is_refused(memory_core: B2BCore) -> None:
-    asset_id = installed_asset(memory_core)
+def test_installing_an_installed_asset_is_refused(b2b_scenario: Scenario) -> None:
+    installing = b2b_scenario.given(
+        a_purchase, install(INSTALLED_ON, USAGE_END_ON)
+    ).when(install(TODAY, date(2025, 12, 31)))
 
-    with refused(memory_core, asset_id, BusinessRuleError, "status"):
-        memory_core.install_asset(asset_id, usage_end_on=date(2025, 12, 31))
+    installing.then_refused(BusinessRuleError, "status")
 
 
 def test_installing_an_obsolete_asset_is_refused(memory_core: B2BCore) -> None:
