@@ -23,6 +23,7 @@ from b2bcore.money import Money
 from b2bcore.values import (
     AssetStatus,
     BusinessLine,
+    Contact,
     ContactChannel,
     Grade,
     Horizon,
@@ -53,6 +54,7 @@ __all__ = [
     "ConcurrencyError",
     "ConfigurationError",
     "ConflictError",
+    "Contact",
     "ContactChannel",
     "CurrencyMismatchError",
     "DomainError",

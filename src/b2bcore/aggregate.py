@@ -24,6 +24,7 @@ from eventsourcing.domain import (
 
 from b2bcore.errors import BusinessRuleError, ValidationError
 from b2bcore.money import Money
+from b2bcore.values import Contact
 
 V = TypeVar("V")
 
@@ -204,3 +205,15 @@ def check_positive(subject: str, field: str, value: Money) -> Money:
     if not value.is_positive:
         raise ValidationError(subject, field, f"must be positive, got {value}")
     return value
+
+
+def check_contact(subject: str, field: str, value: str | Contact) -> Contact:
+    """A contact given as a bare name or a ``Contact``; its name is required
+    text, its email and phone optional text."""
+    if not isinstance(value, Contact):
+        return Contact(check_text(subject, field, value))
+    for name, part in (("email", value.email), ("phone", value.phone)):
+        if part is not None:
+            check_text(subject, f"{field}.{name}", part)
+    name = check_text(subject, f"{field}.name", value.name)
+    return attrs.evolve(value, name=name) if name != value.name else value

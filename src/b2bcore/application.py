@@ -32,6 +32,7 @@ from b2bcore.asset import Asset
 from b2bcore.audit import ChainStatus, Checkpoint, check_signature
 from b2bcore.chainstore import CHAIN_STORES, ChainLinkStore
 from b2bcore.clock import Clock, SystemClock
+from b2bcore.erasure import Erasure
 from b2bcore.errors import (
     AlreadyExistsError,
     BusinessRuleError,
@@ -46,6 +47,7 @@ from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
+from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
 from b2bcore.policies import win_with_order
 from b2bcore.projection import Projector, StateProjection
 from b2bcore.readmodel import ReadModelStore
@@ -68,6 +70,7 @@ from b2bcore.storage import DEFAULT_URL, URL_VARIABLE, environment_for
 from b2bcore.transcodings import EventMapper, register_transcodings
 from b2bcore.values import (
     BusinessLine,
+    Contact,
     ContactChannel,
     Grade,
     Installment,
@@ -151,6 +154,11 @@ class EventLog(Application[UUID]):
         self.snapshotting_intervals = dict.fromkeys(AGGREGATES, interval)  # type: ignore[misc]
 
     def construct_mapper(self) -> Mapper[UUID]:
+        vault_class = resolve_topic(VAULTS[type(self.factory).__module__])
+        #: Each person's key, beside the log but outside it (docs/audit.md).
+        self.vault = cast(
+            PersonalDataVault, self.factory.tracking_recorder(vault_class)
+        )
         return self.factory.mapper(
             transcoder=self.construct_transcoder(), mapper_class=EventMapper
         )
@@ -158,6 +166,7 @@ class EventLog(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_transcodings(transcoder)
+        transcoder.register(SealedContact(self.vault))
 
 
 def _kind_note(aggregate: DomainAggregate) -> str:
@@ -271,6 +280,33 @@ class B2BCore:
     def event_log(self) -> EventLog:
         """The underlying ``eventsourcing`` application (for projections)."""
         return self._log
+
+    # -- personal data that can be forgotten (docs/audit.md) ------------------
+
+    def forget_contact(
+        self,
+        contact_id: UUID,
+        *,
+        reason: str,
+        on: date | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Forget a person: delete their key, so their name, email and phone
+        read ``[erased]`` in every event, view and report from now on, and
+        record who forgot them, when and why (no personal data) in the log.
+        Raises BusinessRuleError if the person is already forgotten or no
+        reason is given, NotFoundError if no data was ever sealed for them."""
+        erasure = Erasure.forget(
+            contact_id, on=self._on(on), meta=self._meta(reason, attribution)
+        )
+        if self.exists(erasure.id):
+            raise BusinessRuleError(
+                f"contact {contact_id}", "forgotten", "the contact is already forgotten"
+            )
+        # The key goes first: if recording the fact fails, the person is
+        # still forgotten (the safe way round).
+        self._log.vault.forget(contact_id)
+        self._save(erasure)
 
     # -- the tamper-evident log (docs/audit.md) -------------------------------
 
@@ -402,7 +438,7 @@ class B2BCore:
         account_id: UUID,
         product: str,
         order_reference: str,
-        contact: str,
+        contact: str | Contact,
         value: Money,
         installments: Sequence[Installment],
         owner: str,
@@ -685,7 +721,7 @@ class B2BCore:
         company: str,
         source: str,
         temperature: Temperature,
-        contact: str | None = None,
+        contact: str | Contact | None = None,
         need: str | None = None,
         account_id: UUID | None = None,
         lead_id: UUID | None = None,
@@ -731,7 +767,7 @@ class B2BCore:
         self,
         lead_id: UUID,
         *,
-        contact: str | None = None,
+        contact: str | Contact | None = None,
         need: str | None = None,
         on: date | None = None,
         reason: str | None = None,

@@ -19,6 +19,7 @@ from eventsourcing.domain import AggregateCreated
 from b2bcore.aggregate import (
     DomainAggregate,
     Provenance,
+    check_contact,
     check_date,
     check_positive,
     check_text,
@@ -29,6 +30,7 @@ from b2bcore.money import Money
 from b2bcore.values import (
     AssetStatus,
     CompetitorContact,
+    Contact,
     Inspection,
     Installment,
     MonthlyUsage,
@@ -52,7 +54,7 @@ class Asset(DomainAggregate):
         account_id: UUID
         product: str
         order_reference: str
-        contact: str
+        contact: Contact
         value: Money
         installments: tuple[Installment, ...]
         owner: str
@@ -222,7 +224,7 @@ class Asset(DomainAggregate):
         account_id: UUID,
         product: str,
         order_reference: str,
-        contact: str,
+        contact: Contact,
         value: Money,
         installments: tuple[Installment, ...],
         owner: str,
@@ -268,7 +270,7 @@ class Asset(DomainAggregate):
         account_id: UUID,
         product: str,
         order_reference: str,
-        contact: str,
+        contact: str | Contact,
         value: Money,
         installments: Sequence[Installment],
         owner: str,
@@ -311,7 +313,7 @@ class Asset(DomainAggregate):
             account_id=account_id,
             product=check_text(subject, "product", product),
             order_reference=check_text(subject, "order_reference", order_reference),
-            contact=check_text(subject, "contact", contact),
+            contact=check_contact(subject, "contact", contact),
             value=value,
             installments=plan,
             owner=check_text(subject, "owner", owner),

@@ -8,8 +8,14 @@ from uuid import UUID
 
 from eventsourcing.domain import AggregateCreated
 
-from b2bcore.aggregate import DomainAggregate, Provenance, check_text, check_type
-from b2bcore.values import LeadStatus, Temperature
+from b2bcore.aggregate import (
+    DomainAggregate,
+    Provenance,
+    check_contact,
+    check_text,
+    check_type,
+)
+from b2bcore.values import Contact, LeadStatus, Temperature
 
 
 class Lead(DomainAggregate):
@@ -21,7 +27,7 @@ class Lead(DomainAggregate):
         company: str
         source: str
         temperature: Temperature
-        contact: str | None
+        contact: Contact | None
         need: str | None
         account_id: UUID | None
 
@@ -34,7 +40,7 @@ class Lead(DomainAggregate):
 
     class Qualified(DomainAggregate.Event):
         TOPIC = "b2bcore:lead:Qualified"
-        contact: str
+        contact: Contact
         need: str
 
         def apply(self, lead: Lead) -> None:
@@ -67,7 +73,7 @@ class Lead(DomainAggregate):
         company: str,
         source: str,
         temperature: Temperature,
-        contact: str | None,
+        contact: Contact | None,
         need: str | None,
         account_id: UUID | None,
         effective_on: date,
@@ -95,7 +101,7 @@ class Lead(DomainAggregate):
         temperature: Temperature,
         on: date,
         meta: Provenance,
-        contact: str | None = None,
+        contact: str | Contact | None = None,
         need: str | None = None,
         account_id: UUID | None = None,
     ) -> Lead:
@@ -111,7 +117,7 @@ class Lead(DomainAggregate):
             temperature=check_type(subject, "temperature", temperature, Temperature),
             contact=None
             if contact is None
-            else check_text(subject, "contact", contact),
+            else check_contact(subject, "contact", contact),
             need=None if need is None else check_text(subject, "need", need),
             account_id=account_id,
         )
@@ -131,7 +137,7 @@ class Lead(DomainAggregate):
         *,
         on: date,
         meta: Provenance,
-        contact: str | None = None,
+        contact: str | Contact | None = None,
         need: str | None = None,
     ) -> None:
         """Make the MQL a sales-qualified lead; it needs a contact and a need,
@@ -151,7 +157,7 @@ class Lead(DomainAggregate):
             self.Qualified,
             on,
             meta,
-            contact=check_text(self.subject, "contact", contact),
+            contact=check_contact(self.subject, "contact", contact),
             need=check_text(self.subject, "need", need),
         )
 

@@ -12,11 +12,16 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from uuid import UUID
 
 import attrs
 
 from b2bcore.errors import ValidationError
+from b2bcore.ids import deterministic_id
 from b2bcore.money import MINOR_UNITS, Money
+
+#: What a forgotten person's name, email and phone read as.
+ERASED = "[erased]"
 
 
 class Grade(Enum):
@@ -320,6 +325,38 @@ class Postmortem:
     lessons: tuple[str, ...] = attrs.field(converter=_texts)
 
 
+def _person_id(contact: Contact) -> UUID:
+    return deterministic_id("contact", contact.name)
+
+
+@attrs.frozen
+class Contact:
+    """A person at a customer. Name, email and phone are personal data: they
+    are stored sealed with the person's own key and read as ``[erased]`` once
+    the person is forgotten (docs/audit.md). ``id`` names the key; by default
+    it is derived from the name, so one person has one key everywhere."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    id: UUID = attrs.field(default=attrs.Factory(_person_id, takes_self=True))
+    #: The person was forgotten: every field reads ``[erased]``.
+    erased: bool = False
+
+    @classmethod
+    def forgotten(cls, person_id: UUID) -> Contact:
+        """The contact ``person_id`` after its key was deleted."""
+        return cls(ERASED, ERASED, ERASED, id=person_id, erased=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def contact_of(value: str | Contact) -> Contact:
+    """A contact given as a bare name or as a ``Contact``."""
+    return value if isinstance(value, Contact) else Contact(value)
+
+
 @attrs.frozen
 class OrderLine:
     """One asset a won deal's order creates."""
@@ -327,7 +364,7 @@ class OrderLine:
     product: str
     value: Money
     order_reference: str
-    contact: str
+    contact: Contact = attrs.field(converter=contact_of)
     installments: tuple[Installment, ...] = attrs.field(converter=_installments)
 
 

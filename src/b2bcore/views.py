@@ -24,6 +24,7 @@ from b2bcore.values import (
     AssetStatus,
     BusinessLine,
     CompetitorContact,
+    Contact,
     ContactChannel,
     Finding,
     GateRecord,
@@ -95,7 +96,8 @@ class AssetView:
     account_id: UUID
     product: str
     order_reference: str
-    contact: str
+    #: Read ``[erased]`` once the person is forgotten.
+    contact: Contact
     owner: str
     opportunity_id: UUID | None
     #: The order added to what the account already had.
@@ -186,7 +188,7 @@ class LeadView:
     company: str
     source: str
     temperature: Temperature
-    contact: str | None
+    contact: Contact | None
     need: str | None
     account_id: UUID | None
     status: LeadStatus

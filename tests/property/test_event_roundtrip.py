@@ -30,7 +30,7 @@ from b2bcore.asset import Asset
 from b2bcore.lead import Lead
 from b2bcore.opportunity import Opportunity
 from b2bcore.sales_rep import SalesRep
-from b2bcore.values import Installment, Postmortem
+from b2bcore.values import Contact, Installment, Postmortem
 from tests.strategies import History, business_dates, histories, money, plans, texts
 
 #: Registered, GradeChanged, AttributesChanged; Purchased … InstallmentPaid;
@@ -57,6 +57,9 @@ postmortems = st.builds(
     root_causes=st.lists(texts, max_size=3),
     lessons=st.lists(texts, max_size=3),
 )
+contacts = st.builds(
+    Contact, texts, st.none() | texts, st.none() | texts, id=st.uuids()
+)
 #: Field types with a strategy of their own; the rest are derived below.
 FIELD_STRATEGIES: dict[object, st.SearchStrategy[Any]] = {
     str: any_texts,
@@ -68,6 +71,7 @@ FIELD_STRATEGIES: dict[object, st.SearchStrategy[Any]] = {
     Money: money(),
     Postmortem: postmortems,
     tuple[Installment, ...]: installments,
+    Contact: contacts,
 }
 
 

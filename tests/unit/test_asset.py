@@ -17,6 +17,7 @@ from b2bcore import (
     AssetStatus,
     B2BCore,
     BusinessRuleError,
+    Contact,
     Installment,
     Money,
     NotFoundError,
@@ -101,7 +102,7 @@ def test_purchasing_creates_an_asset_of_the_account(memory_core: B2BCore) -> Non
     assert asset.status is AssetStatus.PURCHASED
     assert asset.product == "EV fleet 20"
     assert asset.order_reference == "PO-2024-001"
-    assert asset.contact == "Park, fleet manager"
+    assert asset.contact == Contact("Park, fleet manager")
     assert asset.owner == "lee"
     assert asset.purchased_on == PURCHASED_ON
     assert asset.value == VALUE

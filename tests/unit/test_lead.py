@@ -14,6 +14,7 @@ from b2bcore import (
     B2BCore,
     BusinessLine,
     BusinessRuleError,
+    Contact,
     LeadStatus,
     Money,
     NotFoundError,
@@ -105,7 +106,7 @@ def test_a_lead_may_be_captured_with_its_contact_need_and_account(
     )
 
     lead = memory_core.lead(lead_id)
-    assert lead.contact == "Choi"
+    assert lead.contact == Contact("Choi")
     assert lead.need == "10 vans"
     assert lead.account_id == account_id
 
@@ -255,7 +256,7 @@ def test_qualifying_makes_the_lead_an_sql(memory_core: B2BCore) -> None:
     lead = memory_core.lead(lead_id)
     assert lead.status is LeadStatus.SQL
     assert lead.qualified_on == QUALIFIED_ON
-    assert lead.contact == "Choi, COO"
+    assert lead.contact == Contact("Choi, COO")
     assert lead.need == "30 shared cars"
     assert lead.closed_on is None
 
@@ -269,7 +270,7 @@ def test_a_lead_captured_with_contact_and_need_qualifies_as_is(
 
     lead = memory_core.lead(lead_id)
     assert lead.status is LeadStatus.SQL
-    assert (lead.contact, lead.need) == ("Choi", "10 vans")
+    assert (lead.contact, lead.need) == (Contact("Choi"), "10 vans")
     assert lead.qualified_on == TODAY
 
 
@@ -280,7 +281,7 @@ def test_a_contact_given_when_qualifying_replaces_the_captured_one(
 
     memory_core.qualify_lead(lead_id, contact="Choi, COO")
 
-    assert memory_core.lead(lead_id).contact == "Choi, COO"
+    assert memory_core.lead(lead_id).contact == Contact("Choi, COO")
 
 
 def test_qualifying_a_lead_without_a_contact_is_refused(

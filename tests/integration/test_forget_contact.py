@@ -1,0 +1,152 @@
+"""Personal data that can be forgotten, on SQLite and PostgreSQL: contacts'
+name, email and phone never reach the stored bytes in plaintext, and once a
+person is forgotten every event still replays and every report computes with
+their fields read as "[erased]"."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+import pytest
+
+from b2bcore import (
+    B2BCore,
+    BusinessRuleError,
+    Contact,
+    Money,
+    NotFoundError,
+    Temperature,
+)
+from b2bcore.erasure import Erasure
+from b2bcore.values import ERASED
+from tests.helpers import purchase_asset, register_account
+
+KIM = Contact("김지은 Kim Ji-eun", "jieun.kim@hyowon.example", "+82-2-555-0147")
+PARK = Contact("박서준 Park Seo-jun", "seojun.park@hyowon.example", "+82-2-555-0199")
+
+
+def stored_values(url: str) -> Iterator[bytes]:
+    """Every value of every row of every table in the store at ``url``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = Path(parts.path[1:])
+        # The file's raw bytes too: free pages and the write-ahead log.
+        yield from (p.read_bytes() for p in path.parent.glob(f"{path.name}*"))
+        with sqlite3.connect(path) as connection:
+            tables = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            ).fetchall()
+            for (table,) in tables:
+                for row in connection.execute(f'SELECT * FROM "{table}"'):
+                    yield from (_bytes(value) for value in row)
+        return
+    schema = parse_qs(parts.query)["schema"][0]
+    with psycopg.connect(
+        host="127.0.0.1", user="postgres", dbname="test", password="postgres"
+    ) as connection:
+        tables = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (schema,),
+        ).fetchall()
+        assert tables
+        for (table,) in tables:
+            for row in connection.execute(f'SELECT * FROM "{schema}"."{table}"'):
+                yield from (_bytes(value) for value in row)
+
+
+def _bytes(value: object) -> bytes:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value)
+    return str(value).encode()
+
+
+def plaintexts(contact: Contact) -> list[bytes]:
+    """Each personal field as UTF-8 and as JSON would escape it."""
+    fields = [contact.name, contact.email or "", contact.phone or ""]
+    found = [f.encode() for f in fields]
+    found += [f.encode("unicode_escape") for f in fields]
+    return found
+
+
+def leaked(url: str, contact: Contact) -> list[bytes]:
+    needles = plaintexts(contact)
+    return [n for value in stored_values(url) for n in needles if n in value]
+
+
+def test_contacts_are_sealed_and_a_forgotten_one_reads_erased(
+    durable_url: str,
+) -> None:
+    with B2BCore.open(durable_url, snapshot_interval=2) as core:
+        account_id = register_account(core)
+        asset_id = purchase_asset(core, account_id, contact=KIM)
+        core.install_asset(
+            asset_id, usage_end_on=date(2025, 1, 19), on=date(2024, 1, 20)
+        )
+        core.pay_installment(
+            asset_id, number=1, amount=Money.of(5_950_000, "KRW"), on=date(2024, 2, 15)
+        )
+        lead_id = core.capture_lead(
+            company="(주)효원",
+            source="web",
+            temperature=Temperature.WARM,
+            contact=KIM,
+            on=date(2024, 3, 1),
+        )
+        other_id = core.capture_lead(
+            company="(주)효원",
+            source="fair",
+            temperature=Temperature.HOT,
+            contact=PARK,
+            need="10 vans",
+            on=date(2024, 3, 2),
+        )
+        core.qualify_lead(lead_id, need="20 vans", on=date(2024, 3, 5))
+        core.projector.catch_up()
+        before_forgetting = datetime.now(UTC)
+
+        assert core.asset(asset_id).contact == KIM
+        assert leaked(durable_url, Contact("(주)효원")), "the scan reads the log"
+        assert leaked(durable_url, KIM) == []
+        assert leaked(durable_url, PARK) == []
+
+        core.forget_contact(KIM.id, reason="data subject asked to be forgotten")
+        core.projector.rebuild()
+
+        erased = Contact.forgotten(KIM.id)
+        assert core.asset(asset_id).contact == erased
+        assert str(core.asset(asset_id).contact) == ERASED
+        assert core.lead(lead_id).contact == erased
+        assert core.lead(lead_id, version=1).contact == erased
+        assert core.lead(lead_id, as_of=date(2024, 3, 1)).contact == erased
+        assert core.asset(asset_id, known_at=before_forgetting).contact == erased
+        assert core.lead(other_id).contact == PARK
+        assert core.renewal_queue(as_of=date(2024, 6, 1), within=3650) is not None
+        assert core.pipeline_kpis(as_of=date(2024, 6, 1)) is not None
+        assert core.account_history(account_id, as_of=date(2024, 6, 1))
+        assert leaked(durable_url, KIM) == []
+        assert leaked(durable_url, PARK) == []
+        forgotten = core.event_log.repository.get(Erasure.id_for(KIM.id))
+        assert forgotten.person_id == KIM.id
+
+    with B2BCore.open(durable_url) as reopened:
+        assert reopened.asset(asset_id).contact == erased
+        assert reopened.lead(other_id).contact == PARK
+
+
+def test_forgetting_twice_is_refused(durable_url: str) -> None:
+    with B2BCore.open(durable_url) as core:
+        purchase_asset(core, register_account(core), contact=KIM)
+        core.forget_contact(KIM.id, reason="asked")
+
+        with pytest.raises(BusinessRuleError, match="already forgotten"):
+            core.forget_contact(KIM.id, reason="asked again")
+
+
+def test_forgetting_an_unknown_contact_is_not_found(durable_url: str) -> None:
+    with B2BCore.open(durable_url) as core, pytest.raises(NotFoundError):
+        core.forget_contact(PARK.id, reason="asked")
