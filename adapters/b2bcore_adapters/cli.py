@@ -32,6 +32,7 @@ from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
 from b2bcore_adapters import charts, importers, postmortem
 from b2bcore_adapters import demo as story
 from b2bcore_adapters.cli_audit import audit
+from b2bcore_adapters.cli_deliver import deliver_command
 from b2bcore_adapters.cli_export import export_commands
 from b2bcore_adapters.cli_report import report_commands
 from b2bcore_adapters.importers.report import ImportReport, ImportUsageError
@@ -149,6 +150,7 @@ def opened() -> Iterator[B2BCore]:
 
 app.add_typer(export_commands(opened, parse_id), name="export")
 app.add_typer(report_commands(opened, parse_id), name="report")
+app.command("deliver")(deliver_command(opened, parse_date))
 
 
 def emit(document: JSON) -> None:
