@@ -79,3 +79,20 @@ def test_a_webhook_without_a_url_is_a_usage_error(
 
     assert code == 2
     assert "--url" in err
+
+
+def test_a_webhook_that_stays_down_exits_1_and_records_nothing(
+    capsys: pytest.CaptureFixture[str], url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("B2BCORE_WEBHOOK_SECRET", "s3cret")
+    with webhook_receiver() as receiver:
+        receiver.failing = 1
+        code, _, err = deliver(
+            capsys, url, "--sink", "webhook", "--url", receiver.url, "--attempts", "1"
+        )
+        again, _, _ = deliver(capsys, url, "--sink", "webhook", "--url", receiver.url)
+
+    assert (code, again) == (1, 0)
+    assert "not acknowledged after 1 attempts" in err
+    with B2BCore.open(url) as core:
+        assert len(receiver.received) == len(core.alerts(as_of=AS_OF))
