@@ -9,7 +9,9 @@ import asyncio
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
@@ -41,6 +43,58 @@ def require_nats() -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true needs NATS: {problem}")
         pytest.skip(problem)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _pipe(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        target.close()
+
+
+@contextmanager
+def nats_on(port: int) -> Iterator[None]:
+    """NATS reachable on ``port`` too (a TCP relay to the real server) while
+    the block runs: before and after it, that port refuses connections."""
+    address = urlsplit(NATS_URL)
+    listener = socket.create_server(("127.0.0.1", port))
+    open_sockets: list[socket.socket] = [listener]
+
+    def relay() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(
+                (address.hostname or "127.0.0.1", address.port or 4222)
+            )
+            open_sockets.extend((client, server))
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(
+                    target=_pipe, args=(source, target), daemon=True
+                ).start()
+
+    thread = threading.Thread(target=relay, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        for opened in open_sockets:
+            # shutdown, not just close: it wakes the relay's blocked reads.
+            with suppress(OSError):
+                opened.shutdown(socket.SHUT_RDWR)
+            opened.close()
 
 
 class CrashError(Exception):
@@ -128,6 +182,35 @@ def test_a_resend_after_a_crash_is_deduplicated_by_jetstream(
     assert [message_id for _, message_id in messages(sink)] == [
         str(a.id) for a in alerts
     ]
+
+
+def test_nats_down_for_a_while_then_back_loses_nothing(sqlite_url: str) -> None:
+    require_nats()
+    suffix = uuid4().hex[:12]
+    stream, subjects = f"B2BCORE_TEST_{suffix}", f"b2bcore_test_{suffix}.alerts"
+    port = free_port()
+    alerts = some_alerts(3)
+    quick = Backoff(attempts=2, first=0.001, longest=0.001)
+    with (
+        B2BCore.open(sqlite_url) as core,
+        NatsSink(
+            f"nats://127.0.0.1:{port}", stream=stream, subjects=subjects, timeout=2
+        ) as sink,
+    ):
+        log = delivery_log_for(core)
+        with nats_on(port):
+            AlertDeliverer(sink, log, backoff=quick).deliver(alerts[:1])
+        with pytest.raises(DeliveryFailedError):
+            AlertDeliverer(sink, log, backoff=quick, sleep=lambda _: None).deliver(
+                alerts
+            )
+        with nats_on(port):
+            report = AlertDeliverer(sink, log, backoff=quick).deliver(alerts)
+            found = messages(sink)
+    asyncio.run(_delete_stream(stream))
+
+    assert report.sent == (alerts[1].id, alerts[2].id)
+    assert [message_id for _, message_id in found] == [str(a.id) for a in alerts]
 
 
 def test_an_unreachable_nats_is_retried_then_fails_and_records_nothing(
