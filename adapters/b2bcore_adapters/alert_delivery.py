@@ -19,9 +19,8 @@ from typing import Protocol
 from uuid import UUID
 
 import attrs
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
+from eventsourcing.popo import POPOAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
-from psycopg.sql import SQL, Identifier
 
 from b2bcore import B2BCore, B2BCoreError
 from b2bcore.reports.alerts import Alert
@@ -69,14 +68,14 @@ class MemoryDeliveryLog:
             self._delivered.setdefault(sink, set()).add(alert_id)
 
 
-_COLUMNS = "(sink TEXT NOT NULL, alert_id TEXT NOT NULL, PRIMARY KEY (sink, alert_id))"
+COLUMNS = "(sink TEXT NOT NULL, alert_id TEXT NOT NULL, PRIMARY KEY (sink, alert_id))"
 
 
 class SQLiteDeliveryLog:
     def __init__(self, datastore: SQLiteDatastore) -> None:
         self._datastore = datastore
         with datastore.transaction(commit=True) as cursor:
-            cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} {_COLUMNS}")
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} {COLUMNS}")
 
     def delivered(self, sink: str) -> frozenset[UUID]:
         with self._datastore.transaction(commit=False) as cursor:
@@ -90,41 +89,19 @@ class SQLiteDeliveryLog:
             )
 
 
-class PostgresDeliveryLog:
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        self._datastore = datastore
-        self._table = Identifier(datastore.schema or "public", TABLE)
-        with datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                SQL("CREATE TABLE IF NOT EXISTS {} " + _COLUMNS).format(self._table)
-            )
-
-    def delivered(self, sink: str) -> frozenset[UUID]:
-        with self._datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                SQL("SELECT alert_id FROM {} WHERE sink = %s").format(self._table),
-                (sink,),
-            )
-            return frozenset(UUID(found["alert_id"]) for found in cursor.fetchall())
-
-    def record(self, sink: str, alert_id: UUID) -> None:
-        with self._datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
-                    self._table
-                ),
-                (sink, str(alert_id)),
-            )
-
-
 def delivery_log_for(core: B2BCore) -> DeliveryLog:
     """The delivery log beside ``core``'s event log, in the same database."""
     recorder = core.event_log.recorder
     if isinstance(recorder, SQLiteAggregateRecorder):
         return SQLiteDeliveryLog(recorder.datastore)
-    if isinstance(recorder, PostgresAggregateRecorder):
-        return PostgresDeliveryLog(recorder.datastore)
-    return MemoryDeliveryLog()
+    if isinstance(recorder, POPOAggregateRecorder):
+        return MemoryDeliveryLog()
+    # Only a PostgreSQL store gets here, so psycopg (an extra) is installed.
+    from b2bcore_adapters.alert_delivery_postgres import (  # noqa: PLC0415
+        postgres_delivery_log,
+    )
+
+    return postgres_delivery_log(recorder)
 
 
 def due(alerts: Iterable[Alert], delivered: frozenset[UUID]) -> tuple[Alert, ...]:

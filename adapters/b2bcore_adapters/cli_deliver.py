@@ -20,12 +20,6 @@ from b2bcore_adapters.alert_delivery import (
     Backoff,
     delivery_log_for,
 )
-from b2bcore_adapters.alert_sinks import (
-    SECRET_VARIABLE,
-    NatsSink,
-    StdoutSink,
-    WebhookSink,
-)
 
 __all__ = ["deliver_command"]
 
@@ -39,6 +33,14 @@ class SinkKind(Enum):
 
 
 def _sink(kind: SinkKind, url: str | None, stack: ExitStack) -> AlertSink:
+    # httpx and nats-py are the ``alerts`` extra: b2b runs without them.
+    from b2bcore_adapters.alert_sinks import (  # noqa: PLC0415
+        SECRET_VARIABLE,
+        NatsSink,
+        StdoutSink,
+        WebhookSink,
+    )
+
     if kind is SinkKind.STDOUT:
         return StdoutSink(sys.stdout)
     if url is None:
