@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -76,6 +76,24 @@ def parse_date(text: str | None) -> date | None:
         raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def parse_moment(text: str | None) -> datetime | None:
+    """An ISO 8601 timestamp with its time zone; a naive one is refused
+    rather than guessed."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a timestamp (e.g. 2024-06-01T12:00:00+00:00)"
+        ) from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter(
+            f"{text!r} has no time zone: add one (Z, +00:00, +09:00)"
+        )
+    return moment
+
+
 def parse_id(text: str) -> UUID:
     try:
         return UUID(text)
@@ -86,6 +104,14 @@ def parse_id(text: str) -> UUID:
 AsOf = Annotated[
     date | None,
     typer.Option("--as-of", parser=parse_date, help="Business date (default: today)."),
+]
+KnownAt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--known-at",
+        parser=parse_moment,
+        help="As recorded by this time (ISO 8601 with a time zone).",
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 By = Annotated[Dimension | None, typer.Option("--by", help="Cut by a dimension.")]
@@ -286,6 +312,7 @@ def import_csv(
 @app.command()
 def renewals(
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     within: Annotated[int, typer.Option(min=0, help="Days ahead.")] = 90,
     owner: Annotated[str | None, typer.Option(help="Only this owner's.")] = None,
     grade: Annotated[Grade | None, typer.Option(help="Only this grade.")] = None,
@@ -296,7 +323,9 @@ def renewals(
     ``--chart``: how many (and what value) fall in each renewal window."""
     drawn = chart_format(chart)
     with opened() as core:
-        items = core.renewal_queue(as_of=as_of, within=within, owner=owner, grade=grade)
+        items = core.renewal_queue(
+            as_of=as_of, within=within, owner=owner, grade=grade, known_at=known_at
+        )
         windows = core.settings.renewal_windows
     if chart is not None and drawn is not None:
         chart.write_bytes(
@@ -358,6 +387,7 @@ def renewals(
 @app.command()
 def alerts(
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     unacknowledged: Annotated[
         bool, typer.Option(help="Leave out acknowledged alerts.")
     ] = False,
@@ -366,7 +396,9 @@ def alerts(
     """Renewal thresholds, dissatisfaction, usage anomalies, competitor
     contacts and stagnant deals."""
     with opened() as core:
-        found = core.alerts(as_of=as_of, unacknowledged=unacknowledged)
+        found = core.alerts(
+            as_of=as_of, unacknowledged=unacknowledged, known_at=known_at
+        )
     if as_json:
         emit(plain(found))
         return
@@ -400,6 +432,23 @@ def acknowledge(
     out.print(f"acknowledged {alert_id}")
 
 
+@app.command("correct-usage-end")
+def correct_usage_end(
+    asset_id: Annotated[UUID, typer.Argument(parser=parse_id, help="The asset's id.")],
+    usage_end_on: Annotated[
+        date, typer.Option("--to", parser=parse_date, help="The right usage end.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why the old date was wrong.")],
+    on: AsOf = None,
+) -> None:
+    """Correct a wrong usage end date retroactively (docs/audit.md)."""
+    with opened() as core:
+        core.correct_usage_end(
+            asset_id, usage_end_on=usage_end_on, reason=reason, on=on
+        )
+    out.print(f"corrected the usage end of {asset_id} to {usage_end_on}")
+
+
 @app.command("asset-kpis")
 def asset_kpis(
     start: Annotated[
@@ -408,12 +457,13 @@ def asset_kpis(
     end: Annotated[
         date, typer.Option("--to", parser=parse_date, help="Last day (included).")
     ],
+    known_at: KnownAt = None,
     as_json: Json = False,
 ) -> None:
     """Retention, renewals, revenue retention, upsell, churn, lifetime value,
     payment compliance and receivables over a period."""
     with opened() as core:
-        kpis = core.asset_kpis(start=start, end=end)
+        kpis = core.asset_kpis(start=start, end=end, known_at=known_at)
     if as_json:
         emit(plain(kpis))
         return
@@ -444,11 +494,12 @@ def asset_kpis(
 def dashboard(
     owner: Annotated[str | None, typer.Option(help="One rep's assets.")] = None,
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     as_json: Json = False,
 ) -> None:
     """A rep's dashboard: assets by status, renewals due, top assets, risks."""
     with opened() as core:
-        board = core.rep_dashboard(owner=owner, as_of=as_of)
+        board = core.rep_dashboard(owner=owner, as_of=as_of, known_at=known_at)
     if as_json:
         emit(plain(board))
         return
@@ -500,11 +551,13 @@ def pipeline_document(kpis: PipelineKpis, *, cut: bool) -> JSON:
 
 
 @app.command("pipeline-kpis")
-def pipeline_kpis(as_of: AsOf = None, by: By = None, as_json: Json = False) -> None:
+def pipeline_kpis(
+    as_of: AsOf = None, by: By = None, as_json: Json = False, known_at: KnownAt = None
+) -> None:
     """Open/won/lost/dropped, win rate, cycle, conversions, weighted pipeline,
     velocity and stagnant deals as of a date."""
     with opened() as core:
-        kpis = core.pipeline_kpis(as_of=as_of, by=by)
+        kpis = core.pipeline_kpis(as_of=as_of, by=by, known_at=known_at)
     if as_json:
         emit(pipeline_document(kpis, cut=by is not None))
         return
@@ -571,6 +624,7 @@ def tiers_document(matrix: TierMatrix) -> JSON:
 @app.command()
 def tiers(
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     by: Annotated[Dimension, typer.Option("--by", help="The rows.")] = Dimension.OWNER,
     as_json: Json = False,
     chart: Chart = None,
@@ -579,7 +633,7 @@ def tiers(
     ``--chart``: the same as a heat-map."""
     drawn = chart_format(chart)
     with opened() as core:
-        matrix = core.tier_matrix(by=by, as_of=as_of)
+        matrix = core.tier_matrix(by=by, as_of=as_of, known_at=known_at)
     if chart is not None and drawn is not None:
         chart.write_bytes(charts.tier_matrix_chart(matrix, format=drawn))
     if as_json:
@@ -601,6 +655,7 @@ def tiers(
 def timeline(
     opportunity_id: Annotated[UUID, typer.Argument(parser=parse_id)],
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     format: FormatOption = Format.TEXT,
     chart: Chart = None,
     as_json: Json = False,
@@ -609,7 +664,7 @@ def timeline(
     ``--chart``: its tier over time."""
     shape, drawn = chosen(format, as_json), chart_format(chart)
     with opened() as core:
-        path = core.timeline(opportunity_id, as_of=as_of)
+        path = core.timeline(opportunity_id, as_of=as_of, known_at=known_at)
     if chart is not None and drawn is not None:
         chart.write_bytes(charts.tier_steps_chart(path, format=drawn))
     if shape is Format.JSON:
@@ -629,6 +684,7 @@ def timeline(
 @app.command("win-loss")
 def win_loss(
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     by: By = None,
     format: FormatOption = Format.TEXT,
     chart: Chart = None,
@@ -638,7 +694,7 @@ def win_loss(
     rates and cycle lengths; ``--chart``: win rate by the dimension."""
     shape, drawn = chosen(format, as_json), chart_format(chart)
     with opened() as core:
-        analysis = core.win_loss(as_of=as_of, by=by)
+        analysis = core.win_loss(as_of=as_of, by=by, known_at=known_at)
     if chart is not None and drawn is not None:
         chart.write_bytes(charts.win_rate_chart(analysis, format=drawn))
     if shape is Format.JSON:
@@ -667,11 +723,12 @@ def win_loss(
 def history(
     account_id: Annotated[UUID, typer.Argument(parser=parse_id)],
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     as_json: Json = False,
 ) -> None:
     """Every asset and deal of an account with its state on a date."""
     with opened() as core:
-        past = core.account_history(account_id, as_of=as_of)
+        past = core.account_history(account_id, as_of=as_of, known_at=known_at)
     if as_json:
         emit(plain(past))
         return
@@ -711,12 +768,13 @@ def history(
 @app.command()
 def segments(
     as_of: AsOf = None,
+    known_at: KnownAt = None,
     currency: Annotated[str | None, typer.Option(help="Rank in this currency.")] = None,
     as_json: Json = False,
 ) -> None:
     """Accounts ranked by value, the Pareto top 20 %, by sector and channel."""
     with opened() as core:
-        result = core.segmentation(as_of=as_of, currency=currency)
+        result = core.segmentation(as_of=as_of, currency=currency, known_at=known_at)
     if as_json:
         emit(plain(result))
         return

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
+from typing import Any, Protocol, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -133,6 +133,55 @@ def replay(
         else:
             event.replay_onto(aggregate)
     return aggregate
+
+
+def check_moment(subject: str, field: str, value: datetime) -> datetime:
+    """A recorded time: a timezone-aware ``datetime``."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationError(subject, field, "must be a timezone-aware datetime")
+    return value
+
+
+class States(Protocol):
+    """Where reports read the states of aggregates."""
+
+    def states(
+        self, kind: type[A], *, account_id: UUID | None = None
+    ) -> Iterator[A]: ...
+
+
+class KnownStates:
+    """The states as known at a recorded time: every aggregate built by the
+    projections' own rules from only the events recorded by ``known_at``,
+    in log order (docs/audit.md)."""
+
+    def __init__(self, log: Application[UUID], known_at: datetime) -> None:
+        by_topic = {topic: p for p in PROJECTIONS for topic in p.topics}
+        self._states: dict[UUID, DomainAggregate] = {}
+        position = 0
+        while page := log.recorder.select_notifications(
+            position,
+            limit=EXPORT_PAGE_SIZE,
+            topics=tuple(by_topic),
+            inclusive_of_start=False,
+        ):
+            for notification in page:
+                event = cast(
+                    DomainAggregate.Event, log.mapper.to_domain_event(notification)
+                )
+                if event.timestamp <= known_at:
+                    state = self._states.get(event.originator_id)
+                    self._states[event.originator_id] = by_topic[
+                        notification.topic
+                    ].apply(state, event)
+            position = page[-1].id
+
+    def states(self, kind: type[A], *, account_id: UUID | None = None) -> Iterator[A]:
+        for state in self._states.values():
+            if isinstance(state, kind) and (
+                account_id is None or getattr(state, "account_id", None) == account_id
+            ):
+                yield state
 
 
 class EventLog(Application[UUID]):
@@ -508,6 +557,26 @@ class B2BCore:
             usage_end_on=usage_end_on,
             value=value,
             installments=installments,
+            meta=self._meta(reason, attribution),
+        )
+        self._save(asset)
+
+    def correct_usage_end(
+        self,
+        asset_id: UUID,
+        *,
+        usage_end_on: date,
+        reason: str,
+        on: date | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> None:
+        """Correct a wrong current usage end date retroactively: the
+        correction takes effect on the business date of the install or
+        renewal that set it (docs/audit.md); ``on`` is the day it is made."""
+        asset = self._get(Asset, asset_id)
+        asset.correct_usage_end(
+            usage_end_on=usage_end_on,
+            on=self._on(on),
             meta=self._meta(reason, attribution),
         )
         self._save(asset)
@@ -1129,13 +1198,16 @@ class B2BCore:
         within: int = 90,
         owner: str | None = None,
         grade: Grade | None = None,
+        known_at: datetime | None = None,
     ) -> tuple[RenewalItem, ...]:
         """Installed assets whose usage ends within ``within`` days of
-        ``as_of`` (default today), soonest first, with their risk flags."""
-        self.projector.catch_up()
+        ``as_of`` (default today), soonest first, with their risk flags.
+        Every report takes ``known_at``: computed from only the events
+        recorded by then."""
+        known = self._known(known_at)
         return renewal_queue(
-            self._assets(),
-            self._accounts(),
+            self._assets(known),
+            self._accounts(known),
             as_of=self._on(as_of),
             within=within,
             settings=self.settings,
@@ -1144,18 +1216,22 @@ class B2BCore:
         )
 
     def alerts(
-        self, *, as_of: date | None = None, unacknowledged: bool = False
+        self,
+        *,
+        as_of: date | None = None,
+        unacknowledged: bool = False,
+        known_at: datetime | None = None,
     ) -> tuple[alerts.Alert, ...]:
         """Alerts dated on or before ``as_of`` (default today): renewal
         thresholds, dissatisfaction, usage anomalies, competitor contacts and
         stagnant deals; ``unacknowledged`` leaves out the acknowledged ones."""
-        self.projector.catch_up()
+        known = self._known(known_at)
         found = alerts.alerts(
-            self._assets(),
-            self._deals(),
+            self._assets(known),
+            self._deals(known),
             as_of=self._on(as_of),
             settings=self.settings,
-            acknowledged=self._acknowledged(),
+            acknowledged=self._acknowledged(known),
         )
         return tuple(a for a in found if not (unacknowledged and a.acknowledged))
 
@@ -1188,94 +1264,126 @@ class B2BCore:
             )
         )
 
-    def asset_kpis(self, *, start: date, end: date) -> asset_kpis.AssetKpis:
+    def asset_kpis(
+        self, *, start: date, end: date, known_at: datetime | None = None
+    ) -> asset_kpis.AssetKpis:
         """Retention, renewal, revenue retention, upsell, churn, time to
         renewal, lifetime value, payment compliance and receivables over the
         period [start, end] (docs/kpis.md)."""
-        self.projector.catch_up()
-        return asset_kpis.asset_kpis(self._assets(), start=start, end=end)
+        known = self._known(known_at)
+        return asset_kpis.asset_kpis(self._assets(known), start=start, end=end)
 
     def pipeline_kpis(
-        self, *, as_of: date | None = None, by: Dimension | None = None
+        self,
+        *,
+        as_of: date | None = None,
+        by: Dimension | None = None,
+        known_at: datetime | None = None,
     ) -> pipeline.PipelineKpis:
         """Counts, values, win rate, cycle, conversions, time in tier,
         weighted pipeline, velocity and stagnant deals as of a date, cut by
         ``by`` when given."""
-        self.projector.catch_up()
+        known = self._known(known_at)
         return pipeline.pipeline_kpis(
-            self._deals(),
+            self._deals(known),
             as_of=self._on(as_of),
             settings=self.settings,
             by=by,
-            managers=self._managers(),
-            accounts=self._accounts(),
+            managers=self._managers(known),
+            accounts=self._accounts(known),
         )
 
     def tier_matrix(
-        self, *, by: Dimension = Dimension.OWNER, as_of: date | None = None
+        self,
+        *,
+        by: Dimension = Dimension.OWNER,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
     ) -> tiers.TierMatrix:
         """The one-page tier report: tiers × one dimension as of a date."""
-        self.projector.catch_up()
+        known = self._known(known_at)
         return tiers.tier_matrix(
-            self._deals(),
+            self._deals(known),
             as_of=self._on(as_of),
             dimension=by,
-            managers=self._managers(),
-            accounts=self._accounts(),
+            managers=self._managers(known),
+            accounts=self._accounts(known),
         )
 
     def rep_dashboard(
-        self, *, owner: str | None = None, as_of: date | None = None
+        self,
+        *,
+        owner: str | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
     ) -> dashboard.RepDashboard:
-        self.projector.catch_up()
+        known = self._known(known_at)
         return dashboard.rep_dashboard(
-            self._assets(),
-            self._accounts(),
+            self._assets(known),
+            self._accounts(known),
             owner=owner,
             as_of=self._on(as_of),
             settings=self.settings,
         )
 
     def timeline(
-        self, opportunity_id: UUID, *, as_of: date | None = None
+        self,
+        opportunity_id: UUID,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
     ) -> winloss.WinLossTimeline:
         """One deal's path through the tiers, reviews and outcome."""
-        return winloss.timeline(self.opportunity(opportunity_id), as_of=self._on(as_of))
+        return winloss.timeline(
+            self.opportunity(opportunity_id, known_at=known_at),
+            as_of=self._on(as_of),
+        )
 
     def win_loss(
-        self, *, as_of: date | None = None, by: Dimension | None = None
+        self,
+        *,
+        as_of: date | None = None,
+        by: Dimension | None = None,
+        known_at: datetime | None = None,
     ) -> winloss.WinLossAnalysis:
-        self.projector.catch_up()
+        known = self._known(known_at)
         return winloss.win_loss_analysis(
-            self._deals(),
+            self._deals(known),
             as_of=self._on(as_of),
             by=by,
-            managers=self._managers(),
-            accounts=self._accounts(),
+            managers=self._managers(known),
+            accounts=self._accounts(known),
         )
 
     def account_history(
-        self, account_id: UUID, *, as_of: date | None = None
+        self,
+        account_id: UUID,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
     ) -> history.AccountHistory:
-        """Every asset and deal of the account with its state on ``as_of``."""
+        """Every asset and deal of the account with its state on ``as_of``
+        (as known at ``known_at``, if given)."""
         day = self._on(as_of)
-        self.projector.catch_up()
+        known = self._known(known_at)
         return history.account_history(
-            self.account(account_id, as_of=day),
-            self._assets(account_id),
-            self._deals(account_id),
+            self.account(account_id, as_of=day, known_at=known_at),
+            self._assets(known, account_id),
+            self._deals(known, account_id),
             as_of=day,
         )
 
-    def monthly_report(self, account_id: UUID, *, month: date) -> monthly.MonthlyReport:
+    def monthly_report(
+        self, account_id: UUID, *, month: date, known_at: datetime | None = None
+    ) -> monthly.MonthlyReport:
         """The monthly asset report of the account for ``month`` (its first
         day): usage and trend, inspections and recommendations, renewal date
         and payment status of each asset, as of the month's last day."""
         end = monthly.month_end(check_date("monthly report", "month", month))
-        self.projector.catch_up()
+        known = self._known(known_at)
         return monthly.monthly_report(
-            self.account(account_id, as_of=end),
-            self._assets(account_id),
+            self.account(account_id, as_of=end, known_at=known_at),
+            self._assets(known, account_id),
             month=month,
             settings=self.settings,
         )
@@ -1315,39 +1423,55 @@ class B2BCore:
         return tuple(entries)
 
     def segmentation(
-        self, *, as_of: date | None = None, currency: str | None = None
+        self,
+        *,
+        as_of: date | None = None,
+        currency: str | None = None,
+        known_at: datetime | None = None,
     ) -> segmentation.Segmentation:
         """Accounts ranked by value, the Pareto top 20 %, by sector and by
         preferred channel."""
-        self.projector.catch_up()
+        known = self._known(known_at)
         return segmentation.segmentation(
-            self._accounts().values(),
-            self._assets(),
+            self._accounts(known).values(),
+            self._assets(known),
             as_of=self._on(as_of),
             currency=currency,
         )
 
-    def _assets(self, account_id: UUID | None = None) -> list[AssetView]:
-        return self._views(Asset, AssetView.of, account_id)
+    def _known(self, known_at: datetime | None) -> States:
+        """Where reports read states: the caught-up projections, or, for
+        ``known_at``, the states replayed from the events recorded by then."""
+        if known_at is None:
+            self.projector.catch_up()
+            return self.projector
+        return KnownStates(self._log, check_moment("report", "known_at", known_at))
 
-    def _deals(self, account_id: UUID | None = None) -> list[OpportunityView]:
-        return self._views(Opportunity, OpportunityView.of, account_id)
+    def _assets(self, known: States, account_id: UUID | None = None) -> list[AssetView]:
+        return self._views(known, Asset, AssetView.of, account_id)
 
-    def _accounts(self) -> dict[UUID, AccountView]:
-        return {a.id: a for a in self._views(Account, AccountView.of)}
+    def _deals(
+        self, known: States, account_id: UUID | None = None
+    ) -> list[OpportunityView]:
+        return self._views(known, Opportunity, OpportunityView.of, account_id)
 
-    def _managers(self) -> dict[str, str]:
-        return {rep.name: rep.manager for rep in self.projector.states(SalesRep)}
+    def _accounts(self, known: States) -> dict[UUID, AccountView]:
+        return {a.id: a for a in self._views(known, Account, AccountView.of)}
 
-    def _acknowledged(self) -> set[UUID]:
-        return {ack.id for ack in self.projector.states(Acknowledgement)}
+    def _managers(self, known: States) -> dict[str, str]:
+        return {rep.name: rep.manager for rep in known.states(SalesRep)}
+
+    def _acknowledged(self, known: States) -> set[UUID]:
+        return {ack.id for ack in known.states(Acknowledgement)}
 
     def _views(
-        self, kind: type[A], view: Callable[[A], V], account_id: UUID | None = None
+        self,
+        known: States,
+        kind: type[A],
+        view: Callable[[A], V],
+        account_id: UUID | None = None,
     ) -> list[V]:
-        return [
-            view(state) for state in self.projector.states(kind, account_id=account_id)
-        ]
+        return [view(state) for state in known.states(kind, account_id=account_id)]
 
     # -- plumbing -------------------------------------------------------------
 
@@ -1401,12 +1525,8 @@ class B2BCore:
                 )
             if as_of is not None:
                 check_date(subject, "as_of", as_of)
-            if known_at is not None and (
-                not isinstance(known_at, datetime) or known_at.tzinfo is None
-            ):
-                raise ValidationError(
-                    subject, "known_at", "must be a timezone-aware datetime"
-                )
+            if known_at is not None:
+                check_moment(subject, "known_at", known_at)
             aggregate = replay(
                 self._log.events.get(aggregate_id),
                 lambda e: (

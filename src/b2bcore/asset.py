@@ -95,6 +95,24 @@ class Asset(DomainAggregate):
                 [self.effective_on] * len(self.installments)
             )
 
+    class UsageEndCorrected(DomainAggregate.Event):
+        """A wrong usage end date fixed retroactively: effective on the business
+        date of the fact it corrects (the install or the latest renewal),
+        recorded on ``corrected_on``."""
+
+        TOPIC = "b2bcore:asset:UsageEndCorrected"
+        usage_end_on: date
+        corrected_on: date
+
+        def apply(self, asset: Asset) -> None:
+            # The corrected fact is the latest Installed or Renewed event, and
+            # every event replayed before this one is at most that one.
+            asset.usage_end_on = self.usage_end_on
+            if asset.renewals:
+                asset.renewals[-1] = attrs.evolve(
+                    asset.renewals[-1], usage_end_on=self.usage_end_on
+                )
+
     class Upgraded(DomainAggregate.Event):
         TOPIC = "b2bcore:asset:Upgraded"
         product: str
@@ -376,6 +394,44 @@ class Asset(DomainAggregate):
             usage_end_on=usage_end_on,
             value=new_value,
             installments=plan,
+        )
+
+    def correct_usage_end(
+        self, *, usage_end_on: date, on: date, meta: Provenance
+    ) -> None:
+        """Fix the current usage end date, set by the install or the latest
+        renewal, as if it had been right from that fact's business date;
+        ``on`` is the day the correction is made. An earlier usage end, which
+        a renewal already superseded, cannot be corrected."""
+        self._require_status(AssetStatus.INSTALLED, "correct the usage end of")
+        self._require_reason(meta, "a correction")
+        assert self.installed_on is not None
+        if self.renewals:
+            fact = self.renewals[-1]
+            fact_on, not_after = fact.renewed_on, fact.previous_usage_end_on
+        else:
+            fact_on, not_after = self.installed_on, None
+        self._check_on(on, fact_on, "the corrected fact on")
+        check_date(self.subject, "usage_end_on", usage_end_on)
+        if usage_end_on == self.usage_end_on:
+            self._refuse("usage_end_on", f"the usage end is already {usage_end_on}")
+        if not_after is not None and usage_end_on <= not_after:
+            self._refuse(
+                "usage_end_on",
+                f"usage end {usage_end_on} must be after the end {not_after} "
+                f"the renewal on {fact_on} extended",
+            )
+        if usage_end_on < fact_on:
+            self._refuse(
+                "usage_end_on",
+                f"usage end {usage_end_on} is before the corrected fact on {fact_on}",
+            )
+        self._record(
+            self.UsageEndCorrected,
+            fact_on,
+            meta,
+            usage_end_on=usage_end_on,
+            corrected_on=on,
         )
 
     def upgrade(

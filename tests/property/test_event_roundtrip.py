@@ -33,12 +33,13 @@ from b2bcore.sales_rep import SalesRep
 from b2bcore.values import Contact, Installment, Postmortem
 from tests.strategies import History, business_dates, histories, money, plans, texts
 
-#: Registered, GradeChanged, AttributesChanged; Purchased … InstallmentPaid;
+#: Registered, GradeChanged, AttributesChanged; Purchased … InstallmentPaid
+#: (with UsageEndCorrected);
 #: Captured … Converted; Opened … PostmortemRecorded; Registered, Reassigned;
 #: Acknowledged.
 EVENT_CLASS_COUNT = {
     Account: 3,
-    Asset: 12,
+    Asset: 13,
     Lead: 5,
     Opportunity: 11,
     SalesRep: 2,
