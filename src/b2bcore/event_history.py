@@ -55,8 +55,8 @@ class AssetLifecycle:
     """One asset's path from purchase to obsolescence."""
 
     asset_id: UUID
-    #: Its lifecycle events (purchased, installed, renewed, upgraded,
-    #: replaced, made obsolete) in log order.
+    #: Its lifecycle events (purchased, installed, renewed, usage end
+    #: corrected, upgraded, replaced, made obsolete) in log order.
     steps: tuple[HistoryEntry, ...]
 
     @property
@@ -114,6 +114,7 @@ LIFECYCLE_EVENTS = frozenset(
         Asset.Purchased,
         Asset.Installed,
         Asset.Renewed,
+        Asset.UsageEndCorrected,
         Asset.Upgraded,
         Asset.Replaced,
         Asset.MadeObsolete,
@@ -196,6 +197,9 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
         + (f" ({_count(len(e.installments), 'installment')})" if e.installments else "")
     ),
     Asset.Upgraded: lambda e: f"Upgraded to {e.product} for {e.value}",
+    Asset.UsageEndCorrected: lambda e: (
+        f"Usage end corrected to {e.usage_end_on} (correction made {e.corrected_on})"
+    ),
     Asset.Replaced: lambda e: f"Replaced by asset {e.successor_id}; obsolete",
     Asset.MadeObsolete: lambda e: f"Made obsolete ({_value(e.reason_code)})",
     Asset.InspectionScheduled: lambda e: (

@@ -117,3 +117,28 @@ def test_a_lost_deal_names_the_competitor_and_the_reason(
 
     assert lost.description == "Lost to Lotte Rental (no decision)"
     assert lost.kind == "opportunity"
+
+
+def test_a_corrected_usage_end_is_a_step_of_the_lifecycle(
+    memory_core: B2BCore,
+) -> None:
+    account = register_account(memory_core)
+    asset = purchase_asset(memory_core, account)
+    memory_core.install_asset(
+        asset, usage_end_on=date(2025, 1, 19), on=date(2024, 1, 20)
+    )
+    memory_core.correct_usage_end(
+        asset,
+        usage_end_on=date(2025, 2, 19),
+        reason="mistyped month",
+        on=date(2024, 3, 1),
+    )
+
+    (lifecycle,) = asset_lifecycles(memory_core.account_events(account))
+
+    corrected = lifecycle.steps[-1]
+    assert corrected.description == (
+        "Usage end corrected to 2025-02-19 (correction made 2024-03-01)"
+    )
+    assert corrected.reason == "mistyped month"
+    assert lifecycle.path.endswith("→ usage end corrected 2024-01-20")
