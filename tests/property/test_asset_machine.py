@@ -39,10 +39,7 @@ from b2bcore import (
     installment_plan,
 )
 from b2bcore.application import replay
-from b2bcore.values import Installment, add_months
-from tests.conftest import TODAY
-from tests.helpers import register_account
-from tests.strategies import (
+from b2bcore.testing.strategies import (
     blank_texts,
     currencies,
     money,
@@ -50,6 +47,9 @@ from tests.strategies import (
     plans,
     texts,
 )
+from b2bcore.values import Installment, add_months
+from tests.conftest import TODAY
+from tests.helpers import register_account
 
 SNAPSHOT_INTERVAL = 3
 STATUS_ORDER = (AssetStatus.PURCHASED, AssetStatus.INSTALLED, AssetStatus.OBSOLETE)

@@ -30,8 +30,15 @@ from b2bcore.asset import Asset
 from b2bcore.lead import Lead
 from b2bcore.opportunity import Opportunity
 from b2bcore.sales_rep import SalesRep
+from b2bcore.testing.strategies import (
+    History,
+    business_dates,
+    histories,
+    money,
+    plans,
+    texts,
+)
 from b2bcore.values import Contact, Installment, Postmortem
-from tests.strategies import History, business_dates, histories, money, plans, texts
 
 #: Registered, GradeChanged, AttributesChanged; Purchased … InstallmentPaid
 #: (with UsageEndCorrected);

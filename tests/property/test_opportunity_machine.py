@@ -43,10 +43,17 @@ from b2bcore import (
 )
 from b2bcore.application import replay
 from b2bcore.ids import order_line_id
+from b2bcore.testing.strategies import (
+    blank_texts,
+    currencies,
+    money,
+    money_in,
+    plans,
+    texts,
+)
 from b2bcore.values import MAX_GATE, OPEN_TIERS, GateStep
 from tests.conftest import TODAY
 from tests.helpers import register_account
-from tests.strategies import blank_texts, currencies, money, money_in, plans, texts
 
 SNAPSHOT_INTERVAL = 3
 

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from b2bcore import AssetView, B2BCore, FixedClock, NotFoundError, OpportunityView
+from b2bcore.testing.strategies import History, histories
 from tests.conftest import TODAY
-from tests.strategies import History, histories
 
 
 @contextmanager

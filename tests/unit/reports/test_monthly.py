@@ -183,3 +183,18 @@ def test_a_month_that_is_not_a_date_is_refused(memory_core: B2BCore) -> None:
 def test_an_unknown_account_is_not_found(memory_core: B2BCore) -> None:
     with pytest.raises(NotFoundError):
         memory_core.monthly_report(UUID(int=7), month=MAY)
+
+
+def test_known_at_reports_what_was_recorded_by_then(memory_core: B2BCore) -> None:
+    hyowon = register_account(memory_core)
+    fleet = purchase_asset(memory_core, hyowon)
+    memory_core.install_asset(fleet, usage_end_on=None, on=date(2024, 2, 1))
+    use(memory_core, fleet, date(2024, 4, 1), 100, 2_000)
+    before = memory_core.asset(fleet).recorded_at
+    use(memory_core, fleet, MAY, 140, 2_600)
+
+    then = memory_core.monthly_report(hyowon, month=MAY, known_at=before)
+    now = memory_core.monthly_report(hyowon, month=MAY)
+
+    assert (then.assets[0].count, then.assets[0].previous_count) == (None, 100)
+    assert now.assets[0].count == 140
