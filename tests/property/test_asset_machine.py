@@ -90,6 +90,10 @@ class AssetModel:
     status: AssetStatus = AssetStatus.PURCHASED
     installed_on: date | None = None
     usage_end_on: date | None = None
+    #: The install or latest renewal that set the usage end, and the end a
+    #: renewal extended (a correction must still extend it).
+    usage_end_set_on: date | None = None
+    extended_end_on: date | None = None
     paid: dict[int, date] = attrs.Factory(dict)
     usage_months: set[date] = attrs.Factory(set)
     #: (scheduled on, completed) per inspection, in number order.
@@ -304,6 +308,40 @@ class AssetMachine(RuleBasedStateMachine):
             self.model.status = AssetStatus.INSTALLED
             self.model.installed_on = on
             self.model.usage_end_on = usage_end_on
+            self.model.usage_end_set_on = on
+
+    @rule(
+        anchor=anchors,
+        offset=offsets,
+        shift=st.integers(min_value=-400, max_value=400),
+        reason=st.sampled_from(["typo", " "]),
+    )
+    def correct_usage_end(
+        self, anchor: Anchor, offset: int, shift: int, reason: str
+    ) -> None:
+        on = self._day(anchor, offset)
+        fact_on = self.model.usage_end_set_on
+        usage_end_on = (self.model.usage_end_on or on) + timedelta(days=shift)
+        valid = (
+            self.model.status is AssetStatus.INSTALLED
+            and fact_on is not None
+            and reason.strip() != ""
+            and on >= fact_on
+            and usage_end_on != self.model.usage_end_on
+            and usage_end_on >= fact_on
+            and (
+                self.model.extended_end_on is None
+                or usage_end_on > self.model.extended_end_on
+            )
+        )
+        if self._attempt(
+            "correct_usage_end",
+            lambda: self.core.correct_usage_end(
+                self.asset_id, usage_end_on=usage_end_on, reason=reason, on=on
+            ),
+            valid=valid,
+        ):
+            self.model.usage_end_on = usage_end_on
 
     @rule(
         anchor=anchors,
@@ -361,7 +399,9 @@ class AssetMachine(RuleBasedStateMachine):
             ),
             valid=valid,
         ):
+            self.model.extended_end_on = self.model.usage_end_on
             self.model.usage_end_on = usage_end_on
+            self.model.usage_end_set_on = on
             self.model.value = new_value
             self.model.installments.extend(plan)
             self.model.planned_on.extend([on] * len(plan))
