@@ -432,6 +432,20 @@ def acknowledge(
     out.print(f"acknowledged {alert_id}")
 
 
+@app.command("forget-contact")
+def forget_contact(
+    contact_id: Annotated[
+        UUID, typer.Argument(parser=parse_id, help="The contact's id.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why (e.g. the erasure request).")],
+    on: AsOf = None,
+) -> None:
+    """Forget a person: their name, email and phone read [erased] from now on."""
+    with opened() as core:
+        core.forget_contact(contact_id, reason=reason, on=on)
+    out.print(f"forgot {contact_id}")
+
+
 @app.command("correct-usage-end")
 def correct_usage_end(
     asset_id: Annotated[UUID, typer.Argument(parser=parse_id, help="The asset's id.")],

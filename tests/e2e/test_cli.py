@@ -492,3 +492,22 @@ def test_without_matplotlib_a_chart_asks_for_the_charts_extra(
 
     assert (code, out, err) == (1, "", NO_CHARTS)
     assert not chart.exists()
+
+
+def test_a_contact_is_forgotten_from_the_command_line(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+    with B2BCore.open(url) as core:
+        contact = core.asset(UUID(ids["asset"])).contact.id
+
+    code, out, _ = run(
+        capsys, url, "forget-contact", str(contact), "--reason", "erasure request"
+    )
+    again, _, err = run(
+        capsys, url, "forget-contact", str(contact), "--reason", "erasure request"
+    )
+
+    assert (code, out) == (0, f"forgot {contact}\n")
+    with B2BCore.open(url) as core:
+        assert core.asset(UUID(ids["asset"])).contact.erased
+    assert again == 1
+    assert "already forgotten" in err

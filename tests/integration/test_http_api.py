@@ -441,3 +441,29 @@ def test_a_busy_database_is_a_503_to_retry(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
     assert response.json()["error"]["kind"] == "unavailable"
+
+
+def test_a_forgotten_contact_reads_erased_and_cannot_be_forgotten_twice(
+    api: TestClient,
+) -> None:
+    asset = installed_asset(api)
+    contact = api.get(f"/assets/{asset}", headers=READER).json()["contact"]["id"]
+    request = {"reason": "erasure request 2024-12-01", "on": "2024-12-01"}
+
+    forgotten = api.post(f"/contacts/{contact}/forget", json=request, headers=WRITER)
+    again = api.post(f"/contacts/{contact}/forget", json=request, headers=WRITER)
+
+    assert forgotten.status_code == 200
+    shown = api.get(f"/assets/{asset}", headers=READER).json()["contact"]
+    assert (shown["name"], shown["erased"]) == ("[erased]", True)
+    assert again.status_code == 409
+    assert again.json()["error"]["field"] == "forgotten"
+
+
+def test_forgetting_needs_a_reason(api: TestClient) -> None:
+    asset = installed_asset(api)
+    contact = api.get(f"/assets/{asset}", headers=READER).json()["contact"]["id"]
+
+    refused = api.post(f"/contacts/{contact}/forget", json={}, headers=WRITER)
+
+    assert refused.status_code == 422

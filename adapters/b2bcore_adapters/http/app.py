@@ -1296,6 +1296,25 @@ def acknowledge_alert(
     )
 
 
+@commands.post("/contacts/{contact_id}/forget", tags=["contacts"])
+def forget_contact(
+    contact_id: UUID,
+    body: models.WithReason,
+    request: Request,
+    token: Writer,
+    api: CurrentApi,
+) -> JSONResponse:
+    return api.execute(
+        request,
+        token,
+        body,
+        None,
+        lambda: api.core.forget_contact(
+            contact_id, on=body.on, reason=body.reason, actor=token.subject
+        ),
+    )
+
+
 # -- reports --------------------------------------------------------------
 
 
