@@ -20,7 +20,7 @@ from b2bcore.aggregate import DomainAggregate
 from b2bcore.asset import Asset
 from b2bcore.lead import Lead
 from b2bcore.opportunity import Opportunity
-from tests.strategies import History, histories
+from b2bcore.testing.strategies import History, histories
 
 VIEWS = {
     Account: B2BCore.account,
