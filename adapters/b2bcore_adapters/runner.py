@@ -6,7 +6,9 @@ read models current, one thread per projection, until SIGTERM or SIGINT.
 
 With ``--projection`` (repeatable) it follows only the named projections, so
 each projection can run in a process of its own. Restart it at any time: each
-projection resumes from its committed position.
+projection resumes from its committed position. Every runner also links new
+events into the tamper-evident hash chain (docs/audit.md), so the chain grows
+with the log; several runners share that work safely.
 """
 
 from __future__ import annotations
@@ -56,19 +58,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         threads = core.projector.follow_in_threads(
             stop, poll_seconds=args.poll, names=names
         )
+        chain_failures: list[Exception] = []
+        threads.append(link_chain(core, stop, args.poll, chain_failures))
         print("following", ", ".join(names), flush=True)
         # A projection that stops (a poison event, a lost database) ends the
         # process with status 1, so a supervisor restarts it; every other
         # projection resumes from its committed position.
-        while not core.projector.failures and any(t.is_alive() for t in threads):
+        while not (core.projector.failures or chain_failures) and any(
+            t.is_alive() for t in threads
+        ):
             time.sleep(0.1)
         stop.set()
         for thread in threads:
             thread.join()
-        if core.projector.failures:
-            print(f"error: {core.projector.failures[0]}", file=sys.stderr)
+        failures = [*core.projector.failures, *chain_failures]
+        if failures:
+            print(f"error: {failures[0]}", file=sys.stderr)
             return 1
     return 0
+
+
+def link_chain(
+    core: B2BCore, stop: threading.Event, poll: float, failures: list[Exception]
+) -> threading.Thread:
+    """A thread that links new events into the hash chain every ``poll``
+    seconds until ``stop``; a failure is put in ``failures`` and ends it."""
+
+    def follow() -> None:
+        try:
+            while True:
+                core.hash_chain.catch_up()
+                if stop.wait(poll):
+                    return
+        except Exception as error:  # reported by the main loop, exit 1
+            failures.append(error)
+
+    thread = threading.Thread(target=follow, name="hash-chain", daemon=True)
+    thread.start()
+    return thread
 
 
 if __name__ == "__main__":

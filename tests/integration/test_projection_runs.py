@@ -162,3 +162,38 @@ def test_a_runner_whose_projection_stops_exits_1(sqlite_url: str) -> None:
 
     assert runner.returncode == 1
     assert "projection 'account_states' stopped at log position 2" in runner.stderr
+
+
+def test_a_runner_links_new_events_into_the_hash_chain(durable_url: str) -> None:
+    with B2BCore.open(durable_url) as core:
+        head = bulk_history(core, accounts=20)
+    runner = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "b2bcore_adapters.runner"),
+            *("--db", durable_url, "--poll", "0.05"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        with B2BCore.open(durable_url) as observer:
+            deadline = time.monotonic() + 60
+            while (link := observer.hash_chain.store.head()) is None or (
+                link.position < head
+            ):
+                assert runner.poll() is None, "the runner ended"
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            register_account(observer, name="recorded while the runner runs")
+            grown = observer.log_position()
+            while observer.hash_chain.store.head().position < grown:  # type: ignore[union-attr]
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            status = observer.verify_log()
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        runner.wait(timeout=10)
+
+    assert runner.returncode == 0
+    assert (status.ok, status.count) == (True, grown)
