@@ -467,3 +467,63 @@ def test_forgetting_needs_a_reason(api: TestClient) -> None:
     refused = api.post(f"/contacts/{contact}/forget", json={}, headers=WRITER)
 
     assert refused.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/renewals?as_of=2024-12-01",
+        "/alerts?as_of=2024-12-01",
+        "/reports/asset-kpis?start=2024-01-01&end=2024-12-31",
+        "/reports/pipeline-kpis",
+        "/reports/tiers",
+        "/reports/dashboard",
+        "/reports/win-loss",
+        "/reports/segmentation",
+    ],
+)
+def test_every_report_answers_as_known_at_a_recorded_time(
+    api: TestClient, path: str
+) -> None:
+    installed_asset(api)
+    now = api.get(path, headers=READER).json()
+    cut = f"{path}{'&' if '?' in path else '?'}known_at=2999-01-01T00:00:00"
+
+    known = api.get(f"{cut}Z", headers=READER)
+    naive = api.get(cut, headers=READER)
+
+    assert (known.status_code, known.json()) == (200, now)
+    assert (naive.status_code, naive.json()["error"]["field"]) == (422, "known_at")
+
+
+def test_a_report_known_before_anything_was_recorded_is_empty(
+    api: TestClient,
+) -> None:
+    installed_asset(api)
+
+    before = api.get(
+        "/reports/renewals?as_of=2024-12-01&known_at=2000-01-01T00:00:00Z",
+        headers=READER,
+    )
+
+    assert before.json() == []
+
+
+def test_the_monthly_report_is_served_as_json_and_as_html(api: TestClient) -> None:
+    asset = installed_asset(api)
+    account = api.get(f"/assets/{asset}", headers=READER).json()["account_id"]
+    path = f"/accounts/{account}/monthly-report?month=2024-06-01"
+
+    document = api.get(path, headers=READER)
+    page = api.get(f"{path}&format=html", headers=READER)
+    mid_month = api.get(path.replace("06-01", "06-15"), headers=READER)
+
+    assert document.json()["as_of"] == "2024-06-30"
+    assert [a["asset_id"] for a in document.json()["assets"]] == [asset]
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.text.startswith("<!DOCTYPE html>")
+    assert "<svg" in page.text
+    assert (mid_month.status_code, mid_month.json()["error"]["field"]) == (
+        422,
+        "month",
+    )

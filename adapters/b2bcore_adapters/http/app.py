@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import OperationalError
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -38,6 +38,7 @@ from b2bcore_adapters.http.idempotency import (
     Outcome,
     idempotency_store_for,
 )
+from b2bcore_adapters.monthly_report import ReportFormat, to_html
 from b2bcore_adapters.plain import JSON, plain
 
 #: What a command route returns: a created aggregate's id, more fields of
@@ -448,10 +449,38 @@ def account_events(account_id: UUID, token: Reader, api: CurrentApi) -> JSONResp
 
 @router.get("/accounts/{account_id}/history", tags=["reports"])
 def account_history(
-    account_id: UUID, token: Reader, api: CurrentApi, as_of: AsOf = None
+    account_id: UUID,
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.account_history(account_id, as_of=as_of)))
+        return read(
+            plain(api.core.account_history(account_id, as_of=as_of, known_at=known_at))
+        )
+
+
+@router.get(
+    "/accounts/{account_id}/monthly-report",
+    tags=["accounts"],
+    responses={200: {"content": {"text/html": {}}}},
+)
+def monthly_report(
+    account_id: UUID,
+    token: Reader,
+    api: CurrentApi,
+    month: Annotated[date, Query(description="The month's first day")],
+    format: ReportFormat = ReportFormat.JSON,
+    known_at: KnownAt = None,
+) -> Response:
+    """The monthly asset report for the account's customer (docs/monthly-report.md),
+    as JSON or as a self-contained HTML page."""
+    with api.lock:
+        report = api.core.monthly_report(account_id, month=month, known_at=known_at)
+    if format is ReportFormat.HTML:
+        return HTMLResponse(to_html(report))
+    return read(plain(report))
 
 
 # -- assets ---------------------------------------------------------------
@@ -1205,10 +1234,16 @@ def opportunity(
 
 @router.get("/opportunities/{opportunity_id}/timeline", tags=["reports"])
 def timeline(
-    opportunity_id: UUID, token: Reader, api: CurrentApi, as_of: AsOf = None
+    opportunity_id: UUID,
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.timeline(opportunity_id, as_of=as_of)))
+        return read(
+            plain(api.core.timeline(opportunity_id, as_of=as_of, known_at=known_at))
+        )
 
 
 # -- sales reps -----------------------------------------------------------
@@ -1267,10 +1302,17 @@ def reassign_sales_rep(
 
 @router.get("/alerts", tags=["reports"])
 def alerts(
-    token: Reader, api: CurrentApi, as_of: AsOf = None, unacknowledged: bool = False
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    unacknowledged: bool = False,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.alerts(as_of=as_of, unacknowledged=unacknowledged)))
+        found = api.core.alerts(
+            as_of=as_of, unacknowledged=unacknowledged, known_at=known_at
+        )
+        return read(plain(found))
 
 
 @commands.post("/alerts/{alert_id}/acknowledge", tags=["reports"])
@@ -1326,61 +1368,87 @@ def renewal_queue(
     within: Annotated[int, Query(ge=0, le=MAX_DAYS)] = 90,
     owner: str | None = None,
     grade: Grade | None = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(
-            plain(
-                api.core.renewal_queue(
-                    as_of=as_of, within=within, owner=owner, grade=grade
-                )
-            )
+        queue = api.core.renewal_queue(
+            as_of=as_of, within=within, owner=owner, grade=grade, known_at=known_at
         )
+        return read(plain(queue))
 
 
 @router.get("/reports/asset-kpis", tags=["reports"])
-def asset_kpis(token: Reader, api: CurrentApi, start: date, end: date) -> JSONResponse:
+def asset_kpis(
+    token: Reader, api: CurrentApi, start: date, end: date, known_at: KnownAt = None
+) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.asset_kpis(start=start, end=end)))
+        return read(plain(api.core.asset_kpis(start=start, end=end, known_at=known_at)))
 
 
 @router.get("/reports/pipeline-kpis", tags=["reports"])
 def pipeline_kpis(
-    token: Reader, api: CurrentApi, as_of: AsOf = None, by: By = None
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    by: By = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.pipeline_kpis(as_of=as_of, by=by)))
+        return read(
+            plain(api.core.pipeline_kpis(as_of=as_of, by=by, known_at=known_at))
+        )
 
 
 @router.get("/reports/tiers", tags=["reports"])
 def tier_matrix(
-    token: Reader, api: CurrentApi, as_of: AsOf = None, by: Dimension = Dimension.OWNER
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    by: Dimension = Dimension.OWNER,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.tier_matrix(as_of=as_of, by=by)))
+        return read(plain(api.core.tier_matrix(as_of=as_of, by=by, known_at=known_at)))
 
 
 @router.get("/reports/dashboard", tags=["reports"])
 def rep_dashboard(
-    token: Reader, api: CurrentApi, as_of: AsOf = None, owner: str | None = None
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    owner: str | None = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.rep_dashboard(owner=owner, as_of=as_of)))
+        board = api.core.rep_dashboard(owner=owner, as_of=as_of, known_at=known_at)
+        return read(plain(board))
 
 
 @router.get("/reports/win-loss", tags=["reports"])
 def win_loss(
-    token: Reader, api: CurrentApi, as_of: AsOf = None, by: By = None
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    by: By = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.win_loss(as_of=as_of, by=by)))
+        return read(plain(api.core.win_loss(as_of=as_of, by=by, known_at=known_at)))
 
 
 @router.get("/reports/segmentation", tags=["reports"])
 def segmentation(
-    token: Reader, api: CurrentApi, as_of: AsOf = None, currency: str | None = None
+    token: Reader,
+    api: CurrentApi,
+    as_of: AsOf = None,
+    currency: str | None = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
     with api.lock:
-        return read(plain(api.core.segmentation(as_of=as_of, currency=currency)))
+        shares = api.core.segmentation(
+            as_of=as_of, currency=currency, known_at=known_at
+        )
+        return read(plain(shares))
 
 
 # -- the log --------------------------------------------------------------
