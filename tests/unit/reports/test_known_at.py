@@ -1,5 +1,6 @@
-"""Every report as known at a recorded time: computed from only the events
-recorded by then, so a correction recorded later does not show yet."""
+"""Every report as known at a recorded time, on every store: computed from
+only the events recorded by then, so a correction recorded later does not
+show yet."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ REPORTS: dict[str, Callable[[B2BCore, Book], Report]] = {
 
 
 @pytest.mark.parametrize("name", REPORTS)
-def test_a_report_known_now_is_the_report(memory_core: B2BCore, name: str) -> None:
-    report = REPORTS[name](memory_core, Book(memory_core))
+def test_a_report_known_now_is_the_report(core: B2BCore, name: str) -> None:
+    report = REPORTS[name](core, Book(core))
 
     assert report(known_at=NOW) == report()
 
@@ -81,14 +82,14 @@ def test_a_report_known_at_a_naive_time_is_refused(
 
 
 def test_the_renewal_queue_known_before_a_correction_shows_the_old_end(
-    memory_core: B2BCore,
+    core: B2BCore,
 ) -> None:
-    known = Book(memory_core)
+    known = Book(core)
 
-    [before] = memory_core.renewal_queue(
+    [before] = core.renewal_queue(
         as_of=AS_OF, within=365, known_at=known.before_correction
     )
-    [after] = memory_core.renewal_queue(as_of=AS_OF, within=365)
+    [after] = core.renewal_queue(as_of=AS_OF, within=365)
 
     assert before.usage_end_on == USAGE_END_ON
     assert after.usage_end_on == CORRECTED
@@ -107,13 +108,13 @@ def test_the_account_history_known_before_a_correction_shows_the_old_end(
     assert asset.usage_end_on == USAGE_END_ON
 
 
-def test_deals_recorded_later_are_not_known_yet(memory_core: B2BCore) -> None:
-    known = Book(memory_core)
+def test_deals_recorded_later_are_not_known_yet(core: B2BCore) -> None:
+    known = Book(core)
 
-    kpis = memory_core.pipeline_kpis(as_of=AS_OF, known_at=known.before_correction)
+    kpis = core.pipeline_kpis(as_of=AS_OF, known_at=known.before_correction)
 
     assert (kpis.open, kpis.won, kpis.lost, kpis.dropped) == (0, 0, 0, 0)
-    assert memory_core.pipeline_kpis(as_of=AS_OF).won == 1
+    assert core.pipeline_kpis(as_of=AS_OF).won == 1
 
 
 def test_an_account_not_recorded_yet_has_no_history(memory_core: B2BCore) -> None:
