@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 from types import TracebackType
-from typing import TextIO
+from typing import Self, TextIO
 
 import httpx
 import nats
@@ -55,7 +55,25 @@ class StdoutSink:
         self.stream.flush()
 
 
-class WebhookSink:
+class ClosingSink:
+    """A sink that holds a connection: a context manager that closes it."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class WebhookSink(ClosingSink):
     """POSTs each alert to ``url``; any 2xx answer acknowledges it."""
 
     def __init__(self, url: str, secret: str, *, timeout: float = 10.0) -> None:
@@ -90,23 +108,12 @@ class WebhookSink:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> WebhookSink:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 async def _reported_by_send(error: Exception) -> None:
     """Connection errors surface from ``send`` as SinkUnavailableError."""
 
 
-class NatsSink:
+class NatsSink(ClosingSink):
     """Publishes each alert to JetStream on ``<subjects>.<kind>`` with the
     ``Nats-Msg-Id`` header set to its id, so the stream keeps one copy per
     id within its duplicate window (two minutes by default). Creates the
@@ -177,14 +184,3 @@ class NatsSink:
     def close(self) -> None:
         self._loop.run_until_complete(self._disconnect())
         self._loop.close()
-
-    def __enter__(self) -> NatsSink:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
