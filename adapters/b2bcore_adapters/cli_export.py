@@ -3,21 +3,16 @@ CSV or one HTML page, on stdout or into a file."""
 
 # No ``from __future__ import annotations``: typer evaluates the command's
 # annotations in the module's globals, and they name the factory's argument.
-import sys
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
 import typer
 
-from b2bcore import B2BCore
+from b2bcore_adapters.cli_output import Opener, Output, write_output
 from b2bcore_adapters.exports import WRITERS, ExportFormat, to_html
 
 __all__ = ["export_commands"]
-
-Opener = Callable[[], AbstractContextManager[B2BCore]]
 
 
 def export_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Typer:
@@ -31,10 +26,7 @@ def export_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Ty
         output_format: Annotated[
             ExportFormat, typer.Option("--format", help="jsonl, csv or html.")
         ] = ExportFormat.JSONL,
-        output: Annotated[
-            Path | None,
-            typer.Option("--output", help="Write to this file (default: stdout)."),
-        ] = None,
+        output: Output = None,
     ) -> None:
         """Every event of the account, its assets, deals and leads, in log order:
         the same log always gives the same bytes."""
@@ -49,11 +41,6 @@ def export_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Ty
                 )
             else:
                 text = WRITERS[output_format](entries)
-        data = text.encode("utf-8")
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            output.write_bytes(data)
+        write_output(text, output)
 
     return export

@@ -3,22 +3,17 @@ self-contained HTML page, on stdout or into a file."""
 
 # No ``from __future__ import annotations``: typer evaluates the command's
 # annotations in the module's globals, and they name the factory's argument.
-import sys
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
 import typer
 
-from b2bcore import B2BCore
+from b2bcore_adapters.cli_output import Opener, Output, write_output
 from b2bcore_adapters.monthly_report import ReportFormat, to_html, to_json
 
 __all__ = ["parse_month", "report_commands"]
-
-Opener = Callable[[], AbstractContextManager[B2BCore]]
 
 
 def parse_month(text: str) -> date:
@@ -49,21 +44,13 @@ def report_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Ty
         output_format: Annotated[
             ReportFormat, typer.Option("--format", help="json or html.")
         ] = ReportFormat.JSON,
-        output: Annotated[
-            Path | None,
-            typer.Option("--output", help="Write to this file (default: stdout)."),
-        ] = None,
+        output: Output = None,
     ) -> None:
         """The monthly asset report of the account: usage and trend,
         inspections and recommendations, renewal date, payment status."""
         with opened() as core:
             found = core.monthly_report(account_id, month=month)
         render = to_html if output_format is ReportFormat.HTML else to_json
-        data = render(found).encode("utf-8")
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            output.write_bytes(data)
+        write_output(render(found), output)
 
     return report
