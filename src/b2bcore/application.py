@@ -47,6 +47,7 @@ from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
 from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
+from b2bcore.paging import notifications
 from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
 from b2bcore.policies import win_with_order
 from b2bcore.projection import Projector, StateProjection
@@ -100,7 +101,6 @@ PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
 OPEN_ATTEMPTS = 5
 #: Events read per page when an export scans the log.
-EXPORT_PAGE_SIZE = 1000
 
 
 class Attribution(TypedDict, total=False):
@@ -158,23 +158,15 @@ class KnownStates:
     def __init__(self, log: Application[UUID], known_at: datetime) -> None:
         by_topic = {topic: p for p in PROJECTIONS for topic in p.topics}
         self._states: dict[UUID, DomainAggregate] = {}
-        position = 0
-        while page := log.recorder.select_notifications(
-            position,
-            limit=EXPORT_PAGE_SIZE,
-            topics=tuple(by_topic),
-            inclusive_of_start=False,
-        ):
-            for notification in page:
-                event = cast(
-                    DomainAggregate.Event, log.mapper.to_domain_event(notification)
+        for notification in notifications(log.recorder, topics=tuple(by_topic)):
+            event = cast(
+                DomainAggregate.Event, log.mapper.to_domain_event(notification)
+            )
+            if event.timestamp <= known_at:
+                state = self._states.get(event.originator_id)
+                self._states[event.originator_id] = by_topic[notification.topic].apply(
+                    state, event
                 )
-                if event.timestamp <= known_at:
-                    state = self._states.get(event.originator_id)
-                    self._states[event.originator_id] = by_topic[
-                        notification.topic
-                    ].apply(state, event)
-            position = page[-1].id
 
     def states(self, kind: type[A], *, account_id: UUID | None = None) -> Iterator[A]:
         for state in self._states.values():
@@ -1402,25 +1394,15 @@ class B2BCore:
         for deal in self.projector.states(Opportunity, account_id=account_id):
             if deal.lead_id is not None:
                 kinds[deal.lead_id] = Lead.KIND
-        entries: list[HistoryEntry] = []
-        start = 0
-        while start < head:
-            page = self._log.recorder.select_notifications(
-                start, limit=EXPORT_PAGE_SIZE, stop=head, inclusive_of_start=False
+        return tuple(
+            history_entry(
+                n.id,
+                kinds[cast(UUID, n.originator_id)],
+                cast(DomainAggregate.Event, self._log.mapper.to_domain_event(n)),
             )
-            if not page:
-                break
-            entries.extend(
-                history_entry(
-                    n.id,
-                    kinds[cast(UUID, n.originator_id)],
-                    cast(DomainAggregate.Event, self._log.mapper.to_domain_event(n)),
-                )
-                for n in page
-                if n.originator_id in kinds
-            )
-            start = page[-1].id
-        return tuple(entries)
+            for n in notifications(self._log.recorder, stop=head)
+            if n.originator_id in kinds
+        )
 
     def segmentation(
         self,

@@ -18,6 +18,7 @@ from b2bcore import audit
 from b2bcore.audit import ChainLink, ChainStatus, Checkpoint, LoggedEvent
 from b2bcore.chainstore import ChainLinkStore
 from b2bcore.errors import BusinessRuleError
+from b2bcore.paging import notifications
 from b2bcore.readmodel import PositionConflictError
 
 #: Events read (and links committed) per page.
@@ -91,12 +92,7 @@ class HashChain:
         )
 
     def _notifications(self) -> Iterator[Notification]:
-        start = 0
-        while page := self._recorder.select_notifications(
-            start=start, limit=self.page_size, inclusive_of_start=False
-        ):
-            yield from page
-            start = page[-1].id
+        return notifications(self._recorder, page_size=self.page_size)
 
     def _links(self) -> Iterator[ChainLink]:
         after = 0

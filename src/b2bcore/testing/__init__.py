@@ -18,6 +18,7 @@ from typing import Generic, Self, TypeVar, cast
 from b2bcore.aggregate import DomainAggregate
 from b2bcore.application import B2BCore
 from b2bcore.errors import DomainError
+from b2bcore.paging import notifications
 
 __all__ = ["Fact", "Outcome", "Scenario"]
 
@@ -27,8 +28,6 @@ R = TypeVar("R")
 #: are saved as they are.
 Fact = Callable[[B2BCore], object] | DomainAggregate
 Event = DomainAggregate.Event
-
-PAGE = 500
 
 
 class Scenario:
@@ -81,16 +80,10 @@ class Outcome(Generic[R]):
     def events(self) -> tuple[Event, ...]:
         """The events recorded since the command started, in log order."""
         log = self._core.event_log
-        found: list[Event] = []
-        start = self._position
-        while True:
-            page = log.recorder.select_notifications(
-                start, limit=PAGE, inclusive_of_start=False
-            )
-            if not page:
-                return tuple(found)
-            found.extend(cast(Event, log.mapper.to_domain_event(n)) for n in page)
-            start = page[-1].id
+        return tuple(
+            cast(Event, log.mapper.to_domain_event(n))
+            for n in notifications(log.recorder, after=self._position)
+        )
 
     def then(self, *expected: type[Event]) -> tuple[Event, ...]:
         """The command succeeded and recorded exactly events of the
