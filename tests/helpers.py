@@ -1,4 +1,5 @@
-"""Small builders shared by tests: a registered account, a purchased asset."""
+"""Small builders shared by tests: a registered account, a purchased asset,
+a lost deal beside the (주)효원 story."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from b2bcore import (
     BusinessLine,
     ContactChannel,
     Grade,
+    LossReason,
     Money,
     installment_plan,
 )
@@ -23,6 +25,7 @@ from b2bcore.asset import Asset
 from b2bcore.errors import DomainError
 from b2bcore.ids import deterministic_id
 from b2bcore.values import add_months
+from b2bcore_adapters.demo import AS_OF as DEMO_DAY
 
 
 def register_account(
@@ -131,3 +134,26 @@ def refused(
     assert core.log_position() == position
     if aggregate_id is not None:
         assert repository.get(aggregate_id) == before
+
+
+def lose_ev_pilot(
+    core: B2BCore, account_id: UUID, asset_id: UUID, *, name: str = "EV pilot"
+) -> UUID:
+    """A second deal of the (주)효원 story, opened on 1 August 2024 and lost
+    on price to Lotte Rental on the demo's day; its id."""
+    lost = core.open_opportunity(
+        account_id=account_id,
+        name=name,
+        amount=core.asset(asset_id).value,
+        owner="kim.seoyeon",
+        business_line=core.account(account_id).business_line,
+        region="Seoul",
+        country="KR",
+        product="EV fleet",
+        expected_close_on=DEMO_DAY,
+        on=date(2024, 8, 1),
+    )
+    core.lose_opportunity(
+        lost, reason_code=LossReason.PRICE, competitor="Lotte Rental", on=DEMO_DAY
+    )
+    return lost

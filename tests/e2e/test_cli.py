@@ -14,9 +14,10 @@ from uuid import UUID
 
 import pytest
 
-from b2bcore import B2BCore, FixedClock, LossReason
+from b2bcore import B2BCore, FixedClock
 from b2bcore_adapters.cli import main
 from b2bcore_adapters.demo import AS_OF, record_hyowon
+from tests.helpers import lose_ev_pilot
 from tests.integration.importing import shared_data
 
 DAY = AS_OF.isoformat()
@@ -28,21 +29,7 @@ def database(tmp_path: Path) -> tuple[str, dict[str, str]]:
     with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
         account, asset, deal = record_hyowon(core)
         core.register_sales_rep(name="park.minjun", manager="choi", office="Suwon")
-        lost = core.open_opportunity(
-            account_id=account,
-            name="EV pilot",
-            amount=core.asset(asset).value,
-            owner="kim.seoyeon",
-            business_line=core.account(account).business_line,
-            region="Seoul",
-            country="KR",
-            product="EV fleet",
-            expected_close_on=AS_OF,
-            on=AS_OF.replace(month=8),
-        )
-        core.lose_opportunity(
-            lost, reason_code=LossReason.PRICE, competitor="Lotte Rental", on=AS_OF
-        )
+        lose_ev_pilot(core, account, asset)
     return url, {"account": str(account), "asset": str(asset), "deal": str(deal)}
 
 

@@ -11,11 +11,12 @@ from datetime import date
 
 import pytest
 
-from b2bcore import B2BCore, FixedClock, LossReason
+from b2bcore import B2BCore, FixedClock
 from b2bcore.reports.dimensions import Dimension
 from b2bcore_adapters import charts
 from b2bcore_adapters.charts import ChartFormat, ChartsUnavailableError
 from b2bcore_adapters.demo import AS_OF, record_hyowon
+from tests.helpers import lose_ev_pilot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 Draw = Callable[[ChartFormat], bytes]
@@ -25,21 +26,7 @@ Draw = Callable[[ChartFormat], bytes]
 def core() -> Iterator[tuple[B2BCore, dict[str, object]]]:
     with B2BCore.open("memory://", clock=FixedClock(AS_OF)) as opened:
         account, asset, deal = record_hyowon(opened)
-        lost = opened.open_opportunity(
-            account_id=account,
-            name="EV pilot",
-            amount=opened.asset(asset).value,
-            owner="kim.seoyeon",
-            business_line=opened.account(account).business_line,
-            region="Seoul",
-            country="KR",
-            product="EV fleet",
-            expected_close_on=AS_OF,
-            on=date(2024, 8, 1),
-        )
-        opened.lose_opportunity(
-            lost, reason_code=LossReason.PRICE, competitor="Lotte Rental", on=AS_OF
-        )
+        lost = lose_ev_pilot(opened, account, asset)
         yield opened, {"deal": deal, "lost": lost}
 
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import date
 from uuid import UUID
 
 import pytest
 
-from b2bcore import B2BCore, FixedClock, LossReason
+from b2bcore import B2BCore, FixedClock
 from b2bcore.reports.dimensions import Dimension
 from b2bcore_adapters import charts, html, postmortem
 from b2bcore_adapters.demo import AS_OF, record_hyowon
+from tests.helpers import lose_ev_pilot
 
 #: A src or href that would fetch something from the network.
 REMOTE = re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", re.IGNORECASE)
@@ -32,21 +32,7 @@ def assert_self_contained(page: str) -> None:
 def story() -> Iterator[tuple[B2BCore, UUID, UUID]]:
     with B2BCore.open("memory://", clock=FixedClock(AS_OF)) as core:
         account, asset, deal = record_hyowon(core)
-        lost = core.open_opportunity(
-            account_id=account,
-            name="EV <pilot> & co",
-            amount=core.asset(asset).value,
-            owner="kim.seoyeon",
-            business_line=core.account(account).business_line,
-            region="Seoul",
-            country="KR",
-            product="EV fleet",
-            expected_close_on=AS_OF,
-            on=date(2024, 8, 1),
-        )
-        core.lose_opportunity(
-            lost, reason_code=LossReason.PRICE, competitor="Lotte Rental", on=AS_OF
-        )
+        lost = lose_ev_pilot(core, account, asset, name="EV <pilot> & co")
         core.record_postmortem(
             lost,
             summary="price gap of 12 %",
