@@ -15,15 +15,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Protocol, cast
 from uuid import UUID
 
 import attrs
-from eventsourcing.popo import POPOAggregateRecorder
-from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteDatastore
 
 from b2bcore import B2BCore, B2BCoreError
 from b2bcore.reports.alerts import Alert
+from b2bcore_adapters.beside import store_beside
 
 TABLE = "b2bcore_alert_deliveries"
 
@@ -89,19 +89,18 @@ class SQLiteDeliveryLog:
             )
 
 
+DELIVERY_LOGS = {
+    "eventsourcing.popo": f"{__name__}:MemoryDeliveryLog",
+    "eventsourcing.sqlite": f"{__name__}:SQLiteDeliveryLog",
+    "eventsourcing.postgres": (
+        "b2bcore_adapters.alert_delivery_postgres:PostgresDeliveryLog"
+    ),
+}
+
+
 def delivery_log_for(core: B2BCore) -> DeliveryLog:
     """The delivery log beside ``core``'s event log, in the same database."""
-    recorder = core.event_log.recorder
-    if isinstance(recorder, SQLiteAggregateRecorder):
-        return SQLiteDeliveryLog(recorder.datastore)
-    if isinstance(recorder, POPOAggregateRecorder):
-        return MemoryDeliveryLog()
-    # Only a PostgreSQL store gets here, so psycopg (an extra) is installed.
-    from b2bcore_adapters.alert_delivery_postgres import (  # noqa: PLC0415
-        postgres_delivery_log,
-    )
-
-    return postgres_delivery_log(recorder)
+    return cast(DeliveryLog, store_beside(core, DELIVERY_LOGS))
 
 
 def due(alerts: Iterable[Alert], delivered: frozenset[UUID]) -> tuple[Alert, ...]:

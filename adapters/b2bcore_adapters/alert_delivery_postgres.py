@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.persistence import AggregateRecorder
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
-from b2bcore import ConfigurationError
 from b2bcore_adapters.alert_delivery import COLUMNS, TABLE
 
 
@@ -38,12 +36,3 @@ class PostgresDeliveryLog:
                 ),
                 (sink, str(alert_id)),
             )
-
-
-def postgres_delivery_log(recorder: AggregateRecorder) -> PostgresDeliveryLog:
-    """The delivery log beside ``recorder``'s tables."""
-    if not isinstance(recorder, PostgresAggregateRecorder):
-        raise ConfigurationError(
-            f"{type(recorder).__name__}: alert delivery log: no table for this store"
-        )
-    return PostgresDeliveryLog(recorder.datastore)

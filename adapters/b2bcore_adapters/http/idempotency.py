@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Protocol
+from typing import Protocol, cast
 
 import attrs
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
 from b2bcore import B2BCore
+from b2bcore_adapters.beside import store_beside
 from b2bcore_adapters.plain import JSON
 
 TABLE = "b2bcore_idempotency_keys"
@@ -131,11 +132,13 @@ class PostgresIdempotencyStore:
             )
 
 
+IDEMPOTENCY_STORES = {
+    "eventsourcing.popo": f"{__name__}:MemoryIdempotencyStore",
+    "eventsourcing.sqlite": f"{__name__}:SQLiteIdempotencyStore",
+    "eventsourcing.postgres": f"{__name__}:PostgresIdempotencyStore",
+}
+
+
 def idempotency_store_for(core: B2BCore) -> IdempotencyStore:
     """The store beside ``core``'s event log, in the same database."""
-    recorder = core.event_log.recorder
-    if isinstance(recorder, SQLiteAggregateRecorder):
-        return SQLiteIdempotencyStore(recorder.datastore)
-    if isinstance(recorder, PostgresAggregateRecorder):
-        return PostgresIdempotencyStore(recorder.datastore)
-    return MemoryIdempotencyStore()
+    return cast(IdempotencyStore, store_beside(core, IDEMPOTENCY_STORES))
