@@ -9,9 +9,7 @@ import threading
 from typing import Protocol, cast
 
 import attrs
-from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
-from psycopg.sql import SQL, Identifier
 
 from b2bcore import B2BCore
 from b2bcore_adapters.beside import store_beside
@@ -52,7 +50,10 @@ class MemoryIdempotencyStore:
             self._outcomes.setdefault(key, outcome)
 
 
-def _row(fingerprint: str, status: int, body: str, etag: str | None) -> Outcome:
+def stored_outcome(
+    fingerprint: str, status: int, body: str, etag: str | None
+) -> Outcome:
+    """An outcome from its stored columns (the body as JSON text)."""
     return Outcome(fingerprint, status, json.loads(body), etag)
 
 
@@ -73,7 +74,7 @@ class SQLiteIdempotencyStore:
                 (key,),
             )
             found = cursor.fetchone()
-        return None if found is None else _row(*found)
+        return None if found is None else stored_outcome(*found)
 
     def record(self, key: str, outcome: Outcome) -> None:
         with self._datastore.transaction(commit=True) as cursor:
@@ -89,53 +90,13 @@ class SQLiteIdempotencyStore:
             )
 
 
-class PostgresIdempotencyStore:
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        self._datastore = datastore
-        self._table = Identifier(datastore.schema or "public", TABLE)
-        with datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                SQL(
-                    "CREATE TABLE IF NOT EXISTS {} (key TEXT PRIMARY KEY, "
-                    "fingerprint TEXT NOT NULL, status INTEGER NOT NULL, "
-                    "body TEXT NOT NULL, etag TEXT)"
-                ).format(self._table)
-            )
-
-    def find(self, key: str) -> Outcome | None:
-        with self._datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                SQL(
-                    "SELECT fingerprint, status, body, etag FROM {} WHERE key = %s"
-                ).format(self._table),
-                (key,),
-            )
-            found = cursor.fetchone()
-        if found is None:
-            return None
-        return _row(found["fingerprint"], found["status"], found["body"], found["etag"])
-
-    def record(self, key: str, outcome: Outcome) -> None:
-        with self._datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                SQL(
-                    "INSERT INTO {} VALUES (%s, %s, %s, %s, %s) "
-                    "ON CONFLICT (key) DO NOTHING"
-                ).format(self._table),
-                (
-                    key,
-                    outcome.fingerprint,
-                    outcome.status,
-                    json.dumps(outcome.body),
-                    outcome.etag,
-                ),
-            )
-
-
 IDEMPOTENCY_STORES = {
     "eventsourcing.popo": f"{__name__}:MemoryIdempotencyStore",
     "eventsourcing.sqlite": f"{__name__}:SQLiteIdempotencyStore",
-    "eventsourcing.postgres": f"{__name__}:PostgresIdempotencyStore",
+    # A module of its own: psycopg is the ``postgres`` extra.
+    "eventsourcing.postgres": (
+        "b2bcore_adapters.http.idempotency_postgres:PostgresIdempotencyStore"
+    ),
 }
 
 
