@@ -126,7 +126,7 @@ def _queries(core: B2BCore, db: sqlite3.Connection) -> list[Query]:
         Query(
             "installed-base KPIs",
             lambda: core.asset_kpis(start=YEAR[0], end=YEAR[1]),
-            lambda: sql_baseline.asset_kpis(db, *YEAR),
+            lambda: sql_baseline.asset_kpis(db, *YEAR, settings),
             _asset_kpis_agree,
         ),
     ]

@@ -231,10 +231,10 @@ WITH due AS (
     FROM assets a JOIN accounts c ON c.id = a.account_id
     WHERE a.purchased_on <= :day AND a.installed_on <= :day
       AND (a.obsolete_on IS NULL OR a.obsolete_on > :day)
-      AND a.usage_end_on >= :day
 ),
 soon AS (
-    SELECT * FROM due WHERE usage_end BETWEEN :day AND date(:day, :within)
+    -- Overdue and lapsed assets (usage end passed) stay in the queue.
+    SELECT * FROM due WHERE usage_end <= date(:day, :within)
 ),
 recent AS (
     SELECT u.asset_id, u.period, u.count,
@@ -441,17 +441,56 @@ def pipeline_kpis(
     }
 
 
+#: The usage end in force on {day}: the one before the first renewal made
+#: after it, else the current one (asof.usage_end).
+USAGE_END_ON = """COALESCE((
+    SELECT v.previous_usage_end_on FROM value_changes v
+    WHERE v.asset_id = a.id AND v.kind = 'renewal' AND v.changed_on > {day}
+    ORDER BY v.ord LIMIT 1), a.usage_end_on)"""
+
+#: Each asset in the installed base on :start and on :end (active and not
+#: lapsed: its usage end in force passed by more than the grace); whether it
+#: is lapsed on :end with its lapse begun on or after :start; whether it was
+#: made obsolete within the period without having lapsed before it.
+BASES = f"""
+WITH ends AS (
+    SELECT a.*, {USAGE_END_ON.format(day=":start")} AS start_usage_end,
+           {USAGE_END_ON.format(day=":end")} AS end_usage_end,
+           {USAGE_END_ON.format(day="date(a.obsolete_on, '-1 day')")}
+             AS obsolete_usage_end,
+           a.installed_on <= :start
+             AND (a.obsolete_on IS NULL OR a.obsolete_on > :start) AS start_active,
+           a.installed_on <= :end
+             AND (a.obsolete_on IS NULL OR a.obsolete_on > :end) AS end_active
+    FROM assets a
+),
+bases AS (
+    SELECT *,
+           start_active
+             AND NOT COALESCE(start_usage_end < date(:start, :grace), 0) AS start_base,
+           end_active
+             AND NOT COALESCE(end_usage_end < date(:end, :grace), 0) AS end_base,
+           COALESCE(end_active AND end_usage_end < date(:end, :grace)
+             AND end_usage_end >= date(:start, :lapse_begun), 0) AS lapsed,
+           COALESCE(obsolete_on BETWEEN :start AND :end, 0)
+             AND NOT COALESCE(installed_on < obsolete_on
+               AND obsolete_usage_end < date(:start, :lapse_begun), 0) AS obsolete
+    FROM ends
+)
+"""
+
 ASSET_KPIS = {
-    "activity": """
-        SELECT
-          SUM(installed_on <= :start AND (obsolete_on IS NULL OR obsolete_on > :start)),
-          SUM(installed_on <= :end AND (obsolete_on IS NULL OR obsolete_on > :end)),
-          SUM(installed_on <= :start AND (obsolete_on IS NULL OR obsolete_on > :end)),
-          SUM(obsolete_on BETWEEN :start AND :end)
-        FROM assets""",
-    "churn": """
-        SELECT obsolete_reason, COUNT(*) FROM assets
-        WHERE obsolete_on BETWEEN :start AND :end GROUP BY obsolete_reason""",
+    "activity": BASES
+    + """
+        SELECT SUM(start_base), SUM(end_base), SUM(start_base AND end_base),
+               CAST(TOTAL(obsolete) + TOTAL(lapsed) AS INTEGER)
+        FROM bases""",
+    "churn": BASES
+    + """
+        SELECT obsolete_reason, COUNT(*) FROM bases
+        WHERE obsolete GROUP BY obsolete_reason
+        UNION ALL
+        SELECT 'lapsed', SUM(lapsed) FROM bases HAVING SUM(lapsed) > 0""",
     "due": """
         WITH ends AS (
             SELECT a.id AS asset_id, a.obsolete_on, COALESCE((
@@ -477,15 +516,14 @@ ASSET_KPIS = {
               AND v.previous_usage_end_on = due.last_end
               AND v.changed_on <= :end)), 0)
         FROM due""",
-    "revenue_retention": f"""
+    "revenue_retention": BASES
+    + f"""
         SELECT currency, SUM(before), SUM(MIN(before, after)), SUM(after) FROM (
             SELECT a.currency, {VALUE_ON.format(day=":start")} AS before,
-                   CASE WHEN a.installed_on <= :end
-                         AND (a.obsolete_on IS NULL OR a.obsolete_on > :end)
+                   CASE WHEN a.end_base
                         THEN {VALUE_ON.format(day=":end")} ELSE 0 END AS after
-            FROM assets a
-            WHERE a.installed_on <= :start
-              AND (a.obsolete_on IS NULL OR a.obsolete_on > :start))
+            FROM bases a
+            WHERE a.start_base)
         GROUP BY currency""",
     "value_changes": """
         SELECT kind, COUNT(*), SUM(value > previous_value),
@@ -493,14 +531,19 @@ ASSET_KPIS = {
                         THEN julianday(changed_on) - julianday(previous_usage_end_on)
                    END)
         FROM value_changes WHERE changed_on BETWEEN :start AND :end GROUP BY kind""",
-    "lifetimes": """
+    "lifetimes": BASES
+    + """
         SELECT COUNT(*), AVG(julianday(
                    CASE WHEN gone = held THEN last ELSE :end END) - julianday(first))
         FROM (
             SELECT MIN(installed_on) AS first, COUNT(*) AS held,
-                   SUM(obsolete_on <= :end) AS gone,
-                   MAX(CASE WHEN obsolete_on <= :end THEN obsolete_on END) AS last
-            FROM assets WHERE installed_on <= :end GROUP BY account_id)""",
+                   SUM(obsolete_on <= :end
+                       OR (end_active AND end_usage_end < date(:end, :grace)))
+                       AS gone,
+                   MAX(CASE WHEN obsolete_on <= :end THEN obsolete_on
+                            WHEN end_active AND end_usage_end < date(:end, :grace)
+                            THEN end_usage_end END) AS last
+            FROM bases WHERE installed_on <= :end GROUP BY account_id)""",
     "lifetime_value": """
         SELECT currency, SUM(booked) / COUNT(DISTINCT account_id) FROM (
             SELECT a.account_id, a.currency,
@@ -532,9 +575,17 @@ ASSET_KPIS = {
 }
 
 
-def asset_kpis(db: sqlite3.Connection, start: date, end: date) -> dict[str, Any]:
+def asset_kpis(
+    db: sqlite3.Connection, start: date, end: date, settings: Settings
+) -> dict[str, Any]:
     """The installed-base KPIs over ``[start, end]``."""
-    parameters = {"start": start.isoformat(), "end": end.isoformat()}
+    grace = settings.lapse_grace_days
+    parameters = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "grace": f"-{grace} days",
+        "lapse_begun": f"-{grace + 1} days",
+    }
 
     def run(name: str) -> list[tuple[Any, ...]]:
         return db.execute(ASSET_KPIS[name], parameters).fetchall()

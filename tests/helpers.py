@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from b2bcore import (
     B2BCore,
@@ -157,3 +158,19 @@ def lose_ev_pilot(
         lost, reason_code=LossReason.PRICE, competitor="Lotte Rental", on=DEMO_DAY
     )
     return lost
+
+
+def record_foreign_event(
+    core: B2BCore, *, topic: str = "b2bcore:contract:Signed", state: bytes = b"{}"
+) -> int:
+    """Write a stored event straight into the log, as another program or a
+    newer b2bcore might: by default under a topic no class here declares.
+    Returns its log position."""
+    core.event_log.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=uuid4(), originator_version=1, topic=topic, state=state
+            )
+        ]
+    )
+    return core.log_position()

@@ -21,7 +21,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING
 
 from b2bcore import B2BCoreError
-from b2bcore.reports.renewals import RenewalItem
+from b2bcore.reports.renewals import LAPSED, OVERDUE, Bucket, RenewalItem
 from b2bcore.reports.tiers import TierMatrix
 from b2bcore.reports.winloss import WinLossAnalysis, WinLossTimeline
 
@@ -261,26 +261,32 @@ def renewal_buckets_chart(
     format: ChartFormat,
 ) -> bytes:
     """Assets due for renewal per window (usage ending in 0–30, 31–60,
-    61–90 days of ``as_of``), with their value per currency."""
-    counts = dict.fromkeys(windows, 0)
-    values: dict[int, dict[str, float]] = {w: {} for w in windows}
+    61–90 days of ``as_of``), after bars of the lapsed and the overdue ones
+    when there are any, with their value per currency."""
+    starts = [0, *(w + 1 for w in windows[:-1])]
+    names: dict[Bucket, str] = {
+        passed: passed
+        for passed in (LAPSED, OVERDUE)
+        if any(item.bucket == passed for item in items)
+    }
+    names.update(
+        (w, f"{start}–{w} days") for start, w in zip(starts, windows, strict=True)
+    )
+    counts = dict.fromkeys(names, 0)
+    values: dict[Bucket, dict[str, float]] = {b: {} for b in names}
     for item in items:
         if item.bucket in counts:
             counts[item.bucket] += 1
             sums = values[item.bucket]
             currency = item.value.currency
             sums[currency] = sums.get(currency, 0.0) + float(item.value.amount)
-    starts = [0, *(w + 1 for w in windows[:-1])]
     return bar_chart(
         f"Renewals due from {as_of}",
-        {
-            f"{start}–{w} days": float(counts[w])
-            for start, w in zip(starts, windows, strict=True)
-        },
+        {name: float(counts[b]) for b, name in names.items()},
         labels=[
-            f"{counts[w]}"
-            + "".join(f"\n{_big(v)} {c}" for c, v in sorted(values[w].items()))
-            for w in windows
+            f"{counts[b]}"
+            + "".join(f"\n{_big(v)} {c}" for c, v in sorted(values[b].items()))
+            for b in names
         ],
         y_label="assets",
         y_max=max(counts.values(), default=0) * 1.4 + 1,

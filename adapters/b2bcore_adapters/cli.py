@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from b2bcore import B2BCore, B2BCoreError, Grade
+from b2bcore import B2BCore, B2BCoreError, Consistency, Grade
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.pipeline import PipelineKpis
 from b2bcore.reports.tiers import TierCell, TierMatrix
@@ -246,11 +246,25 @@ def serve(
         Path | None,
         typer.Option(help="API tokens file (else $B2BCORE_API_TOKENS)."),
     ] = None,
+    consistency: Annotated[
+        Consistency,
+        typer.Option(
+            help="log-head: reads include every event recorded before them "
+            "(the server catches up after its own writes); available: reads "
+            "answer from the read models as a runner left them."
+        ),
+    ] = Consistency.LOG_HEAD,
 ) -> None:
     """Serve the JSON HTTP API (docs/http.md) until interrupted."""
     from b2bcore_adapters.http.server import serve as run_server  # noqa: PLC0415
 
-    run_server(db or Settings.url, host=host, port=port, tokens_file=tokens)
+    run_server(
+        db or Settings.url,
+        host=host,
+        port=port,
+        tokens_file=tokens,
+        consistency=consistency,
+    )
 
 
 # -- imports ------------------------------------------------------------------
@@ -519,11 +533,12 @@ def dashboard(
         return
     table(
         f"Dashboard {owner or 'all owners'} on {board.as_of}",
-        ["assets by status", "renewals due 30/60/90", "at risk"],
+        ["assets by status", "renewals due 30/60/90", "overdue / lapsed", "at risk"],
         [
             (
                 ", ".join(f"{s.value} {n}" for s, n in board.by_status.items()),
                 " / ".join(str(n) for n in board.renewals_due.values()),
+                f"{board.overdue} / {board.lapsed}",
                 len(board.at_risk),
             )
         ],
@@ -821,6 +836,15 @@ def projections_status(as_json: Json = False) -> None:
     )
 
 
+@projections.command("catch-up")
+def projections_catch_up() -> None:
+    """Apply the events recorded since the read models' positions (what a
+    runner does continuously)."""
+    with opened() as core, progress_bar("catching up") as progress:
+        applied = core.catch_up(progress=progress)
+    out.print(f"caught up: {applied} events applied")
+
+
 @projections.command("rebuild")
 def projections_rebuild(
     name: Annotated[
@@ -834,6 +858,50 @@ def projections_rebuild(
             raise typer.BadParameter(f"no projection {', '.join(sorted(unknown))}")
         applied = core.projector.rebuild(name, progress=progress)
     out.print(f"rebuilt: {applied} events applied")
+
+
+@projections.command("skip")
+def projections_skip(
+    position: Annotated[
+        int,
+        typer.Argument(metavar="POSITION", help="The poison event's log position."),
+    ],
+    reason: Annotated[
+        str, typer.Option(help="Why it may be passed over (recorded in the log).")
+    ],
+    projection: Annotated[
+        str | None,
+        typer.Option(help="Only this one (default: every one that stops there)."),
+    ] = None,
+) -> None:
+    """Let the projections stopped at a poison event pass over it, recording
+    who and why in the log (docs/projections.md)."""
+    with opened() as core:
+        if projection is not None and projection not in core.projector.projections:
+            raise typer.BadParameter(f"no projection {projection}")
+        skipped = core.skip_event(position, reason=reason, projection=projection)
+    out.print(
+        f"skipped log position {position} for {', '.join(skipped)}: "
+        "the next catch-up passes over it"
+    )
+
+
+@projections.command("skips")
+def projections_skips(as_json: Json = False) -> None:
+    """Every recorded skip: which event, which projection, who, when and why."""
+    with opened() as core:
+        entries = core.projection_skips()
+    if as_json:
+        emit([plain(entry) for entry in entries])
+        return
+    table(
+        "Projection skips",
+        ["position", "recorded at", "actor", "reason", "skip"],
+        [
+            (e.position, e.recorded_at.isoformat(), e.actor, e.reason, e.description)
+            for e in entries
+        ],
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

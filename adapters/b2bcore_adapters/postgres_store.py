@@ -12,12 +12,14 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
+from b2bcore.facts.tables import TABLES, Table
 from b2bcore.readmodel import Batch, PositionConflictError
+from b2bcore_adapters.fact_sql import FactSQL, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"
 
 
-class PostgresReadModelStore(PostgresTrackingRecorder):
+class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         schema = Identifier(self.datastore.schema)
@@ -25,6 +27,10 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
         self._rows = SQL("{0}.{1}").format(schema, rows)
         self._tracking = SQL("{0}.{1}").format(
             schema, Identifier(self.tracking_table_name)
+        )
+        quoted = '"' + self.datastore.schema.replace('"', '""') + '"'
+        self.facts = FactSQL(
+            qualify=lambda name: f"{quoted}.{name}", integer="bigint", pyformat=True
         )
         self.sql_create_statements.extend(
             [
@@ -40,11 +46,27 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
                 SQL(
                     "CREATE INDEX IF NOT EXISTS {0} ON {1} (projection, account_id)"
                 ).format(Identifier(f"{ROWS_TABLE}_by_account"), self._rows),
+                *(SQL(s).format() for s in self.facts.create_statements(TABLES)),
             ]
         )
 
+    def select(self, statement: str, parameters: dict[str, Any]) -> list[Any]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement.encode(), parameters)
+            return [tuple(row.values()) for row in cursor.fetchall()]
+
     def position(self, projection: str) -> int:
         return self.max_tracking_id(projection) or 0
+
+    def positions(self) -> dict[str, int]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                SQL(
+                    "SELECT application_name, MAX(notification_id) AS position "
+                    "FROM {0} GROUP BY application_name"
+                ).format(self._tracking)
+            )
+            return {row["application_name"]: row["position"] for row in cursor}
 
     def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
         with self.datastore.transaction(commit=False) as cursor:
@@ -90,11 +112,13 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
                             for key, row in batch.rows.items()
                         ],
                     )
+                    self.facts.write(cursor, batch.facts)
         except IntegrityError as error:
             raise PositionConflictError(str(error)) from None
 
-    def reset(self, projection: str) -> None:
+    def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
         with self.datastore.transaction(commit=True) as cursor:
+            self.facts.reset(cursor, tables)
             cursor.execute(
                 SQL("DELETE FROM {0} WHERE projection = %s").format(self._rows),
                 (projection,),

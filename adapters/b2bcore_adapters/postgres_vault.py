@@ -11,12 +11,12 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from b2bcore.personal_data import decrypt, encrypt, new_key, unknown_person
+from b2bcore.personal_data import SealingVault
 
 KEYS_TABLE = "b2bcore_personal_keys"
 
 
-class PostgresPersonalDataVault(PostgresTrackingRecorder):
+class PostgresPersonalDataVault(SealingVault, PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self._keys = SQL("{0}.{1}").format(
@@ -30,34 +30,22 @@ class PostgresPersonalDataVault(PostgresTrackingRecorder):
             ).format(self._keys)
         )
 
-    def seal(self, person_id: UUID, plaintext: bytes) -> bytes:
-        key = self._key(person_id)
-        if key is None:
-            with self.datastore.transaction(commit=True) as cursor:
-                cursor.execute(
-                    SQL(
-                        "INSERT INTO {0} VALUES (%s, %s) "
-                        "ON CONFLICT (person_id) DO NOTHING"
-                    ).format(self._keys),
-                    (person_id, new_key()),
-                )
-            key = self._key(person_id)
-            assert key is not None
-        return encrypt(key, plaintext)
+    def _add_key(self, person_id: UUID, key: bytes) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                SQL(
+                    "INSERT INTO {0} VALUES (%s, %s) ON CONFLICT (person_id) DO NOTHING"
+                ).format(self._keys),
+                (person_id, key),
+            )
 
-    def open(self, person_id: UUID, sealed: bytes) -> bytes | None:
-        key = self._key(person_id)
-        return None if key is None else decrypt(key, sealed)
-
-    def forget(self, person_id: UUID) -> None:
+    def _delete_key(self, person_id: UUID) -> bool:
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(
                 SQL("DELETE FROM {0} WHERE person_id = %s").format(self._keys),
                 (person_id,),
             )
-            deleted = cursor.rowcount
-        if not deleted:
-            raise unknown_person(person_id)
+            return bool(cursor.rowcount)
 
     def _key(self, person_id: UUID) -> bytes | None:
         with self.datastore.transaction(commit=False) as cursor:
@@ -67,6 +55,9 @@ class PostgresPersonalDataVault(PostgresTrackingRecorder):
             )
             row = cursor.fetchone()
         return None if row is None else bytes(row["key"])
+
+    def _closed(self) -> bool:
+        return bool(self.datastore.pool.closed)
 
     def close(self) -> None:
         """The datastore is the event log's; closing it is the log's job."""

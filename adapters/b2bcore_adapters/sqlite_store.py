@@ -12,14 +12,18 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
+from b2bcore.facts.tables import TABLES, Table
 from b2bcore.readmodel import Batch, PositionConflictError
+from b2bcore_adapters.fact_sql import FactSQL, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"
 #: Keys per ``IN (…)`` query, well under SQLite's variable limit.
 KEYS_PER_QUERY = 500
 
 
-class SQLiteReadModelStore(SQLiteTrackingRecorder):
+class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
+    facts = FactSQL()
+
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
 
@@ -35,10 +39,24 @@ class SQLiteReadModelStore(SQLiteTrackingRecorder):
             "PRIMARY KEY (projection, key))",
             f"CREATE INDEX IF NOT EXISTS {ROWS_TABLE}_by_account "
             f"ON {ROWS_TABLE} (projection, account_id)",
+            *self.facts.create_statements(TABLES),
         ]
+
+    def select(self, statement: str, parameters: dict[str, Any]) -> list[Any]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, parameters)
+            return list(cursor.fetchall())
 
     def position(self, projection: str) -> int:
         return self.max_tracking_id(projection) or 0
+
+    def positions(self) -> dict[str, int]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT application_name, MAX(notification_id) FROM tracking "
+                "GROUP BY application_name"
+            )
+            return dict(cursor.fetchall())
 
     def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
         found: dict[UUID, bytes] = {}
@@ -89,11 +107,13 @@ class SQLiteReadModelStore(SQLiteTrackingRecorder):
                             for key, row in batch.rows.items()
                         ],
                     )
+                    self.facts.write(cursor, batch.facts)
         except IntegrityError as error:
             raise PositionConflictError(str(error)) from None
 
-    def reset(self, projection: str) -> None:
+    def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
         with self.datastore.transaction(commit=True) as cursor:
+            self.facts.reset(cursor, tables)
             cursor.execute(
                 f"DELETE FROM {ROWS_TABLE} WHERE projection = ?", [projection]
             )

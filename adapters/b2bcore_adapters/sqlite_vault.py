@@ -10,12 +10,12 @@ from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from b2bcore.personal_data import decrypt, encrypt, new_key, unknown_person
+from b2bcore.personal_data import SealingVault
 
 KEYS_TABLE = "b2bcore_personal_keys"
 
 
-class SQLitePersonalDataVault(SQLiteTrackingRecorder):
+class SQLitePersonalDataVault(SealingVault, SQLiteTrackingRecorder):
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
 
@@ -27,34 +27,25 @@ class SQLitePersonalDataVault(SQLiteTrackingRecorder):
             "key BLOB NOT NULL)",
         ]
 
-    def seal(self, person_id: UUID, plaintext: bytes) -> bytes:
-        key = self._key(person_id)
-        if key is None:
-            with self.datastore.transaction(commit=True) as cursor:
-                cursor.execute(
-                    f"INSERT OR IGNORE INTO {KEYS_TABLE} VALUES (?, ?)",
-                    [str(person_id), new_key()],
-                )
-            key = self._key(person_id)
-            assert key is not None
-        return encrypt(key, plaintext)
+    def _add_key(self, person_id: UUID, key: bytes) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"INSERT OR IGNORE INTO {KEYS_TABLE} VALUES (?, ?)",
+                [str(person_id), key],
+            )
 
-    def open(self, person_id: UUID, sealed: bytes) -> bytes | None:
-        key = self._key(person_id)
-        return None if key is None else decrypt(key, sealed)
-
-    def forget(self, person_id: UUID) -> None:
+    def _delete_key(self, person_id: UUID) -> bool:
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute("PRAGMA secure_delete = ON")
             cursor.execute(
                 f"DELETE FROM {KEYS_TABLE} WHERE person_id = ?", [str(person_id)]
             )
             cursor.execute("SELECT changes()")
-            deleted = cursor.fetchone()[0]
-        if not deleted:
-            raise unknown_person(person_id)
-        with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            deleted = bool(cursor.fetchone()[0])
+        if deleted:
+            with self.datastore.transaction(commit=False) as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
 
     def _key(self, person_id: UUID) -> bytes | None:
         with self.datastore.transaction(commit=False) as cursor:
@@ -63,6 +54,9 @@ class SQLitePersonalDataVault(SQLiteTrackingRecorder):
             )
             row = cursor.fetchone()
         return None if row is None else bytes(row[0])
+
+    def _closed(self) -> bool:
+        return bool(self.datastore.pool.closed)
 
     def close(self) -> None:
         """The datastore is the event log's; closing it is the log's job."""

@@ -16,10 +16,12 @@ from b2bcore.errors import (
     CurrencyMismatchError,
     DomainError,
     NotFoundError,
+    ReadModelBehindError,
     ValidationError,
 )
 from b2bcore.ids import deterministic_id
 from b2bcore.money import Money
+from b2bcore.readmodel import Consistency
 from b2bcore.values import (
     AssetStatus,
     BusinessLine,
@@ -54,6 +56,7 @@ __all__ = [
     "ConcurrencyError",
     "ConfigurationError",
     "ConflictError",
+    "Consistency",
     "Contact",
     "ContactChannel",
     "CurrencyMismatchError",
@@ -71,6 +74,7 @@ __all__ = [
     "OpportunityView",
     "OrderLine",
     "Outcome",
+    "ReadModelBehindError",
     "ReviewArea",
     "SalesStage",
     "SystemClock",

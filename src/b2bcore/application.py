@@ -11,23 +11,31 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID, uuid4
 
+import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
     JSONTranscoder,
     Mapper,
+    Recording,
 )
 from eventsourcing.utils import EnvType, resolve_topic
 
 from b2bcore.account import Account
 from b2bcore.acknowledgement import Acknowledgement
-from b2bcore.aggregate import DomainAggregate, Provenance, check_date
+from b2bcore.aggregate import (
+    DomainAggregate,
+    Provenance,
+    check_date,
+    check_text,
+    check_type,
+)
 from b2bcore.asset import Asset
 from b2bcore.audit import ChainStatus, Checkpoint, check_signature
 from b2bcore.chainstore import CHAIN_STORES, ChainLinkStore
@@ -39,9 +47,19 @@ from b2bcore.errors import (
     ConcurrencyError,
     ConfigurationError,
     NotFoundError,
+    ProjectionError,
+    ReadModelBehindError,
     ValidationError,
 )
 from b2bcore.event_history import HistoryEntry, history_entry
+from b2bcore.facts.queries import ReportQueries
+from b2bcore.facts.records import (
+    AssetFacts,
+    account_records,
+    asset_records,
+    deal_records,
+)
+from b2bcore.facts.versions import known_bound
 from b2bcore.hashchain import HashChain
 from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
@@ -50,8 +68,9 @@ from b2bcore.opportunity import Opportunity
 from b2bcore.paging import notifications
 from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
 from b2bcore.policies import win_with_order
-from b2bcore.projection import Projector, StateProjection
-from b2bcore.readmodel import ReadModelStore
+from b2bcore.projection import Progress, Projector, StateProjection
+from b2bcore.projection_skip import ProjectionSkip
+from b2bcore.readmodel import Consistency, ReadModelStore
 from b2bcore.reports import (
     alerts,
     asset_kpis,
@@ -63,7 +82,7 @@ from b2bcore.reports import (
     tiers,
     winloss,
 )
-from b2bcore.reports.dimensions import Dimension
+from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension
 from b2bcore.reports.renewals import RenewalItem, renewal_queue
 from b2bcore.sales_rep import SalesRep
 from b2bcore.settings import Settings
@@ -100,7 +119,10 @@ AGGREGATES: tuple[type[DomainAggregate], ...] = (
 PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
 OPEN_ATTEMPTS = 5
-#: Events read per page when an export scans the log.
+#: How long a ``Consistency.LOG_HEAD`` query waits for the read models.
+DEFAULT_WAIT_SECONDS = 5.0
+#: Seconds between looks at the read models' positions while waiting.
+WAIT_POLL_SECONDS = 0.02
 
 
 class Attribution(TypedDict, total=False):
@@ -174,6 +196,19 @@ class KnownStates:
                 account_id is None or getattr(state, "account_id", None) == account_id
             ):
                 yield state
+
+
+@attrs.frozen
+class ReadStatus:
+    """Where the read models stand: every projection has applied the log up
+    to ``position``; the log's last event is at ``head``."""
+
+    position: int
+    head: int
+
+    @property
+    def behind(self) -> int:
+        return self.head - self.position
 
 
 class EventLog(Application[UUID]):
@@ -252,11 +287,18 @@ class B2BCore:
         actor: str = "system",
         clock: Clock | None = None,
         settings: Settings | None = None,
+        consistency: Consistency = Consistency.LOG_HEAD,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
     ) -> None:
         self._log = log
         self._actor = actor
         self._clock = clock or SystemClock()
         self.settings = settings or Settings()
+        self.consistency = consistency
+        self.wait_seconds = wait_seconds
+        #: Why the last catch-up after a save stopped (a poison event): the
+        #: save stands; the next query that needs the read models reports it.
+        self._stopped: ProjectionError | None = None
         self.projector = Projector(
             log.mapper,
             log.recorder,
@@ -273,19 +315,32 @@ class B2BCore:
         clock: Clock | None = None,
         settings: Settings | None = None,
         snapshot_interval: int | None = None,
+        consistency: Consistency = Consistency.LOG_HEAD,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
     ) -> B2BCore:
         """Open the store at ``url`` (else ``$B2BCORE_DATABASE_URL``, else
         ``sqlite:///b2bcore.db``). ``actor`` is recorded on events whose command
         names no actor; ``clock`` gives the default business date;
         ``settings`` holds the reports' thresholds. A snapshot
         is taken every ``snapshot_interval`` events of an aggregate (default
-        100, or ``$B2BCORE_SNAPSHOT_INTERVAL``)."""
+        100, or ``$B2BCORE_SNAPSHOT_INTERVAL``). ``consistency`` says what a
+        query waits for (``LOG_HEAD``: every event recorded before it, for at
+        most ``wait_seconds``; ``AVAILABLE``: nothing, for servers beside a
+        runner)."""
         url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
         env = environment_for(url)
         if snapshot_interval is not None:
             env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
         log, store = _open_log(url, env)
-        return cls(log, store=store, actor=actor, clock=clock, settings=settings)
+        return cls(
+            log,
+            store=store,
+            actor=actor,
+            clock=clock,
+            settings=settings,
+            consistency=consistency,
+            wait_seconds=wait_seconds,
+        )
 
     def close(self) -> None:
         self._log.close()
@@ -316,6 +371,54 @@ class B2BCore:
     def log_position(self) -> int:
         """The position of the last event recorded in the log (0 when empty)."""
         return self._log.recorder.max_notification_id() or 0
+
+    # -- the read models: reads never write (docs/architecture.md) ------------
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply every event recorded since the read models' positions (the
+        one explicit call that writes them outside a runner); returns the
+        number applied. Raises ProjectionError at a poison event."""
+        applied = self.projector.catch_up(progress=progress)
+        self._stopped = None
+        return applied
+
+    def read_status(self) -> ReadStatus:
+        """How far the read models are behind the log, right now."""
+        return ReadStatus(self._read_position(), self.log_position())
+
+    def _read_position(self) -> int:
+        return min(
+            self.projector.store.position(name) for name in self.projector.projections
+        )
+
+    def _fresh(self) -> None:
+        """Under ``LOG_HEAD``, wait until the read models hold the log head
+        read now; a read never catches up itself."""
+        if self.consistency is Consistency.AVAILABLE:
+            return
+        head = self.log_position()
+        deadline = time.monotonic() + self.wait_seconds
+        while (position := self._read_position()) < head:
+            if self._stopped is not None:
+                raise self._stopped
+            if time.monotonic() >= deadline:
+                raise ReadModelBehindError(position, head, self.wait_seconds)
+            time.sleep(WAIT_POLL_SECONDS)
+
+    def _caught_up_after_save(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """Under ``LOG_HEAD`` the writer keeps its own read models current:
+        from the saved events in memory when nothing else was recorded since
+        the read models' positions, else by a catch-up. A poison event does
+        not undo the save: the next query reports it."""
+        if self.consistency is Consistency.AVAILABLE:
+            return
+        try:
+            if not self.projector.apply_saved(recordings):
+                self.projector.catch_up()
+        except ProjectionError as error:
+            self._stopped = error
+        else:
+            self._stopped = None
 
     @property
     def event_log(self) -> EventLog:
@@ -382,6 +485,91 @@ class B2BCore:
                 "to sign or check a checkpoint"
             )
         return key.encode()
+
+    def skip_event(
+        self,
+        position: int,
+        *,
+        reason: str,
+        projection: str | None = None,
+        **attribution: Unpack[Attribution],
+    ) -> tuple[str, ...]:
+        """Let ``projection`` (else every projection that stops there) pass
+        over the poison event at log ``position``, and record who decided it
+        and why: a ``ProjectionSkip`` in the log, so rebuilds pass over it
+        again (docs/projections.md). Catches the projections up to see where
+        they stop; returns the names of those that will pass over it. Refuses,
+        recording nothing, a blank reason, an unknown projection or position
+        (ValidationError) and an event no projection stops at
+        (BusinessRuleError)."""
+        subject = f"log position {position}"
+        check_text(subject, "reason", reason)
+        names = tuple(self.projector.projections)
+        if projection is not None:
+            if projection not in names:
+                raise ValidationError(
+                    subject,
+                    "projection",
+                    f"no projection {projection!r} (known: {', '.join(names)})",
+                )
+            names = (projection,)
+        check_type(subject, "position", position, int)
+        found = self._log.recorder.select_notifications(max(position, 1), limit=1)
+        if not found or found[0].id != position:
+            raise ValidationError(
+                subject,
+                "position",
+                f"no event there (the log ends at {self.log_position()})",
+            )
+        stopped, elsewhere = self._stopped_at(position, names)
+        if not stopped:
+            raise BusinessRuleError(
+                subject,
+                "projection",
+                "only an event a projection stops at can be skipped: "
+                + "; ".join(elsewhere),
+            )
+        on, meta = self._on(None), self._meta(reason, attribution)
+        self._save(
+            *(ProjectionSkip.record(poison, on=on, meta=meta) for poison in stopped)
+        )
+        return tuple(poison.projection for poison in stopped)
+
+    def _stopped_at(
+        self, position: int, names: Sequence[str]
+    ) -> tuple[list[ProjectionError], list[str]]:
+        """Catch each projection up: the errors of those that stop at
+        ``position``, and where each other one stands."""
+        stopped: list[ProjectionError] = []
+        elsewhere: list[str] = []
+        for name in names:
+            if self.exists(ProjectionSkip.id_for(name, position)):
+                elsewhere.append(f"{name} already skips it")
+                continue
+            try:
+                self.projector.catch_up([name])
+            except ProjectionError as poison:
+                if poison.position == position:
+                    stopped.append(poison)
+                else:
+                    elsewhere.append(f"{name} stops at log position {poison.position}")
+            else:
+                elsewhere.append(f"{name} places it")
+        return stopped, elsewhere
+
+    def projection_skips(self) -> tuple[HistoryEntry, ...]:
+        """Every recorded projection skip in log order, each with who recorded
+        it, when and why (docs/audit.md). Reads the whole log once."""
+        return tuple(
+            history_entry(
+                n.id,
+                ProjectionSkip.KIND,
+                cast(DomainAggregate.Event, self._log.mapper.to_domain_event(n)),
+            )
+            for n in notifications(
+                self._log.recorder, topics=(ProjectionSkip.Skipped.TOPIC,)
+            )
+        )
 
     # -- accounts -------------------------------------------------------------
 
@@ -1196,11 +1384,14 @@ class B2BCore:
         ``as_of`` (default today), soonest first, with their risk flags.
         Every report takes ``known_at``: computed from only the events
         recorded by then."""
-        known = self._known(known_at)
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
         return renewal_queue(
-            self._assets(known),
-            self._accounts(known),
-            as_of=self._on(as_of),
+            self._asset_records(
+                store, day, bound, due_by=day + timedelta(days=within), owner=owner
+            ),
+            account_records(store.account_rows(known=bound)),
+            as_of=day,
             within=within,
             settings=self.settings,
             owner=owner,
@@ -1217,13 +1408,17 @@ class B2BCore:
         """Alerts dated on or before ``as_of`` (default today): renewal
         thresholds, dissatisfaction, usage anomalies, competitor contacts and
         stagnant deals; ``unacknowledged`` leaves out the acknowledged ones."""
-        known = self._known(known_at)
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
         found = alerts.alerts(
-            self._assets(known),
-            self._deals(known),
-            as_of=self._on(as_of),
+            self._asset_records(store, day, bound),
+            deal_records(
+                store.deal_rows(day=day, known=bound),
+                store.tier_move_rows(day=day, known=bound),
+            ),
+            as_of=day,
             settings=self.settings,
-            acknowledged=self._acknowledged(known),
+            acknowledged={UUID(key) for (key,) in store.acknowledged_rows(known=bound)},
         )
         return tuple(a for a in found if not (unacknowledged and a.acknowledged))
 
@@ -1262,8 +1457,13 @@ class B2BCore:
         """Retention, renewal, revenue retention, upsell, churn, time to
         renewal, lifetime value, payment compliance and receivables over the
         period [start, end] (docs/kpis.md)."""
-        known = self._known(known_at)
-        return asset_kpis.asset_kpis(self._assets(known), start=start, end=end)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return asset_kpis.asset_kpis(
+            self._asset_records(store, end, bound),
+            start=start,
+            end=end,
+            settings=self.settings,
+        )
 
     def pipeline_kpis(
         self,
@@ -1275,14 +1475,22 @@ class B2BCore:
         """Counts, values, win rate, cycle, conversions, time in tier,
         weighted pipeline, velocity and stagnant deals as of a date, cut by
         ``by`` when given."""
-        known = self._known(known_at)
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
         return pipeline.pipeline_kpis(
-            self._deals(known),
-            as_of=self._on(as_of),
+            deal_records(
+                store.deal_rows(day=day, known=bound),
+                store.tier_move_rows(day=day, known=bound),
+            ),
+            as_of=day,
             settings=self.settings,
             by=by,
-            managers=self._managers(known),
-            accounts=self._accounts(known),
+            managers={str(n): str(m) for n, m in store.manager_rows(known=bound)}
+            if by is Dimension.MANAGER
+            else NO_MANAGERS,
+            accounts=account_records(store.account_rows(known=bound))
+            if by is Dimension.ACCOUNT
+            else NO_ACCOUNTS,
         )
 
     def tier_matrix(
@@ -1293,13 +1501,13 @@ class B2BCore:
         known_at: datetime | None = None,
     ) -> tiers.TierMatrix:
         """The one-page tier report: tiers × one dimension as of a date."""
-        known = self._known(known_at)
-        return tiers.tier_matrix(
-            self._deals(known),
-            as_of=self._on(as_of),
+        day = self._on(as_of)
+        return tiers.tier_matrix_of_cells(
+            self._store(known_at).tier_cells(
+                day=day, dimension=by, known=known_bound(known_at)
+            ),
+            as_of=day,
             dimension=by,
-            managers=self._managers(known),
-            accounts=self._accounts(known),
         )
 
     def rep_dashboard(
@@ -1309,12 +1517,13 @@ class B2BCore:
         as_of: date | None = None,
         known_at: datetime | None = None,
     ) -> dashboard.RepDashboard:
-        known = self._known(known_at)
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
         return dashboard.rep_dashboard(
-            self._assets(known),
-            self._accounts(known),
+            self._asset_records(store, day, bound, owner=owner),
+            account_records(store.account_rows(known=bound)),
             owner=owner,
-            as_of=self._on(as_of),
+            as_of=day,
             settings=self.settings,
         )
 
@@ -1386,7 +1595,7 @@ class B2BCore:
         the whole log once (the log is ordered by position, not by account)."""
         head = self.log_position()
         self._get(Account, account_id)
-        self.projector.catch_up()
+        self._fresh()
         kinds = {account_id: Account.KIND}
         for kind in (Asset, Opportunity, Lead):
             for state in self.projector.states(kind, account_id=account_id):
@@ -1418,16 +1627,42 @@ class B2BCore:
             self._accounts(known).values(),
             self._assets(known),
             as_of=self._on(as_of),
+            settings=self.settings,
             currency=currency,
         )
 
     def _known(self, known_at: datetime | None) -> States:
-        """Where reports read states: the caught-up projections, or, for
-        ``known_at``, the states replayed from the events recorded by then."""
+        """Where reports read states: the read models (as fresh as the
+        consistency asks), or, for ``known_at``, the states replayed from the
+        events recorded by then."""
         if known_at is None:
-            self.projector.catch_up()
+            self._fresh()
             return self.projector
         return KnownStates(self._log, check_moment("report", "known_at", known_at))
+
+    def _store(self, known_at: datetime | None) -> ReportQueries:
+        """The report tables, as fresh as the consistency asks: their row
+        versions answer ``known_at`` too."""
+        if known_at is not None:
+            check_moment("report", "known_at", known_at)
+        self._fresh()
+        return self.projector.store
+
+    @staticmethod
+    def _asset_records(
+        store: ReportQueries,
+        day: date,
+        known: int,
+        *,
+        due_by: date | None = None,
+        owner: str | None = None,
+    ) -> list[AssetFacts]:
+        """The assets purchased by ``day`` as the report tables hold them
+        (``ReportQueries.asset_rows`` says which)."""
+        return asset_records(
+            store.asset_rows(day=day, known=known, due_by=due_by, owner=owner),
+            store.asset_detail_rows(day=day, known=known, due_by=due_by, owner=owner),
+        )
 
     def _assets(self, known: States, account_id: UUID | None = None) -> list[AssetView]:
         return self._views(known, Asset, AssetView.of, account_id)
@@ -1534,7 +1769,7 @@ class B2BCore:
             (a, a.version - len(a.pending_events) + 1) for a in aggregates
         ]
         try:
-            self._log.save(*aggregates)
+            recordings = self._log.save(*aggregates)
         except IntegrityError:
             for aggregate, first in first_versions:
                 clash = self._log.recorder.select_events(
@@ -1553,3 +1788,4 @@ class B2BCore:
                     "was loaded; reload and retry",
                 ) from None
             raise
+        self._caught_up_after_save(recordings)

@@ -66,6 +66,64 @@ class ConfigurationError(B2BCoreError, ValueError):
     """A database URL or setting is malformed or names a missing extra."""
 
 
+class VaultClosedError(B2BCoreError):
+    """A contact read from a store was first read after the store was closed:
+    its fields are opened with the store's vault only when read."""
+
+    def __init__(self, person_id: UUID) -> None:
+        self.person_id = person_id
+        super().__init__(
+            f"contact {person_id}: name, email, phone: opened with the vault of "
+            "a closed store; read a contact's fields while the B2BCore it came "
+            "from is open"
+        )
+
+
+class ReadModelBehindError(B2BCoreError):
+    """The read models did not reach the log position a query waited for:
+    nothing keeps them current (no runner, and the writer did not catch up)."""
+
+    def __init__(self, position: int, head: int, waited: float) -> None:
+        self.position = position
+        self.head = head
+        super().__init__(
+            f"read models: position: at {position}, the log head is {head} "
+            f"(waited {waited:g} s); run `b2b projections catch-up`, a "
+            "projection runner, or B2BCore.catch_up()"
+        )
+
+
+class ProjectionError(B2BCoreError):
+    """A projection cannot place an event (a poison event: an unknown topic,
+    an event that does not decode, or one its ``apply`` refuses): it stops
+    there. Its position stays just before the event, so nothing is skipped
+    silently; fix the cause and catch up again, or record a skip
+    (``B2BCore.skip_event``, docs/projections.md)."""
+
+    def __init__(
+        self,
+        projection: str,
+        *,
+        position: int,
+        topic: str,
+        aggregate_id: UUID,
+        version: int,
+        cause: str,
+    ) -> None:
+        self.projection = projection
+        self.position = position
+        self.topic = topic
+        self.aggregate_id = aggregate_id
+        self.version = version
+        self.cause = cause
+        super().__init__(
+            f"projection {projection!r} stopped at log position {position} "
+            f"({topic}, {aggregate_id} version {version}): {cause}; fix the cause "
+            "and catch up again, or pass over this event with "
+            f'`b2b projections skip {position} --reason "…"` (docs/projections.md)'
+        )
+
+
 def subject(kind: str, aggregate_id: UUID) -> str:
     """How messages name an aggregate: its kind and full id."""
     return f"{kind} {aggregate_id}"

@@ -23,6 +23,7 @@ from b2bcore.aggregate import DomainAggregate, event_id
 from b2bcore.asset import Asset
 from b2bcore.lead import Lead
 from b2bcore.opportunity import Opportunity
+from b2bcore.projection_skip import ProjectionSkip
 
 
 @attrs.frozen
@@ -237,4 +238,8 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
     Opportunity.Lost: _lost,
     Opportunity.Dropped: lambda e: "Dropped",
     Opportunity.PostmortemRecorded: lambda e: "Postmortem recorded",
+    ProjectionSkip.Skipped: lambda e: (
+        f"Projection {e.projection} passes over log position {e.position} "
+        f"({e.topic}, {e.skipped_aggregate_id} version {e.skipped_version})"
+    ),
 }

@@ -91,6 +91,18 @@ class Money:
         return money
 
     @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Self:
+        """The money of ``minor`` minor units (cents, or won) of ``currency``,
+        as read back from a report table."""
+        return cls.trusted(Decimal(minor).scaleb(-MINOR_UNITS[currency]), currency)
+
+    @property
+    def minor(self) -> int:
+        """The amount in minor units: exact, since the amount is kept at the
+        currency's minor unit."""
+        return int(self.amount.scaleb(MINOR_UNITS[self.currency]))
+
+    @classmethod
     def zero(cls, currency: str) -> Self:
         return cls(Decimal(0), currency)
 

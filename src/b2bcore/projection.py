@@ -13,6 +13,7 @@ transaction.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,9 +21,14 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import Mapper, Notification
+from eventsourcing.persistence import Mapper, Notification, Recording
 
 from b2bcore.aggregate import DomainAggregate
+from b2bcore.errors import ProjectionError
+from b2bcore.facts.rows import Facts, facts
+from b2bcore.facts.tables import TABLES_OF_KIND
+from b2bcore.facts.versions import FactChange, changes
+from b2bcore.projection_skip import ProjectionSkip
 from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore, Row
 
 A = TypeVar("A", bound=DomainAggregate)
@@ -31,25 +37,6 @@ A = TypeVar("A", bound=DomainAggregate)
 PAGE_SIZE = 1000
 #: States kept decoded between pages of one catch-up (bounds memory).
 CACHE_SIZE = 5_000
-
-
-class ProjectionError(Exception):
-    """A projection cannot apply an event (a poison event): it stops there.
-
-    The projection's position stays just before the event, so nothing is
-    skipped; once the cause is fixed, the next catch-up resumes from it."""
-
-    def __init__(self, projection: str, notification: Notification, cause: str) -> None:
-        self.projection = projection
-        self.position = notification.id
-        self.topic = notification.topic
-        self.aggregate_id = notification.originator_id
-        self.version = notification.originator_version
-        super().__init__(
-            f"projection {projection!r} stopped at log position {notification.id} "
-            f"({notification.topic}, {notification.originator_id} version "
-            f"{notification.originator_version}): {cause}"
-        )
 
 
 class StateProjection:
@@ -151,8 +138,40 @@ class Projector:
         """Drop the projections' rows and positions and replay the whole log."""
         selected = list(names or self.projections)
         for name in selected:
-            self.store.reset(name)
+            self.store.reset(
+                name, TABLES_OF_KIND.get(self.projections[name].aggregate.KIND, ())
+            )
         return self.catch_up(selected, progress)
+
+    def apply_saved(self, recordings: Sequence[Recording[UUID]]) -> bool:
+        """Bring every projection past a save from the events in memory (the
+        save's ``recordings``): the same engine as a catch-up, without
+        reading the log back or decoding its events. Only when every
+        projection stands just before the save (nothing else to apply
+        first); returns False, having done nothing, otherwise. The save's
+        events are contiguous in the log (one transaction under the log's
+        lock), so this leaves what a catch-up would have left."""
+        if not recordings:
+            return True
+        first = min(r.notification.id for r in recordings)
+        last = max(r.notification.id for r in recordings)
+        at = self.store.positions()
+        positions = {name: at.get(name, 0) for name in self.projections}
+        if any(position != first - 1 for position in positions.values()):
+            return False
+        projections = list(self.projections.values())
+        work = _Work(projections)
+        failure = self._apply_page(
+            work, [(r.notification, r.domain_event) for r in recordings], positions
+        )
+        if failure is None:
+            positions = dict.fromkeys(positions, last)
+        # A conflict: another process applied the save first, to the same rows.
+        with contextlib.suppress(PositionConflictError):
+            self._commit(work, positions, dict.fromkeys(positions, first - 1))
+        if failure is not None:
+            raise failure
+        return True
 
     def follow(
         self,
@@ -202,65 +221,122 @@ class Projector:
     ) -> int:
         positions = {p.name: self.store.position(p.name) for p in projections}
         committed = dict(positions)
-        by_topic = {topic: p for p in projections for topic in p.topics}
-        cache: OrderedDict[tuple[str, UUID], DomainAggregate] = OrderedDict()
+        work = _Work(projections)
         start = min(positions.values(), default=0)
         head = self.head() if progress else 0
-        applied = 0
         while True:
+            # Every topic, not only the projected ones: an event no b2bcore
+            # class declares may concern any projection, so it must be seen.
             notifications = self._recorder.select_notifications(
-                start=start,
-                limit=self.page_size,
-                topics=tuple(by_topic),
-                inclusive_of_start=False,
+                start=start, limit=self.page_size, inclusive_of_start=False
             )
             if not notifications:
-                return applied
-            page = [
-                (by_topic[n.topic], n)
-                for n in notifications
-                if n.id > positions[by_topic[n.topic].name]
-            ]
-            self._load_missing(page, cache)
-            dirty: dict[str, dict[UUID, DomainAggregate]] = {}
-            failure: ProjectionError | None = None
-            for projection, notification in page:
-                key = (projection.name, cast(UUID, notification.originator_id))
-                try:
-                    event = self._mapper.to_domain_event(notification)
-                    state = projection.apply(cache.get(key), event)
-                except (
-                    Exception
-                ) as error:  # reported as a ProjectionError, never hidden
-                    failure = ProjectionError(
-                        projection.name,
-                        notification,
-                        f"{type(error).__name__}: {error}",
-                    )
-                    break
-                cache[key] = state
-                cache.move_to_end(key)
-                dirty.setdefault(projection.name, {})[state.id] = state
-                positions[projection.name] = notification.id
-                applied += 1
+                return work.applied
+            failure = self._apply_page(
+                work, [(n, None) for n in notifications], positions
+            )
             if failure is None:
                 start = notifications[-1].id
                 positions = {name: max(p, start) for name, p in positions.items()}
-            self._commit(dirty, positions, committed)
+            self._commit(work, positions, committed)
             if failure is not None:
+                if (
+                    self.store.position(failure.projection)
+                    != committed[failure.projection]
+                ):
+                    # Another process moved the projection on while this page
+                    # was read: the rows it loaded were newer than the page.
+                    raise PositionConflictError(failure.projection)
                 raise failure
-            while len(cache) > CACHE_SIZE:
-                cache.popitem(last=False)
+            work.evict()
             if progress:
                 progress(start, max(head, start))
 
+    def _apply_page(
+        self,
+        work: _Work,
+        page: Sequence[tuple[Notification, Any]],
+        positions: dict[str, int],
+    ) -> ProjectionError | None:
+        """Apply a page of the log (each notification with its event when
+        already decoded) to ``work``, moving ``positions`` past each event
+        applied; the poison event that stopped it, if any."""
+        concerned = [
+            (projection, notification, event)
+            for notification, event in page
+            for projection in _concerned(
+                notification.topic, work.projections, work.by_topic, work.declared
+            )
+            if notification.id > positions[projection.name]
+        ]
+        self._load_missing(concerned, work.cache)
+        for projection, notification, event in concerned:
+            key = (projection.name, cast(UUID, notification.originator_id))
+            state = work.cache.get(key)
+            before = work.facts.get(key)
+            if before is None:
+                before = facts(state)
+            placed = self._apply(projection, notification, state, event)
+            if isinstance(placed, DomainAggregate):
+                after = facts(placed)
+                work.placed(key, placed, after)
+                work.changes.setdefault(projection.name, []).extend(
+                    changes(placed.id, before, after, placed.modified_on)
+                )
+            elif self._skip_recorded(projection.name, notification.id):
+                self._pass_over(projection, notification, state, work.dirty)
+            else:
+                return _poison(projection, notification, placed)
+            positions[projection.name] = notification.id
+        return None
+
+    def _apply(
+        self,
+        projection: StateProjection,
+        notification: Notification,
+        state: DomainAggregate | None,
+        event: Any,
+    ) -> DomainAggregate | str:
+        """``state`` with the event (decoded from ``notification`` unless
+        given) applied, or why the projection cannot place the event (a
+        poison event)."""
+        if notification.topic not in projection.topics:
+            return "unknown topic: no b2bcore event class declares it"
+        try:
+            if event is None:
+                event = self._mapper.to_domain_event(notification)
+            return projection.apply(state, event)
+        except Exception as error:  # reported as a ProjectionError, never hidden
+            return f"{type(error).__name__}: {error}"
+
+    def _skip_recorded(self, projection: str, position: int) -> bool:
+        """Whether an operator recorded that ``projection`` passes over the
+        event at ``position``: one lookup by the skip's id, made only at a
+        poison event (``B2BCore.skip_event``)."""
+        skip = ProjectionSkip.id_for(projection, position)
+        return bool(self._recorder.select_events(skip, limit=1))
+
+    def _pass_over(
+        self,
+        projection: StateProjection,
+        notification: Notification,
+        state: DomainAggregate | None,
+        dirty: dict[str, dict[UUID, DomainAggregate]],
+    ) -> None:
+        """Pass over a skipped event. The aggregate's state, if the projection
+        holds one, counts the event as seen (its version moves on), so the
+        aggregate's later events still apply in sequence."""
+        if state is not None and state.version == notification.originator_version - 1:
+            state.version = notification.originator_version
+            dirty.setdefault(projection.name, {})[state.id] = state
+
     def _load_missing(
         self,
-        page: list[tuple[StateProjection, Notification]],
+        page: list[tuple[StateProjection, Notification, Any]],
         cache: OrderedDict[tuple[str, UUID], DomainAggregate],
     ) -> None:
         wanted: dict[str, set[UUID]] = {}
-        for projection, notification in page:
+        for projection, notification, _ in page:
             key = cast(UUID, notification.originator_id)
             if (projection.name, key) not in cache:
                 wanted.setdefault(projection.name, set()).add(key)
@@ -269,24 +345,25 @@ class Projector:
                 cache[(name, key)] = self._decode(data)
 
     def _commit(
-        self,
-        dirty: dict[str, dict[UUID, DomainAggregate]],
-        positions: dict[str, int],
-        committed: dict[str, int],
+        self, work: _Work, positions: dict[str, int], committed: dict[str, int]
     ) -> None:
-        """Commit the changed states and every position that moved."""
+        """Commit the changed states, their report rows and every position
+        that moved, in one transaction; ``work`` starts a new page."""
         batches = [
             Batch(
                 projection=name,
                 rows={
                     key: self._encode(state)
-                    for key, state in dirty.get(name, {}).items()
+                    for key, state in work.dirty.get(name, {}).items()
                 },
                 position=position,
+                facts=tuple(work.changes.get(name, ())),
             )
             for name, position in positions.items()
             if position > committed[name]
         ]
+        work.dirty.clear()
+        work.changes.clear()
         if batches:
             self.store.commit(batches)
             committed.update(positions)
@@ -306,3 +383,77 @@ class Projector:
         state = object.__new__(kind)
         state.__dict__.update(fields, _pending_events=[])
         return state
+
+
+def declared_topics() -> frozenset[str]:
+    """Every topic a b2bcore event class declares: the projected ones and
+    those recorded only for the log's sake (an erasure, a projection skip…),
+    found from the classes themselves so the set cannot drift."""
+    topics: set[str] = set()
+    classes: list[type[DomainAggregate.Event]] = [DomainAggregate.Event]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        topic = getattr(cls, "TOPIC", None)
+        if topic is not None:
+            topics.add(topic)
+    return frozenset(topics)
+
+
+def _concerned(
+    topic: str,
+    projections: list[StateProjection],
+    by_topic: dict[str, StateProjection],
+    declared: frozenset[str],
+) -> Sequence[StateProjection]:
+    """The projections an event of ``topic`` concerns: the one projecting
+    it; none when a b2bcore class declares it but none of these projects it;
+    every one when no class declares it (it may concern any of them)."""
+    projection = by_topic.get(topic)
+    if projection is not None:
+        return (projection,)
+    return () if topic in declared else projections
+
+
+def _poison(
+    projection: StateProjection, notification: Notification, cause: str
+) -> ProjectionError:
+    return ProjectionError(
+        projection.name,
+        position=notification.id,
+        topic=notification.topic,
+        aggregate_id=cast(UUID, notification.originator_id),
+        version=notification.originator_version,
+        cause=cause,
+    )
+
+
+class _Work:
+    """What a catch-up carries from page to page: the projections and their
+    topics, the states read or made (bounded), their report rows, and what
+    the current page changed."""
+
+    def __init__(self, projections: list[StateProjection]) -> None:
+        self.projections = projections
+        self.by_topic = {topic: p for p in projections for topic in p.topics}
+        self.declared = declared_topics()
+        self.cache: OrderedDict[tuple[str, UUID], DomainAggregate] = OrderedDict()
+        self.facts: dict[tuple[str, UUID], Facts] = {}
+        self.dirty: dict[str, dict[UUID, DomainAggregate]] = {}
+        self.changes: dict[str, list[FactChange]] = {}
+        self.applied = 0
+
+    def placed(
+        self, key: tuple[str, UUID], state: DomainAggregate, rows: Facts
+    ) -> None:
+        self.cache[key] = state
+        self.cache.move_to_end(key)
+        self.facts[key] = rows
+        self.dirty.setdefault(key[0], {})[state.id] = state
+        self.applied += 1
+
+    def evict(self) -> None:
+        """Forget the oldest states beyond ``CACHE_SIZE`` (bounds memory)."""
+        while len(self.cache) > CACHE_SIZE:
+            key, _ = self.cache.popitem(last=False)
+            self.facts.pop(key, None)

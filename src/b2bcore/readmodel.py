@@ -1,4 +1,4 @@
-"""The read-model store port, and its in-memory implementation.
+"""The read-model store port.
 
 A read model is a set of rows per projection plus the projection's position
 in the event log. A store commits rows and positions in one transaction, so
@@ -9,12 +9,31 @@ or not at all: nothing is counted twice or missed.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from enum import Enum
 from typing import Protocol
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import IntegrityError, Tracking
-from eventsourcing.popo import POPOTrackingRecorder
+
+from b2bcore.facts.queries import ReportQueries
+from b2bcore.facts.tables import Table
+from b2bcore.facts.versions import FactChange
+
+
+class Consistency(Enum):
+    """What a query waits for before it reads the read models (reads never
+    write: docs/architecture.md)."""
+
+    #: Every event recorded before the query started is in the answer. The
+    #: embedded default: ``B2BCore`` catches its read models up right after
+    #: each save it makes; a query whose store is behind (another process
+    #: wrote and nothing caught up) waits for a runner, then raises
+    #: ``ReadModelBehindError``.
+    LOG_HEAD = "log-head"
+    #: The read models as they stand: saves only record, a runner catches up,
+    #: and ``B2BCore.read_status()`` says how far behind the answer may be.
+    #: For servers.
+    AVAILABLE = "available"
 
 
 @attrs.frozen
@@ -29,22 +48,29 @@ class Row:
 
 @attrs.frozen
 class Batch:
-    """Rows to upsert for one projection, and the log position they bring it to."""
+    """Rows to upsert for one projection, the report-row versions to open
+    and close, and the log position they bring it to."""
 
     projection: str
     rows: Mapping[UUID, Row]
     position: int
+    facts: Sequence[FactChange] = ()
 
 
 class PositionConflictError(Exception):
     """Another process already moved the projection to or past this position."""
 
 
-class ReadModelStore(Protocol):
-    """Where projections keep their rows and positions."""
+class ReadModelStore(ReportQueries, Protocol):
+    """Where projections keep their rows and positions, and answer the
+    report queries from their report tables."""
 
     def position(self, projection: str) -> int:
         """The last log position applied to ``projection`` (0 when none)."""
+        ...
+
+    def positions(self) -> dict[str, int]:
+        """Every projection's position, read at once (absent: none yet)."""
         ...
 
     def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
@@ -62,57 +88,9 @@ class ReadModelStore(Protocol):
         Raises PositionConflictError if a position does not advance."""
         ...
 
-    def reset(self, projection: str) -> None:
-        """Drop the projection's rows and position (before a rebuild)."""
+    def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
+        """Drop the projection's rows, its report ``tables`` and its position
+        (before a rebuild)."""
         ...
 
     def close(self) -> None: ...
-
-
-class MemoryReadModelStore(POPOTrackingRecorder):
-    """Rows in dictionaries, for ``memory://`` and tests; positions are the
-    library's in-memory tracking records."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: dict[str, dict[UUID, Row]] = {}
-
-    def position(self, projection: str) -> int:
-        return self.max_tracking_id(projection) or 0
-
-    def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
-        with self._database_lock:
-            table = self._rows.get(projection, {})
-            return {key: table[key].data for key in keys if key in table}
-
-    def scan(
-        self, projection: str, *, kind: str, account_id: UUID | None = None
-    ) -> Iterator[bytes]:
-        with self._database_lock:
-            rows = list(self._rows.get(projection, {}).values())
-        return (
-            row.data
-            for row in rows
-            if row.kind == kind and (account_id is None or row.account_id == account_id)
-        )
-
-    def commit(self, batches: Sequence[Batch]) -> None:
-        with self._database_lock:
-            try:
-                for batch in batches:
-                    self._assert_tracking_uniqueness(
-                        Tracking(batch.projection, batch.position)
-                    )
-            except IntegrityError as error:
-                raise PositionConflictError(str(error)) from None
-            for batch in batches:
-                self._rows.setdefault(batch.projection, {}).update(batch.rows)
-                self._insert_tracking(Tracking(batch.projection, batch.position))
-
-    def reset(self, projection: str) -> None:
-        with self._database_lock:
-            self._rows.pop(projection, None)
-            self._max_tracking_ids.pop(projection, None)
-
-    def close(self) -> None:
-        pass

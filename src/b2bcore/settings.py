@@ -48,6 +48,9 @@ class Settings:
     stagnation_days: int = attrs.field(default=14, validator=_positive)
     #: A competitor contact counts as a renewal risk for this many days.
     competitor_risk_days: int = attrs.field(default=90, validator=_positive)
+    #: An installed asset whose usage end passed this many days ago with no
+    #: renewal and no obsolete record counts as lapsed (churned).
+    lapse_grace_days: int = attrs.field(default=30, validator=_positive)
     #: The chance a deal at each open tier is won (weighted pipeline).
     tier_probabilities: MappingProxyType[int, Decimal] = attrs.field(
         default=DEFAULT_TIER_PROBABILITIES, converter=_probabilities

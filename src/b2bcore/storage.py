@@ -16,7 +16,7 @@ from b2bcore.errors import ConfigurationError
 DEFAULT_URL = "sqlite:///b2bcore.db"
 #: The read-model store of each kind of database, by topic: resolved by
 #: ``eventsourcing`` when the store is opened, never imported here.
-MEMORY_STORE = "b2bcore.readmodel:MemoryReadModelStore"
+MEMORY_STORE = "b2bcore_adapters.memory_store:MemoryReadModelStore"
 SQLITE_STORE = "b2bcore_adapters.sqlite_store:SQLiteReadModelStore"
 POSTGRES_STORE = "b2bcore_adapters.postgres_store:PostgresReadModelStore"
 URL_VARIABLE = "B2BCORE_DATABASE_URL"

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 import attrs
@@ -329,12 +330,38 @@ def _person_id(contact: Contact) -> UUID:
     return deterministic_id("contact", contact.name)
 
 
-@attrs.frozen
-class Contact:
+class SealedFields(Protocol):
+    """A contact's name, email and phone as stored, sealed: opened only when
+    one of them is read (``b2bcore.personal_data``). Equal to another when
+    both are the same ciphertext of the same person."""
+
+    def open(self) -> tuple[str, str | None, str | None] | None:
+        """The name, email and phone; None once the person is forgotten."""
+        ...
+
+
+#: A contact's fields that are personal data, set together when it is opened.
+_PERSONAL = ("name", "email", "phone", "erased")
+
+
+class _Sealable:
+    # Not an attrs field: where a contact read from storage was sealed is no
+    # part of its value (not compared, shown or exported).
+    __slots__ = ("_sealed",)
+    _sealed: SealedFields | None
+
+
+@attrs.frozen(eq=False)
+class Contact(_Sealable):
     """A person at a customer. Name, email and phone are personal data: they
     are stored sealed with the person's own key and read as ``[erased]`` once
     the person is forgotten (docs/audit.md). ``id`` names the key; by default
-    it is derived from the name, so one person has one key everywhere."""
+    it is derived from the name, so one person has one key everywhere.
+
+    A contact read from storage stays sealed until its name, email, phone or
+    ``erased`` is first read. Two contacts are equal when their fields are;
+    two read from the same ciphertext are equal without opening it, and the
+    hash is the id's, so neither opens anything."""
 
     name: str
     email: str | None = None
@@ -347,6 +374,66 @@ class Contact:
     def forgotten(cls, person_id: UUID) -> Contact:
         """The contact ``person_id`` after its key was deleted."""
         return cls(ERASED, ERASED, ERASED, id=person_id, erased=True)
+
+    @classmethod
+    def unopened(cls, person_id: UUID, sealed: SealedFields) -> Contact:
+        """The contact ``person_id`` as stored: ``sealed`` is opened when a
+        personal field is first read, never before, and what it opens to is
+        kept by this object alone."""
+        contact = object.__new__(cls)
+        object.__setattr__(contact, "id", person_id)
+        object.__setattr__(contact, "_sealed", sealed)
+        return contact
+
+    @property
+    def sealed(self) -> SealedFields | None:
+        """Where this contact was read from, opened yet or not; None for a
+        contact made in this process."""
+        return self._sealed
+
+    if not TYPE_CHECKING:  # mypy would take every attribute for one
+
+        def __getattr__(self, attribute: str) -> Any:
+            # Reached only for a slot never set: ``_sealed`` of a contact made
+            # here, or the personal fields of one read from storage, which are
+            # opened now, all four at once.
+            if attribute == "_sealed":
+                return None
+            sealed = self._sealed
+            if sealed is None or attribute not in _PERSONAL:
+                raise AttributeError(f"'Contact' object has no attribute {attribute!r}")
+            fields = sealed.open()
+            opened = (
+                (ERASED, ERASED, ERASED, True) if fields is None else (*fields, False)
+            )
+            for name, value in zip(_PERSONAL, opened, strict=True):
+                object.__setattr__(self, name, value)
+            return object.__getattribute__(self, attribute)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Contact):
+            return NotImplemented
+        if self.id != other.id:
+            return False
+        if self._sealed is not None and self._sealed == other._sealed:
+            return True
+        return (self.name, self.email, self.phone, self.erased) == (
+            other.name,
+            other.email,
+            other.phone,
+            other.erased,
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __copy__(self) -> Contact:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Contact:
+        # Immutable: a deep copy (of an aggregate, a cached state) shares it,
+        # still sealed, and never copies the vault it opens with.
+        return self
 
     def __str__(self) -> str:
         return self.name

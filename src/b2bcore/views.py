@@ -217,6 +217,21 @@ class TierStint:
         return ((self.left_on or as_of) - self.entered_on).days
 
 
+def stints_of(moves: tuple[TierMove, ...]) -> tuple[TierStint, ...]:
+    """Each stay in an open tier of a deal with tier ``moves`` (its opening
+    first), in order; Tier 0 is terminal, not a stay."""
+    return tuple(
+        TierStint(
+            tier=move.tier,
+            stage=move.stage,
+            entered_on=move.moved_on,
+            left_on=moves[i + 1].moved_on if i + 1 < len(moves) else None,
+        )
+        for i, move in enumerate(moves)
+        if move.tier != 0
+    )
+
+
 @attrs.frozen
 class OpportunityView:
     id: UUID
@@ -275,17 +290,7 @@ class OpportunityView:
 
     def stints(self) -> tuple[TierStint, ...]:
         """Each stay in an open tier, in order (Tier 0 is terminal, not a stay)."""
-        moves = self.tier_history
-        return tuple(
-            TierStint(
-                tier=move.tier,
-                stage=move.stage,
-                entered_on=move.moved_on,
-                left_on=moves[i + 1].moved_on if i + 1 < len(moves) else None,
-            )
-            for i, move in enumerate(moves)
-            if move.tier != 0
-        )
+        return stints_of(self.tier_history)
 
     def days_in_tiers(self, as_of: date) -> dict[int, int]:
         """Total days spent in each open tier, up to ``as_of`` if still open."""

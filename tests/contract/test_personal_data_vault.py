@@ -1,6 +1,6 @@
 """The contract of the personal-data vault port, kept by every vault (memory,
 SQLite, PostgreSQL): what a person's key sealed opens until the person is
-forgotten, and never after."""
+forgotten, and never after; what is sealed once is remembered until then."""
 
 from __future__ import annotations
 
@@ -76,3 +76,21 @@ def test_forgetting_twice_is_not_found(vault: PersonalDataVault) -> None:
 
     with pytest.raises(NotFoundError):
         vault.forget(person)
+
+
+def test_sealing_once_gives_one_ciphertext_until_the_person_is_forgotten(
+    vault: PersonalDataVault,
+) -> None:
+    person = uuid4()
+
+    first = vault.seal_once(person, b"x")
+
+    assert vault.seal_once(person, b"x") == first
+    assert vault.seal_once(person, b"y") != first
+    assert vault.open(person, first) == b"x"
+
+    vault.forget(person)
+    again = vault.seal_once(person, b"x")
+
+    assert again != first
+    assert vault.open(person, again) == b"x"

@@ -86,9 +86,11 @@ def test_asset_kpis_match_the_event_store(
 
     kpis = core.asset_kpis(start=start, end=end)
 
-    assert kpis == asset_kpis.asset_kpis(assets, start=start, end=end)
+    assert kpis == asset_kpis.asset_kpis(
+        assets, start=start, end=end, settings=core.settings
+    )
     assert kpis.churned == 1
-    assert kpis.churned_by_reason[ObsoleteReason.COMPETITOR] == 1
+    assert kpis.churned_by_reason[asset_kpis.ChurnReason.COMPETITOR] == 1
 
 
 def test_pipeline_reports_match_the_event_store(
@@ -129,7 +131,7 @@ def test_account_reports_match_the_event_store(
     account = story["account"]
 
     assert core.segmentation(as_of=AS_OF) == segmentation.segmentation(
-        accounts.values(), assets, as_of=AS_OF
+        accounts.values(), assets, as_of=AS_OF, settings=core.settings
     )
     assert core.account_history(account, as_of=AS_OF) == history.account_history(
         accounts[account],

@@ -69,6 +69,30 @@ def test_renewals_list_the_key_accounts_asset(capsys, database) -> None:  # type
     assert run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "30") == []
 
 
+def test_an_unrenewed_asset_is_listed_overdue_then_lapsed(capsys, database) -> None:  # type: ignore[no-untyped-def]
+    url, ids = database
+
+    (overdue,) = run_json(capsys, url, "renewals", "--as-of", "2025-01-20")
+    (lapsed,) = run_json(capsys, url, "renewals", "--as-of", "2025-02-19")
+    board = run_json(capsys, url, "dashboard", "--as-of", "2025-01-20")
+    kpis = run_json(
+        capsys, url, "asset-kpis", "--from", "2025-01-01", "--to", "2025-03-31"
+    )
+    code, table, _ = run(capsys, url, "renewals", "--as-of", "2025-01-20")
+
+    assert (overdue["asset_id"], overdue["days_left"], overdue["bucket"]) == (
+        ids["asset"],
+        -1,
+        "overdue",
+    )
+    assert (lapsed["days_left"], lapsed["bucket"]) == (-31, "lapsed")
+    assert (board["overdue"], board["lapsed"]) == (1, 0)
+    assert (kpis["retained"], kpis["churned"]) == (0, 1)
+    assert kpis["churned_by_reason"]["lapsed"] == 1
+    assert code == 0
+    assert "overdue" in table
+
+
 def test_pipeline_kpis_have_the_documented_keys(capsys, database) -> None:  # type: ignore[no-untyped-def]
     url, _ = database
 

@@ -45,7 +45,7 @@ def database(tmp_path: Path) -> str:
 
 
 @contextmanager
-def served(database: str) -> Iterator[httpx.Client]:
+def served(database: str, *options: str) -> Iterator[httpx.Client]:
     """`b2b serve` on a free port; a client of it; the process stopped after."""
     port = free_port()
     env = {
@@ -53,7 +53,7 @@ def served(database: str) -> Iterator[httpx.Client]:
         "B2BCORE_API_TOKENS": f"billing-service:write:{hash_token(WRITER_TOKEN)},"
         f"auditor.kim:read:{hash_token(READER_TOKEN)}",
     }
-    command = ["serve", "--db", database, "--port", str(port)]
+    command = ["serve", "--db", database, "--port", str(port), *options]
     process = subprocess.Popen(
         [sys.executable, "-m", "b2bcore_adapters.cli", *command],
         env=env,
@@ -211,6 +211,69 @@ def test_two_server_processes_on_one_database_lose_no_change(
     assert set(statuses) <= {200, 409}
     assert len(after["satisfaction"]) == statuses.count(200)
     assert after["version"] == 2 + statuses.count(200)
+
+
+def test_two_servers_and_a_runner_serve_reads_at_once_without_writing(
+    postgres_url: str,
+) -> None:
+    command = ["b2bcore_adapters.runner", "--db", postgres_url, "--poll", "0.05"]
+    runner = subprocess.Popen(
+        [sys.executable, "-m", *command],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        with (
+            served(postgres_url, "--consistency", "available") as first,
+            served(postgres_url, "--consistency", "available") as second,
+        ):
+            asset = registered_asset(first)
+            head = int(first.get("/log/position", headers=READER).json()["position"])
+            reads = [("/reports/renewals?as_of=2024-12-01&within=90", READER)] * 12
+
+            answers = _concurrently_reading([first, second] * 6, reads)
+
+            assert {status for status, _ in answers} == {200}
+            assert all(int(headers["B2B-Log-Head"]) == head for _, headers in answers)
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while True:
+                queue = second.get(
+                    "/reports/renewals?as_of=2024-12-01&within=90", headers=READER
+                )
+                if int(queue.headers["B2B-Read-Position"]) == head:
+                    break
+                assert time.monotonic() < deadline, "the runner never caught up"
+                time.sleep(0.05)
+            assert [item["asset_id"] for item in queue.json()] == [asset]
+            assert (
+                int(first.get("/log/position", headers=READER).json()["position"])
+                == head
+            ), "reads recorded nothing"
+    finally:
+        runner.terminate()
+        runner.wait(timeout=STARTUP_SECONDS)
+
+
+def _concurrently_reading(
+    clients: list[httpx.Client], reads: list[tuple[str, dict[str, str]]]
+) -> list[tuple[int, httpx.Headers]]:
+    """Send every GET at once, one thread per request."""
+    answers: list[tuple[int, httpx.Headers]] = []
+    start = threading.Barrier(len(reads))
+
+    def send(client: httpx.Client, path: str, headers: dict[str, str]) -> None:
+        start.wait()
+        response = client.get(path, headers=headers)
+        answers.append((response.status_code, response.headers))
+
+    threads = [
+        threading.Thread(target=send, args=(client, path, headers))
+        for client, (path, headers) in zip(clients, reads, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 def test_serve_without_tokens_exits_with_one_line(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -111,6 +111,20 @@ def test_the_renewal_chart_counts_each_window(core) -> None:  # type: ignore[no-
     assert "0–30 days" in text
     assert "61–90 days" in text
     assert "23.8M KRW" in text
+    assert "overdue" not in text
+
+
+def test_the_renewal_chart_shows_the_overdue_assets_before_the_windows(core) -> None:  # type: ignore[no-untyped-def]
+    opened, _ = core
+    (item,) = opened.renewal_queue(as_of=AS_OF, within=90)
+    day_after = item.usage_end_on + timedelta(days=1)
+    queue = opened.renewal_queue(as_of=day_after, within=90)
+
+    svg = charts.renewal_buckets_chart(queue, as_of=day_after, format=ChartFormat.SVG)
+
+    text = svg.decode()
+    assert text.index("overdue") < text.index("0–30 days")
+    assert "lapsed" not in text
 
 
 def test_the_generic_charts_render_for_other_reports() -> None:

@@ -1,7 +1,8 @@
 """Personal data that can be forgotten, on SQLite and PostgreSQL: contacts'
 name, email and phone never reach the stored bytes in plaintext, and once a
 person is forgotten every event still replays and every report computes with
-their fields read as "[erased]"."""
+their fields read as "[erased]" — also a contact loaded before, in another
+process, since contacts are opened only when read."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from b2bcore import (
     Temperature,
 )
 from b2bcore.erasure import Erasure
+from b2bcore.errors import VaultClosedError
 from b2bcore.values import ERASED
 from tests.helpers import purchase_asset, register_account
 
@@ -150,3 +152,47 @@ def test_forgetting_twice_is_refused(durable_url: str) -> None:
 def test_forgetting_an_unknown_contact_is_not_found(durable_url: str) -> None:
     with B2BCore.open(durable_url) as core, pytest.raises(NotFoundError):
         core.forget_contact(PARK.id, reason="asked")
+
+
+def test_a_contact_loaded_before_another_process_forgets_it_opens_erased(
+    durable_url: str,
+) -> None:
+    with (
+        B2BCore.open(durable_url) as core,
+        B2BCore.open(durable_url) as other_process,
+    ):
+        asset_id = purchase_asset(core, register_account(core), contact=KIM)
+        assert core.asset(asset_id).contact == KIM
+        loaded = core.asset(asset_id).contact
+
+        other_process.forget_contact(KIM.id, reason="asked to be forgotten")
+
+        assert loaded == Contact.forgotten(KIM.id)
+        assert core.asset(asset_id).contact == Contact.forgotten(KIM.id)
+
+
+def test_a_contact_is_read_while_its_store_is_open(durable_url: str) -> None:
+    with B2BCore.open(durable_url) as core:
+        asset_id = purchase_asset(core, register_account(core), contact=KIM)
+        kept, unread = core.asset(asset_id).contact, core.asset(asset_id).contact
+        assert kept.name == KIM.name
+
+    assert kept == KIM
+    with pytest.raises(VaultClosedError, match=f"contact {KIM.id}: name, email"):
+        str(unread)
+
+
+def test_a_contact_recorded_after_another_process_forgot_it_gets_a_new_key(
+    durable_url: str,
+) -> None:
+    with (
+        B2BCore.open(durable_url) as core,
+        B2BCore.open(durable_url) as other_process,
+    ):
+        account_id = register_account(core)
+        purchase_asset(core, account_id, contact=KIM)
+        other_process.forget_contact(KIM.id, reason="asked to be forgotten")
+
+        again = purchase_asset(core, account_id, contact=KIM, order_reference="2")
+
+        assert core.asset(again).contact == KIM

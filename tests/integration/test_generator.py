@@ -21,12 +21,13 @@ from b2bcore import (
     FixedClock,
     Grade,
     LeadStatus,
-    ObsoleteReason,
     ValidationError,
 )
 from b2bcore.account import Account
 from b2bcore.lead import Lead
 from b2bcore.reports.alerts import AlertKind
+from b2bcore.reports.asset_kpis import ChurnReason
+from b2bcore.reports.renewals import OVERDUE
 from b2bcore_adapters import generator
 from b2bcore_adapters.generator import GeneratedStory, generate
 from b2bcore_adapters.story import hyowon
@@ -225,10 +226,10 @@ def test_assets_renew_upsell_churn_and_are_paid_late_or_not_at_all(
     assert kpis.time_to_renewal_days is not None
     assert kpis.time_to_renewal_days < 0  # most renew before the usage end
     assert 0 < kpis.upsells < kpis.value_changes
-    assert kpis.churned_by_reason[ObsoleteReason.REPLACED] > 0
+    assert kpis.churned_by_reason[ChurnReason.REPLACED] > 0
     assert (
         sum(kpis.churned_by_reason.values())
-        > kpis.churned_by_reason[ObsoleteReason.REPLACED]
+        > kpis.churned_by_reason[ChurnReason.REPLACED]
     )
     assert 0.8 < (kpis.payment_compliance or 0) < 1
     assert len(kpis.receivables_overdue) == 1  # KRW only
@@ -251,7 +252,7 @@ def test_the_renewal_queue_holds_assets_at_risk(
     due = core.renewal_queue(within=90)
 
     assert due
-    assert {item.bucket for item in due} == {30, 60, 90}
+    assert {item.bucket for item in due} == {OVERDUE, 30, 60, 90}  # some renew late
     assert any(item.risks for item in due)
 
 

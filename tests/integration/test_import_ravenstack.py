@@ -18,10 +18,10 @@ from b2bcore import (
     AssetStatus,
     B2BCore,
     Grade,
-    ObsoleteReason,
     deterministic_id,
 )
 from b2bcore.asset import Asset
+from b2bcore.reports.asset_kpis import ChurnReason
 from b2bcore_adapters.importers import (
     ImportFileError,
     ImportReport,
@@ -91,7 +91,7 @@ def test_churned_subscriptions_are_obsolete_for_an_unknown_reason(
     )
 
     assert kpis.churned == len(churned) == 486
-    assert kpis.churned_by_reason[ObsoleteReason.UNKNOWN] == len(churned)
+    assert kpis.churned_by_reason[ChurnReason.UNKNOWN] == len(churned)
     assert kpis.end_active == len(imported.rows) - len(churned)
     assert kpis.customers == len({row["account_id"] for row in imported.rows})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, cast
 from uuid import UUID
@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from b2bcore import B2BCore
 from b2bcore.errors import (
@@ -27,6 +28,8 @@ from b2bcore.errors import (
     ConflictError,
     DomainError,
     NotFoundError,
+    ProjectionError,
+    ReadModelBehindError,
 )
 from b2bcore.ids import deterministic_id
 from b2bcore.reports.dimensions import Dimension
@@ -94,8 +97,8 @@ By = Annotated[Dimension | None, Query(description="Cut by a dimension.")]
 
 class Api:
     """What every route works on: the core, the tokens, the idempotency
-    keys. One request at a time touches the core, so an If-Match check, the
-    command and the idempotency record happen together."""
+    keys. One command at a time runs in a process, so an If-Match check, the
+    command and the idempotency record happen together; reads take no lock."""
 
     def __init__(
         self, core: B2BCore, tokens: Sequence[Token], store: IdempotencyStore
@@ -316,6 +319,25 @@ def unavailable(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def read_models_behind(request: Request, error: Exception) -> JSONResponse:
+    """The read models have not reached the log head the query waited for."""
+    assert isinstance(error, ReadModelBehindError)
+    return JSONResponse(
+        error_body("unavailable", "read models", "position", str(error)),
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
+def projection_stopped(request: Request, error: Exception) -> JSONResponse:
+    """A poison event stopped the read models: an operator must act."""
+    assert isinstance(error, ProjectionError)
+    return JSONResponse(
+        error_body("unavailable", "read models", "position", str(error)),
+        status_code=503,
+    )
+
+
 def create_app(
     core: B2BCore,
     tokens: Sequence[Token],
@@ -338,6 +360,21 @@ def create_app(
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(OverflowError, out_of_range)
     app.add_exception_handler(OperationalError, unavailable)
+    app.add_exception_handler(ReadModelBehindError, read_models_behind)
+    app.add_exception_handler(ProjectionError, projection_stopped)
+
+    @app.middleware("http")
+    async def read_position(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Every report says how far behind the log its read models were."""
+        response = await call_next(request)
+        if request.method == "GET" and response.status_code == 200:
+            status = await run_in_threadpool(core.read_status)
+            response.headers["B2B-Read-Position"] = str(status.position)
+            response.headers["B2B-Log-Head"] = str(status.head)
+        return response
+
     return app
 
 
@@ -432,10 +469,7 @@ def account(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        view = api.core.account(
-            account_id, version=version, as_of=as_of, known_at=known_at
-        )
+    view = api.core.account(account_id, version=version, as_of=as_of, known_at=known_at)
     return read(plain(view), view.version)
 
 
@@ -443,8 +477,7 @@ def account(
 def account_events(account_id: UUID, token: Reader, api: CurrentApi) -> JSONResponse:
     """Every event of the account and its assets, deals and leads, in log
     order, with provenance."""
-    with api.lock:
-        return read(plain(api.core.account_events(account_id)))
+    return read(plain(api.core.account_events(account_id)))
 
 
 @router.get("/accounts/{account_id}/history", tags=["reports"])
@@ -455,10 +488,9 @@ def account_history(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        return read(
-            plain(api.core.account_history(account_id, as_of=as_of, known_at=known_at))
-        )
+    return read(
+        plain(api.core.account_history(account_id, as_of=as_of, known_at=known_at))
+    )
 
 
 @router.get(
@@ -476,8 +508,7 @@ def monthly_report(
 ) -> Response:
     """The monthly asset report for the account's customer (docs/monthly-report.md),
     as JSON or as a self-contained HTML page."""
-    with api.lock:
-        report = api.core.monthly_report(account_id, month=month, known_at=known_at)
+    report = api.core.monthly_report(account_id, month=month, known_at=known_at)
     if format is ReportFormat.HTML:
         return HTMLResponse(to_html(report))
     return read(plain(report))
@@ -795,8 +826,7 @@ def asset(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        view = api.core.asset(asset_id, version=version, as_of=as_of, known_at=known_at)
+    view = api.core.asset(asset_id, version=version, as_of=as_of, known_at=known_at)
     return read(plain(view), view.version)
 
 
@@ -941,8 +971,7 @@ def lead(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        view = api.core.lead(lead_id, version=version, as_of=as_of, known_at=known_at)
+    view = api.core.lead(lead_id, version=version, as_of=as_of, known_at=known_at)
     return read(plain(view), view.version)
 
 
@@ -1225,10 +1254,9 @@ def opportunity(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        view = api.core.opportunity(
-            opportunity_id, version=version, as_of=as_of, known_at=known_at
-        )
+    view = api.core.opportunity(
+        opportunity_id, version=version, as_of=as_of, known_at=known_at
+    )
     return read(plain(view), view.version)
 
 
@@ -1240,10 +1268,9 @@ def timeline(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        return read(
-            plain(api.core.timeline(opportunity_id, as_of=as_of, known_at=known_at))
-        )
+    return read(
+        plain(api.core.timeline(opportunity_id, as_of=as_of, known_at=known_at))
+    )
 
 
 # -- sales reps -----------------------------------------------------------
@@ -1308,11 +1335,10 @@ def alerts(
     unacknowledged: bool = False,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        found = api.core.alerts(
-            as_of=as_of, unacknowledged=unacknowledged, known_at=known_at
-        )
-        return read(plain(found))
+    found = api.core.alerts(
+        as_of=as_of, unacknowledged=unacknowledged, known_at=known_at
+    )
+    return read(plain(found))
 
 
 @commands.post("/alerts/{alert_id}/acknowledge", tags=["reports"])
@@ -1370,19 +1396,17 @@ def renewal_queue(
     grade: Grade | None = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        queue = api.core.renewal_queue(
-            as_of=as_of, within=within, owner=owner, grade=grade, known_at=known_at
-        )
-        return read(plain(queue))
+    queue = api.core.renewal_queue(
+        as_of=as_of, within=within, owner=owner, grade=grade, known_at=known_at
+    )
+    return read(plain(queue))
 
 
 @router.get("/reports/asset-kpis", tags=["reports"])
 def asset_kpis(
     token: Reader, api: CurrentApi, start: date, end: date, known_at: KnownAt = None
 ) -> JSONResponse:
-    with api.lock:
-        return read(plain(api.core.asset_kpis(start=start, end=end, known_at=known_at)))
+    return read(plain(api.core.asset_kpis(start=start, end=end, known_at=known_at)))
 
 
 @router.get("/reports/pipeline-kpis", tags=["reports"])
@@ -1393,10 +1417,7 @@ def pipeline_kpis(
     by: By = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        return read(
-            plain(api.core.pipeline_kpis(as_of=as_of, by=by, known_at=known_at))
-        )
+    return read(plain(api.core.pipeline_kpis(as_of=as_of, by=by, known_at=known_at)))
 
 
 @router.get("/reports/tiers", tags=["reports"])
@@ -1407,8 +1428,7 @@ def tier_matrix(
     by: Dimension = Dimension.OWNER,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        return read(plain(api.core.tier_matrix(as_of=as_of, by=by, known_at=known_at)))
+    return read(plain(api.core.tier_matrix(as_of=as_of, by=by, known_at=known_at)))
 
 
 @router.get("/reports/dashboard", tags=["reports"])
@@ -1419,9 +1439,8 @@ def rep_dashboard(
     owner: str | None = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        board = api.core.rep_dashboard(owner=owner, as_of=as_of, known_at=known_at)
-        return read(plain(board))
+    board = api.core.rep_dashboard(owner=owner, as_of=as_of, known_at=known_at)
+    return read(plain(board))
 
 
 @router.get("/reports/win-loss", tags=["reports"])
@@ -1432,8 +1451,7 @@ def win_loss(
     by: By = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        return read(plain(api.core.win_loss(as_of=as_of, by=by, known_at=known_at)))
+    return read(plain(api.core.win_loss(as_of=as_of, by=by, known_at=known_at)))
 
 
 @router.get("/reports/segmentation", tags=["reports"])
@@ -1444,11 +1462,8 @@ def segmentation(
     currency: str | None = None,
     known_at: KnownAt = None,
 ) -> JSONResponse:
-    with api.lock:
-        shares = api.core.segmentation(
-            as_of=as_of, currency=currency, known_at=known_at
-        )
-        return read(plain(shares))
+    shares = api.core.segmentation(as_of=as_of, currency=currency, known_at=known_at)
+    return read(plain(shares))
 
 
 # -- the log --------------------------------------------------------------
@@ -1459,8 +1474,13 @@ def log_position(
     token: Reader,
     api: CurrentApi,
 ) -> JSONResponse:
-    with api.lock:
-        return read({"position": api.core.log_position()})
+    status = api.core.read_status()
+    return read(
+        {
+            "position": status.head,
+            "read_models": {"position": status.position, "behind": status.behind},
+        }
+    )
 
 
 @router.get("/audit/verify", tags=["log"])
@@ -1477,6 +1497,5 @@ def aggregate_version(
     api: CurrentApi,
 ) -> JSONResponse:
     """Whether events were recorded for the id, and its version."""
-    with api.lock:
-        version = api.version_of(aggregate_id)
+    version = api.version_of(aggregate_id)
     return read({"exists": version is not None, "version": version}, version)

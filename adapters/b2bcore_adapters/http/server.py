@@ -7,7 +7,7 @@ from pathlib import Path
 
 import uvicorn
 
-from b2bcore import B2BCore, ConfigurationError
+from b2bcore import B2BCore, ConfigurationError, Consistency
 from b2bcore_adapters.http.app import create_app
 from b2bcore_adapters.http.auth import TOKENS_VARIABLE, Token, parse_tokens
 
@@ -29,10 +29,17 @@ def load_tokens(path: Path | None) -> tuple[Token, ...]:
     return tokens
 
 
-def serve(url: str, *, host: str, port: int, tokens_file: Path | None) -> None:
+def serve(
+    url: str,
+    *,
+    host: str,
+    port: int,
+    tokens_file: Path | None,
+    consistency: Consistency = Consistency.LOG_HEAD,
+) -> None:
     """Serve the API on ``host:port`` until interrupted."""
     tokens = load_tokens(tokens_file)
-    with B2BCore.open(url, actor="http") as core:
+    with B2BCore.open(url, actor="http", consistency=consistency) as core:
         uvicorn.run(
             create_app(core, tokens),
             host=host,

@@ -1,5 +1,6 @@
-"""Alerts: renewal thresholds crossed, dissatisfaction, usage anomalies,
-competitor contacts and stagnant deals, as they stood on a date.
+"""Alerts: renewal thresholds crossed, usage ends passed unrenewed,
+dissatisfaction, usage anomalies, competitor contacts and stagnant deals, as
+they stood on a date.
 
 Each alert has an id derived from what it is about, so the same situation
 always gives the same id: a caller remembers the ids it acknowledged and
@@ -19,13 +20,14 @@ import attrs
 
 from b2bcore.ids import deterministic_id
 from b2bcore.reports import asof
+from b2bcore.reports.records import AssetRecord, DealRecord
 from b2bcore.settings import Settings
 from b2bcore.values import add_months
-from b2bcore.views import AssetView, OpportunityView
 
 
 class AlertKind(Enum):
     RENEWAL = "renewal"
+    OVERDUE = "overdue"
     DISSATISFACTION = "dissatisfaction"
     USAGE_ANOMALY = "usage_anomaly"
     COMPETITOR_CONTACT = "competitor_contact"
@@ -51,8 +53,8 @@ class Alert:
 
 
 def alerts(
-    assets: Iterable[AssetView],
-    deals: Iterable[OpportunityView],
+    assets: Iterable[AssetRecord],
+    deals: Iterable[DealRecord],
     *,
     as_of: date,
     settings: Settings,
@@ -63,6 +65,7 @@ def alerts(
     found: list[Alert] = []
     for asset in assets:
         found.extend(_renewal_alerts(asset, as_of, settings))
+        found.extend(_overdue_alerts(asset, as_of))
         found.extend(_dissatisfaction_alerts(asset, settings))
         found.extend(_usage_anomaly_alerts(asset, settings))
         found.extend(_competitor_contact_alerts(asset))
@@ -81,7 +84,7 @@ def alerts(
 
 
 def _asset_alert(
-    asset: AssetView, kind: AlertKind, key: str, dated_on: date, detail: str
+    asset: AssetRecord, kind: AlertKind, key: str, dated_on: date, detail: str
 ) -> Alert:
     return Alert(
         id=deterministic_id("alert", f"{kind.value}:{asset.id}:{key}"),
@@ -97,14 +100,15 @@ def _asset_alert(
 
 
 def _renewal_alerts(
-    asset: AssetView, as_of: date, settings: Settings
+    asset: AssetRecord, as_of: date, settings: Settings
 ) -> Iterator[Alert]:
     """One per renewal window the usage end in force on ``as_of`` has entered,
-    while the asset is active and its usage end not passed."""
+    while the asset is active (a passed usage end keeps them until a renewal
+    or an obsolete record)."""
     if not asof.is_active(asset, as_of):
         return
     end = asof.usage_end(asset, as_of)
-    if end is None or end < as_of:
+    if end is None:
         return
     for window in settings.renewal_windows:
         yield _asset_alert(
@@ -116,7 +120,24 @@ def _renewal_alerts(
         )
 
 
-def _dissatisfaction_alerts(asset: AssetView, settings: Settings) -> Iterator[Alert]:
+def _overdue_alerts(asset: AssetRecord, as_of: date) -> Iterator[Alert]:
+    """The usage end in force on ``as_of`` passed, the asset still active:
+    dated the day after the usage end."""
+    if not asof.is_active(asset, as_of):
+        return
+    end = asof.usage_end(asset, as_of)
+    if end is None or end >= as_of:
+        return
+    yield _asset_alert(
+        asset,
+        AlertKind.OVERDUE,
+        end.isoformat(),
+        end + timedelta(days=1),
+        f"usage ended on {end}: not renewed",
+    )
+
+
+def _dissatisfaction_alerts(asset: AssetRecord, settings: Settings) -> Iterator[Alert]:
     for index, score in enumerate(asset.satisfaction):
         if score.score < settings.satisfaction_threshold:
             yield _asset_alert(
@@ -130,7 +151,7 @@ def _dissatisfaction_alerts(asset: AssetView, settings: Settings) -> Iterator[Al
             )
 
 
-def _usage_anomaly_alerts(asset: AssetView, settings: Settings) -> Iterator[Alert]:
+def _usage_anomaly_alerts(asset: AssetRecord, settings: Settings) -> Iterator[Alert]:
     """A month whose count changed by more than ± the anomaly share against
     the calendar month just before it (recorded, with a non-zero count);
     dated the day both months were known."""
@@ -152,7 +173,7 @@ def _usage_anomaly_alerts(asset: AssetView, settings: Settings) -> Iterator[Aler
             )
 
 
-def _competitor_contact_alerts(asset: AssetView) -> Iterator[Alert]:
+def _competitor_contact_alerts(asset: AssetRecord) -> Iterator[Alert]:
     for index, contact in enumerate(asset.competitor_contacts):
         yield _asset_alert(
             asset,
@@ -165,7 +186,7 @@ def _competitor_contact_alerts(asset: AssetView) -> Iterator[Alert]:
 
 
 def _stagnation_alerts(
-    deal: OpportunityView, as_of: date, settings: Settings
+    deal: DealRecord, as_of: date, settings: Settings
 ) -> Iterator[Alert]:
     """The deal open on ``as_of`` with no tier move for the stagnation days."""
     tier = asof.tier(deal, as_of)

@@ -7,11 +7,12 @@ from datetime import date
 import attrs
 
 from b2bcore.money import Money
+from b2bcore.reports.records import AssetRecord, DealRecord
 from b2bcore.values import AssetStatus, Outcome, TierMove
-from b2bcore.views import AssetView, OpportunityView, TierStint
+from b2bcore.views import TierStint
 
 
-def asset_status(asset: AssetView, day: date) -> AssetStatus | None:
+def asset_status(asset: AssetRecord, day: date) -> AssetStatus | None:
     """The asset's status on ``day``; None before its purchase."""
     if day < asset.purchased_on:
         return None
@@ -22,12 +23,12 @@ def asset_status(asset: AssetView, day: date) -> AssetStatus | None:
     return AssetStatus.PURCHASED
 
 
-def is_active(asset: AssetView, day: date) -> bool:
+def is_active(asset: AssetRecord, day: date) -> bool:
     """Installed on or before ``day`` and not obsolete on or before it."""
     return asset_status(asset, day) is AssetStatus.INSTALLED
 
 
-def usage_end(asset: AssetView, day: date) -> date | None:
+def usage_end(asset: AssetRecord, day: date) -> date | None:
     """The usage end date in force on ``day`` (renewals after it undone)."""
     end = asset.usage_end_on
     for renewal in reversed(asset.renewals):
@@ -36,7 +37,24 @@ def usage_end(asset: AssetView, day: date) -> date | None:
     return end
 
 
-def contract_value(asset: AssetView, day: date) -> Money:
+def lapsed_from(asset: AssetRecord, day: date, grace_days: int) -> date | None:
+    """The usage end the asset has lapsed from on ``day``: it is active on
+    ``day`` and its usage end in force passed more than ``grace_days`` before
+    it (no renewal, no obsolete record by then); None otherwise."""
+    if not is_active(asset, day):
+        return None
+    end = usage_end(asset, day)
+    if end is None or (day - end).days <= grace_days:
+        return None
+    return end
+
+
+def in_installed_base(asset: AssetRecord, day: date, grace_days: int) -> bool:
+    """Active on ``day`` and not lapsed: what the KPIs count as retained."""
+    return is_active(asset, day) and lapsed_from(asset, day, grace_days) is None
+
+
+def contract_value(asset: AssetRecord, day: date) -> Money:
     """The contract value in force on ``day`` (renewals and upgrades after
     it undone)."""
     changes = sorted(
@@ -51,7 +69,7 @@ def contract_value(asset: AssetView, day: date) -> Money:
     return value
 
 
-def tier(deal: OpportunityView, day: date) -> int | None:
+def tier(deal: DealRecord, day: date) -> int | None:
     """The deal's tier on ``day`` (0 once closed); None before it opened."""
     current: int | None = None
     for move in deal.tier_history:
@@ -61,26 +79,26 @@ def tier(deal: OpportunityView, day: date) -> int | None:
     return current
 
 
-def outcome(deal: OpportunityView, day: date) -> Outcome | None:
+def outcome(deal: DealRecord, day: date) -> Outcome | None:
     """How the deal had closed by ``day``; None while open (or not opened)."""
     if deal.closed_on is not None and deal.closed_on <= day:
         return deal.outcome
     return None
 
 
-def tier_moves(deal: OpportunityView, day: date) -> tuple[TierMove, ...]:
+def tier_moves(deal: DealRecord, day: date) -> tuple[TierMove, ...]:
     """The deal's tier moves (its opening first) on or before ``day``."""
     return tuple(move for move in deal.tier_history if move.moved_on <= day)
 
 
-def tier_since(deal: OpportunityView, day: date) -> date | None:
+def tier_since(deal: DealRecord, day: date) -> date | None:
     """The day the deal entered the tier it was at on ``day``; None before it
     opened."""
     moves = tier_moves(deal, day)
     return moves[-1].moved_on if moves else None
 
 
-def stints(deal: OpportunityView, day: date) -> tuple[TierStint, ...]:
+def stints(deal: DealRecord, day: date) -> tuple[TierStint, ...]:
     """The deal's stays in open tiers as they stood on ``day``: those entered
     by then, a stay left after ``day`` shown as still running."""
     return tuple(
@@ -92,7 +110,7 @@ def stints(deal: OpportunityView, day: date) -> tuple[TierStint, ...]:
     )
 
 
-def usage_ends(asset: AssetView, day: date) -> tuple[date, ...]:
+def usage_ends(asset: AssetRecord, day: date) -> tuple[date, ...]:
     """Every usage end the asset had by ``day``, in order: the one set at
     install, then each set by a renewal on or before ``day``; () when not
     installed by ``day`` or open-ended."""
@@ -108,14 +126,14 @@ def usage_ends(asset: AssetView, day: date) -> tuple[date, ...]:
     return (first, *(r.usage_end_on for r in asset.renewals if r.renewed_on <= day))
 
 
-def cycle_days(deal: OpportunityView, day: date) -> int | None:
+def cycle_days(deal: DealRecord, day: date) -> int | None:
     """Days from the deal's opening to its close, when closed by ``day``."""
     if deal.closed_on is None or deal.closed_on > day:
         return None
     return (deal.closed_on - deal.opened_on).days
 
 
-def product(asset: AssetView, day: date) -> str:
+def product(asset: AssetRecord, day: date) -> str:
     """The product the asset was on ``day`` (upgrades after it undone)."""
     current = asset.product
     for upgrade in reversed(asset.upgrades):

@@ -4,7 +4,9 @@ and receivables.
 
 Every figure is defined in docs/kpis.md (section "Installed base") precisely
 enough to recompute by hand. The period is ``[start, end]``, both days
-included; rates are None ("no data") when their denominator is empty.
+included; rates are None ("no data") when their denominator is empty. An
+asset whose usage end passed more than the grace period ago with no renewal
+and no obsolete record counts as lapsed: out of the installed base, churned.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from enum import Enum
 from types import MappingProxyType
 from uuid import UUID
 
@@ -22,8 +25,29 @@ from b2bcore.money import MINOR_UNITS, Money
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
 from b2bcore.reports.rates import mean, rate
+from b2bcore.reports.records import AssetRecord
+from b2bcore.settings import Settings
 from b2bcore.values import AssetStatus, Installment, ObsoleteReason
-from b2bcore.views import AssetView
+
+
+class ChurnReason(Enum):
+    """Why an asset left the installed base: the reason of its obsolete
+    record, or LAPSED when its usage end passed the grace period with
+    neither a renewal nor an obsolete record."""
+
+    PRICE = "price"
+    BUDGET = "budget"
+    COMPETITOR = "competitor"
+    FEATURES = "features"
+    SUPPORT = "support"
+    REPLACED = "replaced"
+    UNKNOWN = "unknown"
+    OTHER = "other"
+    LAPSED = "lapsed"
+
+    @classmethod
+    def of(cls, reason: ObsoleteReason) -> ChurnReason:
+        return cls(reason.value)
 
 
 @attrs.frozen
@@ -33,10 +57,11 @@ class AssetKpis:
 
     start: date
     end: date
-    #: Assets active (installed, not obsolete) on ``start`` / on ``end``.
+    #: Assets in the installed base (installed, not obsolete, not lapsed) on
+    #: ``start`` / on ``end``.
     start_active: int
     end_active: int
-    #: Of those active on ``start``, the ones still active on ``end``.
+    #: Of those in the base on ``start``, the ones still in it on ``end``.
     retained: int
     #: retained ÷ start_active.
     base_retention: float | None
@@ -57,9 +82,11 @@ class AssetKpis:
     upsells: int
     #: upsells ÷ value_changes.
     upsell_rate: float | None
-    #: Assets made obsolete within the period (any reason, replaced included).
+    #: Assets made obsolete within the period (any reason, replaced
+    #: included; not those lapsed before it), and assets lapsed on ``end``
+    #: whose lapse began within it.
     churned: int
-    churned_by_reason: Mapping[ObsoleteReason, int]
+    churned_by_reason: Mapping[ChurnReason, int]
     #: Renewals dated within the period.
     renewals: int
     #: Mean of (renewed on − previous usage end) in days over those renewals;
@@ -84,23 +111,29 @@ class AssetKpis:
     receivables_overdue: Amounts
 
 
-def asset_kpis(assets: Iterable[AssetView], *, start: date, end: date) -> AssetKpis:
-    """The installed-base KPIs of ``assets`` over ``[start, end]``."""
+def asset_kpis(
+    assets: Iterable[AssetRecord], *, start: date, end: date, settings: Settings
+) -> AssetKpis:
+    """The installed-base KPIs of ``assets`` over ``[start, end]``; an asset
+    lapses ``settings.lapse_grace_days`` after an unrenewed usage end."""
     if end < start:
         raise ValidationError("asset kpis", "end", f"{end} is before the start {start}")
     assets = list(assets)
-    base = [a for a in assets if asof.is_active(a, start)]
-    retained = sum(1 for a in base if asof.is_active(a, end))
+    grace = settings.lapse_grace_days
+    base = [a for a in assets if asof.in_installed_base(a, start, grace)]
+    retained = sum(1 for a in base if asof.in_installed_base(a, end, grace))
     due_ends = {a.id: _due_ends(a, start, end) for a in assets}
     due = [a for a in assets if due_ends[a.id]]
     renewed = sum(1 for a in due if _renewed_from(a, due_ends[a.id][-1], end))
-    gross, net = _revenue_retention(base, start, end)
+    gross, net = _revenue_retention(base, start, end, grace)
     changes = _value_changes(assets, start, end)
     churned = [
-        a for a in assets if a.obsolete_on is not None and start <= a.obsolete_on <= end
+        reason
+        for a in assets
+        if (reason := _churn_reason(a, start, end, grace)) is not None
     ]
     renewals = [r for a in assets for r in a.renewals if start <= r.renewed_on <= end]
-    lifetimes, lifetime_values = _customer_lifetimes(assets, end)
+    lifetimes, lifetime_values = _customer_lifetimes(assets, end, grace)
     payments = [p for a in assets for p in a.payments if start <= p.paid_on <= end]
     on_time = sum(1 for p in payments if not p.late)
     unpaid = [
@@ -113,7 +146,7 @@ def asset_kpis(assets: Iterable[AssetView], *, start: date, end: date) -> AssetK
         start=start,
         end=end,
         start_active=len(base),
-        end_active=sum(1 for a in assets if asof.is_active(a, end)),
+        end_active=sum(1 for a in assets if asof.in_installed_base(a, end, grace)),
         retained=retained,
         base_retention=rate(retained, len(base)),
         due=len(due),
@@ -126,10 +159,7 @@ def asset_kpis(assets: Iterable[AssetView], *, start: date, end: date) -> AssetK
         upsell_rate=rate(sum(changes), len(changes)),
         churned=len(churned),
         churned_by_reason=MappingProxyType(
-            {
-                reason: sum(1 for a in churned if a.obsolete_reason is reason)
-                for reason in ObsoleteReason
-            }
+            {reason: churned.count(reason) for reason in ChurnReason}
         ),
         renewals=len(renewals),
         time_to_renewal_days=mean(
@@ -146,7 +176,7 @@ def asset_kpis(assets: Iterable[AssetView], *, start: date, end: date) -> AssetK
     )
 
 
-def _due_ends(asset: AssetView, start: date, end: date) -> tuple[date, ...]:
+def _due_ends(asset: AssetRecord, start: date, end: date) -> tuple[date, ...]:
     """The asset's usage ends known by ``end`` that fall within the period,
     leaving out those after the asset was made obsolete."""
     return tuple(
@@ -157,7 +187,33 @@ def _due_ends(asset: AssetView, start: date, end: date) -> tuple[date, ...]:
     )
 
 
-def _renewed_from(asset: AssetView, usage_end: date, end: date) -> bool:
+def _churn_reason(
+    asset: AssetRecord, start: date, end: date, grace: int
+) -> ChurnReason | None:
+    """Why the asset left the installed base within the period, if it did:
+    made obsolete within it (unless it had lapsed before the period: the
+    record then says why a churn already counted happened), or lapsed on
+    ``end`` with its lapse begun within it."""
+    if asset.obsolete_on is not None and start <= asset.obsolete_on <= end:
+        began = _lapse_began(asset, asset.obsolete_on - timedelta(days=1), grace)
+        if began is not None and began < start:
+            return None
+        assert asset.obsolete_reason is not None
+        return ChurnReason.of(asset.obsolete_reason)
+    began = _lapse_began(asset, end, grace)
+    if began is not None and began >= start:
+        return ChurnReason.LAPSED
+    return None
+
+
+def _lapse_began(asset: AssetRecord, day: date, grace: int) -> date | None:
+    """The first lapsed day (usage end + grace + 1) of the asset when it is
+    lapsed on ``day``."""
+    usage_end = asof.lapsed_from(asset, day, grace)
+    return None if usage_end is None else usage_end + timedelta(days=grace + 1)
+
+
+def _renewed_from(asset: AssetRecord, usage_end: date, end: date) -> bool:
     """Renewed on or before ``end`` from the term ending on ``usage_end``."""
     return any(
         r.previous_usage_end_on == usage_end and r.renewed_on <= end
@@ -166,7 +222,7 @@ def _renewed_from(asset: AssetView, usage_end: date, end: date) -> bool:
 
 
 def _revenue_retention(
-    base: list[AssetView], start: date, end: date
+    base: list[AssetRecord], start: date, end: date, grace: int
 ) -> tuple[Mapping[str, float], Mapping[str, float]]:
     """Gross and net revenue retention per currency over ``base``."""
     at_start: dict[str, Decimal] = {}
@@ -176,7 +232,7 @@ def _revenue_retention(
         before = asof.contract_value(asset, start)
         after = (
             asof.contract_value(asset, end).amount
-            if asof.is_active(asset, end)
+            if asof.in_installed_base(asset, end, grace)
             else Decimal(0)
         )
         currency = before.currency
@@ -190,7 +246,7 @@ def _revenue_retention(
     )
 
 
-def _value_changes(assets: list[AssetView], start: date, end: date) -> list[bool]:
+def _value_changes(assets: list[AssetRecord], start: date, end: date) -> list[bool]:
     """For each renewal and upgrade dated within the period: an upsell?"""
     return [
         r.is_upsell for a in assets for r in a.renewals if start <= r.renewed_on <= end
@@ -200,11 +256,12 @@ def _value_changes(assets: list[AssetView], start: date, end: date) -> list[bool
 
 
 def _customer_lifetimes(
-    assets: list[AssetView], end: date
+    assets: list[AssetRecord], end: date, grace: int
 ) -> tuple[list[int], Amounts]:
-    """Each customer's lifetime in days, and per currency the contract value
-    booked by ``end`` per customer holding that currency."""
-    installed: dict[UUID, list[AssetView]] = {}
+    """Each customer's lifetime in days (up to the day its last asset left:
+    obsolete, or lapsed from its usage end), and per currency the contract
+    value booked by ``end`` per customer holding that currency."""
+    installed: dict[UUID, list[AssetRecord]] = {}
     for asset in assets:
         if asset.installed_on is not None and asset.installed_on <= end:
             installed.setdefault(asset.account_id, []).append(asset)
@@ -213,11 +270,7 @@ def _customer_lifetimes(
     holders: dict[str, int] = {}
     for held in installed.values():
         first = min(a.installed_on for a in held if a.installed_on is not None)
-        gone = [
-            a.obsolete_on
-            for a in held
-            if a.obsolete_on is not None and a.obsolete_on <= end
-        ]
+        gone = [left for a in held if (left := _left_on(a, end, grace)) is not None]
         last = max(gone) if len(gone) == len(held) else end
         lifetimes.append((last - first).days)
         for currency in {a.value.currency for a in held}:
@@ -232,7 +285,15 @@ def _customer_lifetimes(
     )
 
 
-def _booked(asset: AssetView, day: date) -> Money:
+def _left_on(asset: AssetRecord, day: date, grace: int) -> date | None:
+    """The day the asset left the installed base, as known on ``day``: its
+    obsolete date, or the usage end it lapsed from; None while in it."""
+    if asset.obsolete_on is not None and asset.obsolete_on <= day:
+        return asset.obsolete_on
+    return asof.lapsed_from(asset, day, grace)
+
+
+def _booked(asset: AssetRecord, day: date) -> Money:
     """The contract value booked by ``day``: the value at purchase, plus each
     renewal's value (a new term), plus each upgrade's change of value."""
     booked = asof.contract_value(asset, asset.purchased_on - timedelta(days=1))
@@ -252,6 +313,6 @@ def _per_customer(total: Decimal, customers: int, currency: str) -> Money:
     )
 
 
-def _unpaid(asset: AssetView, day: date) -> list[Installment]:
+def _unpaid(asset: AssetRecord, day: date) -> list[Installment]:
     paid = {p.number for p in asset.payments if p.paid_on <= day}
     return [i for i in asset.installments if i.number not in paid]

@@ -1,6 +1,6 @@
-"""The rep dashboard: assets by status, renewals due per window, the top
-assets by contract value and the assets at risk, on a date, for one owner or
-for everyone."""
+"""The rep dashboard: assets by status, renewals due per window and overdue,
+the top assets by contract value and the assets at risk, on a date, for one
+owner or for everyone."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import attrs
 
 from b2bcore.money import Money
 from b2bcore.reports import asof
-from b2bcore.reports.renewals import Risk, renewal_queue, risks
+from b2bcore.reports.records import AccountRecord, AssetRecord
+from b2bcore.reports.renewals import LAPSED, OVERDUE, Risk, renewal_queue, risks
 from b2bcore.settings import Settings
 from b2bcore.values import AssetStatus
-from b2bcore.views import AccountView, AssetView
 
 #: How many assets the top list of each currency holds.
 TOP_ASSETS = 10
@@ -49,6 +49,10 @@ class RepDashboard:
     #: end is that window's bucket (more than the previous window's days left,
     #: at most this one's).
     renewals_due: Mapping[int, int]
+    #: Active assets whose usage end has passed with no renewal: within the
+    #: lapse grace (overdue) / beyond it (lapsed).
+    overdue: int
+    lapsed: int
     #: Per currency, the active assets of the highest contract value on
     #: ``as_of``, highest first, ties by id; at most ``TOP_ASSETS`` each.
     top_assets: Mapping[str, tuple[DashboardAsset, ...]]
@@ -58,8 +62,8 @@ class RepDashboard:
 
 
 def rep_dashboard(
-    assets: Iterable[AssetView],
-    accounts: Mapping[UUID, AccountView],
+    assets: Iterable[AssetRecord],
+    accounts: Mapping[UUID, AccountRecord],
     *,
     owner: str | None,
     as_of: date,
@@ -90,6 +94,8 @@ def rep_dashboard(
                 for window in settings.renewal_windows
             }
         ),
+        overdue=sum(1 for item in queue if item.bucket == OVERDUE),
+        lapsed=sum(1 for item in queue if item.bucket == LAPSED),
         top_assets=_top_by_currency(active),
         at_risk=tuple(
             sorted(
@@ -105,8 +111,8 @@ def rep_dashboard(
 
 
 def _listed(
-    asset: AssetView,
-    accounts: Mapping[UUID, AccountView],
+    asset: AssetRecord,
+    accounts: Mapping[UUID, AccountRecord],
     as_of: date,
     settings: Settings,
 ) -> DashboardAsset:

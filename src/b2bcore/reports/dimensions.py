@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from types import MappingProxyType
+from typing import TypeVar
 from uuid import UUID
 
-from b2bcore.views import AccountView, OpportunityView
+from b2bcore.reports.records import DealRecord, Named
 
 #: No owner → manager assignments: every deal's manager is "unassigned".
 NO_MANAGERS: Mapping[str, str] = MappingProxyType({})
 #: No accounts known: a deal with an account fails its ACCOUNT key lookup.
-NO_ACCOUNTS: Mapping[UUID, AccountView] = MappingProxyType({})
+NO_ACCOUNTS: Mapping[UUID, Named] = MappingProxyType({})
 
 #: The key of a deal whose manager is not in the managers mapping.
 UNASSIGNED = "unassigned"
@@ -32,11 +33,11 @@ class Dimension(Enum):
 
 
 def key(
-    deal: OpportunityView,
+    deal: DealRecord,
     dimension: Dimension,
     *,
     managers: Mapping[str, str],
-    accounts: Mapping[UUID, AccountView],
+    accounts: Mapping[UUID, Named],
 ) -> str:
     """The row ``deal`` falls in when cut by ``dimension``.
 
@@ -62,15 +63,18 @@ def key(
     return accounts[deal.account_id].name
 
 
+D = TypeVar("D", bound=DealRecord)
+
+
 def grouped(
-    deals: Iterable[OpportunityView],
+    deals: Iterable[D],
     dimension: Dimension,
     *,
     managers: Mapping[str, str],
-    accounts: Mapping[UUID, AccountView],
-) -> dict[str, list[OpportunityView]]:
+    accounts: Mapping[UUID, Named],
+) -> dict[str, list[D]]:
     """``deals`` grouped by their ``dimension`` key, keys sorted."""
-    groups: dict[str, list[OpportunityView]] = {}
+    groups: dict[str, list[D]] = {}
     for deal in deals:
         groups.setdefault(
             key(deal, dimension, managers=managers, accounts=accounts), []

@@ -18,9 +18,9 @@ from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts, weighted
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
 from b2bcore.reports.rates import mean, rate
+from b2bcore.reports.records import DealRecord, Named
 from b2bcore.settings import Settings
 from b2bcore.values import OPEN_TIERS, Outcome
-from b2bcore.views import AccountView, OpportunityView
 
 
 @attrs.frozen
@@ -77,13 +77,13 @@ class PipelineKpis:
 
 
 def pipeline_kpis(
-    deals: Iterable[OpportunityView],
+    deals: Iterable[DealRecord],
     *,
     as_of: date,
     settings: Settings,
     by: Dimension | None = None,
     managers: Mapping[str, str] = NO_MANAGERS,
-    accounts: Mapping[UUID, AccountView] = NO_ACCOUNTS,
+    accounts: Mapping[UUID, Named] = NO_ACCOUNTS,
 ) -> PipelineKpis:
     """The pipeline KPIs of the deals opened on or before ``as_of``, each in
     the state it was in on ``as_of``; cut by ``by`` when given (``managers``
@@ -102,9 +102,7 @@ def pipeline_kpis(
     )
 
 
-def _kpis(
-    deals: list[OpportunityView], as_of: date, settings: Settings
-) -> PipelineKpis:
+def _kpis(deals: list[DealRecord], as_of: date, settings: Settings) -> PipelineKpis:
     outcomes = {deal.id: asof.outcome(deal, as_of) for deal in deals}
     open_deals = [deal for deal in deals if outcomes[deal.id] is None]
     won = [deal for deal in deals if outcomes[deal.id] is Outcome.WON]
@@ -137,17 +135,17 @@ def _kpis(
     )
 
 
-def _cycle_days(closed: list[OpportunityView], as_of: date) -> list[int]:
+def _cycle_days(closed: list[DealRecord], as_of: date) -> list[int]:
     return [
         days for deal in closed if (days := asof.cycle_days(deal, as_of)) is not None
     ]
 
 
-def _won_values(won: list[OpportunityView]) -> list[Money]:
+def _won_values(won: list[DealRecord]) -> list[Money]:
     return [deal.won_value for deal in won if deal.won_value is not None]
 
 
-def _days_in_tier(deal: OpportunityView, as_of: date) -> int:
+def _days_in_tier(deal: DealRecord, as_of: date) -> int:
     since = asof.tier_since(deal, as_of)
     assert since is not None
     return (as_of - since).days
@@ -155,8 +153,8 @@ def _days_in_tier(deal: OpportunityView, as_of: date) -> int:
 
 def _tier_kpis(
     tier: int,
-    deals: list[OpportunityView],
-    open_deals: list[OpportunityView],
+    deals: list[DealRecord],
+    open_deals: list[DealRecord],
     as_of: date,
     settings: Settings,
 ) -> TierKpis:
@@ -189,7 +187,7 @@ def _tier_kpis(
     )
 
 
-def _converted_from(tier: int, deal: OpportunityView, as_of: date) -> bool | None:
+def _converted_from(tier: int, deal: DealRecord, as_of: date) -> bool | None:
     """None when the deal had not entered ``tier`` by ``as_of``; else whether
     it had since moved to a lower-numbered open tier or been won."""
     moves = asof.tier_moves(deal, as_of)
@@ -202,10 +200,10 @@ def _converted_from(tier: int, deal: OpportunityView, as_of: date) -> bool | Non
 
 
 def _velocity(
-    open_deals: list[OpportunityView],
-    won: list[OpportunityView],
+    open_deals: list[DealRecord],
+    won: list[DealRecord],
     lost: int,
-    closed: list[OpportunityView],
+    closed: list[DealRecord],
     as_of: date,
 ) -> Amounts | None:
     """Per currency c with a won deal: open deals in c × mean won value in c

@@ -1,5 +1,6 @@
 """The renewal queue: installed assets whose usage ends within the renewal
-windows (30/60/90 days by default) of a date, with their risk flags."""
+windows (30/60/90 days by default) of a date, or has passed with no renewal
+and no obsolete record (overdue, then lapsed), with their risk flags."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
+from typing import Final, Literal, TypeAlias
 from uuid import UUID
 
 import attrs
 
 from b2bcore.money import Money
 from b2bcore.reports import asof
+from b2bcore.reports.records import AccountRecord, AssetRecord
 from b2bcore.settings import Settings
 from b2bcore.values import Grade
-from b2bcore.views import AccountView, AssetView
 
 
 class Risk(Enum):
@@ -24,6 +26,16 @@ class Risk(Enum):
     COMPETITOR_CONTACT = "competitor_contact"
     LATE_PAYMENT = "late_payment"
     OVERDUE_INSTALLMENT = "overdue_installment"
+
+
+#: The bucket of an asset whose usage end has passed, within the lapse grace.
+OVERDUE: Final = "overdue"
+#: The bucket of an asset past the grace: the KPIs count it as lapsed.
+LAPSED: Final = "lapsed"
+
+#: A renewal window (30, 60, 90), OVERDUE, LAPSED, or None beyond the last
+#: window.
+Bucket: TypeAlias = int | Literal["overdue", "lapsed"] | None
 
 
 @attrs.frozen
@@ -35,15 +47,16 @@ class RenewalItem:
     product: str
     owner: str
     usage_end_on: date
+    #: Negative once the usage end has passed.
     days_left: int
     #: The smallest renewal window the usage end falls within (30, 60, 90);
-    #: None beyond the last one.
-    bucket: int | None
+    #: None beyond the last one; OVERDUE or LAPSED once it has passed.
+    bucket: Bucket
     value: Money
     risks: frozenset[Risk]
 
 
-def risks(asset: AssetView, day: date, settings: Settings) -> frozenset[Risk]:
+def risks(asset: AssetRecord, day: date, settings: Settings) -> frozenset[Risk]:
     """The renewal risks of ``asset`` as known on ``day``."""
     found: set[Risk] = set()
     scores = [s for s in asset.satisfaction if s.recorded_on <= day]
@@ -63,7 +76,7 @@ def risks(asset: AssetView, day: date, settings: Settings) -> frozenset[Risk]:
     return frozenset(found)
 
 
-def latest_usage_change(asset: AssetView, day: date) -> Decimal | None:
+def latest_usage_change(asset: AssetRecord, day: date) -> Decimal | None:
     """The month-over-month change of the last usage month recorded by
     ``day`` against the month before it, as a share (−0.4 = a 40 % drop);
     None without two consecutive months or when the earlier one is zero."""
@@ -79,8 +92,8 @@ def latest_usage_change(asset: AssetView, day: date) -> Decimal | None:
 
 
 def renewal_queue(
-    assets: Iterable[AssetView],
-    accounts: Mapping[UUID, AccountView],
+    assets: Iterable[AssetRecord],
+    accounts: Mapping[UUID, AccountRecord],
     *,
     as_of: date,
     within: int,
@@ -89,8 +102,9 @@ def renewal_queue(
     grade: Grade | None = None,
 ) -> tuple[RenewalItem, ...]:
     """Assets installed on ``as_of`` whose usage end falls within ``within``
-    days (0 ≤ days left ≤ within), sorted by usage end; open-ended assets
-    never appear."""
+    days (days left ≤ within), sorted by usage end: those whose usage end has
+    passed stay, overdue then lapsed, until a renewal or an obsolete record;
+    open-ended assets never appear."""
     items = []
     for asset in assets:
         if not asof.is_active(asset, as_of):
@@ -99,7 +113,7 @@ def renewal_queue(
         if end is None:
             continue
         days_left = (end - as_of).days
-        if not 0 <= days_left <= within:
+        if days_left > within:
             continue
         account = accounts[asset.account_id]
         if (owner is not None and asset.owner != owner) or (
@@ -116,7 +130,7 @@ def renewal_queue(
                 owner=asset.owner,
                 usage_end_on=end,
                 days_left=days_left,
-                bucket=bucket(days_left, settings.renewal_windows),
+                bucket=bucket(days_left, settings),
                 value=asof.contract_value(asset, as_of),
                 risks=risks(asset, as_of, settings),
             )
@@ -126,9 +140,14 @@ def renewal_queue(
     )
 
 
-def bucket(days_left: int, windows: tuple[int, ...]) -> int | None:
-    """The smallest window holding ``days_left``; None beyond the last."""
-    return next((w for w in windows if days_left <= w), None)
+def bucket(days_left: int, settings: Settings) -> Bucket:
+    """The smallest renewal window holding ``days_left`` (None beyond the
+    last); OVERDUE once past, LAPSED once past by more than the grace."""
+    if days_left < -settings.lapse_grace_days:
+        return LAPSED
+    if days_left < 0:
+        return OVERDUE
+    return next((w for w in settings.renewal_windows if days_left <= w), None)
 
 
 def _months_apart(earlier: date, later: date) -> int:

@@ -16,6 +16,7 @@ import attrs
 from b2bcore.money import Money
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
+from b2bcore.settings import Settings
 from b2bcore.values import ContactChannel, Grade
 from b2bcore.views import AccountView, AssetView
 
@@ -32,7 +33,8 @@ class AccountValue:
     grade: Grade
     sector: str
     preferred_channel: ContactChannel
-    #: The contract values in force of its active assets, per currency.
+    #: The contract values in force of its assets in the installed base
+    #: (active, not lapsed), per currency.
     value: Amounts
     #: Its value in the ranking currency (zero when it has none in it);
     #: None when no account has any value.
@@ -66,11 +68,12 @@ def segmentation(
     assets: Iterable[AssetView],
     *,
     as_of: date,
+    settings: Settings,
     currency: str | None = None,
 ) -> Segmentation:
     """Segment the accounts registered on or before ``as_of`` by the value of
-    their assets active on that date (installed and not obsolete), at the
-    contract value in force then.
+    their installed base on that date (assets installed, not obsolete, not
+    lapsed), at the contract value in force then.
 
     Accounts are ranked in ``currency``, by default the one the most accounts
     hold value in (ties: the first alphabetically); amounts in other
@@ -79,7 +82,9 @@ def segmentation(
     registered = [a for a in accounts if a.registered_on <= as_of]
     values: dict[UUID, list[Money]] = {a.id: [] for a in registered}
     for asset in assets:
-        if asset.account_id in values and asof.is_active(asset, as_of):
+        if asset.account_id in values and asof.in_installed_base(
+            asset, as_of, settings.lapse_grace_days
+        ):
             values[asset.account_id].append(asof.contract_value(asset, as_of))
     amounts = {account_id: Amounts.of(v) for account_id, v in values.items()}
     currency = currency or _dominant_currency(amounts.values())

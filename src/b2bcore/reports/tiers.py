@@ -10,12 +10,13 @@ from uuid import UUID
 
 import attrs
 
+from b2bcore.facts.queries import TierCellRow
 from b2bcore.money import Money
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
+from b2bcore.reports.records import DealRecord, Named
 from b2bcore.values import Outcome
-from b2bcore.views import AccountView, OpportunityView
 
 #: The matrix's columns, left to right.
 COLUMNS = ("4", "3", "2", "1", "0-won", "0-lost", "0-dropped")
@@ -68,7 +69,7 @@ class TierMatrix:
         return self.column_totals[COLUMNS.index(column)]
 
 
-def column(deal: OpportunityView, day: date) -> str | None:
+def column(deal: DealRecord, day: date) -> str | None:
     """The column ``deal`` sits in on ``day``; None before it opened."""
     tier = asof.tier(deal, day)
     if tier is None:
@@ -81,12 +82,12 @@ def column(deal: OpportunityView, day: date) -> str | None:
 
 
 def tier_matrix(
-    deals: Iterable[OpportunityView],
+    deals: Iterable[DealRecord],
     *,
     as_of: date,
     dimension: Dimension,
     managers: Mapping[str, str] = NO_MANAGERS,
-    accounts: Mapping[UUID, AccountView] = NO_ACCOUNTS,
+    accounts: Mapping[UUID, Named] = NO_ACCOUNTS,
 ) -> TierMatrix:
     """The tier matrix of ``deals`` on ``as_of``: each deal opened by then in
     the column of the tier it was at on that date, in the row of its
@@ -98,6 +99,33 @@ def tier_matrix(
             opened, dimension, managers=managers, accounts=accounts
         ).items()
     )
+    return _matrix(rows, as_of, dimension)
+
+
+def tier_matrix_of_cells(
+    cells: Iterable[TierCellRow], *, as_of: date, dimension: Dimension
+) -> TierMatrix:
+    """The tier matrix from the report tables' counts and sums per dimension
+    key, column and currency (``ReportQueries.tier_cells``): the same matrix
+    ``tier_matrix`` computes from the deals themselves."""
+    by_key: dict[str, dict[str, TierCell]] = {}
+    for key, where, currency, count, minor in cells:
+        row = by_key.setdefault(key, dict.fromkeys(COLUMNS, TierCell()))
+        row[where] = row[where] + TierCell(
+            count, Amounts.of([Money.from_minor(minor, currency)])
+        )
+    rows = tuple(
+        TierRow(
+            key=key,
+            cells=tuple(by_key[key].values()),
+            total=sum(by_key[key].values(), start=TierCell()),
+        )
+        for key in sorted(by_key)
+    )
+    return _matrix(rows, as_of, dimension)
+
+
+def _matrix(rows: tuple[TierRow, ...], as_of: date, dimension: Dimension) -> TierMatrix:
     column_totals = tuple(
         sum((row.cells[i] for row in rows), start=TierCell())
         for i in range(len(COLUMNS))
@@ -112,7 +140,7 @@ def tier_matrix(
     )
 
 
-def _row(key: str, deals: list[OpportunityView], as_of: date) -> TierRow:
+def _row(key: str, deals: list[DealRecord], as_of: date) -> TierRow:
     cells = dict.fromkeys(COLUMNS, TierCell())
     for deal in deals:
         where = column(deal, as_of)
@@ -125,7 +153,7 @@ def _row(key: str, deals: list[OpportunityView], as_of: date) -> TierRow:
     )
 
 
-def _value(deal: OpportunityView, as_of: date) -> Money:
+def _value(deal: DealRecord, as_of: date) -> Money:
     """The won value of a deal won by ``as_of``, else its amount."""
     if asof.outcome(deal, as_of) is Outcome.WON and deal.won_value is not None:
         return deal.won_value

@@ -16,6 +16,7 @@ from b2bcore.money import Money
 from b2bcore.reports import asof
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
 from b2bcore.reports.rates import mean, rate
+from b2bcore.reports.records import Named
 from b2bcore.values import (
     Finding,
     GateStep,
@@ -24,7 +25,7 @@ from b2bcore.values import (
     Postmortem,
     SalesStage,
 )
-from b2bcore.views import AccountView, OpportunityView
+from b2bcore.views import OpportunityView
 
 #: The ``lost_to`` key of deals lost without a named competitor.
 UNKNOWN_COMPETITOR = "unknown"
@@ -305,7 +306,7 @@ def win_loss_analysis(
     as_of: date,
     by: Dimension | None = None,
     managers: Mapping[str, str] = NO_MANAGERS,
-    accounts: Mapping[UUID, AccountView] = NO_ACCOUNTS,
+    accounts: Mapping[UUID, Named] = NO_ACCOUNTS,
 ) -> WinLossAnalysis:
     """The win/loss analysis of the deals closed on or before ``as_of``;
     cut by ``by`` when given."""

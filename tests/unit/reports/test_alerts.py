@@ -15,6 +15,7 @@ from b2bcore import (
     ObsoleteReason,
     OpportunityView,
     UsagePattern,
+    deterministic_id,
 )
 from b2bcore.reports.alerts import Alert, AlertKind, alerts
 from b2bcore.settings import Settings
@@ -128,12 +129,73 @@ def test_renewal_alerts_last_through_the_usage_end_day(memory_core: B2BCore) -> 
     assert len(asset_alerts(asset, USAGE_END_ON)) == 3
 
 
-def test_renewal_alerts_stop_once_the_usage_end_has_passed(
+def test_a_passed_usage_end_keeps_its_renewal_alerts_and_raises_an_overdue_one(
     memory_core: B2BCore,
 ) -> None:
     asset = memory_core.asset(fleet(memory_core))
 
-    assert asset_alerts(asset, date(2025, 1, 1)) == ()
+    found = asset_alerts(asset, date(2025, 1, 1))
+
+    assert [(a.kind, a.dated_on) for a in found] == [
+        (AlertKind.RENEWAL, NOTICE_90),
+        (AlertKind.RENEWAL, NOTICE_60),
+        (AlertKind.RENEWAL, NOTICE_30),
+        (AlertKind.OVERDUE, date(2025, 1, 1)),
+    ]
+
+
+def test_the_overdue_alert_is_dated_the_day_after_the_usage_end(
+    memory_core: B2BCore,
+) -> None:
+    asset = memory_core.asset(fleet(memory_core))
+
+    found = asset_alerts(asset, date(2025, 6, 1))
+    overdue = [a for a in found if a.kind is AlertKind.OVERDUE]
+
+    assert [(a.dated_on, a.detail) for a in overdue] == [
+        (date(2025, 1, 1), "usage ended on 2024-12-31: not renewed")
+    ]
+    assert (overdue[0].subject, overdue[0].subject_id) == ("asset", asset.id)
+    assert overdue[0].id == deterministic_id("alert", f"overdue:{asset.id}:2024-12-31")
+
+
+def test_no_overdue_alert_on_the_usage_end_day(memory_core: B2BCore) -> None:
+    asset = memory_core.asset(fleet(memory_core))
+
+    kinds = {a.kind for a in asset_alerts(asset, USAGE_END_ON)}
+
+    assert kinds == {AlertKind.RENEWAL}
+
+
+def test_a_late_renewal_ends_the_overdue_alert(memory_core: B2BCore) -> None:
+    asset_id = fleet(memory_core)
+    memory_core.renew_asset(
+        asset_id, usage_end_on=date(2025, 12, 31), on=date(2025, 2, 10)
+    )
+    asset = memory_core.asset(asset_id)
+
+    before = {a.kind for a in asset_alerts(asset, date(2025, 2, 9))}
+    after = {a.kind for a in asset_alerts(asset, date(2025, 2, 10))}
+
+    assert AlertKind.OVERDUE in before
+    assert after == set()
+
+
+def test_an_obsolete_record_ends_the_overdue_alert(memory_core: B2BCore) -> None:
+    asset_id = fleet(memory_core)
+    memory_core.make_asset_obsolete(
+        asset_id, reason_code=ObsoleteReason.PRICE, on=date(2025, 3, 1)
+    )
+    asset = memory_core.asset(asset_id)
+
+    assert AlertKind.OVERDUE in {a.kind for a in asset_alerts(asset, date(2025, 2, 28))}
+    assert asset_alerts(asset, date(2025, 3, 1)) == ()
+
+
+def test_an_open_ended_asset_is_never_overdue(memory_core: B2BCore) -> None:
+    asset = memory_core.asset(fleet(memory_core, usage_end_on=None))
+
+    assert asset_alerts(asset, date(2030, 1, 1)) == ()
 
 
 def test_an_obsolete_asset_has_no_renewal_alert(memory_core: B2BCore) -> None:
@@ -145,12 +207,6 @@ def test_an_obsolete_asset_has_no_renewal_alert(memory_core: B2BCore) -> None:
 
     assert asset_alerts(asset, date(2024, 11, 15)) == ()
     assert len(asset_alerts(asset, date(2024, 11, 14))) == 2
-
-
-def test_an_open_ended_asset_has_no_renewal_alert(memory_core: B2BCore) -> None:
-    asset = memory_core.asset(fleet(memory_core, usage_end_on=None))
-
-    assert asset_alerts(asset, date(2030, 1, 1)) == ()
 
 
 def test_a_renewal_replaces_the_alerts_of_the_old_usage_end(

@@ -13,12 +13,14 @@ import pytest
 
 from b2bcore import B2BCore, Money, ObsoleteReason, ValidationError
 from b2bcore.reports.amounts import Amounts
-from b2bcore.reports.asset_kpis import AssetKpis, asset_kpis
+from b2bcore.reports.asset_kpis import AssetKpis, ChurnReason, asset_kpis
+from b2bcore.settings import Settings
 from tests.helpers import purchase_asset, register_account
 from tests.unit.reports.installed_base import KRW_10M, installed_asset
 
 START = date(2024, 4, 1)
 END = date(2024, 6, 30)
+SETTINGS = Settings()
 
 
 def krw(amount: int) -> Money:
@@ -26,7 +28,9 @@ def krw(amount: int) -> Money:
 
 
 def kpis(core: B2BCore, *asset_ids: UUID) -> AssetKpis:
-    return asset_kpis([core.asset(i) for i in asset_ids], start=START, end=END)
+    return asset_kpis(
+        [core.asset(i) for i in asset_ids], start=START, end=END, settings=SETTINGS
+    )
 
 
 def asset_until(
@@ -52,7 +56,7 @@ def account_id(memory_core: B2BCore) -> UUID:
 
 
 def test_no_assets_give_zero_counts_and_no_rates() -> None:
-    result = asset_kpis([], start=START, end=END)
+    result = asset_kpis([], start=START, end=END, settings=SETTINGS)
 
     assert (result.start_active, result.end_active, result.retained) == (0, 0, 0)
     assert (result.due, result.renewed, result.churned) == (0, 0, 0)
@@ -66,7 +70,7 @@ def test_no_assets_give_zero_counts_and_no_rates() -> None:
     assert result.payment_compliance is None
     assert result.gross_revenue_retention == {}
     assert result.net_revenue_retention == {}
-    assert result.churned_by_reason == dict.fromkeys(ObsoleteReason, 0)
+    assert result.churned_by_reason == dict.fromkeys(ChurnReason, 0)
     assert result.customer_lifetime_value == Amounts()
     assert result.receivables_outstanding == Amounts()
     assert result.receivables_overdue == Amounts()
@@ -74,13 +78,15 @@ def test_no_assets_give_zero_counts_and_no_rates() -> None:
 
 def test_a_period_ending_before_it_starts_is_refused() -> None:
     with pytest.raises(ValidationError, match="end"):
-        asset_kpis([], start=END, end=START)
+        asset_kpis([], start=END, end=START, settings=SETTINGS)
 
 
 def test_a_one_day_period_is_allowed(memory_core: B2BCore, account_id: UUID) -> None:
     asset_id = asset_until(memory_core, account_id, END)
 
-    result = asset_kpis([memory_core.asset(asset_id)], start=END, end=END)
+    result = asset_kpis(
+        [memory_core.asset(asset_id)], start=END, end=END, settings=SETTINGS
+    )
 
     assert (result.start_active, result.due, result.renewed) == (1, 1, 0)
 
@@ -318,10 +324,10 @@ def test_churn_counts_assets_made_obsolete_in_the_period_by_reason(
     result = kpis(core, on_start, on_end, replaced, successor, before, after)
 
     assert result.churned == 3
-    assert result.churned_by_reason == dict.fromkeys(ObsoleteReason, 0) | {
-        ObsoleteReason.PRICE: 1,
-        ObsoleteReason.COMPETITOR: 1,
-        ObsoleteReason.REPLACED: 1,
+    assert result.churned_by_reason == dict.fromkeys(ChurnReason, 0) | {
+        ChurnReason.PRICE: 1,
+        ChurnReason.COMPETITOR: 1,
+        ChurnReason.REPLACED: 1,
     }
 
 
@@ -547,6 +553,8 @@ def test_what_happened_after_the_end_does_not_change_the_figures(
     ids = (renewed_after, obsolete_after, paid_after)
 
     now = kpis(core, *ids)
-    then = asset_kpis([core.asset(i, as_of=END) for i in ids], start=START, end=END)
+    then = asset_kpis(
+        [core.asset(i, as_of=END) for i in ids], start=START, end=END, settings=SETTINGS
+    )
 
     assert now == then

@@ -56,6 +56,7 @@ def test_no_assets_give_an_empty_dashboard() -> None:
 
     assert result.by_status == dict.fromkeys(AssetStatus, 0)
     assert result.renewals_due == {30: 0, 60: 0, 90: 0}
+    assert (result.overdue, result.lapsed) == (0, 0)
     assert result.top_assets == {}
     assert result.at_risk == ()
 
@@ -105,6 +106,32 @@ def test_renewals_due_are_counted_in_their_smallest_window(
     result = dashboard(core, ids)
 
     assert result.renewals_due == {30: 2, 60: 2, 90: 1}
+    assert (result.overdue, result.lapsed) == (0, 0)
+
+
+def test_assets_past_their_usage_end_are_counted_overdue_then_lapsed(
+    memory_core: B2BCore,
+) -> None:
+    core = memory_core
+
+    def ended_on(usage_end_on: date) -> UUID:
+        return installed_asset(
+            core,
+            register_account(core),
+            installed_on=date(2024, 2, 1),
+            usage_end_on=usage_end_on,
+        )
+
+    ids = [
+        ended_on(date(2024, 5, 31)),  # 1 day overdue
+        ended_on(date(2024, 5, 2)),  # 30 days overdue: the last day of grace
+        ended_on(date(2024, 5, 1)),  # 31 days overdue: lapsed
+    ]
+
+    result = dashboard(core, ids)
+
+    assert (result.overdue, result.lapsed) == (2, 1)
+    assert result.renewals_due == {30: 0, 60: 0, 90: 0}
 
 
 def test_top_assets_rank_active_assets_by_value_per_currency(

@@ -19,10 +19,12 @@ from b2bcore import (
     ObsoleteReason,
 )
 from b2bcore.reports.segmentation import segmentation
+from b2bcore.settings import Settings
 from tests.helpers import purchase_asset, register_account
 from tests.unit.reports.deals import krw
 
 AS_OF = date(2024, 6, 1)
+SETTINGS = Settings()
 Accounts = tuple[list[AccountView], list[AssetView]]
 
 
@@ -100,7 +102,7 @@ def book(memory_core: B2BCore) -> Accounts:
 def test_accounts_are_ranked_by_the_value_in_force_of_their_active_assets(
     book: Accounts,
 ) -> None:
-    result = segmentation(*book, as_of=AS_OF)
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS)
 
     assert [(v.name, v.ranked_value) for v in result.ranking] == [
         ("(주)효원", krw(100_000_000)),  # the obsolete 50M no longer counts
@@ -112,19 +114,19 @@ def test_accounts_are_ranked_by_the_value_in_force_of_their_active_assets(
 
 
 def test_accounts_registered_after_the_date_are_left_out(book: Accounts) -> None:
-    result = segmentation(*book, as_of=AS_OF)
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS)
 
     assert "Epsilon" not in [v.name for v in result.ranking]
 
 
 def test_the_ranking_currency_is_the_one_most_accounts_hold(book: Accounts) -> None:
-    result = segmentation(*book, as_of=AS_OF)
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS)
 
     assert result.currency == "KRW"  # three accounts against one in USD
 
 
 def test_values_in_other_currencies_are_kept_apart(book: Accounts) -> None:
-    result = segmentation(*book, as_of=AS_OF)
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS)
 
     gamma = next(v for v in result.ranking if v.name == "Gamma")
     assert dict(gamma.value) == {"USD": Decimal(10_000)}
@@ -137,13 +139,13 @@ def test_values_in_other_currencies_are_kept_apart(book: Accounts) -> None:
 def test_each_account_s_share_is_of_the_total_in_the_ranking_currency(
     book: Accounts,
 ) -> None:
-    result = segmentation(*book, as_of=AS_OF)
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS)
 
     assert [v.share for v in result.ranking] == [0.5, 0.4, 0.1, 0.0, 0.0]
 
 
 def test_the_pareto_set_is_the_top_fifth_of_the_accounts(book: Accounts) -> None:
-    result = segmentation(*book, as_of=AS_OF)
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS)
 
     assert [v.name for v in result.pareto] == ["(주)효원"]  # 5 accounts → 1
     assert dict(result.pareto_value) == {"KRW": Decimal(100_000_000)}
@@ -155,7 +157,7 @@ def test_the_pareto_set_rounds_the_fifth_up(memory_core: B2BCore) -> None:
     sixth = register_account(memory_core, name="Eta")
     accounts.append(memory_core.account(sixth))
 
-    result = segmentation(accounts, assets, as_of=AS_OF)
+    result = segmentation(accounts, assets, as_of=AS_OF, settings=SETTINGS)
 
     assert [v.name for v in result.pareto] == ["(주)효원", "Beta"]  # 6 → 2
     assert result.pareto_share == 0.9  # 180M of 200M
@@ -166,7 +168,10 @@ def test_a_single_account_is_its_own_pareto_set(memory_core: B2BCore) -> None:
     asset = installed(memory_core, account, krw(1_000_000))
 
     result = segmentation(
-        [memory_core.account(account)], [memory_core.asset(asset)], as_of=AS_OF
+        [memory_core.account(account)],
+        [memory_core.asset(asset)],
+        as_of=AS_OF,
+        settings=SETTINGS,
     )
 
     assert [v.account_id for v in result.pareto] == [account]
@@ -174,7 +179,7 @@ def test_a_single_account_is_its_own_pareto_set(memory_core: B2BCore) -> None:
 
 
 def test_a_ranking_currency_can_be_chosen(book: Accounts) -> None:
-    result = segmentation(*book, as_of=AS_OF, currency="USD")
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS, currency="USD")
 
     assert [v.name for v in result.ranking] == [
         "Gamma",
@@ -187,7 +192,7 @@ def test_a_ranking_currency_can_be_chosen(book: Accounts) -> None:
 
 
 def test_accounts_are_counted_by_sector_and_by_channel(book: Accounts) -> None:
-    result = segmentation(*book, as_of=AS_OF)
+    result = segmentation(*book, as_of=AS_OF, settings=SETTINGS)
 
     assert list(result.by_sector.items()) == [
         ("logistics", 2),
@@ -202,7 +207,7 @@ def test_accounts_are_counted_by_sector_and_by_channel(book: Accounts) -> None:
 
 
 def test_without_accounts_there_is_nothing_to_rank() -> None:
-    result = segmentation([], [], as_of=AS_OF)
+    result = segmentation([], [], as_of=AS_OF, settings=SETTINGS)
 
     assert result.ranking == ()
     assert result.pareto == ()
@@ -218,10 +223,37 @@ def test_without_active_assets_shares_are_no_data(memory_core: B2BCore) -> None:
     asset = purchase_asset(memory_core, account)  # never installed
 
     result = segmentation(
-        [memory_core.account(account)], [memory_core.asset(asset)], as_of=AS_OF
+        [memory_core.account(account)],
+        [memory_core.asset(asset)],
+        as_of=AS_OF,
+        settings=SETTINGS,
     )
 
     assert result.currency is None
     assert [(v.ranked_value, v.share) for v in result.ranking] == [(None, None)]
     assert [v.account_id for v in result.pareto] == [account]
     assert result.pareto_share is None
+
+
+def test_a_lapsed_asset_adds_nothing_to_its_accounts_value(
+    memory_core: B2BCore,
+) -> None:
+    account = register_account(memory_core)
+    lapsed = purchase_asset(memory_core, account, value=krw(40_000_000))
+    memory_core.install_asset(
+        lapsed, usage_end_on=date(2024, 4, 30), on=date(2024, 2, 1)
+    )
+    overdue = purchase_asset(memory_core, account, value=krw(10_000_000))
+    memory_core.install_asset(
+        overdue, usage_end_on=date(2024, 5, 15), on=date(2024, 2, 1)
+    )
+
+    result = segmentation(
+        [memory_core.account(account)],
+        [memory_core.asset(lapsed), memory_core.asset(overdue)],
+        as_of=AS_OF,
+        settings=SETTINGS,
+    )
+
+    # Apr 30 is 32 days before Jun 1 (lapsed); May 15 is 17 (within grace).
+    assert [v.ranked_value for v in result.ranking] == [krw(10_000_000)]

@@ -1,0 +1,288 @@
+"""The report tables on a SQL database (SQLite, in memory or in a file, and
+PostgreSQL): their DDL from ``b2bcore.facts.tables``, the writes that open
+and close row versions, and the report queries.
+
+One SQL text serves every database: dates are ISO text, money is integers
+of minor units, ids are text, recorded times are integer microseconds; the
+queries use ``:name`` parameters (rewritten to ``%(name)s`` for psycopg)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from b2bcore.facts.queries import Rows, TierCellRow
+from b2bcore.facts.tables import (
+    ASSET_DETAILS,
+    ASSETS,
+    FACT_COLUMNS,
+    STILL_KNOWN,
+    ColumnType,
+    Table,
+)
+from b2bcore.facts.versions import FactChange, collapse
+from b2bcore.reports.dimensions import UNASSIGNED, UNKNOWN_ACCOUNT, Dimension
+
+
+class Cursor(Protocol):
+    def execute(self, statement: Any, parameters: Any = ..., /) -> Any: ...
+
+    def executemany(self, statement: Any, parameters: Any, /) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+NAMED = re.compile(r"(?<!:):([a-z_]+)")
+
+
+class FactSQL:
+    """The report tables of one database. ``qualify`` names a table (with
+    its schema, on PostgreSQL); ``pyformat`` rewrites ``:name`` parameters
+    for drivers that take ``%(name)s``."""
+
+    def __init__(
+        self,
+        *,
+        qualify: Callable[[str], str] = str,
+        integer: str = "INTEGER",
+        pyformat: bool = False,
+    ) -> None:
+        self.qualify = qualify
+        self.integer = integer
+        self.pyformat = pyformat
+
+    def statement(self, text: str) -> str:
+        """``text`` with its ``{table}`` names qualified and its parameters
+        in the driver's style."""
+        text = text.format_map(_Tables(self.qualify))
+        return NAMED.sub(r"%(\1)s", text) if self.pyformat else text
+
+    def create_statements(self, tables: Iterable[Table]) -> list[str]:
+        statements = []
+        for table in tables:
+            name = self.qualify(table.name)
+            columns = ", ".join(
+                f"{c.name} {self._type(c.type)}{'' if c.nullable else ' NOT NULL'}"
+                for c in table.columns
+            )
+            statements.append(
+                f"CREATE TABLE IF NOT EXISTS {name} ("
+                f"key TEXT NOT NULL, row_hash {self.integer} NOT NULL, "
+                f"known_from {self.integer} NOT NULL, "
+                f"known_until {self.integer} NOT NULL, {columns}, "
+                "PRIMARY KEY (key, row_hash, known_from))"
+            )
+            for looked_up in (("known_until", "key"), *table.indexes):
+                statements.append(
+                    f"CREATE INDEX IF NOT EXISTS {table.name}_by_{'_'.join(looked_up)} "
+                    f"ON {name} ({', '.join(looked_up)})"
+                )
+        return statements
+
+    def write(self, cursor: Cursor, changes: Sequence[FactChange]) -> None:
+        """Record ``changes`` (in log order) within the cursor's transaction."""
+        closings, versions = collapse(changes)
+        closed: dict[Table, list[dict[str, Any]]] = {}
+        for closing in closings:
+            closed.setdefault(closing.table, []).append(
+                {
+                    "at": closing.at,
+                    "key": str(closing.key),
+                    "row_hash": closing.row_hash,
+                    "still": STILL_KNOWN,
+                }
+            )
+        for table, parameters in closed.items():
+            cursor.executemany(
+                self.statement(
+                    f"UPDATE {self.qualify(table.name)} SET known_until = :at "
+                    "WHERE key = :key AND row_hash = :row_hash "
+                    "AND known_until = :still"
+                ),
+                parameters,
+            )
+        by_table: dict[Table, list[tuple[Any, ...]]] = {}
+        for v in versions:
+            by_table.setdefault(v.table, []).append(
+                (str(v.key), v.row_hash, v.known_from, v.known_until, *v.row)
+            )
+        marker = "%s" if self.pyformat else "?"
+        for table, rows in by_table.items():
+            width = len(FACT_COLUMNS) + len(table.columns)
+            cursor.executemany(
+                f"INSERT INTO {self.qualify(table.name)} "
+                f"({', '.join((*FACT_COLUMNS, *table.column_names))}) "
+                f"VALUES ({', '.join([marker] * width)})",
+                rows,
+            )
+
+    def reset(self, cursor: Cursor, tables: Iterable[Table]) -> None:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {self.qualify(table.name)}")
+
+    def _type(self, kind: ColumnType) -> str:
+        return "TEXT" if kind is ColumnType.TEXT else self.integer
+
+
+class _Tables(dict[str, str]):
+    """``{b2bcore_fact_deals}`` → the qualified name, in a query's text."""
+
+    def __init__(self, qualify: Callable[[str], str]) -> None:
+        super().__init__()
+        self._qualify = qualify
+
+    def __missing__(self, name: str) -> str:
+        return self._qualify(name)
+
+
+#: The row key of each dimension, over deals ``d`` (with the deal's account
+#: ``a`` and its owner's sales rep ``r`` joined).
+DIMENSION_KEYS = {
+    Dimension.OWNER: "d.owner",
+    Dimension.REGION: "d.region",
+    Dimension.BUSINESS_LINE: "d.business_line",
+    Dimension.COUNTRY: "d.country",
+    Dimension.PRODUCT: "d.product",
+    Dimension.ACCOUNT: f"COALESCE(a.name, '{UNKNOWN_ACCOUNT}')",
+    Dimension.MANAGER: f"COALESCE(r.manager, '{UNASSIGNED}')",
+}
+#: Row versions known at :known.
+KNOWN = "{0}.known_from <= :known AND {0}.known_until > :known"
+
+TIER_CELLS = f"""
+WITH d AS (
+    SELECT d.*,
+           CASE WHEN d.closed_on <= :day AND d.outcome = 'won'
+                     AND d.won_value IS NOT NULL THEN 1 ELSE 0 END AS won_by_then
+    FROM {{b2bcore_fact_deals}} d
+    WHERE {KNOWN.format("d")} AND d.opened_on <= :day
+)
+SELECT {{dimension}} AS row_key,
+       CASE WHEN t.tier <> 0 THEN CAST(t.tier AS TEXT)
+            ELSE '0-' || d.outcome END AS tier_column,
+       CASE WHEN d.won_by_then = 1 THEN d.won_currency ELSE d.currency END
+           AS value_currency,
+       COUNT(*),
+       SUM(CASE WHEN d.won_by_then = 1 THEN d.won_value ELSE d.amount END)
+FROM d
+JOIN {{b2bcore_fact_tier_moves}} t ON t.key = d.key AND {KNOWN.format("t")}
+    AND t.seq = (
+        SELECT MAX(l.seq) FROM {{b2bcore_fact_tier_moves}} l
+        WHERE l.key = d.key AND {KNOWN.format("l")} AND l.moved_on <= :day)
+LEFT JOIN {{b2bcore_fact_accounts}} a ON a.key = d.account_id AND {KNOWN.format("a")}
+LEFT JOIN {{b2bcore_fact_sales_reps}} r ON r.name = d.owner AND {KNOWN.format("r")}
+GROUP BY row_key, tier_column, value_currency
+"""
+
+
+DEAL_ROWS = f"""
+SELECT key, account_id, owner, region, business_line, country, product,
+       opened_on, closed_on, outcome, currency, amount, won_currency, won_value
+FROM {{b2bcore_fact_deals}} d WHERE {KNOWN.format("d")} AND opened_on <= :day
+"""
+TIER_MOVE_ROWS = f"""
+SELECT t.key, t.seq, t.from_tier, t.tier, t.stage, t.moved_on
+FROM {{b2bcore_fact_tier_moves}} t
+WHERE {KNOWN.format("t")} AND t.moved_on <= :day
+"""
+MANAGER_ROWS = f"""
+SELECT name, manager FROM {{b2bcore_fact_sales_reps}} r WHERE {KNOWN.format("r")}
+"""
+ACKNOWLEDGED_ROWS = f"""
+SELECT key FROM {{b2bcore_fact_acknowledgements}} k WHERE {KNOWN.format("k")}
+"""
+ACCOUNT_ROWS = f"""
+SELECT key, name, grade FROM {{b2bcore_fact_accounts}} a WHERE {KNOWN.format("a")}
+"""
+ASSET_COLUMNS = (
+    "a.key",
+    *(f"a.{c}" for c in ASSETS.column_names if c != "earliest_usage_end_on"),
+)
+#: The assets a report reads: purchased by :day; with :due_by, active on
+#: :day with an earliest usage end on or before it; with :owner, theirs.
+CHOSEN = f"""
+{KNOWN.format("a")} AND a.purchased_on <= :day
+AND (CAST(:owner AS TEXT) IS NULL OR a.owner = :owner)
+AND (CAST(:due_by AS TEXT) IS NULL OR (a.earliest_usage_end_on <= :due_by
+     AND a.installed_on <= :day
+     AND (a.obsolete_on IS NULL OR a.obsolete_on > :day)))
+"""
+ASSET_ROWS = f"""
+SELECT {{columns}} FROM {{{{b2bcore_fact_assets}}}} a WHERE {CHOSEN}
+"""
+ASSET_DETAIL_ROWS = f"""
+SELECT x.key, {{columns}}
+FROM {{{{b2bcore_fact_assets}}}} a JOIN {{table}} x ON x.key = a.key
+WHERE {CHOSEN} AND {KNOWN.format("x")}
+"""
+
+
+def _chosen(
+    day: date, known: int, due_by: date | None, owner: str | None
+) -> dict[str, Any]:
+    return {
+        "day": day.isoformat(),
+        "known": known,
+        "due_by": None if due_by is None else due_by.isoformat(),
+        "owner": owner,
+    }
+
+
+class SQLReportQueries:
+    """``ReportQueries`` over a store's report tables: the store gives its
+    ``facts`` and runs a read-only statement with ``select``."""
+
+    facts: FactSQL
+
+    def select(self, statement: str, parameters: dict[str, Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def deal_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(DEAL_ROWS, day=day.isoformat(), known=known)
+
+    def tier_move_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(TIER_MOVE_ROWS, day=day.isoformat(), known=known)
+
+    def manager_rows(self, *, known: int) -> Rows:
+        return self._run(MANAGER_ROWS, known=known)
+
+    def acknowledged_rows(self, *, known: int) -> Rows:
+        return self._run(ACKNOWLEDGED_ROWS, known=known)
+
+    def account_rows(self, *, known: int) -> Rows:
+        return self._run(ACCOUNT_ROWS, known=known)
+
+    def asset_rows(
+        self, *, day: date, known: int, due_by: date | None, owner: str | None
+    ) -> Rows:
+        text = ASSET_ROWS.format(columns=", ".join(ASSET_COLUMNS))
+        return self._run(text, **_chosen(day, known, due_by, owner))
+
+    def asset_detail_rows(
+        self, *, day: date, known: int, due_by: date | None, owner: str | None
+    ) -> Sequence[Rows]:
+        parameters = _chosen(day, known, due_by, owner)
+        return [
+            self._run(
+                ASSET_DETAIL_ROWS.format(
+                    table=f"{{{table.name}}}",
+                    columns=", ".join(f"x.{c}" for c in table.column_names),
+                ),
+                **parameters,
+            )
+            for table in ASSET_DETAILS
+        ]
+
+    def _run(self, text: str, **parameters: Any) -> Rows:
+        return self.select(self.facts.statement(text), parameters)
+
+    def tier_cells(
+        self, *, day: date, dimension: Dimension, known: int
+    ) -> Sequence[TierCellRow]:
+        text = TIER_CELLS.replace("{dimension}", DIMENSION_KEYS[dimension])
+        rows = self.select(
+            self.facts.statement(text), {"day": day.isoformat(), "known": known}
+        )
+        return [(str(k), str(c), str(cur), int(n), int(v)) for k, c, cur, n, v in rows]

@@ -1,0 +1,69 @@
+"""The report queries a read-model store answers from its report tables
+(``b2bcore.facts.tables``): the port, implemented once in SQL by the
+adapters for every store. Each takes ``known``, the recorded-time bound of
+the row versions to read (``b2bcore.facts.versions.known_bound``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from b2bcore.reports.dimensions import Dimension
+
+#: (dimension key, tier column, currency, deals, summed value in minor units)
+TierCellRow = tuple[str, str, str, int, int]
+
+
+Rows = Sequence[Sequence[Any]]
+
+
+class ReportQueries(Protocol):
+    def deal_rows(self, *, day: date, known: int) -> Rows:
+        """Every deal opened by ``day``: key, account id, owner, region,
+        business line, country, product, opened on, closed on, outcome,
+        currency, amount (minor units), won currency, won value."""
+        ...
+
+    def tier_move_rows(self, *, day: date, known: int) -> Rows:
+        """The tier moves made by ``day`` of the deals opened by then: key,
+        seq, from tier, tier, stage, moved on."""
+        ...
+
+    def manager_rows(self, *, known: int) -> Rows:
+        """Every sales rep's name and manager."""
+        ...
+
+    def acknowledged_rows(self, *, known: int) -> Rows:
+        """The id of every acknowledged alert."""
+        ...
+
+    def account_rows(self, *, known: int) -> Rows:
+        """Every account's key, name and grade."""
+        ...
+
+    def asset_rows(
+        self, *, day: date, known: int, due_by: date | None, owner: str | None
+    ) -> Rows:
+        """The assets purchased by ``day`` (only those active on ``day`` whose
+        earliest usage end is on or before ``due_by``, when given; only
+        ``owner``'s, when given): key, account id, owner, product, purchased
+        on, installed on, usage end on, obsolete on, obsolete reason,
+        currency, value."""
+        ...
+
+    def asset_detail_rows(
+        self, *, day: date, known: int, due_by: date | None, owner: str | None
+    ) -> Sequence[Rows]:
+        """For the same assets as ``asset_rows``, the rows of each table of
+        ``ASSET_DETAILS``, in that order: key, then the table's columns."""
+        ...
+
+    def tier_cells(
+        self, *, day: date, dimension: Dimension, known: int
+    ) -> Sequence[TierCellRow]:
+        """The deals opened by ``day``, counted and summed per dimension key,
+        tier column (``b2bcore.reports.tiers.COLUMNS``) and currency of
+        their value (the won value of a deal won by ``day``, else its
+        amount)."""
+        ...

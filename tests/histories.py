@@ -1,0 +1,187 @@
+"""Random valid histories played against b2bcore: the operations hypothesis
+draws, and the player that runs them one business day apart (commands the
+domain refuses are simply not recorded)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from b2bcore import (
+    B2BCore,
+    B2BCoreError,
+    BusinessLine,
+    LossReason,
+    Money,
+    ObsoleteReason,
+    Temperature,
+    UsagePattern,
+)
+from tests.helpers import purchase_asset, register_account
+
+index = st.integers(min_value=0, max_value=4)
+#: The deals' owners (a deal's index picks one).
+OWNERS = ("kim", "lee", "park")
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("register")),
+        st.tuples(st.just("purchase"), index),
+        st.tuples(st.just("install"), index, st.booleans()),
+        st.tuples(st.just("pay"), index, st.integers(min_value=1, max_value=4)),
+        st.tuples(st.just("satisfaction"), index, st.integers(0, 10)),
+        st.tuples(st.just("usage"), index, st.integers(0, 500)),
+        st.tuples(st.just("renew"), index),
+        st.tuples(st.just("obsolete"), index),
+        st.tuples(st.just("open"), st.integers(min_value=-1, max_value=4)),
+        st.tuples(st.just("tier"), index, st.integers(min_value=1, max_value=4)),
+        st.tuples(st.just("win"), index),
+        st.tuples(st.just("lose"), index),
+        st.tuples(st.just("lead"), index),
+        st.tuples(st.just("rep"), index, index),
+        st.tuples(st.just("catch_up")),
+    ),
+    min_size=10,
+    max_size=60,
+)
+#: Every history starts with accounts, assets and deals to work on.
+PRELUDE: list[tuple[Any, ...]] = [
+    ("register",),
+    ("register",),
+    *[("purchase", i) for i in range(3)],
+    *[("install", i, i == 2) for i in range(3)],
+    ("open", 0),
+    ("open", -1),
+]
+
+
+class History:
+    """Plays operations against one application, one business day apart;
+    commands the domain refuses are simply not recorded."""
+
+    def __init__(self, core: B2BCore) -> None:
+        self.core = core
+        self.day = date(2024, 1, 1)
+        self.accounts: list[Any] = []
+        self.assets: list[Any] = []
+        self.deals: list[Any] = []
+        self.reps: set[str] = set()
+
+    def play(self, operation: tuple[Any, ...]) -> None:
+        self.day += timedelta(days=3)
+        name, *args = operation
+        with contextlib.suppress(B2BCoreError, LookupError):
+            getattr(self, name)(*args)
+
+    @staticmethod
+    def _pick(items: list[Any], i: int) -> Any:
+        if not items:
+            raise LookupError("nothing to pick yet")
+        return items[i % len(items)]
+
+    def register(self) -> None:
+        self.accounts.append(
+            register_account(self.core, name=f"A{len(self.accounts)}", on=self.day)
+        )
+
+    def purchase(self, i: int) -> None:
+        self.assets.append(
+            purchase_asset(self.core, self._pick(self.accounts, i), on=self.day)
+        )
+
+    def install(self, i: int, evergreen: bool) -> None:
+        end = None if evergreen else self.day + timedelta(days=365)
+        self.core.install_asset(
+            self._pick(self.assets, i), usage_end_on=end, on=self.day
+        )
+
+    def pay(self, i: int, number: int) -> None:
+        due = self.core.asset(self._pick(self.assets, i)).installments[number - 1]
+        self.core.pay_installment(
+            self._pick(self.assets, i), number=number, amount=due.amount, on=self.day
+        )
+
+    def satisfaction(self, i: int, score: int) -> None:
+        self.core.record_satisfaction(
+            self._pick(self.assets, i), score=score, on=self.day
+        )
+
+    def usage(self, i: int, count: int) -> None:
+        self.core.record_usage(
+            self._pick(self.assets, i),
+            period=self.day,
+            count=count,
+            distance_km=count * 20,
+            region="Seoul",
+            pattern=UsagePattern.COMMUTE,
+            on=self.day,
+        )
+
+    def renew(self, i: int) -> None:
+        end = self.core.asset(self._pick(self.assets, i)).usage_end_on
+        if end is None:
+            raise LookupError("an open-ended or uninstalled asset has no end")
+        self.core.renew_asset(
+            self._pick(self.assets, i),
+            usage_end_on=end + timedelta(days=365),
+            on=self.day,
+        )
+
+    def obsolete(self, i: int) -> None:
+        self.core.make_asset_obsolete(
+            self._pick(self.assets, i), reason_code=ObsoleteReason.PRICE, on=self.day
+        )
+
+    def open(self, i: int) -> None:
+        self.deals.append(
+            self.core.open_opportunity(
+                account_id=None if i < 0 else self._pick(self.accounts, i),
+                name=f"deal {len(self.deals)}",
+                amount=Money.of(1_000_000, "KRW"),
+                owner=OWNERS[i % len(OWNERS)],
+                business_line=BusinessLine.DOMESTIC,
+                region="Seoul",
+                country="KR",
+                product="fleet",
+                expected_close_on=self.day + timedelta(days=90),
+                on=self.day,
+            )
+        )
+
+    def tier(self, i: int, tier: int) -> None:
+        self.core.change_tier(self._pick(self.deals, i), tier=tier, on=self.day)
+
+    def win(self, i: int) -> None:
+        self.core.win_opportunity(
+            self._pick(self.deals, i), value=Money.of(900_000, "KRW"), on=self.day
+        )
+
+    def lose(self, i: int) -> None:
+        self.core.lose_opportunity(
+            self._pick(self.deals, i), reason_code=LossReason.PRICE, on=self.day
+        )
+
+    def lead(self, i: int) -> None:
+        self.core.capture_lead(
+            company=f"prospect {i}",
+            source="web",
+            temperature=Temperature.WARM,
+            on=self.day,
+        )
+
+    def rep(self, owner: int, manager: int) -> None:
+        """Register the owner as a sales rep, or move them to a new manager."""
+        name = OWNERS[owner % len(OWNERS)]
+        boss = f"manager {manager}"
+        if name in self.reps:
+            self.core.reassign_sales_rep(name, manager=boss, office="HQ", on=self.day)
+        else:
+            self.core.register_sales_rep(
+                name=name, manager=boss, office="HQ", on=self.day
+            )
+            self.reps.add(name)
+
+    def catch_up(self) -> None:
+        self.core.projector.catch_up()

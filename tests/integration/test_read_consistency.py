@@ -1,0 +1,130 @@
+"""Reads never write: a query reads the read models as they stand, waiting
+under ``Consistency.LOG_HEAD`` until they hold the log head it read first,
+and answering at once under ``Consistency.AVAILABLE`` (docs/projections.md)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from b2bcore import B2BCore, Consistency, FixedClock, ReadModelBehindError
+from b2bcore.errors import ProjectionError
+from tests.helpers import register_account
+
+TODAY = date(2024, 11, 1)
+
+
+@pytest.fixture
+def available(store_url: str) -> Iterator[B2BCore]:
+    """A server-style core: saves only record, nothing catches up."""
+    with B2BCore.open(
+        store_url, clock=FixedClock(TODAY), consistency=Consistency.AVAILABLE
+    ) as core:
+        yield core
+
+
+def positions(core: B2BCore) -> dict[str, int]:
+    return {
+        name: core.projector.store.position(name) for name in core.projector.projections
+    }
+
+
+def test_a_save_under_available_leaves_the_read_models_to_a_runner(
+    available: B2BCore,
+) -> None:
+    register_account(available)
+
+    assert available.read_status().behind == 1
+    assert available.segmentation().ranking == ()
+
+
+def test_a_query_never_moves_the_read_models(available: B2BCore) -> None:
+    register_account(available)
+    before = positions(available)
+
+    available.segmentation()
+    available.renewal_queue()
+    available.pipeline_kpis()
+
+    assert positions(available) == before
+
+
+def test_an_explicit_catch_up_brings_the_answer_to_the_log_head(
+    available: B2BCore,
+) -> None:
+    register_account(available)
+
+    assert available.catch_up() == 1
+
+    assert available.read_status().behind == 0
+    assert len(available.segmentation().ranking) == 1
+
+
+def test_the_embedded_default_sees_its_own_saves_at_once(store_url: str) -> None:
+    with B2BCore.open(store_url, clock=FixedClock(TODAY)) as core:
+        register_account(core)
+
+        assert core.read_status().behind == 0
+        assert len(core.segmentation().ranking) == 1
+
+
+def test_a_log_head_query_behind_a_silent_writer_fails_naming_both_positions(
+    durable_url: str,
+) -> None:
+    with (
+        B2BCore.open(durable_url, consistency=Consistency.AVAILABLE) as writer,
+        B2BCore.open(durable_url, wait_seconds=0.2) as reader,
+    ):
+        register_account(writer)
+        before = positions(reader)
+
+        with pytest.raises(ReadModelBehindError) as behind:
+            reader.segmentation()
+
+        assert (behind.value.position, behind.value.head) == (0, 1)
+        assert "b2b projections catch-up" in str(behind.value)
+        assert positions(reader) == before
+
+
+def test_a_log_head_query_waits_for_a_runner_to_catch_up(durable_url: str) -> None:
+    with (
+        B2BCore.open(durable_url, consistency=Consistency.AVAILABLE) as writer,
+        B2BCore.open(durable_url, wait_seconds=30) as reader,
+    ):
+        register_account(writer)
+        runner = threading.Timer(0.2, writer.catch_up)
+        runner.start()
+        try:
+            answer = reader.segmentation()
+        finally:
+            runner.join()
+
+    assert len(answer.ranking) == 1
+
+
+def test_a_poison_event_met_after_a_save_keeps_the_save_and_stops_the_next_query(
+    store_url: str,
+) -> None:
+    with B2BCore.open(store_url, clock=FixedClock(TODAY)) as core:
+        core.event_log.recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=UUID(int=1),
+                    originator_version=1,
+                    topic="b2bcore:account:Registered",
+                    state=b"not the JSON of any event",
+                )
+            ]
+        )
+        account = register_account(core)
+
+        assert core.exists(account)
+        # Not a ReadModelBehindError after waiting: the stop is reported.
+        with pytest.raises(ProjectionError) as stopped:
+            core.segmentation()
+        assert stopped.value.position == 1

@@ -1,0 +1,140 @@
+"""The reports as b2bcore first computed them — every state decoded and a
+pure report function run over the views — kept as the oracle the report
+tables' queries must agree with (docs/projections.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, cast
+from uuid import UUID
+
+from b2bcore import B2BCore
+from b2bcore.account import Account
+from b2bcore.acknowledgement import Acknowledgement
+from b2bcore.aggregate import DomainAggregate
+from b2bcore.application import KnownStates
+from b2bcore.asset import Asset
+from b2bcore.opportunity import Opportunity
+from b2bcore.reports import alerts, asset_kpis, dashboard, pipeline, renewals, tiers
+from b2bcore.reports.dimensions import Dimension
+from b2bcore.sales_rep import SalesRep
+from b2bcore.values import Grade
+from b2bcore.views import AccountView, AssetView, OpportunityView
+
+
+class States:
+    """Every state of the caught-up read models, or as known at a time."""
+
+    def __init__(self, core: B2BCore, known_at: datetime | None) -> None:
+        self._source: Any = (
+            core.projector
+            if known_at is None
+            else KnownStates(core.event_log, known_at)
+        )
+
+    def of(self, kind: type[DomainAggregate]) -> Iterator[Any]:
+        return cast(Iterator[Any], self._source.states(kind))
+
+
+def _deals(states: States) -> dict[str, Any]:
+    accounts: dict[UUID, AccountView] = {
+        a.id: AccountView.of(a) for a in states.of(Account)
+    }
+    return {
+        "deals": [OpportunityView.of(d) for d in states.of(Opportunity)],
+        "managers": {rep.name: rep.manager for rep in states.of(SalesRep)},
+        "accounts": accounts,
+    }
+
+
+def tier_matrix(
+    core: B2BCore, *, by: Dimension, as_of: date, known_at: datetime | None
+) -> tiers.TierMatrix:
+    found = _deals(States(core, known_at))
+    return tiers.tier_matrix(
+        found["deals"],
+        as_of=as_of,
+        dimension=by,
+        managers=found["managers"],
+        accounts=found["accounts"],
+    )
+
+
+def pipeline_kpis(
+    core: B2BCore, *, by: Dimension | None, as_of: date, known_at: datetime | None
+) -> pipeline.PipelineKpis:
+    found = _deals(States(core, known_at))
+    return pipeline.pipeline_kpis(
+        found["deals"],
+        as_of=as_of,
+        settings=core.settings,
+        by=by,
+        managers=found["managers"],
+        accounts=found["accounts"],
+    )
+
+
+def _assets(states: States) -> dict[str, Any]:
+    return {
+        "assets": [AssetView.of(a) for a in states.of(Asset)],
+        "accounts": {a.id: AccountView.of(a) for a in states.of(Account)},
+    }
+
+
+def renewal_queue(
+    core: B2BCore,
+    *,
+    as_of: date,
+    within: int,
+    owner: str | None = None,
+    grade: Grade | None = None,
+    known_at: datetime | None,
+) -> tuple[renewals.RenewalItem, ...]:
+    found = _assets(States(core, known_at))
+    return renewals.renewal_queue(
+        found["assets"],
+        found["accounts"],
+        as_of=as_of,
+        within=within,
+        settings=core.settings,
+        owner=owner,
+        grade=grade,
+    )
+
+
+def all_alerts(
+    core: B2BCore, *, as_of: date, known_at: datetime | None
+) -> tuple[alerts.Alert, ...]:
+    states = States(core, known_at)
+    return alerts.alerts(
+        _assets(states)["assets"],
+        _deals(states)["deals"],
+        as_of=as_of,
+        settings=core.settings,
+        acknowledged={ack.id for ack in states.of(Acknowledgement)},
+    )
+
+
+def installed_base_kpis(
+    core: B2BCore, *, start: date, end: date, known_at: datetime | None
+) -> asset_kpis.AssetKpis:
+    return asset_kpis.asset_kpis(
+        _assets(States(core, known_at))["assets"],
+        start=start,
+        end=end,
+        settings=core.settings,
+    )
+
+
+def rep_dashboard(
+    core: B2BCore, *, owner: str | None, as_of: date, known_at: datetime | None
+) -> dashboard.RepDashboard:
+    found = _assets(States(core, known_at))
+    return dashboard.rep_dashboard(
+        found["assets"],
+        found["accounts"],
+        owner=owner,
+        as_of=as_of,
+        settings=core.settings,
+    )
