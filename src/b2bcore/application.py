@@ -305,6 +305,13 @@ class B2BCore:
             store or cast(ReadModelStore, log.factory.tracking_recorder()),
             PROJECTIONS,
         )
+        # Read models an older b2bcore wrote are rebuilt: by this writer
+        # under LOG_HEAD (once, on open), else by the runner.
+        if self.projector.upgrade() and consistency is Consistency.LOG_HEAD:
+            try:
+                self.projector.catch_up()
+            except ProjectionError as error:
+                self._stopped = error
 
     @classmethod
     def open(

@@ -33,6 +33,11 @@ from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore, Row
 
 A = TypeVar("A", bound=DomainAggregate)
 
+#: What the projections write: bump it when that changes, and a store written
+#: by an older b2bcore has its read models dropped and rebuilt.
+READ_MODEL_VERSION = 2
+#: The tracking name under which a store keeps its read models' version.
+VERSION_MARK = "b2bcore_read_models"
 #: Events read and committed per transaction.
 PAGE_SIZE = 1000
 #: States kept decoded between pages of one catch-up (bounds memory).
@@ -137,11 +142,25 @@ class Projector:
     ) -> int:
         """Drop the projections' rows and positions and replay the whole log."""
         selected = list(names or self.projections)
-        for name in selected:
+        self._reset(selected)
+        return self.catch_up(selected, progress)
+
+    def upgrade(self) -> bool:
+        """Drop every read model a store holds from an older b2bcore
+        (``READ_MODEL_VERSION``), so the next catch-up rebuilds them;
+        whether it did."""
+        if self.store.position(VERSION_MARK) >= READ_MODEL_VERSION:
+            return False
+        self._reset(list(self.projections))
+        with contextlib.suppress(PositionConflictError):
+            self.store.commit([Batch(VERSION_MARK, {}, READ_MODEL_VERSION)])
+        return True
+
+    def _reset(self, names: list[str]) -> None:
+        for name in names:
             self.store.reset(
                 name, TABLES_OF_KIND.get(self.projections[name].aggregate.KIND, ())
             )
-        return self.catch_up(selected, progress)
 
     def apply_saved(self, recordings: Sequence[Recording[UUID]]) -> bool:
         """Bring every projection past a save from the events in memory (the
@@ -278,7 +297,7 @@ class Projector:
                 before = facts(state)
             placed = self._apply(projection, notification, state, event)
             if isinstance(placed, DomainAggregate):
-                after = facts(placed)
+                after = facts(placed, notification.topic, before)
                 work.placed(key, placed, after)
                 work.changes.setdefault(projection.name, []).extend(
                     changes(placed.id, before, after, placed.modified_on)

@@ -21,6 +21,7 @@ from eventsourcing.persistence import StoredEvent
 from b2bcore import B2BCore, Consistency, FixedClock, Grade
 from b2bcore.account import Account
 from b2bcore.asset import Asset
+from b2bcore.facts.tables import TABLES
 from b2bcore.errors import ProjectionError
 from b2bcore.projection import StateProjection
 from b2bcore.views import AssetView
@@ -33,6 +34,20 @@ def asset_views(core: B2BCore) -> list[AssetView]:
     return sorted(
         (AssetView.of(s) for s in core.projector.states(Asset)), key=lambda v: v.id
     )
+
+
+def report_rows(core: B2BCore) -> dict[str, list[tuple[Any, ...]]]:
+    """Every version of every row of the report tables."""
+    store = core.projector.store
+    return {
+        table.name: sorted(
+            tuple(row)
+            for row in store.select(
+                store.facts.statement(f"SELECT * FROM {{{table.name}}}"), {}
+            )
+        )
+        for table in TABLES
+    }
 
 
 def test_a_runner_killed_mid_way_resumes_to_a_fresh_rebuild(durable_url: str) -> None:
@@ -68,12 +83,13 @@ def test_a_runner_killed_mid_way_resumes_to_a_fresh_rebuild(durable_url: str) ->
     with B2BCore.open(durable_url) as core:
         killed_at = core.projector.store.position("asset_states")
         core.projector.catch_up()
-        resumed = asset_views(core)
+        resumed = asset_views(core), report_rows(core)
         core.projector.rebuild()
-        rebuilt = asset_views(core)
+        rebuilt = asset_views(core), report_rows(core)
 
     assert 0 < killed_at < head
-    assert len(resumed) == 600
+    assert len(resumed[0]) == 600
+    assert len(resumed[1]["b2bcore_fact_payments"]) > 600
     assert resumed == rebuilt
 
 

@@ -14,9 +14,14 @@ from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore, Consistency, FixedClock, ReadModelBehindError
 from b2bcore.errors import ProjectionError
+from b2bcore.facts.tables import TABLES
+from b2bcore.facts.versions import known_bound
+from b2bcore.projection import READ_MODEL_VERSION, VERSION_MARK
 from tests.helpers import register_account
 
 TODAY = date(2024, 11, 1)
+#: The recorded-time bound of the rows known now.
+NOW = known_bound(None)
 
 
 @pytest.fixture
@@ -128,3 +133,20 @@ def test_a_poison_event_met_after_a_save_keeps_the_save_and_stops_the_next_query
         with pytest.raises(ProjectionError) as stopped:
             core.segmentation()
         assert stopped.value.position == 1
+
+
+def test_read_models_an_older_b2bcore_wrote_are_rebuilt_on_open(
+    durable_url: str,
+) -> None:
+    with B2BCore.open(durable_url, clock=FixedClock(TODAY)) as core:
+        register_account(core)
+        # What an older b2bcore left: positions at the head, no version
+        # mark and none of the report tables' rows.
+        core.projector.store.reset(VERSION_MARK, TABLES)
+        assert core.projector.store.account_rows(known=NOW) == []
+
+    with B2BCore.open(durable_url, clock=FixedClock(TODAY)) as reopened:
+        store = reopened.projector.store
+        assert store.position(VERSION_MARK) == READ_MODEL_VERSION
+        assert reopened.read_status().behind == 0
+        assert [name for _, name, _ in store.account_rows(known=NOW)] == ["(주)효원"]

@@ -1,15 +1,23 @@
 """Each aggregate's rows in the report tables, derived from its state: what
 the reports filter, group and sort on, as plain values (text, integers,
-ISO dates, money in minor units)."""
+ISO dates, money in minor units).
+
+Each table has one derivation per kind (``DERIVATIONS``). ``TOUCHES`` says
+which tables an event can change, so a projection re-derives only those;
+an event it does not name re-derives every table of its kind (always
+right, only slower). The report tables' property tests check the whole
+against the oracle."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any
-from uuid import UUID
 
+from b2bcore.account import Account
+from b2bcore.acknowledgement import Acknowledgement
 from b2bcore.aggregate import DomainAggregate
+from b2bcore.asset import Asset
 from b2bcore.facts.tables import (
     ACCOUNTS,
     ACKNOWLEDGEMENTS,
@@ -27,36 +35,25 @@ from b2bcore.facts.tables import (
     Table,
 )
 from b2bcore.money import Money
-from b2bcore.views import AccountView, AssetView, OpportunityView
+from b2bcore.opportunity import Opportunity
+from b2bcore.sales_rep import SalesRep
 
 Value = str | int | None
 FactRow = tuple[Value, ...]
 #: An aggregate's rows, per table.
 Facts = Mapping[Table, frozenset[FactRow]]
+Derivation = Callable[[Any], frozenset[FactRow]]
 
 
 def day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def ident(value: UUID | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _account(state: Any) -> Facts:
-    account = AccountView.of(state)
-    return {
-        ACCOUNTS: frozenset(
-            {(account.name, account.grade.value, day(account.registered_on))}
-        )
-    }
-
-
 def money(value: Money) -> tuple[str, int]:
     return value.currency, value.minor
 
 
-def earliest_usage_end(asset: AssetView) -> date | None:
+def earliest_usage_end(asset: Any) -> date | None:
     """The earliest usage end the asset ever had: no end in force on any
     date is earlier."""
     ends = [
@@ -67,33 +64,73 @@ def earliest_usage_end(asset: AssetView) -> date | None:
     return min(ends, default=None)
 
 
-def _asset(state: Any) -> Facts:
-    a = AssetView.of(state)
-    return {
-        ASSETS: frozenset(
-            {
-                (
-                    str(a.account_id),
-                    a.owner,
-                    a.product,
-                    day(a.purchased_on),
-                    day(a.installed_on),
-                    day(a.usage_end_on),
-                    day(earliest_usage_end(a)),
-                    day(a.obsolete_on),
-                    None if a.obsolete_reason is None else a.obsolete_reason.value,
-                    *money(a.value),
-                )
-            }
+def _asset(a: Any) -> frozenset[FactRow]:
+    return frozenset(
+        {
+            (
+                str(a.account_id),
+                a.owner,
+                a.product,
+                day(a.purchased_on),
+                day(a.installed_on),
+                day(a.usage_end_on),
+                day(earliest_usage_end(a)),
+                day(a.obsolete_on),
+                None if a.obsolete_reason is None else a.obsolete_reason.value,
+                *money(a.value),
+            )
+        }
+    )
+
+
+def _deal(d: Any) -> frozenset[FactRow]:
+    won = d.won_value
+    return frozenset(
+        {
+            (
+                None if d.account_id is None else str(d.account_id),
+                d.owner,
+                d.region,
+                d.business_line.value,
+                d.country,
+                d.product,
+                day(d.opened_on),
+                day(d.closed_on),
+                None if d.outcome is None else d.outcome.value,
+                *money(d.amount),
+                None if won is None else won.currency,
+                None if won is None else won.minor,
+            )
+        }
+    )
+
+
+#: How each table's rows of an aggregate are derived, per kind.
+DERIVATIONS: dict[str, dict[Table, Derivation]] = {
+    Account.KIND: {
+        ACCOUNTS: lambda a: frozenset({(a.name, a.grade.value, day(a.registered_on))}),
+    },
+    SalesRep.KIND: {SALES_REPS: lambda r: frozenset({(r.name, r.manager)})},
+    Acknowledgement.KIND: {
+        ACKNOWLEDGEMENTS: lambda k: frozenset({(day(k.acknowledged_on),)}),
+    },
+    Opportunity.KIND: {
+        DEALS: _deal,
+        TIER_MOVES: lambda d: frozenset(
+            (seq, m.from_tier, m.tier, m.stage.value, day(m.moved_on))
+            for seq, m in enumerate(d.tier_history)
         ),
-        INSTALLMENTS: frozenset(
+    },
+    Asset.KIND: {
+        ASSETS: _asset,
+        INSTALLMENTS: lambda a: frozenset(
             (i.number, day(i.due_on), *money(i.amount)) for i in a.installments
         ),
-        PAYMENTS: frozenset(
+        PAYMENTS: lambda a: frozenset(
             (p.number, *money(p.amount), day(p.paid_on), int(p.late))
             for p in a.payments
         ),
-        RENEWALS: frozenset(
+        RENEWALS: lambda a: frozenset(
             (
                 seq,
                 day(r.renewed_on),
@@ -104,7 +141,7 @@ def _asset(state: Any) -> Facts:
             )
             for seq, r in enumerate(a.renewals)
         ),
-        UPGRADES: frozenset(
+        UPGRADES: lambda a: frozenset(
             (
                 seq,
                 day(u.upgraded_on),
@@ -115,11 +152,11 @@ def _asset(state: Any) -> Facts:
             )
             for seq, u in enumerate(a.upgrades)
         ),
-        SATISFACTION: frozenset(
+        SATISFACTION: lambda a: frozenset(
             (seq, day(s.recorded_on), s.score, s.comment)
             for seq, s in enumerate(a.satisfaction)
         ),
-        USAGE: frozenset(
+        USAGE: lambda a: frozenset(
             (
                 seq,
                 day(u.period),
@@ -131,65 +168,54 @@ def _asset(state: Any) -> Facts:
             )
             for seq, u in enumerate(a.usage)
         ),
-        COMPETITOR_CONTACTS: frozenset(
+        COMPETITOR_CONTACTS: lambda a: frozenset(
             (seq, day(c.reported_on), c.competitor, c.note)
             for seq, c in enumerate(a.competitor_contacts)
         ),
-    }
+    },
+}
 
-
-def _acknowledgement(state: Any) -> Facts:
-    return {ACKNOWLEDGEMENTS: frozenset({(day(state.acknowledged_on),)})}
-
-
-def _sales_rep(state: Any) -> Facts:
-    return {SALES_REPS: frozenset({(state.name, state.manager)})}
-
-
-def _deal(state: Any) -> Facts:
-    deal = OpportunityView.of(state)
-    won = deal.won_value
-    return {
-        DEALS: frozenset(
-            {
-                (
-                    ident(deal.account_id),
-                    deal.owner,
-                    deal.region,
-                    deal.business_line.value,
-                    deal.country,
-                    deal.product,
-                    day(deal.opened_on),
-                    day(deal.closed_on),
-                    None if deal.outcome is None else deal.outcome.value,
-                    deal.amount.currency,
-                    deal.amount.minor,
-                    None if won is None else won.currency,
-                    None if won is None else won.minor,
-                )
-            }
-        ),
-        TIER_MOVES: frozenset(
-            (seq, move.from_tier, move.tier, move.stage.value, day(move.moved_on))
-            for seq, move in enumerate(deal.tier_history)
-        ),
-    }
-
-
-#: How each kind's rows are derived (kinds without report tables are absent).
-FACTS_OF_KIND: dict[str, Callable[[Any], Facts]] = {
-    "account": _account,
-    "asset": _asset,
-    "sales_rep": _sales_rep,
-    "acknowledgement": _acknowledgement,
-    "opportunity": _deal,
+#: The tables an event of each topic can change (every other table of its
+#: kind keeps its rows); topics not named here re-derive every table.
+TOUCHES: dict[str, tuple[Table, ...]] = {
+    Asset.Installed.TOPIC: (ASSETS,),
+    Asset.Renewed.TOPIC: (ASSETS, RENEWALS),
+    Asset.UsageEndCorrected.TOPIC: (ASSETS, RENEWALS),
+    Asset.Upgraded.TOPIC: (ASSETS, UPGRADES),
+    Asset.Replaced.TOPIC: (ASSETS,),
+    Asset.MadeObsolete.TOPIC: (ASSETS,),
+    Asset.InspectionScheduled.TOPIC: (),
+    Asset.InspectionCompleted.TOPIC: (),
+    Asset.SatisfactionRecorded.TOPIC: (SATISFACTION,),
+    Asset.UsageRecorded.TOPIC: (USAGE,),
+    Asset.CompetitorContactReported.TOPIC: (COMPETITOR_CONTACTS,),
+    Asset.InstallmentPaid.TOPIC: (PAYMENTS,),
+    Opportunity.TierChanged.TOPIC: (DEALS, TIER_MOVES),
+    Opportunity.GateReviewed.TOPIC: (),
+    Opportunity.FindingRaised.TOPIC: (),
+    Opportunity.FindingResolved.TOPIC: (),
+    Opportunity.GatePassed.TOPIC: (),
+    Opportunity.PostmortemRecorded.TOPIC: (),
 }
 
 
-def facts(state: DomainAggregate | None) -> Facts:
-    """``state``'s rows in every report table of its kind (none before it
-    exists)."""
+def facts(
+    state: DomainAggregate | None,
+    topic: str | None = None,
+    before: Facts | None = None,
+) -> Facts:
+    """``state``'s rows in the report tables of its kind (none before it
+    exists). Given the ``topic`` of the event that made ``state`` and the
+    rows ``before`` it, only the tables that event touches are derived."""
     if state is None:
         return {}
-    derive = FACTS_OF_KIND.get(state.KIND)
-    return {} if derive is None else derive(state)
+    derivations = DERIVATIONS.get(state.KIND, {})
+    touched: Collection[Table] = derivations.keys()
+    if before is not None and topic in TOUCHES:
+        touched = TOUCHES[topic]
+        if not touched:
+            return before
+    found = dict(before or {})
+    for table in touched:
+        found[table] = derivations[table](state)
+    return found

@@ -43,10 +43,11 @@ def integer(name: str, *, nullable: bool = False) -> Column:
     return Column(name, ColumnType.INTEGER, nullable)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Table:
     """A fact table: its own columns (after ``FACT_COLUMNS``) and the
-    column lists the reports look rows up by."""
+    column lists the reports look rows up by. Each table is declared once
+    here, so a table is itself (identity, not column-by-column equality)."""
 
     name: str
     columns: tuple[Column, ...]
