@@ -3,14 +3,16 @@ documentation shows, with no b2bcore code.
 
 ``Company`` is a plain ``Aggregate`` whose events (``@event`` methods) carry
 one text; the benchmarks pad that text so each stored event is exactly as
-long as the b2bcore event it stands for. ``BareLog`` is a plain
-``Application`` (default mapper, ``repository.get`` with the library's
-default projector); ``SnapshottingBareLog`` also snapshots as often as
-b2bcore does by default.
+long as the b2bcore event it stands for (``padded``: a whole history of
+given sizes). ``BareLog`` is a plain ``Application`` (default mapper,
+``repository.get`` with the library's default projector) on its own SQLite
+file or PostgreSQL schema; ``SnapshottingBareLog`` also snapshots as often
+as b2bcore does by default.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -18,7 +20,9 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from b2bcore import B2BCore
 from b2bcore.application import DEFAULT_SNAPSHOT_INTERVAL
+from b2bcore.storage import environment_for
 
 
 class Company(Aggregate):
@@ -45,6 +49,35 @@ def open_bare(path: Path, *, snapshots: bool = False) -> BareLog:
     return kind(
         env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
     )
+
+
+def open_bare_at(url: str) -> BareLog:
+    """A bare application at a b2bcore database URL (``sqlite:///…`` or
+    ``postgresql://…?schema=…``), beside b2bcore's tables (its own are
+    named after ``BareLog.name``)."""
+    env = {
+        key: value
+        for key, value in environment_for(url).items()
+        if key != "TRACKING_RECORDER_TOPIC"
+    }
+    return BareLog(env=env)
+
+
+def stored_sizes(core: B2BCore, aggregate_id: UUID) -> list[int]:
+    """Bytes of the stored state of each of the aggregate's events."""
+    return [
+        len(stored.state)
+        for stored in core.event_log.recorder.select_events(aggregate_id)
+    ]
+
+
+def padded(app: Application[UUID], sizes: Sequence[int]) -> Company:
+    """A new ``Company`` whose events (pending) store ``sizes`` bytes each:
+    the registration, then renames."""
+    company = Company(profile=registration_text(app, sizes[0]))
+    for size in sizes[1:]:
+        company.rename(rename_text(app, size))
+    return company
 
 
 def stored_size(app: Application[UUID], aggregate: Any) -> int:

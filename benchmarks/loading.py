@@ -1,7 +1,16 @@
-"""Loading one aggregate with a long history, with and without snapshots,
-against the bare library loading the same number of events of the same
-size; and reading an account as of a business date against loading its
-current state.
+"""Loading an asset with a contact, and one aggregate with a long history
+with and without snapshots, against the bare library loading the same
+number of events of the same sizes; and reading an account as of a
+business date against loading its current state.
+
+An asset of 5 or 20 events (``asset_story``: purchased with a ``Contact``
+and a plan of 4 installments, installed, paid, then monthly usage, a
+satisfaction score and an inspection) is loaded with ``core.asset(id)``,
+which leaves the contact sealed (nothing reads it), against
+``repository.get`` of a bare ``Company`` whose events store as many bytes
+each, on SQLite and on PostgreSQL (a schema of its own, dropped after;
+left out when no server is reachable). Snapshots as by default (every 100
+events: none in these histories); the bare application takes none.
 
 The history is an account registered and then renamed again and again
 (``AttributesChanged``, alternating two names, one business day apart).
@@ -15,14 +24,27 @@ that snapshots every 100 events and one that never does.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from b2bcore import B2BCore
+from b2bcore import B2BCore, UsagePattern, installment_plan
 from b2bcore.account import Account
-from benchmarks import accounts
-from benchmarks.bare import BareLog, Company, open_bare, registration_text, rename_text
+from b2bcore.asset import Asset
+from b2bcore.values import add_months
+from benchmarks import accounts, postgres
+from benchmarks.bare import (
+    BareLog,
+    Company,
+    open_bare,
+    open_bare_at,
+    padded,
+    registration_text,
+    rename_text,
+    stored_sizes,
+)
 from benchmarks.history import sqlite_url
 from benchmarks.sizes import Size
 from benchmarks.table import Row, at_least
@@ -35,6 +57,8 @@ NAMES = ("Company A", "Company B")
 LOADING_TARGET = 2.0
 #: The long history with snapshots against the short one.
 SNAPSHOT_TARGET = 0.5
+#: An asset with a contact against the bare repository.get (issue 11).
+ASSET_LOADING_TARGET = 1.5
 
 
 def record_history(core: B2BCore, events: int) -> Account:
@@ -61,7 +85,110 @@ def record_bare_history(app: BareLog, events: int, core: B2BCore, kept: UUID) ->
     return company.id
 
 
+def asset_story(events: int) -> tuple[Account, Asset]:
+    """A new account and its asset of ``events`` events (5 to 20), pending:
+    purchased with a contact and 4 installments, installed, the
+    installments paid, 12 months of usage, a satisfaction score and an
+    inspection scheduled, in that order."""
+    meta, usage_end = accounts.META, accounts.USAGE_END
+    account = accounts.registered(0)
+    plan = installment_plan(accounts.VALUE, accounts.INSTALLMENTS, accounts.FIRST_DUE)
+    asset = Asset.purchase(
+        uuid4(),
+        account_id=account.id,
+        product="fleet telematics",
+        order_reference="PO-1",
+        contact=accounts.contact(0),
+        value=accounts.VALUE,
+        installments=plan,
+        owner="park",
+        on=accounts.DAY,
+        meta=meta,
+    )
+    months = range(1, 13)
+    steps: list[Callable[[], object]] = [
+        lambda: asset.install(on=accounts.DAY, usage_end_on=usage_end, meta=meta),
+        *(
+            functools.partial(
+                asset.pay_installment,
+                on=i.due_on,
+                number=i.number,
+                amount=i.amount,
+                meta=meta,
+            )
+            for i in plan
+        ),
+        *(
+            functools.partial(
+                asset.record_usage,
+                on=add_months(accounts.DAY, month),
+                period=add_months(accounts.DAY, month - 1),
+                count=20 + month,
+                distance_km=1_000 + month,
+                region="Seoul",
+                pattern=UsagePattern.BUSINESS,
+                meta=meta,
+            )
+            for month in months
+        ),
+        lambda: asset.record_satisfaction(
+            on=usage_end, score=8, comment="works well", meta=meta
+        ),
+        lambda: asset.schedule_inspection(on=usage_end, due_on=usage_end, meta=meta),
+    ]
+    if not 1 <= events <= len(steps) + 1:
+        raise ValueError(f"an asset story has 1 to {len(steps) + 1} events")
+    for step in steps[: events - 1]:
+        step()
+    return account, asset
+
+
+@contextmanager
+def _asset_stores(scratch: Path) -> Iterator[list[tuple[str, str]]]:
+    """(name, URL) of each store the asset loads run on."""
+    stores = [("SQLite", sqlite_url(scratch / "loading-assets.db"))]
+    if not postgres.available():
+        yield stores
+        return
+    with postgres.schema() as url:
+        yield [*stores, ("PostgreSQL", url)]
+
+
+def _asset_loads(size: Size, scratch: Path) -> list[Row]:
+    rows = []
+    with _asset_stores(scratch) as stores:
+        for store, url in stores:
+            with B2BCore.open(url) as core:
+                bare = open_bare_at(url)
+                try:
+                    for events in size.asset_histories:
+                        account, asset = asset_story(events)
+                        core.save(account, asset)
+                        company = padded(bare, stored_sizes(core, asset.id))
+                        bare.save(company)
+                        ours, theirs = in_turns(
+                            functools.partial(core.asset, asset.id),
+                            functools.partial(bare.repository.get, company.id),
+                            seconds=size.seconds,
+                            rounds=size.rounds,
+                        )
+                        rows.append(
+                            Row(
+                                f"load an asset of {events} events with a contact, "
+                                f"{store} (vs bare repository.get)",
+                                1 / ours,
+                                1 / theirs,
+                                "loads/s",
+                                at_least(ASSET_LOADING_TARGET),
+                            )
+                        )
+                finally:
+                    bare.close()
+    return rows
+
+
 def measure(size: Size, cache: Path, scratch: Path) -> list[Row]:
+    rows = _asset_loads(size, scratch)
     stores = {
         snapshots: (
             B2BCore.open(
@@ -73,7 +200,6 @@ def measure(size: Size, cache: Path, scratch: Path) -> list[Row]:
         for snapshots in (False, True)
     }
     try:
-        rows: list[Row] = []
         rates: dict[tuple[bool, int], float] = {}
         for snapshots, (core, bare) in stores.items():
             for events in size.histories:

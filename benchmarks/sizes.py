@@ -15,8 +15,12 @@ class Size:
     batch: int
     #: Events in the histories loaded whole (short, medium, long).
     histories: tuple[int, int, int]
+    #: Events of the assets loaded (with a contact), on SQLite and PostgreSQL.
+    asset_histories: tuple[int, ...]
     #: Events in the history read as of a date.
     as_of_history: int
+    #: Imports of the real data sets per consistency (the median).
+    import_rounds: int
     #: Commands whose commit-to-read-model latency is sampled.
     latency_samples: int
     #: Events of the log rebuilt, and of the smaller log whose rebuild's
@@ -37,7 +41,9 @@ QUICK = Size(
     rounds=5,
     batch=500,
     histories=(10, 1_000, 10_000),
+    asset_histories=(5, 20),
     as_of_history=1_000,
+    import_rounds=1,
     latency_samples=30,
     rebuild_events=100_000,
     small_rebuild_events=60_000,
@@ -51,7 +57,9 @@ FULL = Size(
     rounds=3,
     batch=500,
     histories=(10, 1_000, 10_000),
+    asset_histories=(5, 20),
     as_of_history=1_000,
+    import_rounds=3,
     latency_samples=200,
     rebuild_events=1_000_000,
     small_rebuild_events=100_000,

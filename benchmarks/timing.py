@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 def per_call(action: Callable[[], object], seconds: float) -> float:
@@ -21,6 +21,21 @@ def per_call(action: Callable[[], object], seconds: float) -> float:
             return elapsed / calls
 
 
+def in_rotation(
+    actions: Sequence[Callable[[], object]], *, seconds: float, rounds: int
+) -> list[float]:
+    """Seconds per call of each of ``actions``: the median of ``rounds``
+    rounds, each timing every action in turn, after one untimed call of
+    each (caches warm alike)."""
+    for action in actions:
+        action()
+    timings: list[list[float]] = [[] for _ in actions]
+    for _ in range(rounds):
+        for action, times in zip(actions, timings, strict=True):
+            times.append(per_call(action, seconds))
+    return [statistics.median(times) for times in timings]
+
+
 def in_turns(
     b2bcore: Callable[[], object],
     baseline: Callable[[], object],
@@ -28,13 +43,6 @@ def in_turns(
     seconds: float,
     rounds: int,
 ) -> tuple[float, float]:
-    """Seconds per call of ``b2bcore`` and of ``baseline``: the median of
-    ``rounds`` rounds, each timing one then the other, after one untimed
-    call of each (caches warm alike)."""
-    b2bcore()
-    baseline()
-    ours, theirs = [], []
-    for _ in range(rounds):
-        ours.append(per_call(b2bcore, seconds))
-        theirs.append(per_call(baseline, seconds))
-    return statistics.median(ours), statistics.median(theirs)
+    """Seconds per call of ``b2bcore`` and of ``baseline`` (``in_rotation``)."""
+    ours, theirs = in_rotation((b2bcore, baseline), seconds=seconds, rounds=rounds)
+    return ours, theirs

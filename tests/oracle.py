@@ -17,6 +17,7 @@ from b2bcore.application import KnownStates
 from b2bcore.asset import Asset
 from b2bcore.opportunity import Opportunity
 from b2bcore.reports import alerts, asset_kpis, dashboard, pipeline, renewals, tiers
+from b2bcore.reports import segmentation as segments
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.sales_rep import SalesRep
 from b2bcore.values import Grade
@@ -30,7 +31,7 @@ class States:
         self._source: Any = (
             core.projector
             if known_at is None
-            else KnownStates(core.event_log, known_at)
+            else KnownStates(core.event_log, known_at, core.projector)
         )
 
     def of(self, kind: type[DomainAggregate]) -> Iterator[Any]:
@@ -135,6 +136,18 @@ def rep_dashboard(
         found["assets"],
         found["accounts"],
         owner=owner,
+        as_of=as_of,
+        settings=core.settings,
+    )
+
+
+def segmentation(
+    core: B2BCore, *, as_of: date, known_at: datetime | None
+) -> segments.Segmentation:
+    found = _assets(States(core, known_at))
+    return segments.segmentation(
+        found["accounts"].values(),
+        found["assets"],
         as_of=as_of,
         settings=core.settings,
     )

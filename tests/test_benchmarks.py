@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run
+from benchmarks import postgres, run, write_path
 from benchmarks.history import book
 from benchmarks.sizes import Size
 from benchmarks.table import Row, as_json, markdown
@@ -20,7 +20,9 @@ TINY = Size(
     rounds=1,
     batch=20,
     histories=(5, 50, 250),
+    asset_histories=(5, 20),
     as_of_history=50,
+    import_rounds=1,
     latency_samples=3,
     rebuild_events=2_000,
     small_rebuild_events=1_000,
@@ -29,12 +31,29 @@ TINY = Size(
     query_rounds=1,
 )
 
-#: The start of every row's name, in the table's order.
+#: The start of every row's name, in the table's order (the PostgreSQL
+#: rows and the real data sets' import when they can run here).
 EXPECTED = (
-    "write, 1 new aggregate per save",
-    "write, get → change → save",
-    "bulk import, 20 new aggregates per save (vs bare",
-    "bulk import, 20 new aggregates per save (vs raw sqlite3",
+    "write, the asset command mix with a contact, AVAILABLE",
+    "write, the asset command mix with a contact, LOG_HEAD",
+    *(
+        (
+            "bulk import of both real data sets (30,839 events), AVAILABLE",
+            "bulk import of both real data sets (30,839 events), LOG_HEAD",
+        )
+        if write_path.data_sets_problem() is None
+        else ()
+    ),
+    "load an asset of 5 events with a contact, SQLite",
+    "load an asset of 20 events with a contact, SQLite",
+    *(
+        (
+            "load an asset of 5 events with a contact, PostgreSQL",
+            "load an asset of 20 events with a contact, PostgreSQL",
+        )
+        if postgres.problem() is None
+        else ()
+    ),
     "load an account of 5 events, no snapshots",
     "load an account of 50 events, no snapshots",
     "load an account of 250 events, no snapshots",
@@ -51,6 +70,12 @@ EXPECTED = (
     "tier report",
     "pipeline KPIs",
     "installed-base KPIs",
+    "renewal queue known_at",
+    "alerts known_at",
+    "installed-base KPIs known_at",
+    "pipeline KPIs known_at",
+    "tier report known_at",
+    "rep dashboard known_at",
 )
 
 

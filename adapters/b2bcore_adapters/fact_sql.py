@@ -118,6 +118,13 @@ class FactSQL:
                 rows,
             )
 
+    def recreate(self, cursor: Cursor, tables: Sequence[Table]) -> None:
+        """Drop ``tables`` and create them as declared now."""
+        for table in tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.qualify(table.name)}")
+        for statement in self.create_statements(tables):
+            cursor.execute(statement)
+
     def reset(self, cursor: Cursor, tables: Iterable[Table]) -> None:
         for table in tables:
             cursor.execute(f"DELETE FROM {self.qualify(table.name)}")
@@ -194,7 +201,8 @@ ACKNOWLEDGED_ROWS = f"""
 SELECT key FROM {{b2bcore_fact_acknowledgements}} k WHERE {KNOWN.format("k")}
 """
 ACCOUNT_ROWS = f"""
-SELECT key, name, grade FROM {{b2bcore_fact_accounts}} a WHERE {KNOWN.format("a")}
+SELECT key, name, grade, sector, preferred_channel, registered_on
+FROM {{b2bcore_fact_accounts}} a WHERE {KNOWN.format("a")}
 """
 ASSET_COLUMNS = (
     "a.key",

@@ -74,6 +74,10 @@ class MemoryReadModelStore(SQLReportQueries, POPOTrackingRecorder):
                 self._rows.setdefault(batch.projection, {}).update(batch.rows)
                 self._insert_tracking(Tracking(batch.projection, batch.position))
 
+    def recreate(self, tables: Sequence[Table]) -> None:
+        with self._database_lock, self.transaction() as cursor:
+            self.facts.recreate(cursor, tables)
+
     def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
         with self._database_lock, self.transaction() as cursor:
             self.facts.reset(cursor, tables)

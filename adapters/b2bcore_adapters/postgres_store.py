@@ -116,6 +116,10 @@ class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
         except IntegrityError as error:
             raise PositionConflictError(str(error)) from None
 
+    def recreate(self, tables: Sequence[Table]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            self.facts.recreate(cursor, tables)
+
     def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             self.facts.reset(cursor, tables)

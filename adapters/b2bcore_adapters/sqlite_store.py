@@ -111,6 +111,10 @@ class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
         except IntegrityError as error:
             raise PositionConflictError(str(error)) from None
 
+    def recreate(self, tables: Sequence[Table]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            self.facts.recreate(cursor, tables)
+
     def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             self.facts.reset(cursor, tables)

@@ -68,7 +68,13 @@ from b2bcore.opportunity import Opportunity
 from b2bcore.paging import notifications
 from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
 from b2bcore.policies import win_with_order
-from b2bcore.projection import Progress, Projector, StateProjection
+from b2bcore.projection import (
+    Progress,
+    Projector,
+    StateProjection,
+    declared_topics,
+    unknown_topic,
+)
 from b2bcore.projection_skip import ProjectionSkip
 from b2bcore.readmodel import Consistency, ReadModelStore
 from b2bcore.reports import (
@@ -175,12 +181,21 @@ class States(Protocol):
 class KnownStates:
     """The states as known at a recorded time: every aggregate built by the
     projections' own rules from only the events recorded by ``known_at``,
-    in log order (docs/audit.md)."""
+    in log order (docs/audit.md). An event of a topic no b2bcore class
+    declares stops it, as it stops the projections, unless an operator
+    recorded a skip of its position."""
 
-    def __init__(self, log: Application[UUID], known_at: datetime) -> None:
+    def __init__(
+        self, log: Application[UUID], known_at: datetime, projector: Projector
+    ) -> None:
         by_topic = {topic: p for p in PROJECTIONS for topic in p.topics}
+        declared = declared_topics()
         self._states: dict[UUID, DomainAggregate] = {}
-        for notification in notifications(log.recorder, topics=tuple(by_topic)):
+        for notification in notifications(log.recorder):
+            if notification.topic not in by_topic:
+                if notification.topic in declared or projector.skipped(notification.id):
+                    continue
+                raise unknown_topic(PROJECTIONS[0], notification)
             event = cast(
                 DomainAggregate.Event, log.mapper.to_domain_event(notification)
             )
@@ -228,6 +243,18 @@ class EventLog(Application[UUID]):
             )
         # The library reads the intervals through the instance.
         self.snapshotting_intervals = dict.fromkeys(AGGREGATES, interval)  # type: ignore[misc]
+        self.snapshot_interval = interval
+
+    def latest(self, aggregate_id: UUID) -> Any:
+        """The aggregate at its last version. One read when it has fewer
+        events than the snapshot interval (it can have no snapshot yet);
+        the repository's snapshot-then-events read otherwise."""
+        events = list(self.events.get(aggregate_id, limit=self.snapshot_interval))
+        if not events:
+            raise AggregateNotFoundError(aggregate_id)
+        if len(events) < self.snapshot_interval:
+            return project(None, events)
+        return self.repository.get(aggregate_id, projector_func=project)
 
     def construct_mapper(self) -> Mapper[UUID]:
         vault_class = resolve_topic(VAULTS[type(self.factory).__module__])
@@ -1629,11 +1656,12 @@ class B2BCore:
     ) -> segmentation.Segmentation:
         """Accounts ranked by value, the Pareto top 20 %, by sector and by
         preferred channel."""
-        known = self._known(known_at)
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
         return segmentation.segmentation(
-            self._accounts(known).values(),
-            self._assets(known),
-            as_of=self._on(as_of),
+            account_records(store.account_rows(known=bound)).values(),
+            self._asset_records(store, day, bound),
+            as_of=day,
             settings=self.settings,
             currency=currency,
         )
@@ -1645,7 +1673,9 @@ class B2BCore:
         if known_at is None:
             self._fresh()
             return self.projector
-        return KnownStates(self._log, check_moment("report", "known_at", known_at))
+        return KnownStates(
+            self._log, check_moment("report", "known_at", known_at), self.projector
+        )
 
     def _store(self, known_at: datetime | None) -> ReportQueries:
         """The report tables, as fresh as the consistency asks: their row
@@ -1713,7 +1743,7 @@ class B2BCore:
     def _get(self, kind: type[A], aggregate_id: UUID) -> A:
         """The current state of a ``kind`` aggregate, for a command."""
         try:
-            aggregate = self._log.repository.get(aggregate_id, projector_func=project)
+            aggregate = self._log.latest(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(kind.KIND, aggregate_id) from None
         if not isinstance(aggregate, kind):

@@ -26,7 +26,7 @@ from eventsourcing.persistence import Mapper, Notification, Recording
 from b2bcore.aggregate import DomainAggregate
 from b2bcore.errors import ProjectionError
 from b2bcore.facts.rows import Facts, facts
-from b2bcore.facts.tables import TABLES_OF_KIND
+from b2bcore.facts.tables import TABLES, TABLES_OF_KIND
 from b2bcore.facts.versions import FactChange, changes
 from b2bcore.projection_skip import ProjectionSkip
 from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore, Row
@@ -35,7 +35,7 @@ A = TypeVar("A", bound=DomainAggregate)
 
 #: What the projections write: bump it when that changes, and a store written
 #: by an older b2bcore has its read models dropped and rebuilt.
-READ_MODEL_VERSION = 2
+READ_MODEL_VERSION = 3
 #: The tracking name under which a store keeps its read models' version.
 VERSION_MARK = "b2bcore_read_models"
 #: Events read and committed per transaction.
@@ -151,6 +151,7 @@ class Projector:
         whether it did."""
         if self.store.position(VERSION_MARK) >= READ_MODEL_VERSION:
             return False
+        self.store.recreate(TABLES)
         self._reset(list(self.projections))
         with contextlib.suppress(PositionConflictError):
             self.store.commit([Batch(VERSION_MARK, {}, READ_MODEL_VERSION)])
@@ -320,13 +321,18 @@ class Projector:
         given) applied, or why the projection cannot place the event (a
         poison event)."""
         if notification.topic not in projection.topics:
-            return "unknown topic: no b2bcore event class declares it"
+            return UNKNOWN_TOPIC
         try:
             if event is None:
                 event = self._mapper.to_domain_event(notification)
             return projection.apply(state, event)
         except Exception as error:  # reported as a ProjectionError, never hidden
             return f"{type(error).__name__}: {error}"
+
+    def skipped(self, position: int) -> bool:
+        """Whether an operator recorded a skip of ``position`` for any
+        projection."""
+        return any(self._skip_recorded(name, position) for name in self.projections)
 
     def _skip_recorded(self, projection: str, position: int) -> bool:
         """Whether an operator recorded that ``projection`` passes over the
@@ -432,6 +438,16 @@ def _concerned(
     if projection is not None:
         return (projection,)
     return () if topic in declared else projections
+
+
+UNKNOWN_TOPIC = "unknown topic: no b2bcore event class declares it"
+
+
+def unknown_topic(
+    projection: StateProjection, notification: Notification
+) -> ProjectionError:
+    """The error of an event whose topic no b2bcore class declares."""
+    return _poison(projection, notification, UNKNOWN_TOPIC)
 
 
 def _poison(

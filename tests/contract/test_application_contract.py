@@ -79,6 +79,23 @@ def test_a_long_history_reads_the_same_through_snapshots(store_url: str) -> None
         assert len(replayed.payments) == 10
 
 
+def test_an_aggregate_shorter_than_the_snapshot_interval_loads_in_one_read(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with B2BCore.open(store_url, clock=FixedClock(TODAY), snapshot_interval=5) as core:
+        account = register_account(core)
+        core.change_account_grade(account, grade=Grade.MAJOR, on=date(2024, 2, 1))
+
+        def no_snapshot_read(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the snapshot store was read")
+
+        monkeypatch.setattr(core.event_log.snapshots, "get", no_snapshot_read)
+
+        assert core.account(account).grade is Grade.MAJOR
+        core.change_account_grade(account, grade=Grade.STANDARD, on=date(2024, 3, 1))
+        assert core.account(account).version == 3
+
+
 def test_creating_an_existing_id_is_refused(core: B2BCore) -> None:
     account_id = deterministic_id("account", "ACME-001")
     register_account(core, account_id=account_id)

@@ -149,4 +149,4 @@ def test_read_models_an_older_b2bcore_wrote_are_rebuilt_on_open(
         store = reopened.projector.store
         assert store.position(VERSION_MARK) == READ_MODEL_VERSION
         assert reopened.read_status().behind == 0
-        assert [name for _, name, _ in store.account_rows(known=NOW)] == ["(주)효원"]
+        assert [row[1] for row in store.account_rows(known=NOW)] == ["(주)효원"]

@@ -71,6 +71,7 @@ def check_reports_equal_the_oracle(
                             rebuilt,
                         )
                     assert core.alerts(**cut) == oracle.all_alerts(core, **cut)
+                    assert core.segmentation(**cut) == oracle.segmentation(core, **cut)
                     for owner in (None, "kim"):
                         assert core.rep_dashboard(
                             owner=owner, **cut

@@ -84,27 +84,36 @@ def import_ravenstack(
     the file is missing."""
     run = ImportRun(core, SOURCE, progress)
     rows = run.read(Path(path), COLUMNS, key=SUBSCRIPTION_ID)
-    good = [
-        row
+    built = [
+        (row, aggregates)
         for row in rows
-        if run.attempt([row], partial(_subscription, row), ASSET_COLUMNS) is not None
+        if (
+            aggregates := run.attempt([row], partial(_subscription, row), ASSET_COLUMNS)
+        )
+        is not None
     ]
-    run.record(_entries(good))
+    run.record(_entries(built))
     return run.report()
 
 
-def _entries(rows: Sequence[Row]) -> list[Entry]:
-    """An entry per subscription; the account's first one (by start date)
-    registers it too."""
+def _entries(built: Sequence[tuple[Row, Aggregates]]) -> list[Entry]:
+    """An entry per good subscription, with the asset its check built; the
+    account's first one (by start date) registers the account too."""
     first: dict[str, Row] = {}
-    for row in rows:
+    for row, _ in built:
         earliest = first.setdefault(row[ACCOUNT_ID], row)
         if row[START_DATE] < earliest[START_DATE]:
             first[row[ACCOUNT_ID]] = row
     entries = []
-    for row in rows:
-        build = partial(_subscription, row, registers=first[row[ACCOUNT_ID]] is row)
-        entries.append(Entry((row,), build(), build))
+    for row, aggregates in built:
+        registers = first[row[ACCOUNT_ID]] is row
+        entries.append(
+            Entry(
+                (row,),
+                (_account(row), *aggregates) if registers else aggregates,
+                partial(_subscription, row, registers=registers),
+            )
+        )
     return entries
 
 

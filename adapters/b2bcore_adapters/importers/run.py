@@ -182,15 +182,16 @@ class ImportRun:
         self._files[row.file].already_present += 1
 
     def _save_batch(self, batch: Sequence[Entry], new: bool) -> None:
-        todo = [e for e in (self._missing(e) if new else e for e in batch) if e]
+        """Save the batch in one transaction, checking nothing first: the
+        log refuses it whole if any aggregate is already there (a re-import,
+        or another writer), and then each entry is sorted out alone."""
         try:
-            self.core.save(*(a for entry in todo for a in entry.aggregates))
+            self.core.save(*(a for entry in batch for a in entry.aggregates))
         except ConflictError:
-            # Another writer got there first: sort it out entry by entry.
-            for entry in todo:
+            for entry in batch:
                 self._save_alone(entry, new)
         else:
-            for entry in todo:
+            for entry in batch:
                 self._imported(entry)
 
     def _save_alone(self, entry: Entry, new: bool) -> None:

@@ -39,7 +39,8 @@ class ReportQueries(Protocol):
         ...
 
     def account_rows(self, *, known: int) -> Rows:
-        """Every account's key, name and grade."""
+        """Every account's key, name, grade, sector, preferred channel and
+        registration date."""
         ...
 
     def asset_rows(

@@ -16,6 +16,7 @@ from b2bcore.money import Money
 from b2bcore.values import (
     BusinessLine,
     CompetitorContact,
+    ContactChannel,
     Grade,
     Installment,
     MonthlyUsage,
@@ -121,6 +122,9 @@ class AccountFacts:
     id: UUID
     name: str
     grade: Grade
+    sector: str
+    preferred_channel: ContactChannel
+    registered_on: date
 
 
 @attrs.frozen
@@ -149,8 +153,15 @@ class AssetFacts:
 def account_records(rows: Iterable[Sequence[Any]]) -> dict[UUID, AccountFacts]:
     """Accounts by id, from rows of ``ReportQueries.account_rows``."""
     return {
-        UUID(key): AccountFacts(UUID(key), name, Grade(grade))
-        for key, name, grade in rows
+        UUID(key): AccountFacts(
+            UUID(key),
+            name,
+            Grade(grade),
+            sector,
+            ContactChannel(channel),
+            date.fromisoformat(registered_on),
+        )
+        for key, name, grade, sector, channel, registered_on in rows
     }
 
 

@@ -108,7 +108,17 @@ def _deal(d: Any) -> frozenset[FactRow]:
 #: How each table's rows of an aggregate are derived, per kind.
 DERIVATIONS: dict[str, dict[Table, Derivation]] = {
     Account.KIND: {
-        ACCOUNTS: lambda a: frozenset({(a.name, a.grade.value, day(a.registered_on))}),
+        ACCOUNTS: lambda a: frozenset(
+            {
+                (
+                    a.name,
+                    a.grade.value,
+                    a.sector,
+                    a.preferred_channel.value,
+                    day(a.registered_on),
+                )
+            }
+        ),
     },
     SalesRep.KIND: {SALES_REPS: lambda r: frozenset({(r.name, r.manager)})},
     Acknowledgement.KIND: {
@@ -179,7 +189,7 @@ DERIVATIONS: dict[str, dict[Table, Derivation]] = {
 #: kind keeps its rows); topics not named here re-derive every table.
 TOUCHES: dict[str, tuple[Table, ...]] = {
     Asset.Installed.TOPIC: (ASSETS,),
-    Asset.Renewed.TOPIC: (ASSETS, RENEWALS),
+    Asset.Renewed.TOPIC: (ASSETS, RENEWALS, INSTALLMENTS),
     Asset.UsageEndCorrected.TOPIC: (ASSETS, RENEWALS),
     Asset.Upgraded.TOPIC: (ASSETS, UPGRADES),
     Asset.Replaced.TOPIC: (ASSETS,),

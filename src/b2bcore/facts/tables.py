@@ -60,7 +60,13 @@ class Table:
 
 ACCOUNTS = Table(
     "b2bcore_fact_accounts",
-    (text("name"), text("grade"), text("registered_on")),
+    (
+        text("name"),
+        text("grade"),
+        text("sector"),
+        text("preferred_channel"),
+        text("registered_on"),
+    ),
 )
 ASSETS = Table(
     "b2bcore_fact_assets",

@@ -12,6 +12,7 @@ from b2bcore.money import Money
 from b2bcore.values import (
     BusinessLine,
     CompetitorContact,
+    ContactChannel,
     Grade,
     Installment,
     MonthlyUsage,
@@ -69,6 +70,12 @@ class AccountRecord(Named, Protocol):
     def id(self) -> UUID: ...
     @property
     def grade(self) -> Grade: ...
+    @property
+    def sector(self) -> str: ...
+    @property
+    def preferred_channel(self) -> ContactChannel: ...
+    @property
+    def registered_on(self) -> date: ...
 
 
 class AssetRecord(Protocol):

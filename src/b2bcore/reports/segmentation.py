@@ -16,9 +16,9 @@ import attrs
 from b2bcore.money import Money
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
+from b2bcore.reports.records import AccountRecord, AssetRecord
 from b2bcore.settings import Settings
 from b2bcore.values import ContactChannel, Grade
-from b2bcore.views import AccountView, AssetView
 
 #: The Pareto set is the top fifth of the accounts (rounded up).
 PARETO_FRACTION = 5
@@ -64,8 +64,8 @@ class Segmentation:
 
 
 def segmentation(
-    accounts: Iterable[AccountView],
-    assets: Iterable[AssetView],
+    accounts: Iterable[AccountRecord],
+    assets: Iterable[AssetRecord],
     *,
     as_of: date,
     settings: Settings,
