@@ -6,11 +6,12 @@ The read models are caught up first (untimed, ``core.catch_up()``); the
 store is open with the embedded default, ``Consistency.LOG_HEAD``, so a query
 checks that they hold the log head and reads (queries never catch up). What
 is timed is the query as a caller makes it: ``core.renewal_queue(...)``,
-``core.tier_matrix(...)``, ``core.pipeline_kpis(...)`` and
-``core.asset_kpis(...)`` as of the book's last day, one call of each per
+``core.tier_matrix(...)``, ``core.pipeline_kpis(...)``,
+``core.asset_kpis(...)``, ``core.alerts(...)`` and
+``core.rep_dashboard(...)`` as of the book's last day, one call of each per
 round, in turns with the SQL. The first answers are checked against each
-other (the same items, counts, risk flags and rates), so both answer the
-same question.
+other (the same items, counts, risk flags, rates, alerts and dashboard
+lists), so both answer the same question.
 
 ``known_at``: each of the six reports that read the report tables (renewal
 queue, alerts, installed-base KPIs, pipeline KPIs, tier report, rep
@@ -34,7 +35,9 @@ from typing import Any, cast
 
 from b2bcore import B2BCore
 from b2bcore.aggregate import DomainAggregate
+from b2bcore.reports.alerts import Alert
 from b2bcore.reports.asset_kpis import AssetKpis
+from b2bcore.reports.dashboard import RepDashboard
 from b2bcore.reports.pipeline import PipelineKpis
 from b2bcore.reports.renewals import RenewalItem
 from b2bcore.reports.tiers import TierMatrix
@@ -215,7 +218,45 @@ def _queries(core: B2BCore, db: sqlite3.Connection) -> list[Query]:
             lambda: sql_baseline.asset_kpis(db, *YEAR, settings),
             _asset_kpis_agree,
         ),
+        Query(
+            "alerts",
+            lambda: core.alerts(as_of=LAST_DAY),
+            lambda: sql_baseline.alerts(db, LAST_DAY, settings),
+            _alerts_agree,
+        ),
+        Query(
+            "rep dashboard",
+            lambda: core.rep_dashboard(as_of=LAST_DAY),
+            lambda: sql_baseline.dashboard(db, LAST_DAY, settings),
+            _dashboards_agree,
+        ),
     ]
+
+
+def _alerts_agree(
+    found: tuple[Alert, ...], rows: list[tuple[str, str, str]]
+) -> tuple[object, object]:
+    ours = sorted(
+        (a.kind.value, str(a.subject_id), a.dated_on.isoformat()) for a in found
+    )
+    return ours, rows
+
+
+def _dashboards_agree(
+    board: RepDashboard, sql: dict[str, Any]
+) -> tuple[object, object]:
+    ours = {
+        "by_status": {s.value: n for s, n in board.by_status.items()},
+        "renewals_due": dict(board.renewals_due),
+        "overdue": board.overdue,
+        "lapsed": board.lapsed,
+        "top_assets": {
+            currency: [str(item.asset_id) for item in items]
+            for currency, items in board.top_assets.items()
+        },
+        "at_risk": [str(item.asset_id) for item in board.at_risk],
+    }
+    return ours, sql
 
 
 def _renewals_agree(

@@ -24,6 +24,7 @@ from b2bcore.account import Account
 from b2bcore.asset import Asset
 from b2bcore.opportunity import Opportunity
 from b2bcore.projection import Projector
+from b2bcore.reports.dashboard import TOP_ASSETS
 from b2bcore.settings import Settings
 from b2bcore.views import AccountView, AssetView, OpportunityView
 
@@ -219,7 +220,9 @@ VALUE_ON = """COALESCE((
     WHERE v.asset_id = a.id AND v.changed_on > {day}
     ORDER BY v.changed_on, v.ord LIMIT 1), a.value)"""
 
-RENEWAL_QUEUE = f"""
+#: Each active asset on :day (installed, not obsolete) with its usage end,
+#: value and risk flags on :day; {soon} picks the assets listed.
+RISKS_ON = f"""
 WITH due AS (
     SELECT a.id, a.usage_end_on, c.name, c.grade, a.product, a.owner,
            {VALUE_ON.format(day=":day")} AS value, a.currency,
@@ -232,10 +235,7 @@ WITH due AS (
     WHERE a.purchased_on <= :day AND a.installed_on <= :day
       AND (a.obsolete_on IS NULL OR a.obsolete_on > :day)
 ),
-soon AS (
-    -- Overdue and lapsed assets (usage end passed) stay in the queue.
-    SELECT * FROM due WHERE usage_end <= date(:day, :within)
-),
+soon AS ({{soon}}),
 recent AS (
     SELECT u.asset_id, u.period, u.count,
            ROW_NUMBER() OVER (PARTITION BY u.asset_id ORDER BY u.period DESC) AS back
@@ -274,6 +274,10 @@ SELECT w.id, w.usage_end,
 FROM soon w
 ORDER BY w.usage_end, w.id
 """
+RENEWAL_QUEUE = RISKS_ON.format(
+    # Overdue and lapsed assets (usage end passed) stay in the queue.
+    soon="SELECT * FROM due WHERE usage_end <= date(:day, :within)"
+)
 RISKS = (
     "low_satisfaction",
     "usage_drop",
@@ -283,19 +287,22 @@ RISKS = (
 )
 
 
+def _risk_parameters(day: date, settings: Settings) -> dict[str, Any]:
+    return {
+        "day": day.isoformat(),
+        "competitor_days": f"-{settings.competitor_risk_days} days",
+        "threshold": settings.satisfaction_threshold,
+        "drop_percent": float(settings.usage_anomaly * 100),
+    }
+
+
 def renewal_queue(
     db: sqlite3.Connection, day: date, within: int, settings: Settings
 ) -> list[tuple[str, int, frozenset[str]]]:
     """(asset id, days left, risks) of each asset due within ``within`` days."""
     rows = db.execute(
         RENEWAL_QUEUE,
-        {
-            "day": day.isoformat(),
-            "within": f"+{within} days",
-            "competitor_days": f"-{settings.competitor_risk_days} days",
-            "threshold": settings.satisfaction_threshold,
-            "drop_percent": float(settings.usage_anomaly * 100),
-        },
+        {**_risk_parameters(day, settings), "within": f"+{within} days"},
     ).fetchall()
     return [
         (
@@ -625,4 +632,121 @@ def asset_kpis(
             currency: (outstanding, overdue)
             for currency, outstanding, overdue in run("receivables")
         },
+    }
+
+
+#: Every alert dated on or before :day: (kind, subject id, dated on). The
+#: renewal windows come as a VALUES list ({windows}).
+ALERTS = f"""
+WITH active AS (
+    SELECT a.id, {USAGE_END_ON.format(day=":day")} AS usage_end
+    FROM assets a
+    WHERE a.purchased_on <= :day AND a.installed_on <= :day
+      AND (a.obsolete_on IS NULL OR a.obsolete_on > :day)
+),
+windows(days) AS (VALUES {{windows}}),
+purchased AS (SELECT id FROM assets WHERE purchased_on <= :day),
+alerts AS (
+    SELECT 'renewal' AS kind, a.id AS subject,
+           date(a.usage_end, '-' || w.days || ' days') AS dated_on
+    FROM active a, windows w WHERE a.usage_end IS NOT NULL
+    UNION ALL
+    SELECT 'overdue', id, date(usage_end, '+1 day') FROM active
+    WHERE usage_end < :day
+    UNION ALL
+    SELECT 'dissatisfaction', s.asset_id, s.recorded_on
+    FROM satisfaction s JOIN purchased p ON p.id = s.asset_id
+    WHERE s.score < :threshold
+    UNION ALL
+    SELECT 'usage_anomaly', m.asset_id, MAX(m.recorded_on, b.recorded_on)
+    FROM usage m JOIN purchased p ON p.id = m.asset_id
+    JOIN usage b ON b.asset_id = m.asset_id AND b.period = date(m.period, '-1 month')
+    WHERE b.count > 0 AND ABS(m.count - b.count) * 100 > :anomaly_percent * b.count
+    UNION ALL
+    SELECT 'competitor_contact', k.asset_id, k.reported_on
+    FROM competitor_contacts k JOIN purchased p ON p.id = k.asset_id
+)
+SELECT kind, subject, dated_on FROM alerts WHERE dated_on <= :day
+"""
+STAGNATION_ALERTS = (
+    DEALS_ON
+    + """
+SELECT 'stagnation', id, date(tier_since, '+' || :stagnation || ' days')
+FROM opened
+WHERE outcome IS NULL AND tier != 0
+  AND julianday(:day) - julianday(tier_since) >= :stagnation
+"""
+)
+
+
+def alerts(
+    db: sqlite3.Connection, day: date, settings: Settings
+) -> list[tuple[str, str, str]]:
+    """(kind, subject id, dated on) of every alert dated by ``day``, sorted."""
+    windows = ", ".join(f"({int(days)})" for days in settings.renewal_windows)
+    parameters = {
+        "day": day.isoformat(),
+        "threshold": settings.satisfaction_threshold,
+        "anomaly_percent": float(settings.usage_anomaly * 100),
+        "stagnation": settings.stagnation_days,
+    }
+    rows = db.execute(ALERTS.format(windows=windows), parameters).fetchall()
+    rows += db.execute(STAGNATION_ALERTS, parameters).fetchall()
+    return sorted(rows)
+
+
+#: The dashboard's assets: each purchased by :day with its status on :day.
+DASHBOARD_STATUSES = """
+SELECT CASE WHEN obsolete_on <= :day THEN 'obsolete'
+            WHEN installed_on <= :day THEN 'installed'
+            ELSE 'purchased' END AS status, COUNT(*)
+FROM assets WHERE purchased_on <= :day GROUP BY status
+"""
+#: Every active asset (open-ended ones too) with its usage end, value and
+#: risks on :day.
+DASHBOARD_ASSETS = RISKS_ON.format(soon="SELECT * FROM due")
+
+
+def dashboard(db: sqlite3.Connection, day: date, settings: Settings) -> dict[str, Any]:
+    """The rep dashboard of everyone's assets on ``day``: counts by status,
+    per renewal window, overdue and lapsed; the top assets' ids per
+    currency; the at-risk assets' ids, soonest usage end first."""
+    parameters = _risk_parameters(day, settings)
+    statuses = dict(db.execute(DASHBOARD_STATUSES, parameters).fetchall())
+    due = dict.fromkeys(settings.renewal_windows, 0)
+    overdue = lapsed = 0
+    by_currency: dict[str, list[tuple[float, str]]] = {}
+    at_risk: list[tuple[bool, str, str]] = []
+    for row in db.execute(DASHBOARD_ASSETS, parameters):
+        key, usage_end, days_left, value, currency = (
+            row[0],
+            row[1],
+            row[2],
+            row[7],
+            row[8],
+        )
+        if usage_end is not None:
+            if days_left < -settings.lapse_grace_days:
+                lapsed += 1
+            elif days_left < 0:
+                overdue += 1
+            else:
+                window = next((w for w in due if days_left <= w), None)
+                if window is not None:
+                    due[window] += 1
+        by_currency.setdefault(currency, []).append((-value, key))
+        if any(row[9:]):
+            at_risk.append((usage_end is None, usage_end or day.isoformat(), key))
+    return {
+        "by_status": {
+            s: statuses.get(s, 0) for s in ("purchased", "installed", "obsolete")
+        },
+        "renewals_due": due,
+        "overdue": overdue,
+        "lapsed": lapsed,
+        "top_assets": {
+            currency: [key for _, key in sorted(items)[:TOP_ASSETS]]
+            for currency, items in sorted(by_currency.items())
+        },
+        "at_risk": [key for *_, key in sorted(at_risk)],
     }

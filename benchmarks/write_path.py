@@ -239,7 +239,7 @@ def _bulk_import(size: Size, scratch: Path) -> list[Row]:
 def _stored_rows(core: B2BCore) -> list[tuple[str, int, str, bytes]]:
     """Every event the import stored, as the ``stored_events`` table's row."""
     return [
-        (n.originator_id.hex, n.originator_version, n.topic, bytes(n.state))
+        (UUID(str(n.originator_id)).hex, n.originator_version, n.topic, bytes(n.state))
         for n in notifications(core.event_log.recorder)
     ]
 

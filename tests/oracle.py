@@ -6,17 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from b2bcore import B2BCore
 from b2bcore.account import Account
 from b2bcore.acknowledgement import Acknowledgement
 from b2bcore.aggregate import DomainAggregate
-from b2bcore.application import KnownStates
 from b2bcore.asset import Asset
 from b2bcore.opportunity import Opportunity
-from b2bcore.reports import alerts, asset_kpis, dashboard, pipeline, renewals, tiers
+from b2bcore.paging import notifications
+from b2bcore.reports import (
+    alerts,
+    asset_kpis,
+    dashboard,
+    history,
+    pipeline,
+    renewals,
+    tiers,
+    winloss,
+)
 from b2bcore.reports import segmentation as segments
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.sales_rep import SalesRep
@@ -25,17 +34,39 @@ from b2bcore.views import AccountView, AssetView, OpportunityView
 
 
 class States:
-    """Every state of the caught-up read models, or as known at a time."""
+    """Every aggregate built by the projections' own rules straight from
+    the log (not from any read model), from only the events recorded by
+    ``known_at`` when given, in log order. Made once per log and moment."""
 
-    def __init__(self, core: B2BCore, known_at: datetime | None) -> None:
-        self._source: Any = (
-            core.projector
-            if known_at is None
-            else KnownStates(core.event_log, known_at, core.projector)
-        )
+    _made: ClassVar[dict[tuple[int, int, datetime | None], States]] = {}
+
+    def __new__(cls, core: B2BCore, known_at: datetime | None) -> States:
+        key = (id(core), core.log_position(), known_at)
+        if key not in cls._made:
+            cls._made.clear()
+            cls._made[key] = super().__new__(cls)
+            cls._made[key].read(core, known_at)
+        return cls._made[key]
+
+    def read(self, core: B2BCore, known_at: datetime | None) -> None:
+        self._states: list[DomainAggregate]
+        by_topic = {
+            topic: p for p in core.projector.projections.values() for topic in p.topics
+        }
+        log = core.event_log
+        known: dict[UUID, DomainAggregate] = {}
+        for notification in notifications(log.recorder, topics=tuple(by_topic)):
+            event = cast(
+                DomainAggregate.Event, log.mapper.to_domain_event(notification)
+            )
+            if known_at is None or event.timestamp <= known_at:
+                known[event.originator_id] = by_topic[notification.topic].apply(
+                    known.get(event.originator_id), event
+                )
+        self._states = list(known.values())
 
     def of(self, kind: type[DomainAggregate]) -> Iterator[Any]:
-        return cast(Iterator[Any], self._source.states(kind))
+        return (state for state in self._states if isinstance(state, kind))
 
 
 def _deals(states: States) -> dict[str, Any]:
@@ -150,4 +181,33 @@ def segmentation(
         found["assets"],
         as_of=as_of,
         settings=core.settings,
+    )
+
+
+def win_loss(
+    core: B2BCore, *, by: Dimension | None, as_of: date, known_at: datetime | None
+) -> winloss.WinLossAnalysis:
+    found = _deals(States(core, known_at))
+    return winloss.win_loss_analysis(
+        found["deals"],
+        as_of=as_of,
+        by=by,
+        managers=found["managers"],
+        accounts=found["accounts"],
+    )
+
+
+def account_history(
+    core: B2BCore, account_id: UUID, *, as_of: date, known_at: datetime | None
+) -> history.AccountHistory:
+    states = States(core, known_at)
+    return history.account_history(
+        core.account(account_id, as_of=as_of, known_at=known_at),
+        [AssetView.of(a) for a in states.of(Asset) if a.account_id == account_id],
+        [
+            OpportunityView.of(d)
+            for d in states.of(Opportunity)
+            if d.account_id == account_id
+        ],
+        as_of=as_of,
     )

@@ -70,6 +70,8 @@ EXPECTED = (
     "tier report",
     "pipeline KPIs",
     "installed-base KPIs",
+    "alerts,",
+    "rep dashboard,",
     "renewal queue known_at",
     "alerts known_at",
     "installed-base KPIs known_at",

@@ -186,7 +186,8 @@ GROUP BY row_key, tier_column, value_currency
 
 DEAL_ROWS = f"""
 SELECT key, account_id, owner, region, business_line, country, product,
-       opened_on, closed_on, outcome, currency, amount, won_currency, won_value
+       opened_on, closed_on, outcome, currency, amount, won_currency, won_value,
+       loss_reason, lost_to
 FROM {{b2bcore_fact_deals}} d WHERE {KNOWN.format("d")} AND opened_on <= :day
 """
 TIER_MOVE_ROWS = f"""

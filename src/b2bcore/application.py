@@ -7,13 +7,14 @@ a refused command raises a ``b2bcore.errors`` error and records nothing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self, TypedDict, TypeVar, Unpack, cast
+from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID, uuid4
 
 import attrs
@@ -55,6 +56,7 @@ from b2bcore.event_history import HistoryEntry, history_entry
 from b2bcore.facts.queries import ReportQueries
 from b2bcore.facts.records import (
     AssetFacts,
+    DealFacts,
     account_records,
     asset_records,
     deal_records,
@@ -68,13 +70,7 @@ from b2bcore.opportunity import Opportunity
 from b2bcore.paging import notifications
 from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
 from b2bcore.policies import win_with_order
-from b2bcore.projection import (
-    Progress,
-    Projector,
-    StateProjection,
-    declared_topics,
-    unknown_topic,
-)
+from b2bcore.projection import Progress, Projector, StateProjection
 from b2bcore.projection_skip import ProjectionSkip
 from b2bcore.readmodel import Consistency, ReadModelStore
 from b2bcore.reports import (
@@ -89,6 +85,7 @@ from b2bcore.reports import (
     winloss,
 )
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension
+from b2bcore.reports.records import Named
 from b2bcore.reports.renewals import RenewalItem, renewal_queue
 from b2bcore.sales_rep import SalesRep
 from b2bcore.settings import Settings
@@ -131,6 +128,13 @@ DEFAULT_WAIT_SECONDS = 5.0
 WAIT_POLL_SECONDS = 0.02
 
 
+class DimensionKeys(TypedDict):
+    """What resolves a deal's MANAGER and ACCOUNT keys in a cut report."""
+
+    managers: Mapping[str, str]
+    accounts: Mapping[UUID, Named]
+
+
 class Attribution(TypedDict, total=False):
     """Who records a change and in answer to what (see ``Provenance``)."""
 
@@ -168,49 +172,6 @@ def check_moment(subject: str, field: str, value: datetime) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValidationError(subject, field, "must be a timezone-aware datetime")
     return value
-
-
-class States(Protocol):
-    """Where reports read the states of aggregates."""
-
-    def states(
-        self, kind: type[A], *, account_id: UUID | None = None
-    ) -> Iterator[A]: ...
-
-
-class KnownStates:
-    """The states as known at a recorded time: every aggregate built by the
-    projections' own rules from only the events recorded by ``known_at``,
-    in log order (docs/audit.md). An event of a topic no b2bcore class
-    declares stops it, as it stops the projections, unless an operator
-    recorded a skip of its position."""
-
-    def __init__(
-        self, log: Application[UUID], known_at: datetime, projector: Projector
-    ) -> None:
-        by_topic = {topic: p for p in PROJECTIONS for topic in p.topics}
-        declared = declared_topics()
-        self._states: dict[UUID, DomainAggregate] = {}
-        for notification in notifications(log.recorder):
-            if notification.topic not in by_topic:
-                if notification.topic in declared or projector.skipped(notification.id):
-                    continue
-                raise unknown_topic(PROJECTIONS[0], notification)
-            event = cast(
-                DomainAggregate.Event, log.mapper.to_domain_event(notification)
-            )
-            if event.timestamp <= known_at:
-                state = self._states.get(event.originator_id)
-                self._states[event.originator_id] = by_topic[notification.topic].apply(
-                    state, event
-                )
-
-    def states(self, kind: type[A], *, account_id: UUID | None = None) -> Iterator[A]:
-        for state in self._states.values():
-            if isinstance(state, kind) and (
-                account_id is None or getattr(state, "account_id", None) == account_id
-            ):
-                yield state
 
 
 @attrs.frozen
@@ -1446,10 +1407,7 @@ class B2BCore:
         store, bound = self._store(known_at), known_bound(known_at)
         found = alerts.alerts(
             self._asset_records(store, day, bound),
-            deal_records(
-                store.deal_rows(day=day, known=bound),
-                store.tier_move_rows(day=day, known=bound),
-            ),
+            self._deal_records(store, day, bound),
             as_of=day,
             settings=self.settings,
             acknowledged={UUID(key) for (key,) in store.acknowledged_rows(known=bound)},
@@ -1512,19 +1470,11 @@ class B2BCore:
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         return pipeline.pipeline_kpis(
-            deal_records(
-                store.deal_rows(day=day, known=bound),
-                store.tier_move_rows(day=day, known=bound),
-            ),
+            self._deal_records(store, day, bound),
             as_of=day,
             settings=self.settings,
             by=by,
-            managers={str(n): str(m) for n, m in store.manager_rows(known=bound)}
-            if by is Dimension.MANAGER
-            else NO_MANAGERS,
-            accounts=account_records(store.account_rows(known=bound))
-            if by is Dimension.ACCOUNT
-            else NO_ACCOUNTS,
+            **self._dimension_keys(store, by, bound),
         )
 
     def tier_matrix(
@@ -1581,13 +1531,13 @@ class B2BCore:
         by: Dimension | None = None,
         known_at: datetime | None = None,
     ) -> winloss.WinLossAnalysis:
-        known = self._known(known_at)
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
         return winloss.win_loss_analysis(
-            self._deals(known),
-            as_of=self._on(as_of),
+            self._deal_records(store, day, bound),
+            as_of=day,
             by=by,
-            managers=self._managers(known),
-            accounts=self._accounts(known),
+            **self._dimension_keys(store, by, bound),
         )
 
     def account_history(
@@ -1600,11 +1550,10 @@ class B2BCore:
         """Every asset and deal of the account with its state on ``as_of``
         (as known at ``known_at``, if given)."""
         day = self._on(as_of)
-        known = self._known(known_at)
         return history.account_history(
             self.account(account_id, as_of=day, known_at=known_at),
-            self._assets(known, account_id),
-            self._deals(known, account_id),
+            self._of_account(Asset, AssetView.of, account_id, known_at),
+            self._of_account(Opportunity, OpportunityView.of, account_id, known_at),
             as_of=day,
         )
 
@@ -1615,10 +1564,9 @@ class B2BCore:
         day): usage and trend, inspections and recommendations, renewal date
         and payment status of each asset, as of the month's last day."""
         end = monthly.month_end(check_date("monthly report", "month", month))
-        known = self._known(known_at)
         return monthly.monthly_report(
             self.account(account_id, as_of=end, known_at=known_at),
-            self._assets(known, account_id),
+            self._of_account(Asset, AssetView.of, account_id, known_at),
             month=month,
             settings=self.settings,
         )
@@ -1666,16 +1614,25 @@ class B2BCore:
             currency=currency,
         )
 
-    def _known(self, known_at: datetime | None) -> States:
-        """Where reports read states: the read models (as fresh as the
-        consistency asks), or, for ``known_at``, the states replayed from the
-        events recorded by then."""
+    def _of_account(
+        self,
+        kind: type[A],
+        view: Callable[[A], V],
+        account_id: UUID,
+        known_at: datetime | None,
+    ) -> list[V]:
+        """The account's aggregates of ``kind``, as views: as the read models
+        hold them, or as known at ``known_at`` (each replayed from its own
+        events; one not yet recorded then is left out)."""
+        self._fresh()
+        states = list(self.projector.states(kind, account_id=account_id))
         if known_at is None:
-            self._fresh()
-            return self.projector
-        return KnownStates(
-            self._log, check_moment("report", "known_at", known_at), self.projector
-        )
+            return [view(state) for state in states]
+        found = []
+        for state in states:
+            with contextlib.suppress(NotFoundError):
+                found.append(view(self._load(kind, state.id, None, None, known_at)))
+        return found
 
     def _store(self, known_at: datetime | None) -> ReportQueries:
         """The report tables, as fresh as the consistency asks: their row
@@ -1684,6 +1641,28 @@ class B2BCore:
             check_moment("report", "known_at", known_at)
         self._fresh()
         return self.projector.store
+
+    @staticmethod
+    def _deal_records(store: ReportQueries, day: date, known: int) -> list[DealFacts]:
+        """The deals opened by ``day`` as the report tables hold them."""
+        return deal_records(
+            store.deal_rows(day=day, known=known),
+            store.tier_move_rows(day=day, known=known),
+        )
+
+    @staticmethod
+    def _dimension_keys(
+        store: ReportQueries, by: Dimension | None, known: int
+    ) -> DimensionKeys:
+        """What resolves the MANAGER and ACCOUNT keys of a cut by ``by``."""
+        return {
+            "managers": {str(n): str(m) for n, m in store.manager_rows(known=known)}
+            if by is Dimension.MANAGER
+            else NO_MANAGERS,
+            "accounts": account_records(store.account_rows(known=known))
+            if by is Dimension.ACCOUNT
+            else NO_ACCOUNTS,
+        }
 
     @staticmethod
     def _asset_records(
@@ -1700,32 +1679,6 @@ class B2BCore:
             store.asset_rows(day=day, known=known, due_by=due_by, owner=owner),
             store.asset_detail_rows(day=day, known=known, due_by=due_by, owner=owner),
         )
-
-    def _assets(self, known: States, account_id: UUID | None = None) -> list[AssetView]:
-        return self._views(known, Asset, AssetView.of, account_id)
-
-    def _deals(
-        self, known: States, account_id: UUID | None = None
-    ) -> list[OpportunityView]:
-        return self._views(known, Opportunity, OpportunityView.of, account_id)
-
-    def _accounts(self, known: States) -> dict[UUID, AccountView]:
-        return {a.id: a for a in self._views(known, Account, AccountView.of)}
-
-    def _managers(self, known: States) -> dict[str, str]:
-        return {rep.name: rep.manager for rep in known.states(SalesRep)}
-
-    def _acknowledged(self, known: States) -> set[UUID]:
-        return {ack.id for ack in known.states(Acknowledgement)}
-
-    def _views(
-        self,
-        known: States,
-        kind: type[A],
-        view: Callable[[A], V],
-        account_id: UUID | None = None,
-    ) -> list[V]:
-        return [view(state) for state in known.states(kind, account_id=account_id)]
 
     # -- plumbing -------------------------------------------------------------
 

@@ -329,11 +329,6 @@ class Projector:
         except Exception as error:  # reported as a ProjectionError, never hidden
             return f"{type(error).__name__}: {error}"
 
-    def skipped(self, position: int) -> bool:
-        """Whether an operator recorded a skip of ``position`` for any
-        projection."""
-        return any(self._skip_recorded(name, position) for name in self.projections)
-
     def _skip_recorded(self, projection: str, position: int) -> bool:
         """Whether an operator recorded that ``projection`` passes over the
         event at ``position``: one lookup by the skip's id, made only at a
@@ -441,13 +436,6 @@ def _concerned(
 
 
 UNKNOWN_TOPIC = "unknown topic: no b2bcore event class declares it"
-
-
-def unknown_topic(
-    projection: StateProjection, notification: Notification
-) -> ProjectionError:
-    """The error of an event whose topic no b2bcore class declares."""
-    return _poison(projection, notification, UNKNOWN_TOPIC)
 
 
 def _poison(

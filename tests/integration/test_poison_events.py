@@ -5,7 +5,7 @@ that position and no other, on every store and again after a rebuild."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -215,19 +215,3 @@ def test_an_event_skipped_once_is_not_skipped_twice(memory_core: B2BCore) -> Non
 
     with refused(memory_core, None, BusinessRuleError, "projection"):
         memory_core.skip_event(poison, reason=REASON)
-
-
-def test_a_report_as_known_at_a_time_stops_at_an_unknown_topic_until_skipped(
-    core: B2BCore,
-) -> None:
-    register_account(core)
-    poison = record_foreign_event(core)
-    later = datetime.now(UTC)
-
-    # The win/loss analysis still replays the log for known_at.
-    with pytest.raises(ProjectionError) as stopped:
-        core.win_loss(known_at=later)
-    assert (stopped.value.position, stopped.value.topic) == (poison, FOREIGN)
-
-    core.skip_event(poison, reason=REASON, actor="ops:kim")
-    assert core.win_loss(known_at=later).won == 0

@@ -22,7 +22,8 @@ class ReportQueries(Protocol):
     def deal_rows(self, *, day: date, known: int) -> Rows:
         """Every deal opened by ``day``: key, account id, owner, region,
         business line, country, product, opened on, closed on, outcome,
-        currency, amount (minor units), won currency, won value."""
+        currency, amount (minor units), won currency, won value, loss
+        reason, lost to."""
         ...
 
     def tier_move_rows(self, *, day: date, known: int) -> Rows:

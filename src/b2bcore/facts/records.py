@@ -19,6 +19,7 @@ from b2bcore.values import (
     ContactChannel,
     Grade,
     Installment,
+    LossReason,
     MonthlyUsage,
     ObsoleteReason,
     Outcome,
@@ -47,6 +48,8 @@ class DealFacts:
     closed_on: date | None
     outcome: Outcome | None
     won_value: Money | None
+    loss_reason: LossReason | None
+    lost_to: str | None
     #: The moves on or before the report date, the opening first.
     tier_history: tuple[TierMove, ...]
 
@@ -92,6 +95,8 @@ def deal_records(
         amount,
         won_currency,
         won_value,
+        loss_reason,
+        lost_to,
     ) in deals:
         found.append(
             DealFacts(
@@ -109,6 +114,8 @@ def deal_records(
                 won_value=None
                 if won_value is None
                 else Money.from_minor(won_value, won_currency),
+                loss_reason=None if loss_reason is None else LossReason(loss_reason),
+                lost_to=lost_to,
                 tier_history=tuple(
                     move for _, move in sorted(history.get(key, ()), key=_order)
                 ),

@@ -100,6 +100,8 @@ def _deal(d: Any) -> frozenset[FactRow]:
                 *money(d.amount),
                 None if won is None else won.currency,
                 None if won is None else won.minor,
+                None if d.loss_reason is None else d.loss_reason.value,
+                d.lost_to,
             )
         }
     )

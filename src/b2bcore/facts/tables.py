@@ -177,6 +177,8 @@ DEALS = Table(
         integer("amount"),
         text("won_currency", nullable=True),
         integer("won_value", nullable=True),
+        text("loss_reason", nullable=True),
+        text("lost_to", nullable=True),
     ),
     indexes=(("opened_on",),),
 )

@@ -15,6 +15,7 @@ from b2bcore.values import (
     ContactChannel,
     Grade,
     Installment,
+    LossReason,
     MonthlyUsage,
     ObsoleteReason,
     Outcome,
@@ -59,6 +60,10 @@ class DealRecord(Protocol):
     def outcome(self) -> Outcome | None: ...
     @property
     def won_value(self) -> Money | None: ...
+    @property
+    def loss_reason(self) -> LossReason | None: ...
+    @property
+    def lost_to(self) -> str | None: ...
     @property
     def tier_history(self) -> tuple[TierMove, ...]: ...
 

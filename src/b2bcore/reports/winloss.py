@@ -16,7 +16,7 @@ from b2bcore.money import Money
 from b2bcore.reports import asof
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
 from b2bcore.reports.rates import mean, rate
-from b2bcore.reports.records import Named
+from b2bcore.reports.records import DealRecord, Named
 from b2bcore.values import (
     Finding,
     GateStep,
@@ -301,7 +301,7 @@ class WinLossAnalysis:
 
 
 def win_loss_analysis(
-    deals: Iterable[OpportunityView],
+    deals: Iterable[DealRecord],
     *,
     as_of: date,
     by: Dimension | None = None,
@@ -324,7 +324,7 @@ def win_loss_analysis(
     )
 
 
-def _analysis(closed: list[OpportunityView], as_of: date) -> WinLossAnalysis:
+def _analysis(closed: list[DealRecord], as_of: date) -> WinLossAnalysis:
     won = [deal for deal in closed if deal.outcome is Outcome.WON]
     lost = [deal for deal in closed if deal.outcome is Outcome.LOST]
     reasons = Counter(deal.loss_reason for deal in lost if deal.loss_reason)
@@ -346,5 +346,5 @@ def _analysis(closed: list[OpportunityView], as_of: date) -> WinLossAnalysis:
     )
 
 
-def _cycle_days(deals: list[OpportunityView], as_of: date) -> list[int]:
+def _cycle_days(deals: list[DealRecord], as_of: date) -> list[int]:
     return [d for deal in deals if (d := asof.cycle_days(deal, as_of)) is not None]
