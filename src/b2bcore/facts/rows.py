@@ -107,6 +107,68 @@ def _deal(d: Any) -> frozenset[FactRow]:
     )
 
 
+#: The asset's tables with a row per item of one of its lists: the list,
+#: and the row of its item at a position.
+LISTS: dict[Table, tuple[str, Callable[[int, Any], FactRow]]] = {
+    INSTALLMENTS: (
+        "installments",
+        lambda _, i: (i.number, day(i.due_on), *money(i.amount)),
+    ),
+    PAYMENTS: (
+        "payments",
+        lambda _, p: (p.number, *money(p.amount), day(p.paid_on), int(p.late)),
+    ),
+    RENEWALS: (
+        "renewals",
+        lambda seq, r: (
+            seq,
+            day(r.renewed_on),
+            day(r.previous_usage_end_on),
+            day(r.usage_end_on),
+            *money(r.previous_value),
+            *money(r.value),
+        ),
+    ),
+    UPGRADES: (
+        "upgrades",
+        lambda seq, u: (
+            seq,
+            day(u.upgraded_on),
+            u.previous_product,
+            u.product,
+            *money(u.previous_value),
+            *money(u.value),
+        ),
+    ),
+    SATISFACTION: (
+        "satisfaction",
+        lambda seq, s: (seq, day(s.recorded_on), s.score, s.comment),
+    ),
+    USAGE: (
+        "usage",
+        lambda seq, u: (
+            seq,
+            day(u.period),
+            u.count,
+            u.distance_km,
+            u.region,
+            u.pattern.value,
+            day(u.recorded_on),
+        ),
+    ),
+    COMPETITOR_CONTACTS: (
+        "competitor_contacts",
+        lambda seq, c: (seq, day(c.reported_on), c.competitor, c.note),
+    ),
+}
+
+
+def _every(attribute: str, row: Callable[[int, Any], FactRow]) -> Derivation:
+    return lambda state: frozenset(
+        row(seq, item) for seq, item in enumerate(getattr(state, attribute))
+    )
+
+
 #: How each table's rows of an aggregate are derived, per kind.
 DERIVATIONS: dict[str, dict[Table, Derivation]] = {
     Account.KIND: {
@@ -135,55 +197,7 @@ DERIVATIONS: dict[str, dict[Table, Derivation]] = {
     },
     Asset.KIND: {
         ASSETS: _asset,
-        INSTALLMENTS: lambda a: frozenset(
-            (i.number, day(i.due_on), *money(i.amount)) for i in a.installments
-        ),
-        PAYMENTS: lambda a: frozenset(
-            (p.number, *money(p.amount), day(p.paid_on), int(p.late))
-            for p in a.payments
-        ),
-        RENEWALS: lambda a: frozenset(
-            (
-                seq,
-                day(r.renewed_on),
-                day(r.previous_usage_end_on),
-                day(r.usage_end_on),
-                *money(r.previous_value),
-                *money(r.value),
-            )
-            for seq, r in enumerate(a.renewals)
-        ),
-        UPGRADES: lambda a: frozenset(
-            (
-                seq,
-                day(u.upgraded_on),
-                u.previous_product,
-                u.product,
-                *money(u.previous_value),
-                *money(u.value),
-            )
-            for seq, u in enumerate(a.upgrades)
-        ),
-        SATISFACTION: lambda a: frozenset(
-            (seq, day(s.recorded_on), s.score, s.comment)
-            for seq, s in enumerate(a.satisfaction)
-        ),
-        USAGE: lambda a: frozenset(
-            (
-                seq,
-                day(u.period),
-                u.count,
-                u.distance_km,
-                u.region,
-                u.pattern.value,
-                day(u.recorded_on),
-            )
-            for seq, u in enumerate(a.usage)
-        ),
-        COMPETITOR_CONTACTS: lambda a: frozenset(
-            (seq, day(c.reported_on), c.competitor, c.note)
-            for seq, c in enumerate(a.competitor_contacts)
-        ),
+        **{table: _every(attribute, row) for table, (attribute, row) in LISTS.items()},
     },
 }
 
@@ -198,16 +212,22 @@ TOUCHES: dict[str, tuple[Table, ...]] = {
     Asset.MadeObsolete.TOPIC: (ASSETS,),
     Asset.InspectionScheduled.TOPIC: (),
     Asset.InspectionCompleted.TOPIC: (),
-    Asset.SatisfactionRecorded.TOPIC: (SATISFACTION,),
-    Asset.UsageRecorded.TOPIC: (USAGE,),
-    Asset.CompetitorContactReported.TOPIC: (COMPETITOR_CONTACTS,),
-    Asset.InstallmentPaid.TOPIC: (PAYMENTS,),
-    Opportunity.TierChanged.TOPIC: (DEALS, TIER_MOVES),
+    Opportunity.TierChanged.TOPIC: (TIER_MOVES,),
     Opportunity.GateReviewed.TOPIC: (),
     Opportunity.FindingRaised.TOPIC: (),
     Opportunity.FindingResolved.TOPIC: (),
     Opportunity.GatePassed.TOPIC: (),
     Opportunity.PostmortemRecorded.TOPIC: (),
+}
+
+
+#: The events that only append an item to the list behind one table: only
+#: that item's row is derived.
+APPENDS: dict[str, Table] = {
+    Asset.SatisfactionRecorded.TOPIC: SATISFACTION,
+    Asset.UsageRecorded.TOPIC: USAGE,
+    Asset.CompetitorContactReported.TOPIC: COMPETITOR_CONTACTS,
+    Asset.InstallmentPaid.TOPIC: PAYMENTS,
 }
 
 
@@ -221,6 +241,11 @@ def facts(
     rows ``before`` it, only the tables that event touches are derived."""
     if state is None:
         return {}
+    if before is not None and topic in APPENDS:
+        table = APPENDS[topic]
+        attribute, row = LISTS[table]
+        items = getattr(state, attribute)
+        return {**before, table: before[table] | {row(len(items) - 1, items[-1])}}
     derivations = DERIVATIONS.get(state.KIND, {})
     touched: Collection[Table] = derivations.keys()
     if before is not None and topic in TOUCHES:

@@ -54,12 +54,14 @@ def changes(
 ) -> list[FactChange]:
     """The row versions an event recorded at ``recorded`` opens and closes
     when it takes the aggregate ``key`` from ``before`` to ``after``."""
+    if before is after:
+        return []
     at = micros(recorded)
     found = []
     for table in before.keys() | after.keys():
         old = before.get(table, frozenset())
         new = after.get(table, frozenset())
-        if old == new:
+        if old is new or old == new:
             continue
         found.append(
             FactChange(
