@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from b2bcore.facts.tables import TABLES, Table
-from b2bcore.readmodel import Batch, PositionConflictError
+from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore
 from b2bcore_adapters.fact_sql import FactSQL, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"
@@ -52,23 +52,31 @@ class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
 
     def positions(self) -> dict[str, int]:
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                "SELECT application_name, MAX(notification_id) FROM tracking "
-                "GROUP BY application_name"
-            )
-            return dict(cursor.fetchall())
+            return self.positions_in(cursor)
+
+    def positions_in(self, cursor: Any) -> dict[str, int]:
+        cursor.execute(
+            "SELECT application_name, MAX(notification_id) FROM tracking "
+            "GROUP BY application_name"
+        )
+        return dict(cursor.fetchall())
 
     def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
+        with self.datastore.transaction(commit=False) as cursor:
+            return self.rows_in(cursor, projection, keys)
+
+    def rows_in(
+        self, cursor: Any, projection: str, keys: Collection[UUID]
+    ) -> dict[UUID, bytes]:
         found: dict[UUID, bytes] = {}
         remaining = iter(keys)
-        with self.datastore.transaction(commit=False) as cursor:
-            while chunk := [key.hex for key in islice(remaining, KEYS_PER_QUERY)]:
-                cursor.execute(
-                    f"SELECT key, data FROM {ROWS_TABLE} WHERE projection = ? "
-                    f"AND key IN ({','.join('?' * len(chunk))})",
-                    [projection, *chunk],
-                )
-                found.update((UUID(k), data) for k, data in cursor.fetchall())
+        while chunk := [key.hex for key in islice(remaining, KEYS_PER_QUERY)]:
+            cursor.execute(
+                f"SELECT key, data FROM {ROWS_TABLE} WHERE projection = ? "
+                f"AND key IN ({','.join('?' * len(chunk))})",
+                [projection, *chunk],
+            )
+            found.update((UUID(k), data) for k, data in cursor.fetchall())
         return found
 
     def scan(
@@ -85,31 +93,40 @@ class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
         return (data for (data,) in rows)
 
     def commit(self, batches: Sequence[Batch]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            self.commit_in(cursor, batches)
+
+    def commit_in(self, cursor: Any, batches: Sequence[Batch]) -> None:
         try:
-            with self.datastore.transaction(commit=True) as cursor:
-                for batch in batches:
-                    self._insert_tracking(
-                        cursor, Tracking(batch.projection, batch.position)
-                    )
-                    cursor.executemany(
-                        f"INSERT INTO {ROWS_TABLE} VALUES (?, ?, ?, ?, ?) "
-                        "ON CONFLICT (projection, key) DO UPDATE SET "
-                        "kind = excluded.kind, account_id = excluded.account_id, "
-                        "data = excluded.data",
-                        [
-                            (
-                                batch.projection,
-                                key.hex,
-                                row.kind,
-                                row.account_id.hex if row.account_id else None,
-                                row.data,
-                            )
-                            for key, row in batch.rows.items()
-                        ],
-                    )
-                    self.facts.write(cursor, batch.facts)
+            for batch in batches:
+                self._insert_tracking(
+                    cursor, Tracking(batch.projection, batch.position)
+                )
+                cursor.executemany(
+                    f"INSERT INTO {ROWS_TABLE} VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (projection, key) DO UPDATE SET "
+                    "kind = excluded.kind, account_id = excluded.account_id, "
+                    "data = excluded.data",
+                    [
+                        (
+                            batch.projection,
+                            key.hex,
+                            row.kind,
+                            row.account_id.hex if row.account_id else None,
+                            row.data,
+                        )
+                        for key, row in batch.rows.items()
+                    ],
+                )
+                self.facts.write(cursor, batch.facts)
         except IntegrityError as error:
             raise PositionConflictError(str(error)) from None
+
+    def within(self, transaction: object) -> ReadModelStore:
+        """This store inside an open transaction of the event log's
+        recorder (the same file and connection): a save's events and its
+        read rows then commit together."""
+        return cast(ReadModelStore, InTransaction(self, transaction))
 
     def recreate(self, tables: Sequence[Table]) -> None:
         with self.datastore.transaction(commit=True) as cursor:
@@ -127,3 +144,21 @@ class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
 
     def close(self) -> None:
         """The datastore is the event log's; closing it is the log's job."""
+
+
+class InTransaction:
+    """The reads and the commit a projector makes, inside a transaction the
+    event log's recorder opened (its cursor)."""
+
+    def __init__(self, store: SQLiteReadModelStore, cursor: Any) -> None:
+        self._store = store
+        self._cursor = cursor
+
+    def positions(self) -> dict[str, int]:
+        return self._store.positions_in(self._cursor)
+
+    def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
+        return self._store.rows_in(self._cursor, projection, keys)
+
+    def commit(self, batches: Sequence[Batch]) -> None:
+        self._store.commit_in(self._cursor, batches)

@@ -24,7 +24,9 @@ from eventsourcing.persistence import (
     InternalError,
     JSONTranscoder,
     Mapper,
+    Notification,
     Recording,
+    StoredEvent,
 )
 from eventsourcing.utils import EnvType, resolve_topic
 
@@ -72,7 +74,7 @@ from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
 from b2bcore.policies import win_with_order
 from b2bcore.projection import Progress, Projector, StateProjection
 from b2bcore.projection_skip import ProjectionSkip
-from b2bcore.readmodel import Consistency, ReadModelStore
+from b2bcore.readmodel import Consistency, InTransactionStore, ReadModelStore
 from b2bcore.reports import (
     alerts,
     asset_kpis,
@@ -399,6 +401,45 @@ class B2BCore:
             if time.monotonic() >= deadline:
                 raise ReadModelBehindError(position, head, self.wait_seconds)
             time.sleep(WAIT_POLL_SECONDS)
+
+    def _projected_within(
+        self, aggregates: Sequence[DomainAggregate], projected: list[bool]
+    ) -> Callable[[Any, Sequence[StoredEvent], Sequence[int]], None] | None:
+        """Under ``LOG_HEAD``, on a store that allows it (SQLite), what the
+        log's recorder runs inside a save's transaction: the read models move
+        past the save there, so its events and read rows commit together.
+        A savepoint keeps a failure there from touching the save, which
+        then catches up after it commits; ``projected`` records success."""
+        store = self.projector.store
+        if self.consistency is Consistency.AVAILABLE or not isinstance(
+            store, InTransactionStore
+        ):
+            return None
+        events = [e for a in aggregates for e in a.pending_events]
+
+        def then(cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]) -> None:
+            recordings = [
+                Recording(
+                    domain_event=event,
+                    notification=Notification(
+                        id=position,
+                        originator_id=s.originator_id,
+                        originator_version=s.originator_version,
+                        topic=s.topic,
+                        state=s.state,
+                    ),
+                )
+                for event, s, position in zip(events, stored, at, strict=True)
+            ]
+            cursor.execute("SAVEPOINT b2bcore_read_models")
+            try:
+                if self.projector.apply_saved(recordings, store.within(cursor)):
+                    projected.append(True)
+            except Exception:  # the catch-up after the save reports it
+                cursor.execute("ROLLBACK TO b2bcore_read_models")
+            cursor.execute("RELEASE b2bcore_read_models")
+
+        return then
 
     def _caught_up_after_save(self, recordings: Sequence[Recording[UUID]]) -> None:
         """Under ``LOG_HEAD`` the writer keeps its own read models current:
@@ -1758,8 +1799,10 @@ class B2BCore:
         first_versions = [
             (a, a.version - len(a.pending_events) + 1) for a in aggregates
         ]
+        projected: list[bool] = []
+        then = self._projected_within(aggregates, projected)
         try:
-            recordings = self._log.save(*aggregates)
+            recordings = self._log.save(*aggregates, **({"then": then} if then else {}))
         except IntegrityError:
             for aggregate, first in first_versions:
                 clash = self._log.recorder.select_events(
@@ -1778,4 +1821,5 @@ class B2BCore:
                     "was loaded; reload and retry",
                 ) from None
             raise
-        self._caught_up_after_save(recordings)
+        if not projected:
+            self._caught_up_after_save(recordings)

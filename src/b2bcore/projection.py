@@ -102,6 +102,9 @@ class Projector:
         self.projections = {p.name: p for p in projections}
         self._by_kind = {p.aggregate.KIND: p for p in projections}
         self.page_size = page_size
+        #: The states ``apply_saved`` made, kept for the writer's next saves.
+        self._saved = _Work(list(self.projections.values()))
+        self._saved_lock = threading.Lock()
         #: Errors that stopped followers started by ``follow_in_threads``.
         self.failures: list[Exception] = []
 
@@ -163,32 +166,47 @@ class Projector:
                 name, TABLES_OF_KIND.get(self.projections[name].aggregate.KIND, ())
             )
 
-    def apply_saved(self, recordings: Sequence[Recording[UUID]]) -> bool:
+    def apply_saved(
+        self,
+        recordings: Sequence[Recording[UUID]],
+        store: ReadModelStore | None = None,
+    ) -> bool:
         """Bring every projection past a save from the events in memory (the
         save's ``recordings``): the same engine as a catch-up, without
         reading the log back or decoding its events. Only when every
         projection stands just before the save (nothing else to apply
         first); returns False, having done nothing, otherwise. The save's
         events are contiguous in the log (one transaction under the log's
-        lock), so this leaves what a catch-up would have left."""
+        lock), so this leaves what a catch-up would have left. ``store`` is
+        the read-model store inside the save's own transaction, when the
+        rows can commit with the events."""
+        store = store or self.store
         if not recordings:
             return True
         first = min(r.notification.id for r in recordings)
         last = max(r.notification.id for r in recordings)
-        at = self.store.positions()
+        at = store.positions()
         positions = {name: at.get(name, 0) for name in self.projections}
         if any(position != first - 1 for position in positions.values()):
             return False
-        projections = list(self.projections.values())
-        work = _Work(projections)
-        failure = self._apply_page(
-            work, [(r.notification, r.domain_event) for r in recordings], positions
-        )
-        if failure is None:
-            positions = dict.fromkeys(positions, last)
-        # A conflict: another process applied the save first, to the same rows.
-        with contextlib.suppress(PositionConflictError):
-            self._commit(work, positions, dict.fromkeys(positions, first - 1))
+        with self._saved_lock:
+            work = self._saved
+            work.forget_stale(r.notification for r in recordings)
+            failure = self._apply_page(
+                work,
+                [(r.notification, r.domain_event) for r in recordings],
+                positions,
+                store,
+            )
+            if failure is None:
+                positions = dict.fromkeys(positions, last)
+            # A conflict: another process applied the save first, to the same
+            # rows.
+            with contextlib.suppress(PositionConflictError):
+                self._commit(
+                    work, positions, dict.fromkeys(positions, first - 1), store
+                )
+            work.evict()
         if failure is not None:
             raise failure
         return True
@@ -253,7 +271,7 @@ class Projector:
             if not notifications:
                 return work.applied
             failure = self._apply_page(
-                work, [(n, None) for n in notifications], positions
+                work, [(n, None) for n in notifications], positions, self.store
             )
             if failure is None:
                 start = notifications[-1].id
@@ -277,6 +295,7 @@ class Projector:
         work: _Work,
         page: Sequence[tuple[Notification, Any]],
         positions: dict[str, int],
+        store: ReadModelStore,
     ) -> ProjectionError | None:
         """Apply a page of the log (each notification with its event when
         already decoded) to ``work``, moving ``positions`` past each event
@@ -289,7 +308,7 @@ class Projector:
             )
             if notification.id > positions[projection.name]
         ]
-        self._load_missing(concerned, work.cache)
+        self._load_missing(concerned, work.cache, store)
         for projection, notification, event in concerned:
             key = (projection.name, cast(UUID, notification.originator_id))
             state = work.cache.get(key)
@@ -354,6 +373,7 @@ class Projector:
         self,
         page: list[tuple[StateProjection, Notification, Any]],
         cache: OrderedDict[tuple[str, UUID], DomainAggregate],
+        store: ReadModelStore,
     ) -> None:
         wanted: dict[str, set[UUID]] = {}
         for projection, notification, _ in page:
@@ -361,11 +381,15 @@ class Projector:
             if (projection.name, key) not in cache:
                 wanted.setdefault(projection.name, set()).add(key)
         for name, keys in wanted.items():
-            for key, data in self.store.rows(name, keys).items():
+            for key, data in store.rows(name, keys).items():
                 cache[(name, key)] = self._decode(data)
 
     def _commit(
-        self, work: _Work, positions: dict[str, int], committed: dict[str, int]
+        self,
+        work: _Work,
+        positions: dict[str, int],
+        committed: dict[str, int],
+        store: ReadModelStore | None = None,
     ) -> None:
         """Commit the changed states, their report rows and every position
         that moved, in one transaction; ``work`` starts a new page."""
@@ -385,7 +409,7 @@ class Projector:
         work.dirty.clear()
         work.changes.clear()
         if batches:
-            self.store.commit(batches)
+            (store or self.store).commit(batches)
             committed.update(positions)
 
     def _encode(self, state: DomainAggregate) -> Row:
@@ -474,6 +498,27 @@ class _Work:
         self.facts[key] = rows
         self.dirty.setdefault(key[0], {})[state.id] = state
         self.applied += 1
+
+    def forget_stale(self, notifications: Iterable[Notification]) -> None:
+        """Forget a kept state that is not the one just before the first of
+        its aggregate's ``notifications`` (another process moved it on): it
+        is read from the store instead. A kept state at that version is the
+        stored one, since a state is determined by its events."""
+        seen: set[UUID] = set()
+        for notification in notifications:
+            aggregate_id = cast(UUID, notification.originator_id)
+            projection = self.by_topic.get(notification.topic)
+            if aggregate_id in seen or projection is None:
+                continue
+            seen.add(aggregate_id)
+            key = (projection.name, aggregate_id)
+            state = self.cache.get(key)
+            if (
+                state is not None
+                and state.version != notification.originator_version - 1
+            ):
+                del self.cache[key]
+                self.facts.pop(key, None)
 
     def evict(self) -> None:
         """Forget the oldest states beyond ``CACHE_SIZE`` (bounds memory)."""

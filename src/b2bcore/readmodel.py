@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 import attrs
@@ -55,6 +55,16 @@ class Batch:
     rows: Mapping[UUID, Row]
     position: int
     facts: Sequence[FactChange] = ()
+
+
+@runtime_checkable
+class InTransactionStore(Protocol):
+    """A store that can also work inside a transaction of the event log's
+    recorder, so a save's read rows commit with its events."""
+
+    def within(self, transaction: object) -> ReadModelStore:
+        """This store, reading and writing through ``transaction``."""
+        ...
 
 
 class PositionConflictError(Exception):

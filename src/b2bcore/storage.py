@@ -18,6 +18,9 @@ DEFAULT_URL = "sqlite:///b2bcore.db"
 #: ``eventsourcing`` when the store is opened, never imported here.
 MEMORY_STORE = "b2bcore_adapters.memory_store:MemoryReadModelStore"
 SQLITE_STORE = "b2bcore_adapters.sqlite_store:SQLiteReadModelStore"
+#: The event log's recorder on SQLite: the library's, plus a hook inside the
+#: transaction that inserts a save's events.
+SQLITE_LOG = "b2bcore_adapters.sqlite_log:SQLiteLogRecorder"
 POSTGRES_STORE = "b2bcore_adapters.postgres_store:PostgresReadModelStore"
 URL_VARIABLE = "B2BCORE_DATABASE_URL"
 
@@ -40,6 +43,7 @@ def environment_for(url: str) -> dict[str, str]:
             )
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": SQLITE_LOG,
             "TRACKING_RECORDER_TOPIC": SQLITE_STORE,
             "SQLITE_DBNAME": path,
         }

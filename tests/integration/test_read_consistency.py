@@ -150,3 +150,37 @@ def test_read_models_an_older_b2bcore_wrote_are_rebuilt_on_open(
         assert store.position(VERSION_MARK) == READ_MODEL_VERSION
         assert reopened.read_status().behind == 0
         assert [row[1] for row in store.account_rows(known=NOW)] == ["(주)효원"]
+
+
+def test_on_sqlite_a_save_commits_its_read_rows_with_its_events(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with B2BCore.open(sqlite_url, clock=FixedClock(TODAY)) as core:
+
+        def no_second_transaction(*args: object) -> None:
+            raise AssertionError("the read models were caught up after the save")
+
+        monkeypatch.setattr(core, "_caught_up_after_save", no_second_transaction)
+        register_account(core)
+
+        assert core.read_status().behind == 0
+        assert len(core.segmentation().ranking) == 1
+
+
+def test_a_failure_projecting_inside_the_save_keeps_the_save(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with B2BCore.open(sqlite_url, clock=FixedClock(TODAY)) as core:
+        healthy = core.projector.apply_saved
+
+        def broken_inside(recordings: object, store: object = None) -> bool:
+            if store is not None:
+                raise RuntimeError("a read-model bug")
+            return healthy(recordings)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(core.projector, "apply_saved", broken_inside)
+        account = register_account(core)
+
+        assert core.exists(account)
+        assert core.read_status().behind == 0
+        assert len(core.segmentation().ranking) == 1
