@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from b2bcore import B2BCore, FixedClock
+from b2bcore import B2BCore, Consistency, FixedClock
 from b2bcore_adapters.demo import AS_OF
 from tests.e2e.test_cli import run
 from tests.helpers import record_foreign_event, register_account
@@ -107,3 +107,19 @@ def test_a_refused_skip_is_one_line_and_records_nothing(
     assert "Traceback" not in err
     _, document, _ = run(capsys, url, "projections", "skips", "--json")
     assert json.loads(document) == []
+
+
+def test_catch_up_brings_a_silent_writers_events_into_the_reports(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    with B2BCore.open(
+        url, clock=FixedClock(AS_OF), consistency=Consistency.AVAILABLE
+    ) as server:
+        register_account(server)
+
+    code, out, _ = run(capsys, url, "projections", "catch-up")
+    assert (code, out.strip()) == (0, "caught up: 1 events applied")
+    code, out, _ = run(capsys, url, "segments", "--json")
+    assert code == 0
+    assert [a["name"] for a in json.loads(out)["ranking"]] == ["(주)효원"]

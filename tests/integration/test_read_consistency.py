@@ -7,17 +7,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import date
-from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore, Consistency, FixedClock, ReadModelBehindError
 from b2bcore.errors import ProjectionError
 from b2bcore.facts.tables import TABLES
 from b2bcore.facts.versions import known_bound
 from b2bcore.projection import READ_MODEL_VERSION, VERSION_MARK
-from tests.helpers import register_account
+from tests.helpers import record_foreign_event, register_account
 
 TODAY = date(2024, 11, 1)
 #: The recorded-time bound of the rows known now.
@@ -116,15 +114,8 @@ def test_a_poison_event_met_after_a_save_keeps_the_save_and_stops_the_next_query
     store_url: str,
 ) -> None:
     with B2BCore.open(store_url, clock=FixedClock(TODAY)) as core:
-        core.event_log.recorder.insert_events(
-            [
-                StoredEvent(
-                    originator_id=UUID(int=1),
-                    originator_version=1,
-                    topic="b2bcore:account:Registered",
-                    state=b"not the JSON of any event",
-                )
-            ]
+        record_foreign_event(
+            core, topic="b2bcore:account:Registered", state=b"not the JSON of an event"
         )
         account = register_account(core)
 
