@@ -9,7 +9,7 @@ queries use ``:name`` parameters (rewritten to ``%(name)s`` for psycopg)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -209,14 +209,22 @@ ASSET_COLUMNS = (
     "a.key",
     *(f"a.{c}" for c in ASSETS.column_names if c != "earliest_usage_end_on"),
 )
+#: The usage end in force on :day of asset ``a``: the one a renewal after
+#: :day replaced, else the current one (``b2bcore.reports.asof.usage_end``).
+USAGE_END_ON_DAY = f"""COALESCE((
+    SELECT r.previous_usage_end_on FROM {{{{b2bcore_fact_renewals}}}} r
+    WHERE r.key = a.key AND {KNOWN.format("r")} AND r.renewed_on > :day
+    ORDER BY r.seq LIMIT 1), a.usage_end_on)"""
 #: The assets a report reads: purchased by :day; with :due_by, active on
-#: :day with an earliest usage end on or before it; with :owner, theirs.
+#: :day with the usage end in force then on or before :due_by (the earliest
+#: usage end, indexed, narrows first); with :owner, theirs.
 CHOSEN = f"""
 {KNOWN.format("a")} AND a.purchased_on <= :day
 AND (CAST(:owner AS TEXT) IS NULL OR a.owner = :owner)
 AND (CAST(:due_by AS TEXT) IS NULL OR (a.earliest_usage_end_on <= :due_by
      AND a.installed_on <= :day
-     AND (a.obsolete_on IS NULL OR a.obsolete_on > :day)))
+     AND (a.obsolete_on IS NULL OR a.obsolete_on > :day)
+     AND {USAGE_END_ON_DAY} <= :due_by))
 """
 ASSET_ROWS = f"""
 SELECT {{columns}} FROM {{{{b2bcore_fact_assets}}}} a WHERE {CHOSEN}
@@ -270,7 +278,13 @@ class SQLReportQueries:
         return self._run(text, **_chosen(day, known, due_by, owner))
 
     def asset_detail_rows(
-        self, *, day: date, known: int, due_by: date | None, owner: str | None
+        self,
+        *,
+        day: date,
+        known: int,
+        due_by: date | None,
+        owner: str | None,
+        tables: Collection[Table] = ASSET_DETAILS,
     ) -> Sequence[Rows]:
         parameters = _chosen(day, known, due_by, owner)
         return [
@@ -281,6 +295,8 @@ class SQLReportQueries:
                 ),
                 **parameters,
             )
+            if table in tables
+            else []
             for table in ASSET_DETAILS
         ]
 

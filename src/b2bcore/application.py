@@ -11,7 +11,7 @@ import contextlib
 import functools
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
@@ -62,6 +62,14 @@ from b2bcore.facts.records import (
     account_records,
     asset_records,
     deal_records,
+)
+from b2bcore.facts.tables import (
+    ASSET_DETAILS,
+    INSTALLMENTS,
+    PAYMENTS,
+    RENEWALS,
+    UPGRADES,
+    Table,
 )
 from b2bcore.facts.versions import known_bound
 from b2bcore.hashchain import HashChain
@@ -124,6 +132,8 @@ AGGREGATES: tuple[type[DomainAggregate], ...] = (
 PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
 OPEN_ATTEMPTS = 5
+#: Aggregates known to have a snapshot, remembered per process.
+LONG_AGGREGATES = 100_000
 #: How long a ``Consistency.LOG_HEAD`` query waits for the read models.
 DEFAULT_WAIT_SECONDS = 5.0
 #: Seconds between looks at the read models' positions while waiting.
@@ -207,16 +217,23 @@ class EventLog(Application[UUID]):
         # The library reads the intervals through the instance.
         self.snapshotting_intervals = dict.fromkeys(AGGREGATES, interval)  # type: ignore[misc]
         self.snapshot_interval = interval
+        self._long: set[UUID] = set()
 
     def latest(self, aggregate_id: UUID) -> Any:
         """The aggregate at its last version. One read when it has fewer
         events than the snapshot interval (it can have no snapshot yet);
-        the repository's snapshot-then-events read otherwise."""
-        events = list(self.events.get(aggregate_id, limit=self.snapshot_interval))
-        if not events:
-            raise AggregateNotFoundError(aggregate_id)
-        if len(events) < self.snapshot_interval:
-            return project(None, events)
+        the repository's snapshot-then-events read otherwise, and from then
+        on for that aggregate (remembered, up to ``LONG_AGGREGATES`` ids)."""
+        if aggregate_id not in self._long:
+            stored = self.recorder.select_events(
+                aggregate_id, limit=self.snapshot_interval
+            )
+            if not stored:
+                raise AggregateNotFoundError(aggregate_id)
+            if len(stored) < self.snapshot_interval:
+                return project(None, map(self.mapper.to_domain_event, stored))
+            if len(self._long) < LONG_AGGREGATES:
+                self._long.add(aggregate_id)
         return self.repository.get(aggregate_id, projector_func=project)
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -1492,7 +1509,9 @@ class B2BCore:
         period [start, end] (docs/kpis.md)."""
         store, bound = self._store(known_at), known_bound(known_at)
         return asset_kpis.asset_kpis(
-            self._asset_records(store, end, bound),
+            self._asset_records(
+                store, end, bound, reads=(INSTALLMENTS, PAYMENTS, RENEWALS, UPGRADES)
+            ),
             start=start,
             end=end,
             settings=self.settings,
@@ -1649,7 +1668,7 @@ class B2BCore:
         store, bound = self._store(known_at), known_bound(known_at)
         return segmentation.segmentation(
             account_records(store.account_rows(known=bound)).values(),
-            self._asset_records(store, day, bound),
+            self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES)),
             as_of=day,
             settings=self.settings,
             currency=currency,
@@ -1713,12 +1732,16 @@ class B2BCore:
         *,
         due_by: date | None = None,
         owner: str | None = None,
+        reads: Collection[Table] = ASSET_DETAILS,
     ) -> list[AssetFacts]:
         """The assets purchased by ``day`` as the report tables hold them
-        (``ReportQueries.asset_rows`` says which)."""
+        (``ReportQueries.asset_rows`` says which), with only the histories
+        the report ``reads`` (the others left empty)."""
         return asset_records(
             store.asset_rows(day=day, known=known, due_by=due_by, owner=owner),
-            store.asset_detail_rows(day=day, known=known, due_by=due_by, owner=owner),
+            store.asset_detail_rows(
+                day=day, known=known, due_by=due_by, owner=owner, tables=reads
+            ),
         )
 
     # -- plumbing -------------------------------------------------------------

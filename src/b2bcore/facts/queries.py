@@ -5,10 +5,11 @@ the row versions to read (``b2bcore.facts.versions.known_bound``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, Protocol
 
+from b2bcore.facts.tables import ASSET_DETAILS, Table
 from b2bcore.reports.dimensions import Dimension
 
 #: (dimension key, tier column, currency, deals, summed value in minor units)
@@ -55,10 +56,17 @@ class ReportQueries(Protocol):
         ...
 
     def asset_detail_rows(
-        self, *, day: date, known: int, due_by: date | None, owner: str | None
+        self,
+        *,
+        day: date,
+        known: int,
+        due_by: date | None,
+        owner: str | None,
+        tables: Collection[Table] = ASSET_DETAILS,
     ) -> Sequence[Rows]:
         """For the same assets as ``asset_rows``, the rows of each table of
-        ``ASSET_DETAILS``, in that order: key, then the table's columns."""
+        ``ASSET_DETAILS``, in that order: key, then the table's columns;
+        none for a table not among the ``tables`` the report reads."""
         ...
 
     def tier_cells(
