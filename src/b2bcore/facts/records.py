@@ -5,9 +5,11 @@ functions run over them unchanged."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 from uuid import UUID
 
 import attrs
@@ -57,8 +59,23 @@ class DealFacts:
         return stints_of(self.tier_history)
 
 
+@functools.lru_cache(maxsize=65_536)
+def _date(text: str) -> date:
+    """An ISO date from a report table (cached: a book repeats its dates)."""
+    return date.fromisoformat(text)
+
+
 def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
+    return None if text is None else _date(text)
+
+
+E = TypeVar("E", bound=Enum)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _member(kind: type[E], value: str) -> E:
+    """The member of ``kind`` with ``value`` (cached: calling an Enum is slow)."""
+    return kind(value)
 
 
 def deal_records(
@@ -72,10 +89,10 @@ def deal_records(
             (
                 seq,
                 TierMove(
-                    moved_on=date.fromisoformat(moved_on),
+                    moved_on=_date(moved_on),
                     from_tier=from_tier,
                     tier=tier,
-                    stage=SalesStage(stage),
+                    stage=_member(SalesStage, stage),
                 ),
             )
         )
@@ -104,17 +121,19 @@ def deal_records(
                 account_id=None if account_id is None else UUID(account_id),
                 owner=owner,
                 region=region,
-                business_line=BusinessLine(business_line),
+                business_line=_member(BusinessLine, business_line),
                 country=country,
                 product=product,
-                amount=Money.from_minor(amount, currency),
-                opened_on=date.fromisoformat(opened_on),
+                amount=_money(currency, amount),
+                opened_on=_date(opened_on),
                 closed_on=_day(closed_on),
-                outcome=None if outcome is None else Outcome(outcome),
+                outcome=None if outcome is None else _member(Outcome, outcome),
                 won_value=None
                 if won_value is None
-                else Money.from_minor(won_value, won_currency),
-                loss_reason=None if loss_reason is None else LossReason(loss_reason),
+                else _money(won_currency, won_value),
+                loss_reason=None
+                if loss_reason is None
+                else _member(LossReason, loss_reason),
                 lost_to=lost_to,
                 tier_history=tuple(
                     move for _, move in sorted(history.get(key, ()), key=_order)
@@ -163,15 +182,16 @@ def account_records(rows: Iterable[Sequence[Any]]) -> dict[UUID, AccountFacts]:
         UUID(key): AccountFacts(
             UUID(key),
             name,
-            Grade(grade),
+            _member(Grade, grade),
             sector,
-            ContactChannel(channel),
-            date.fromisoformat(registered_on),
+            _member(ContactChannel, channel),
+            _date(registered_on),
         )
         for key, name, grade, sector, channel, registered_on in rows
     }
 
 
+@functools.lru_cache(maxsize=65_536)
 def _money(currency: str, minor: int) -> Money:
     return Money.from_minor(minor, currency)
 
@@ -180,39 +200,35 @@ def _money(currency: str, minor: int) -> Money:
 #: ``ASSET_DETAILS`` order; ``seq``/``number`` first orders them.
 _DETAILS: tuple[Callable[..., Any], ...] = (
     lambda number, due, cur, amount: Installment(
-        number, date.fromisoformat(due), _money(cur, amount)
+        number, _date(due), _money(cur, amount)
     ),
     lambda number, cur, amount, paid, late: Payment(
-        number, _money(cur, amount), date.fromisoformat(paid), bool(late)
+        number, _money(cur, amount), _date(paid), bool(late)
     ),
     lambda _, on, previous_end, end, pcur, previous, cur, value: Renewal(
-        date.fromisoformat(on),
-        date.fromisoformat(previous_end),
-        date.fromisoformat(end),
+        _date(on),
+        _date(previous_end),
+        _date(end),
         _money(pcur, previous),
         _money(cur, value),
     ),
     lambda _, on, previous_product, product, pcur, previous, cur, value: Upgrade(
-        date.fromisoformat(on),
+        _date(on),
         previous_product,
         product,
         _money(pcur, previous),
         _money(cur, value),
     ),
-    lambda _, on, score, comment: SatisfactionScore(
-        date.fromisoformat(on), score, comment
-    ),
+    lambda _, on, score, comment: SatisfactionScore(_date(on), score, comment),
     lambda _, period, count, km, region, pattern, on: MonthlyUsage(
-        date.fromisoformat(period),
+        _date(period),
         count,
         km,
         region,
-        UsagePattern(pattern),
-        date.fromisoformat(on),
+        _member(UsagePattern, pattern),
+        _date(on),
     ),
-    lambda _, on, competitor, note: CompetitorContact(
-        date.fromisoformat(on), competitor, note
-    ),
+    lambda _, on, competitor, note: CompetitorContact(_date(on), competitor, note),
 )
 
 
@@ -235,11 +251,11 @@ def asset_records(
             account_id=UUID(account_id),
             owner=owner,
             product=product,
-            purchased_on=date.fromisoformat(purchased_on),
+            purchased_on=_date(purchased_on),
             installed_on=_day(installed_on),
             usage_end_on=_day(usage_end_on),
             obsolete_on=_day(obsolete_on),
-            obsolete_reason=None if reason is None else ObsoleteReason(reason),
+            obsolete_reason=None if reason is None else _member(ObsoleteReason, reason),
             value=_money(currency, value),
             installments=listed(0, key),
             payments=listed(1, key),
