@@ -84,36 +84,24 @@ def import_ravenstack(
     the file is missing."""
     run = ImportRun(core, SOURCE, progress)
     rows = run.read(Path(path), COLUMNS, key=SUBSCRIPTION_ID)
-    built = [
-        (row, aggregates)
-        for row in rows
-        if (
-            aggregates := run.attempt([row], partial(_subscription, row), ASSET_COLUMNS)
-        )
-        is not None
-    ]
-    run.record(_entries(built))
+    run.record(_entries(run, rows))
     return run.report()
 
 
-def _entries(built: Sequence[tuple[Row, Aggregates]]) -> list[Entry]:
-    """An entry per good subscription, with the asset its check built; the
-    account's first one (by start date) registers the account too."""
-    first: dict[str, Row] = {}
-    for row, _ in built:
-        earliest = first.setdefault(row[ACCOUNT_ID], row)
-        if row[START_DATE] < earliest[START_DATE]:
-            first[row[ACCOUNT_ID]] = row
+def _entries(run: ImportRun, rows: Sequence[Row]) -> list[Entry]:
+    """An entry per good subscription, each built once: an account's
+    subscriptions by start date, the first good one registering the
+    account too. So the account is made, and recorded, before any of its
+    subscriptions: a report as known at any moment finds it."""
+    registered: set[str] = set()
     entries = []
-    for row, aggregates in built:
-        registers = first[row[ACCOUNT_ID]] is row
-        entries.append(
-            Entry(
-                (row,),
-                (_account(row), *aggregates) if registers else aggregates,
-                partial(_subscription, row, registers=registers),
-            )
-        )
+    for row in sorted(rows, key=lambda r: (r[ACCOUNT_ID], r[START_DATE])):
+        registers = row[ACCOUNT_ID] not in registered
+        build = partial(_subscription, row, registers=registers)
+        made = run.attempt([row], build, ASSET_COLUMNS)
+        if made is not None:
+            registered.add(row[ACCOUNT_ID])
+            entries.append(Entry((row,), made, build))
     return entries
 
 
