@@ -401,9 +401,9 @@ class B2BCore:
         return ReadStatus(self._read_position(), self.log_position())
 
     def _read_position(self) -> int:
-        return min(
-            self.projector.store.position(name) for name in self.projector.projections
-        )
+        """The position every projection has reached (one read)."""
+        at = self.projector.store.positions()
+        return min(at.get(name, 0) for name in self.projector.projections)
 
     def _fresh(self) -> None:
         """Under ``LOG_HEAD``, wait until the read models hold the log head

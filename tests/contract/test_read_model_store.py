@@ -134,3 +134,15 @@ def test_many_keys_are_read_in_one_call(store: ReadModelStore) -> None:
     found = store.rows("assets", keys)
 
     assert found == {k: k.bytes for k in keys}
+
+
+def test_positions_reads_every_projections_position_at_once(
+    store: ReadModelStore,
+) -> None:
+    store.commit([Batch("assets", {}, 7), Batch("deals", {}, 3)])
+    store.commit([Batch("assets", {}, 9)])
+
+    at = store.positions()
+
+    assert (at["assets"], at["deals"]) == (9, 3)
+    assert "leads" not in at
