@@ -252,6 +252,25 @@ class EventLog(Application[UUID]):
         transcoder.register(SealedContact(self.vault))
 
 
+def _consistency(value: Consistency | str) -> Consistency:
+    """``value`` as a ``Consistency`` (its name in text is accepted)."""
+    try:
+        return Consistency(value)
+    except ValueError:
+        choices = ", ".join(c.value for c in Consistency)
+        raise ConfigurationError(
+            f"consistency: {value!r} is not one of {choices}"
+        ) from None
+
+
+def _wait(seconds: float) -> float:
+    if not seconds >= 0:  # NaN too
+        raise ConfigurationError(
+            f"wait_seconds: must be a number of seconds ≥ 0, got {seconds!r}"
+        )
+    return seconds
+
+
 def _kind_note(aggregate: DomainAggregate) -> str:
     article = "an" if aggregate.KIND[0] in "aeiou" else "a"
     return f" (that id is {article} {aggregate.KIND.replace('_', ' ')})"
@@ -301,8 +320,8 @@ class B2BCore:
         self._actor = actor
         self._clock = clock or SystemClock()
         self.settings = settings or Settings()
-        self.consistency = consistency
-        self.wait_seconds = wait_seconds
+        self.consistency = _consistency(consistency)
+        self.wait_seconds = _wait(wait_seconds)
         #: Why the last catch-up after a save stopped (a poison event): the
         #: save stands; the next query that needs the read models reports it.
         self._stopped: ProjectionError | None = None
@@ -345,6 +364,7 @@ class B2BCore:
         env = environment_for(url)
         if snapshot_interval is not None:
             env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
+        consistency, wait_seconds = _consistency(consistency), _wait(wait_seconds)
         log, store = _open_log(url, env)
         return cls(
             log,

@@ -10,7 +10,13 @@ from datetime import date
 
 import pytest
 
-from b2bcore import B2BCore, Consistency, FixedClock, ReadModelBehindError
+from b2bcore import (
+    B2BCore,
+    ConfigurationError,
+    Consistency,
+    FixedClock,
+    ReadModelBehindError,
+)
 from b2bcore.errors import ProjectionError
 from b2bcore.facts.tables import TABLES
 from b2bcore.facts.versions import known_bound
@@ -175,3 +181,25 @@ def test_a_failure_projecting_inside_the_save_keeps_the_save(
         assert core.exists(account)
         assert core.read_status().behind == 0
         assert len(core.segmentation().ranking) == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "rule"),
+    [
+        ("consistency", "eventually", "is not one of log-head, available"),
+        ("wait_seconds", -1, "must be a number of seconds ≥ 0"),
+        ("wait_seconds", float("nan"), "must be a number of seconds ≥ 0"),
+    ],
+)
+def test_a_bad_consistency_choice_is_refused_by_name(
+    option: str, value: object, rule: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=rule) as refused:
+        B2BCore.open("memory://", **{option: value})  # type: ignore[arg-type]
+
+    assert str(refused.value).startswith(f"{option}: ")
+
+
+def test_the_consistency_can_be_named_in_text() -> None:
+    with B2BCore.open("memory://", consistency="available") as core:  # type: ignore[arg-type]
+        assert core.consistency is Consistency.AVAILABLE
