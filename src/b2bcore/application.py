@@ -17,7 +17,6 @@ from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID, uuid4
 
-import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
@@ -80,7 +79,7 @@ from b2bcore.opportunity import Opportunity
 from b2bcore.paging import notifications
 from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
 from b2bcore.policies import win_with_order
-from b2bcore.projection import Progress, Projector, StateProjection
+from b2bcore.projection import Progress, Projector, ReadStatus, StateProjection
 from b2bcore.projection_skip import ProjectionSkip
 from b2bcore.readmodel import Consistency, InTransactionStore, ReadModelStore
 from b2bcore.reports import (
@@ -184,19 +183,6 @@ def check_moment(subject: str, field: str, value: datetime) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValidationError(subject, field, "must be a timezone-aware datetime")
     return value
-
-
-@attrs.frozen
-class ReadStatus:
-    """Where the read models stand: every projection has applied the log up
-    to ``position``; the log's last event is at ``head``."""
-
-    position: int
-    head: int
-
-    @property
-    def behind(self) -> int:
-        return self.head - self.position
 
 
 class EventLog(Application[UUID]):

@@ -69,15 +69,24 @@ class StateProjection:
 
 
 @attrs.frozen
-class ProjectionStatus:
-    name: str
+class ReadStatus:
+    """Where read models stand: applied up to log ``position``; the log's
+    last event is at ``head``."""
+
     position: int
     head: int
 
     @property
     def behind(self) -> int:
-        """Log positions not yet looked at (not all concern this projection)."""
+        """Log positions not yet looked at (not all concern the read models)."""
         return self.head - self.position
+
+
+@attrs.frozen
+class ProjectionStatus(ReadStatus):
+    """Where one projection stands."""
+
+    name: str
 
 
 Progress = Callable[[int, int], None]
@@ -114,7 +123,7 @@ class Projector:
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
         return [
-            ProjectionStatus(name, self.store.position(name), head)
+            ProjectionStatus(self.store.position(name), head, name)
             for name in self.projections
         ]
 
