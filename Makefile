@@ -4,14 +4,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+#: Exact versions of the development environment (pip constraints).
+LOCK := requirements-dev.lock
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test lint bench bench-quick lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c $(LOCK)
 	touch $(STAMP)
+
+# Re-pin the development environment: the newest versions pyproject.toml
+# allows, installed in a scratch environment and written to $(LOCK).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' $(LOCK); .venv-lock/bin/python -m pip freeze --exclude-editable; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	rm -rf .venv-lock
 
 demo: $(STAMP)
 	$(BIN)/b2b demo --db sqlite:///b2bcore-demo.db
@@ -22,8 +35,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The suite on every core (pytest-xdist); `$(BIN)/pytest path` runs a part
+# in one process.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 # The benchmark table, every figure a ratio to a baseline of the same run
 # (docs/performance.md). Prints it and writes benchmarks/results/latest-*.md
@@ -37,4 +52,4 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --size quick
 
 clean:
-	rm -rf $(VENV) b2bcore-demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-lock b2bcore-demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis

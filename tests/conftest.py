@@ -20,9 +20,9 @@ import pytest
 
 from b2bcore import B2BCore, FixedClock
 
-#: The test kit's fixtures (b2b_core, b2b_memory_core, b2b_sqlite_core,
-#: b2b_scenario), used by b2bcore's own tests as by an embedder's.
-pytest_plugins = ["b2bcore.testing.fixtures"]
+# The test kit's fixtures (b2b_core, b2b_memory_core, b2b_sqlite_core,
+# b2b_scenario) come from the installed package's pytest11 entry point, as
+# for an embedder.
 
 POSTGRES_URL = os.environ.get(
     "B2BCORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -1,11 +1,18 @@
-"""The Python examples in the README and docs/ run as written."""
+"""The examples in the README and docs/ run as written: the Python blocks,
+and the README's command-line block."""
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from b2bcore.storage import URL_VARIABLE
 
 ROOT = Path(__file__).parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -32,3 +39,45 @@ def test_the_document_examples_run(
 
 def test_the_readme_has_an_example() -> None:
     assert python_blocks(ROOT / "README.md")
+
+
+SHELL_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_readme_command_line_runs_as_written(tmp_path: Path) -> None:
+    """The README's `b2b` block, run by bash with `set -e` in a fresh
+    directory beside `../shared` (as from a clone's root), on the default
+    SQLite file; only the server's port is changed, to a free one."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The command line") :]
+    script = SHELL_BLOCK.findall(section)[0].replace("8000", str(free_port()))
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (tmp_path / "shared").symlink_to(ROOT.parent / "shared")
+    environment = {
+        key: value for key, value in os.environ.items() if key != URL_VARIABLE
+    }
+    environment["PATH"] = f"{Path(sys.executable).parent}:{environment['PATH']}"
+
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=clone,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Acme Corporation" in done.stdout
+    assert '"behind"' in done.stdout  # the server answered the token
+    for written in ("tiers.svg", "deal.html", "account.html", "alerts.jsonl"):
+        assert (clone / written).stat().st_size > 0, written
+    assert (clone / "b2bcore.db").exists()

@@ -1,13 +1,13 @@
 """Where alerts are delivered: stdout (one JSON line each), a webhook (an
-HTTP POST signed with HMAC-SHA256) and NATS JetStream (a subject per kind,
-de-duplicated by the alert id)."""
+HTTP POST signed after Standard Webhooks, see webhook_signatures.py) and NATS
+JetStream (a subject per kind, de-duplicated by the alert id)."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self, TextIO
 
@@ -22,10 +22,9 @@ from b2bcore import ConfigurationError
 from b2bcore.reports.alerts import Alert
 from b2bcore_adapters.alert_delivery import SinkUnavailableError
 from b2bcore_adapters.plain import plain
+from b2bcore_adapters.webhook_signatures import secret_key, signed_headers
 
 SECRET_VARIABLE = "B2BCORE_WEBHOOK_SECRET"
-SIGNATURE_HEADER = "X-B2BCore-Signature"
-ALERT_ID_HEADER = "X-B2BCore-Alert-Id"
 STREAM = "B2BCORE_ALERTS"
 SUBJECTS = "b2bcore.alerts"
 
@@ -33,13 +32,6 @@ SUBJECTS = "b2bcore.alerts"
 def payload(alert: Alert) -> bytes:
     """The alert as compact JSON, keys sorted: the same alert, the same bytes."""
     return json.dumps(plain(alert), ensure_ascii=False, sort_keys=True).encode()
-
-
-def signature(secret: str, body: bytes) -> str:
-    """The signature header's value for ``body``: ``sha256=`` and the hex
-    HMAC-SHA256 of the body under ``secret``."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
 
 
 class StdoutSink:
@@ -73,30 +65,42 @@ class ClosingSink:
         self.close()
 
 
-class WebhookSink(ClosingSink):
-    """POSTs each alert to ``url``; any 2xx answer acknowledges it."""
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self, url: str, secret: str, *, timeout: float = 10.0) -> None:
+
+class WebhookSink(ClosingSink):
+    """POSTs each alert to ``url``, signed with ``secret`` at the time ``now``
+    gives (Standard Webhooks: ``webhook-id`` is the alert's id, the timestamp
+    and signature are new on each attempt); any 2xx answer acknowledges it."""
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        *,
+        timeout: float = 10.0,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         if not secret:
             raise ConfigurationError(
                 f"webhook {url}: secret: not set: set {SECRET_VARIABLE}"
             )
+        secret_key(secret)
         self.name = f"webhook:{url}"
         self._url = url
         self._secret = secret
+        self._now = now
         self._client = httpx.Client(timeout=timeout)
 
     def send(self, alert: Alert) -> None:
         body = payload(alert)
+        signed = signed_headers(self._secret, str(alert.id), body, self._now())
         try:
             response = self._client.post(
                 self._url,
                 content=body,
-                headers={
-                    "Content-Type": "application/json",
-                    ALERT_ID_HEADER: str(alert.id),
-                    SIGNATURE_HEADER: signature(self._secret, body),
-                },
+                headers={"Content-Type": "application/json", **signed},
             )
         except httpx.HTTPError as error:
             raise SinkUnavailableError(f"{self.name}: {error!r}") from error

@@ -6,18 +6,23 @@ report charts built on them: a deal's tier over time, the tier matrix, win
 rate by dimension and the renewal buckets. The same data always gives the
 same bytes: no dates or versions in the files, fixed SVG ids. SVG text stays
 text, so the viewer's fonts draw any script; PNG text uses a CJK font when
-one is installed (else Hangul shows as empty boxes).
+one is installed, else Hangul shows as empty boxes and the first such chart
+logs a warning saying what to install.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from io import BytesIO
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 from b2bcore import B2BCoreError
@@ -28,6 +33,8 @@ from b2bcore.reports.winloss import WinLossAnalysis, WinLossTimeline
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontManager
+    from matplotlib.text import Text
 
 __all__ = [
     "ChartFormat",
@@ -51,6 +58,14 @@ CJK_FONTS = (
     "Malgun Gothic",
     "Apple SD Gothic Neo",
 )
+#: Said once when a PNG chart has CJK text and no font above is installed.
+FONT_HINT = (
+    "no CJK font is installed: Hangul in PNG charts shows as boxes. Install "
+    "one (Debian/Ubuntu: apt install fonts-noto-cjk, or fonts-nanum), then "
+    "delete matplotlib's font cache (~/.cache/matplotlib); or write .svg charts"
+)
+#: Hangul jamo and syllables, CJK symbols, kana and ideographs.
+_CJK_TEXT = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 COLOR = "#2f6f9f"
 WON, LOST = "#3a8f5c", "#b5483b"
 
@@ -121,9 +136,14 @@ def bar_chart(
     with _figure(title, (min(width, 12.0), 3.6)) as (figure, axes):
         names = list(bars) or ["(none)"]
         values = list(bars.values()) or [0.0]
-        drawn = axes.bar(names, values, color=COLOR)
-        if labels is not None:
+        # Bars at positions, not categories: two names cut alike stay two bars.
+        drawn = axes.bar(range(len(names)), values, color=COLOR)
+        axes.set_xticks(range(len(names)), labels=[_tick_text(n) for n in names])
+        written = (
             axes.bar_label(drawn, labels=list(labels), padding=2)
+            if labels is not None
+            else []
+        )
         if y_max is not None:
             axes.set_ylim(0, y_max)
         if whole:
@@ -131,8 +151,8 @@ def bar_chart(
 
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         _labels(axes, "", y_label)
-        if len(names) > 4:
-            axes.tick_params(axis="x", labelrotation=30)
+        _fit_x_ticks(figure, axes)
+        _fit(figure, written, _BAR_LABEL_STEPS)
         return _render(figure, format)
 
 
@@ -153,7 +173,7 @@ def heat_map(
         shown_rows = list(rows) or ["(none)"]
         top = max((v for row in grid for v in row), default=0.0) or 1.0
         axes.imshow(grid, cmap="Blues", vmin=0, vmax=top, aspect="auto")
-        axes.set_xticks(range(len(columns)), labels=list(columns))
+        axes.set_xticks(range(len(columns)), labels=[_tick_text(c) for c in columns])
         axes.set_yticks(range(len(shown_rows)), labels=shown_rows)
         axes.xaxis.tick_top()
         axes.tick_params(length=0)
@@ -171,6 +191,7 @@ def heat_map(
                     fontsize=8,
                     color="white" if value > top / 2 else "black",
                 )
+        _fit_x_ticks(figure, axes)
         return _render(figure, format)
 
 
@@ -307,39 +328,106 @@ def _figure(title: str, size: tuple[float, float]) -> Iterator[tuple[Figure, Axe
         from matplotlib.font_manager import fontManager  # noqa: PLC0415
     except ImportError:
         raise ChartsUnavailableError() from None
-    installed = {font.name for font in fontManager.ttflist}
-    fonts = [f for f in CJK_FONTS if f in installed]
-    with mpl.rc_context(
-        {
-            "svg.hashsalt": "b2bcore",
-            "svg.fonttype": "none",
-            # Names are text: "$5 $10" is not mathematics.
-            "text.parse_math": False,
-            "font.family": "sans-serif",
-            "font.sans-serif": [*fonts, "DejaVu Sans"],
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.titleweight": "bold",
-        }
+    with (
+        mpl.rc_context(
+            {
+                "svg.hashsalt": "b2bcore",
+                "svg.fonttype": "none",
+                # Names are text: "$5 $10" is not mathematics.
+                "text.parse_math": False,
+                "font.family": "sans-serif",
+                "font.sans-serif": [*_cjk_fonts(fontManager), "DejaVu Sans"],
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+                "axes.titleweight": "bold",
+            }
+        ),
+        warnings.catch_warnings(),
     ):
+        # Without a CJK font, PNG Hangul is drawn as boxes: said once, by
+        # _render, not once per glyph.
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         figure = Figure(figsize=size, dpi=100, layout="constrained")
         axes = figure.add_subplot()
         axes.set_title(title, loc="left")
         yield figure, axes
 
 
+def _cjk_fonts(manager: FontManager) -> list[str]:
+    """The fonts of CJK_FONTS that are installed, in its order."""
+    installed = {font.name for font in manager.ttflist}
+    return [name for name in CJK_FONTS if name in installed]
+
+
+@cache  # once per process: the same hint on every chart would be noise
+def _warn_no_cjk_font() -> None:
+    logging.getLogger(__name__).warning(FONT_HINT)
+
+
 def _render(figure: Figure, format: ChartFormat) -> bytes:
+    if format is ChartFormat.PNG:
+        from matplotlib.font_manager import fontManager  # noqa: PLC0415
+        from matplotlib.text import Text  # noqa: PLC0415
+
+        texts = (text.get_text() for text in figure.findobj(Text))
+        if not _cjk_fonts(fontManager) and any(map(_CJK_TEXT.search, texts)):
+            _warn_no_cjk_font()
     buffer = BytesIO()
     metadata: dict[str, str | None] = (
         {"Software": None}
         if format is ChartFormat.PNG
         else {"Date": None, "Creator": None, "Format": None, "Type": None}
     )
-    with warnings.catch_warnings():
-        # Without a CJK font, PNG Hangul is drawn as boxes (see the module).
-        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
-        figure.savefig(buffer, format=format.value, metadata=metadata)
+    figure.savefig(buffer, format=format.value, metadata=metadata)
     return buffer.getvalue()
+
+
+#: The most characters of a tick label: a longer name is cut (the report's
+#: table has it whole).
+TICK_TEXT = 30
+#: (rotation, font size) tried in turn until no two labels overlap: tick
+#: labels turn upright first, bar labels shrink first.
+_TICK_STEPS = ((0, 10.0), (90, 10.0), (90, 7.0), (90, 5.0))
+_BAR_LABEL_STEPS = ((0, 10.0), (0, 7.0), (90, 7.0), (90, 5.0))
+
+
+def _tick_text(name: str) -> str:
+    return name if len(name) <= TICK_TEXT else name[: TICK_TEXT - 1] + "…"
+
+
+def _fit_x_ticks(figure: Figure, axes: Axes) -> None:
+    """The x tick labels level when they fit side by side, else upright and
+    smaller until no two overlap; the figure grows by upright labels'
+    height, so the plot keeps its own."""
+    for rotation, size in _TICK_STEPS:
+        axes.tick_params(axis="x", labelrotation=rotation, labelsize=size)
+        labels = axes.get_xticklabels()
+        if not _overlapping(figure, labels):
+            break
+    if rotation:
+        tallest = max(label.get_window_extent().height for label in labels)
+        figure.set_figheight(figure.get_figheight() + tallest / figure.dpi)
+
+
+def _fit(
+    figure: Figure, texts: Sequence[Text], steps: Sequence[tuple[float, float]]
+) -> None:
+    """``texts`` turned and shrunk by ``steps`` until no two overlap."""
+    for rotation, size in steps:
+        for text in texts:
+            text.set_rotation(rotation)
+            text.set_fontsize(size)
+        if not _overlapping(figure, texts):
+            return
+
+
+def _overlapping(figure: Figure, texts: Sequence[Text]) -> bool:
+    """Whether two of ``texts`` overlap as the figure is laid out now."""
+    if len(texts) < 2:
+        return False
+    figure.draw_without_rendering()
+    boxes = [t.get_window_extent() for t in texts if t.get_visible() and t.get_text()]
+    return any(a.overlaps(b) for a, b in combinations(boxes, 2))
 
 
 def _labels(axes: Axes, x_label: str, y_label: str) -> None:

@@ -11,32 +11,47 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import typer
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
-from b2bcore import B2BCore, B2BCoreError, Consistency, Grade
+import b2bcore
+from b2bcore.errors import B2BCoreError
+from b2bcore.readmodel import Consistency
 from b2bcore.reports.dimensions import Dimension
-from b2bcore.reports.pipeline import PipelineKpis
-from b2bcore.reports.tiers import TierCell, TierMatrix
 from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
-from b2bcore_adapters import charts, importers, postmortem
-from b2bcore_adapters import demo as story
+from b2bcore.values import Grade
+from b2bcore_adapters.cells import whole
 from b2bcore_adapters.cli_audit import audit
 from b2bcore_adapters.cli_deliver import deliver_command
 from b2bcore_adapters.cli_export import export_commands
 from b2bcore_adapters.cli_report import report_commands
-from b2bcore_adapters.importers.report import ImportReport, ImportUsageError
+from b2bcore_adapters.extras import install_hint
+from b2bcore_adapters.lazy import lazy
 from b2bcore_adapters.plain import JSON, amount, dumps, plain
+
+if TYPE_CHECKING:
+    from b2bcore import B2BCore
+    from b2bcore.reports.pipeline import PipelineKpis
+    from b2bcore.reports.tiers import TierCell, TierMatrix
+    from b2bcore_adapters import charts, importers, postmortem
+    from b2bcore_adapters import demo as story
+    from b2bcore_adapters.importers.report import ImportReport
+else:
+    # What only some commands need loads when they first use it.
+    charts = lazy("b2bcore_adapters.charts")
+    importers = lazy("b2bcore_adapters.importers")
+    postmortem = lazy("b2bcore_adapters.postmortem")
+    story = lazy("b2bcore_adapters.demo")
 
 app = typer.Typer(
     name="b2b",
@@ -58,12 +73,16 @@ out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 EXIT_REFUSED, EXIT_USAGE = 1, 2
+#: Where ``b2b demo`` records unless told (what ``make demo`` runs).
+DEMO_URL = "sqlite:///b2bcore-demo.db"
 
 
 class Settings:
     """The global options, for every command."""
 
     url: str = DEFAULT_URL
+    #: ``--db`` as given on the command line (not from the environment).
+    chosen: str | None = None
     debug: bool = False
 
 
@@ -161,14 +180,23 @@ def main_options(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide", help="Tables at full width, whatever the terminal's width."
+        ),
+    ] = False,
 ) -> None:
+    if wide:
+        out.width = UNLIMITED
     Settings.url = db or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    Settings.chosen = db
     Settings.debug = debug
 
 
 @contextmanager
 def opened() -> Iterator[B2BCore]:
-    with B2BCore.open(
+    with b2bcore.B2BCore.open(
         Settings.url, actor=f"cli:{os.environ.get('USER', 'user')}"
     ) as core:
         yield core
@@ -186,6 +214,13 @@ def emit(document: JSON) -> None:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr fed with (done, total)."""
+    from rich.progress import (  # noqa: PLC0415 (for the commands with a bar)
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+    )
+
     with Progress(
         TextColumn(label),
         BarColumn(),
@@ -202,17 +237,92 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+#: The fewest characters a wrapped text column is given before columns are
+#: left out instead.
+NARROWEST_TEXT = 12
+LONGEST_WORD = 24
+#: The width ``--wide`` prints at: every column at its full width.
+UNLIMITED = 100_000
+
+
+def narrowest(lines: Sequence[str], *, fixed: bool) -> int:
+    """The width a column cannot go below: every line of a fixed column; a
+    text column wraps between words, its longest word kept whole up to
+    ``LONGEST_WORD``."""
+    if fixed:
+        return max(map(cell_len, lines), default=0)
+    words = [cell_len(word) for line in lines for word in line.split()]
+    natural = max(map(cell_len, lines), default=0)
+    return min(natural, max(NARROWEST_TEXT, min(max(words, default=0), LONGEST_WORD)))
+
+
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    shown = Table(title=title, title_justify="left")
-    for column in columns:
-        shown.add_column(column)
-    for row in rows:
-        shown.add_row(*("" if cell is None else str(cell) for cell in row))
-    out.print(shown)
+    """Print a table that fits the terminal without cutting a number: columns
+    of numbers, amounts and dates keep their full width, text and headings
+    wrap, and when even that does not fit, columns are left out from the
+    right and named under the table (``--wide``, a pipe or ``--json`` shows
+    every column)."""
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    lines = [
+        [line for row in cells for line in row[i].splitlines()]
+        for i in range(len(columns))
+    ]
+    fixed = [all(map(whole, column)) for column in lines]
+    widths = [
+        max(
+            narrowest(column, fixed=fixed[i]),
+            *map(cell_len, columns[i].split() or [""]),
+        )
+        for i, column in enumerate(lines)
+    ]
+    shown = list(range(len(columns)))
+    # Each column's padding and rule take 3 characters, the edge one more.
+    while len(shown) > 1 and sum(widths[i] + 3 for i in shown) + 1 > out.width:
+        text = [i for i in shown[1:] if not fixed[i]]
+        shown.remove(text[-1] if text else shown[-1])
+    # Text columns share what is left, up to their natural width; every
+    # width is set, so the table is never squeezed further.
+    natural = [max([widths[i], *map(cell_len, lines[i])]) for i in shown]
+    spare = out.width - 1 - sum(widths[i] + 3 for i in shown)
+    for n, i in enumerate(shown):
+        grow = min(spare, natural[n] - widths[i])
+        widths[i] += grow
+        spare -= grow
+    from rich.table import Table  # noqa: PLC0415 (not for --help)
+
+    drawn = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    for i in shown:
+        drawn.add_column(columns[i], overflow="fold", width=widths[i])
+    for row in cells:
+        drawn.add_row(*(row[i] for i in shown))
+    out.print(drawn)
+    left_out = [columns[i] for i in range(len(columns)) if i not in shown]
+    if left_out:
+        out.print(
+            f"not shown at {out.width} columns: {', '.join(left_out)} "
+            "(--wide or --json shows them)",
+            markup=False,
+            highlight=False,
+        )
 
 
 def percent(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate:.0%}"
+
+
+def per_currency(rates: Mapping[str, float]) -> str:
+    """``{"KRW": 0.943, "USD": 1.02}`` as ``KRW 94%, USD 102%``."""
+    return ", ".join(f"{c} {percent(r)}" for c, r in sorted(rates.items())) or "n/a"
+
+
+def days_early_or_late(days: float | None) -> str:
+    """The mean time to renewal as words: negative is early (docs/kpis.md)."""
+    if days is None:
+        return "n/a (no renewals)"
+    if days == 0:
+        return "on the usage end day, on average"
+    side = "before" if days < 0 else "after"
+    return f"{abs(days):.1f} days {side} usage end, on average"
 
 
 # -- the demo -----------------------------------------------------------------
@@ -221,15 +331,26 @@ def percent(rate: float | None) -> str:
 @app.command()
 def demo(
     db: Annotated[
-        str, typer.Option("--db", help="A SQLite URL; the file is recreated.")
-    ] = "sqlite:///b2bcore-demo.db",
+        str | None,
+        typer.Option(
+            "--db",
+            help=f"Where to record it (else b2b's own --db, else {DEMO_URL}).",
+            show_default=False,
+        ),
+    ] = None,
     accounts: Annotated[int, typer.Option(min=1, help="Accounts to generate.")] = 50,
     seed: Annotated[int, typer.Option(help="Random seed of the story.")] = 2024,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace a database that holds more than a demo book."),
+    ] = False,
 ) -> None:
-    """Record a realistic story in a fresh SQLite file and print its renewal
-    queue, pipeline KPIs and tier report."""
-    Settings.url = db
-    as_of = story.run(db, accounts=accounts, seed=seed, out=out.print)
+    """Record a generated book (a demo book there is replaced; anything else
+    is refused) and print its renewal queue, pipeline KPIs and tier report."""
+    Settings.url = story.demo_url(db or Settings.chosen or DEMO_URL)
+    as_of = story.run(
+        Settings.url, accounts=accounts, seed=seed, overwrite=overwrite, out=out.print
+    )
     renewals(as_of=as_of, within=90, owner=None, grade=None, as_json=False)
     pipeline_kpis(as_of=as_of, by=None, as_json=False)
     tiers(as_of=as_of, by=Dimension.OWNER, as_json=False)
@@ -254,6 +375,14 @@ def serve(
             "answer from the read models as a runner left them."
         ),
     ] = Consistency.LOG_HEAD,
+    max_body_bytes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Refuse larger request bodies (413); default 1 MiB.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON HTTP API (docs/http.md) until interrupted."""
     from b2bcore_adapters.http.server import serve as run_server  # noqa: PLC0415
@@ -264,19 +393,42 @@ def serve(
         port=port,
         tokens_file=tokens,
         consistency=consistency,
+        **({} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}),
     )
 
 
 # -- imports ------------------------------------------------------------------
 
 
-def finish_import(report: ImportReport) -> None:
-    """Print an import's summary and problems; exit 3 if rows were rejected."""
-    for problem in report.warnings:
-        err.print(f"warning: {problem}")
+class WarningDetail(Enum):
+    SUMMARY = "summary"
+    ALL = "all"
+
+
+Warnings = Annotated[
+    WarningDetail,
+    typer.Option(
+        "--warnings",
+        help="summary: each kind of warning once, with the first and how many "
+        "more; all: every warning.",
+    ),
+]
+
+
+def finish_import(report: ImportReport, warnings: WarningDetail) -> None:
+    """Print an import's warnings (``warnings``: by kind or every one), every
+    rejected row and the summary; exit 3 if rows were rejected."""
+    if warnings is WarningDetail.ALL:
+        shown: Sequence[object] = report.warnings
+    else:
+        shown = report.warning_kinds()
+    for warning in shown:
+        err.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    if len(shown) < len(report.warnings):
+        err.print("(every warning: --warnings all)")
     for problem in report.rejected:
-        err.print(f"rejected: {problem}")
-    out.print(report.summary())
+        err.print(f"rejected: {problem}", markup=False, highlight=False, soft_wrap=True)
+    out.print(report.summary(), markup=False, highlight=False)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 
@@ -284,24 +436,34 @@ def finish_import(report: ImportReport) -> None:
 @imports.command("maven-crm")
 def import_maven_crm(
     directory: Annotated[Path, typer.Argument(help="The export's folder.")],
-    as_of: AsOf = None,
+    as_of: Annotated[
+        date | None,
+        typer.Option(
+            "--as-of",
+            parser=parse_date,
+            help="The import's date: open deals open on it (default: the latest "
+            "date in sales_pipeline.csv).",
+        ),
+    ] = None,
+    warnings: Warnings = WarningDetail.SUMMARY,
 ) -> None:
     """The Maven CRM export: accounts, sales teams, products and pipeline."""
     with opened() as core, progress_bar("importing") as progress:
         report = importers.import_maven_crm(
             core, directory, as_of=as_of, progress=progress
         )
-    finish_import(report)
+    finish_import(report, warnings)
 
 
 @imports.command("ravenstack")
 def import_ravenstack(
     path: Annotated[Path, typer.Argument(help="ravenstack_subscriptions.csv")],
+    warnings: Warnings = WarningDetail.SUMMARY,
 ) -> None:
     """The RavenStack subscription table: one asset per subscription."""
     with opened() as core, progress_bar("importing") as progress:
         report = importers.import_ravenstack(core, path, progress=progress)
-    finish_import(report)
+    finish_import(report, warnings)
 
 
 @imports.command("csv")
@@ -313,11 +475,12 @@ def import_csv(
         ),
     ],
     path: Annotated[Path, typer.Argument(help="The CSV file (docs/csv-formats.md).")],
+    warnings: Warnings = WarningDetail.SUMMARY,
 ) -> None:
     """b2bcore's own CSV formats (docs/csv-formats.md)."""
     with opened() as core, progress_bar("importing") as progress:
         report = importers.import_csv(core, kind, path, progress=progress)
-    finish_import(report)
+    finish_import(report, warnings)
 
 
 # -- the installed base -------------------------------------------------------
@@ -456,8 +619,10 @@ def forget_contact(
 ) -> None:
     """Forget a person: their name, email and phone read [erased] from now on."""
     with opened() as core:
-        core.forget_contact(contact_id, reason=reason, on=on)
+        erased = core.forget_contact(contact_id, reason=reason, on=on)
     out.print(f"forgot {contact_id}")
+    if not erased.complete:
+        err.print(f"warning: {erased.pending}", markup=False)
 
 
 @app.command("correct-usage-end")
@@ -501,15 +666,15 @@ def asset_kpis(
         ("base retention", percent(kpis.base_retention)),
         ("due / renewed", f"{kpis.due} / {kpis.renewed}"),
         ("renewal rate", percent(kpis.renewal_rate)),
-        ("gross revenue retention", plain(kpis.gross_revenue_retention)),
-        ("net revenue retention", plain(kpis.net_revenue_retention)),
+        ("gross revenue retention", per_currency(kpis.gross_revenue_retention)),
+        ("net revenue retention", per_currency(kpis.net_revenue_retention)),
         ("upsell rate", percent(kpis.upsell_rate)),
         ("churned", kpis.churned),
         (
             "churned by reason",
-            {r.value: n for r, n in kpis.churned_by_reason.items() if n},
+            ", ".join(f"{r.value} {n}" for r, n in kpis.churned_by_reason.items() if n),
         ),
-        ("time to renewal (days)", kpis.time_to_renewal_days),
+        ("time to renewal", days_early_or_late(kpis.time_to_renewal_days)),
         ("customer lifetime value", kpis.customer_lifetime_value),
         ("payment compliance", percent(kpis.payment_compliance)),
         ("receivables outstanding", kpis.receivables_outstanding),
@@ -747,6 +912,99 @@ def win_loss(
 
 # -- accounts -----------------------------------------------------------------
 
+Ids = Annotated[
+    bool, typer.Option("--ids", help="Only the ids, one per line (for scripts).")
+]
+NamePart = Annotated[
+    str | None, typer.Option("--name", help="Only names containing this (any case).")
+]
+Limit = Annotated[
+    int | None,
+    typer.Option("--limit", min=1, help="Only the first N.", show_default=False),
+]
+
+
+@app.command("accounts")
+def list_accounts(
+    name: NamePart = None,
+    known_at: KnownAt = None,
+    limit: Limit = None,
+    as_json: Json = False,
+    ids: Ids = False,
+) -> None:
+    """Every account by name, with its id."""
+    with opened() as core:
+        found = core.accounts(name=name, known_at=known_at)[:limit]
+    if ids:
+        print("\n".join(str(a.id) for a in found))
+    elif as_json:
+        emit([plain(a) for a in found])
+    else:
+        table(
+            f"Accounts ({len(found)})",
+            ["name", "id", "grade", "sector", "registered"],
+            [(a.name, a.id, a.grade.value, a.sector, a.registered_on) for a in found],
+        )
+
+
+@app.command("deals")
+def list_deals(
+    account: Annotated[
+        UUID | None,
+        typer.Option(parser=parse_id, help="Only this account's (its id)."),
+    ] = None,
+    name: NamePart = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    limit: Limit = None,
+    as_json: Json = False,
+    ids: Ids = False,
+) -> None:
+    """The deals opened by a date, newest first, with their ids."""
+    with opened() as core:
+        found = core.opportunities(
+            account_id=account, name=name, as_of=as_of, known_at=known_at
+        )[:limit]
+    if ids:
+        print("\n".join(str(d.id) for d in found))
+    elif as_json:
+        emit(
+            [
+                {
+                    "id": str(d.id),
+                    "name": d.name,
+                    "account_id": None if d.account_id is None else str(d.account_id),
+                    "owner": d.owner,
+                    "opened_on": d.opened_on.isoformat(),
+                    "tier": d.tier_history[-1].tier if d.tier_history else None,
+                    "outcome": None if d.outcome is None else d.outcome.value,
+                    "closed_on": None
+                    if d.closed_on is None
+                    else d.closed_on.isoformat(),
+                    "amount": amount(d.amount),
+                    "currency": d.amount.currency,
+                }
+                for d in found
+            ]
+        )
+    else:
+        table(
+            f"Deals ({len(found)})",
+            ["name", "id", "opened", "tier", "outcome", "amount", "owner"],
+            [
+                (
+                    d.name,
+                    d.id,
+                    d.opened_on,
+                    d.tier_history[-1].tier if d.tier_history else None,
+                    d.outcome.value if d.outcome else "open",
+                    d.amount,
+                    d.owner,
+                )
+                for d in found
+            ],
+        )
+
 
 @app.command()
 def history(
@@ -904,6 +1162,16 @@ def projections_skips(as_json: Json = False) -> None:
     )
 
 
+def command_name(arguments: Sequence[str]) -> str:
+    """The sub-command in ``arguments`` (``serve``, ``import maven-crm``),
+    past the global options."""
+    words = list(arguments)
+    while words and words[0].startswith("-"):
+        del words[: 2 if words[0] == "--db" else 1]
+    groups = {"import", "projections", "audit", "export", "report"}
+    return " ".join(words[:2] if words and words[0] in groups else words[:1])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -915,7 +1183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.main(args=arguments, prog_name="b2b", standalone_mode=True)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_REFUSED
-    except ImportUsageError as error:
+    except importers.ImportUsageError as error:
         # A missing file or an unknown format: the command was misused.
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -923,6 +1191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except ModuleNotFoundError as error:
+        hint = install_hint(error, f"b2b {command_name(arguments)}")
+        if hint is None:
+            raise
+        if debug:
+            traceback.print_exc()
+        print(f"error: {hint}", file=sys.stderr)
         return EXIT_REFUSED
     except Exception as error:  # the one-line promise holds for every failure
         if debug:

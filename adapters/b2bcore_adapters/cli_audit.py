@@ -1,9 +1,11 @@
 """``b2b audit``: verify the tamper-evident log and sign checkpoints of it.
 
-``b2b audit verify`` prints one line and exits 0 when the log matches its
-hash chain, else ``EXIT_TAMPERED`` (4) naming the first bad position.
-Checkpoints are signed with ``$B2BCORE_AUDIT_KEY``; without it, signing or
-checking one is refused (exit 1).
+``b2b audit verify`` exits 0 when the log matches its hash chain and the
+snapshots (with ``--deep`` the read models too) match the log, printing what
+it proved and what it could not without a checkpoint; else
+``EXIT_TAMPERED`` (4) naming the first bad position. Checkpoints are signed
+with ``$B2BCORE_AUDIT_KEY``; without it, signing or checking one is refused
+(exit 1).
 """
 
 from __future__ import annotations
@@ -12,17 +14,21 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from b2bcore import B2BCore
 from b2bcore.audit import Checkpoint
 from b2bcore.errors import ValidationError
 from b2bcore_adapters.plain import dumps
 
+if TYPE_CHECKING:
+    from b2bcore import B2BCore
+
 #: The log does not match its chain (or the checkpoint).
 EXIT_TAMPERED = 4
+#: A deleted key's bytes are still in the database's files (a reader blocks).
+EXIT_PENDING = 5
 
 audit = typer.Typer(help="Verify the tamper-evident log; sign checkpoints.")
 
@@ -60,13 +66,21 @@ def verify(
             help="Also check the log still matches this signed checkpoint.",
         ),
     ] = None,
+    deep: Annotated[
+        bool,
+        typer.Option(
+            "--deep", help="Also compare the read models with a rebuild (slow)."
+        ),
+    ] = False,
 ) -> None:
-    """Link new events, recompute the hash chain over the whole log and
-    name the first altered, deleted, inserted or reordered position."""
+    """Link new events, recompute the hash chain over the whole log, compare
+    every snapshot with a replay, and name the first altered, deleted,
+    inserted or reordered position, or the snapshot or read-model row that
+    differs; then say what was proved and what needs a checkpoint."""
     expected = read_checkpoint(checkpoint) if checkpoint else None
     with _opened() as core:
-        status = core.verify_log(expected)
-    print(status.describe())
+        status = core.verify_log(expected, deep=deep)
+    print("\n".join([status.describe(), *status.explain()]))
     if not status.ok:
         raise typer.Exit(EXIT_TAMPERED)
 
@@ -90,3 +104,15 @@ def checkpoint(
     print(
         f"checkpoint of {signed.count} events at position {signed.position}: {output}"
     )
+
+
+@audit.command("overwrite-keys")
+def overwrite_keys() -> None:
+    """Overwrite what forgotten people's deleted keys left in the database's
+    files, when a reader blocked it as they were forgotten (docs/audit.md)."""
+    with _opened() as core:
+        erased = core.overwrite_forgotten_keys()
+    if not erased.complete:
+        print(f"pending: {erased.pending}")
+        raise typer.Exit(EXIT_PENDING)
+    print("overwritten: the database's files hold no deleted key")

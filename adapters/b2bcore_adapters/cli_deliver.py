@@ -6,24 +6,19 @@ webhook or NATS JetStream), at least once, and remember them beside the log."""
 import os
 import sys
 from collections.abc import Callable
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import ExitStack
 from datetime import date
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from b2bcore import B2BCore
-from b2bcore_adapters.alert_delivery import (
-    AlertDeliverer,
-    AlertSink,
-    Backoff,
-    delivery_log_for,
-)
+from b2bcore_adapters.cli_output import Opener
+
+if TYPE_CHECKING:
+    from b2bcore_adapters.alert_delivery import AlertSink
 
 __all__ = ["deliver_command"]
-
-Opener = Callable[[], AbstractContextManager[B2BCore]]
 
 
 class SinkKind(Enum):
@@ -32,7 +27,7 @@ class SinkKind(Enum):
     NATS = "nats"
 
 
-def _sink(kind: SinkKind, url: str | None, stack: ExitStack) -> AlertSink:
+def _sink(kind: SinkKind, url: str | None, stack: ExitStack) -> "AlertSink":
     # httpx and nats-py are the ``alerts`` extra: b2b runs without them.
     from b2bcore_adapters.alert_sinks import (  # noqa: PLC0415
         SECRET_VARIABLE,
@@ -77,6 +72,12 @@ def deliver_command(
     ) -> None:
         """Deliver the alerts a sink has not acknowledged yet (the webhook is
         signed with $B2BCORE_WEBHOOK_SECRET); a summary goes to stderr."""
+        from b2bcore_adapters.alert_delivery import (  # noqa: PLC0415 (not for --help)
+            AlertDeliverer,
+            Backoff,
+            delivery_log_for,
+        )
+
         with opened() as core, ExitStack() as stack:
             target = _sink(sink, url, stack)
             report = AlertDeliverer(

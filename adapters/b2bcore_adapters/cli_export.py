@@ -10,7 +10,7 @@ from uuid import UUID
 import typer
 
 from b2bcore_adapters.cli_output import Opener, Output, write_output
-from b2bcore_adapters.exports import WRITERS, ExportFormat, to_html
+from b2bcore_adapters.formats import ExportFormat
 
 __all__ = ["export_commands"]
 
@@ -30,6 +30,8 @@ def export_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Ty
     ) -> None:
         """Every event of the account, its assets, deals and leads, in log order:
         the same log always gives the same bytes."""
+        from b2bcore_adapters.exports import WRITERS, to_html  # noqa: PLC0415
+
         with opened() as core:
             entries = core.account_events(account_id)
             if output_format is ExportFormat.HTML:

@@ -5,16 +5,17 @@ import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from b2bcore import B2BCore
+if TYPE_CHECKING:
+    from b2bcore import B2BCore
 
 __all__ = ["Opener", "Output", "write_output"]
 
 #: Opens the store the global options name (the main CLI's ``opened``).
-Opener = Callable[[], AbstractContextManager[B2BCore]]
+Opener = Callable[[], AbstractContextManager["B2BCore"]]
 
 Output = Annotated[
     Path | None,

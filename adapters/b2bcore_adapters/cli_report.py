@@ -11,7 +11,7 @@ from uuid import UUID
 import typer
 
 from b2bcore_adapters.cli_output import Opener, Output, write_output
-from b2bcore_adapters.monthly_report import ReportFormat, to_html, to_json
+from b2bcore_adapters.formats import ReportFormat
 
 __all__ = ["parse_month", "report_commands"]
 
@@ -48,6 +48,8 @@ def report_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Ty
     ) -> None:
         """The monthly asset report of the account: usage and trend,
         inspections and recommendations, renewal date, payment status."""
+        from b2bcore_adapters.monthly_report import to_html, to_json  # noqa: PLC0415
+
         with opened() as core:
             found = core.monthly_report(account_id, month=month)
         render = to_html if output_format is ReportFormat.HTML else to_json

@@ -11,26 +11,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from enum import Enum
 from uuid import UUID
 
 import attrs
 
 from b2bcore.event_history import HistoryEntry, asset_lifecycles
+from b2bcore_adapters.formats import ExportFormat
 from b2bcore_adapters.html import Html, definitions, heading, page, paragraph, table
 
 __all__ = ["COLUMNS", "WRITERS", "ExportFormat", "to_csv", "to_html", "to_jsonl"]
 
 #: The columns of the CSV export and the keys of each JSON line, in order.
 COLUMNS: tuple[str, ...] = tuple(f.name for f in attrs.fields(HistoryEntry))
-
-
-class ExportFormat(Enum):
-    JSONL = "jsonl"
-    CSV = "csv"
-    HTML = "html"
 
 
 Cell = str | int | None
@@ -58,14 +53,38 @@ def to_jsonl(entries: Sequence[HistoryEntry]) -> str:
     )
 
 
+#: Where a spreadsheet reads a formula (OWASP, "CSV Injection"): a cell
+#: starting with = + - @ tab or CR, also right after a separator (, ; tab or a
+#: line break), where a spreadsheet splitting on another separator than ours
+#: would start a new cell.
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n]))(?=[=+\-@\t\r])")
+
+
+def _spreadsheet_text(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it as text: a ``'`` before each place
+    a formula could start."""
+    return _FORMULA_START.sub("'", cell)
+
+
 def to_csv(entries: Sequence[HistoryEntry]) -> str:
-    """A header of ``COLUMNS`` and one row per event; empty for none."""
+    """A header of ``COLUMNS`` and one row per event; empty for none.
+
+    Safe to open in a spreadsheet: every text cell is quoted (a line break
+    in it, even a lone CR, stays in the cell) and escaped as OWASP's
+    CSV-injection guidance says (``_FORMULA_START``); numbers (``position``,
+    ``version``) are written bare."""
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    text.write(",".join(COLUMNS) + "\n")
+    writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     for entry in entries:
-        writer.writerow("" if cell is None else cell for cell in _row(entry).values())
+        writer.writerow(_csv_cell(cell) for cell in _row(entry).values())
     return text.getvalue()
+
+
+def _csv_cell(cell: Cell) -> str | int:
+    if cell is None:
+        return ""
+    return _spreadsheet_text(cell) if isinstance(cell, str) else cell
 
 
 def to_html(

@@ -187,7 +187,7 @@ GROUP BY row_key, tier_column, value_currency
 DEAL_ROWS = f"""
 SELECT key, account_id, owner, region, business_line, country, product,
        opened_on, closed_on, outcome, currency, amount, won_currency, won_value,
-       loss_reason, lost_to
+       loss_reason, lost_to, name
 FROM {{b2bcore_fact_deals}} d WHERE {KNOWN.format("d")} AND opened_on <= :day
 """
 TIER_MOVE_ROWS = f"""
@@ -255,6 +255,10 @@ class SQLReportQueries:
 
     def select(self, statement: str, parameters: dict[str, Any]) -> list[Any]:
         raise NotImplementedError
+
+    def fact_rows(self, table: Table) -> Rows:
+        columns = ", ".join((*FACT_COLUMNS, *table.column_names))
+        return self._run(f"SELECT {columns} FROM {{{table.name}}}")
 
     def deal_rows(self, *, day: date, known: int) -> Rows:
         return self._run(DEAL_ROWS, day=day.isoformat(), known=known)

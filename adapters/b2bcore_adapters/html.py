@@ -15,7 +15,10 @@ import base64
 import html
 from collections.abc import Iterable, Sequence
 
+from b2bcore_adapters.cells import whole
+
 __all__ = [
+    "CONTENT_SECURITY_POLICY",
     "Html",
     "definitions",
     "escape",
@@ -41,11 +44,21 @@ table { border-collapse: collapse; margin: 0.6em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left;
          vertical-align: top; }
 th { background: #f2f5f8; }
+td.whole { white-space: nowrap; }
 caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
 dt { font-weight: bold; } dd { margin: 0; }
 figure { margin: 1em 0; } figure svg, figure img { max-width: 100%; height: auto; }
 """.strip()
+
+
+#: What a page may load when served over HTTP: nothing but its own inline
+#: style (the <style> element, and the style attributes of inline SVG charts)
+#: and images from ``data:`` URIs (PNG charts); no script, no frame, no form.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def escape(value: object) -> Html:
@@ -84,14 +97,20 @@ def table(
     """A table with a header row; cells are escaped text or ``Html``."""
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>\n"
-        for row in rows
+        "<tr>" + "".join(_cell(cell) for cell in row) + "</tr>\n" for row in rows
     )
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
     return Html(
         f"<table>{title}\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>"
         "</table>"
     )
+
+
+def _cell(value: object) -> str:
+    """A cell; a number, amount, date or id is kept on one line."""
+    text = escape(value)
+    shown = ' class="whole"' if not isinstance(value, Html) and whole(text) else ""
+    return f"<td{shown}>{text}</td>"
 
 
 def definitions(pairs: Iterable[tuple[str, object]]) -> Html:

@@ -3,11 +3,10 @@ self-contained HTML page with the usage trend as an inline SVG chart."""
 
 from __future__ import annotations
 
-from enum import Enum
-
 from b2bcore import Money
 from b2bcore.reports.monthly import AssetMonth, MonthlyReport
 from b2bcore_adapters.charts import ChartFormat, bar_chart
+from b2bcore_adapters.formats import ReportFormat
 from b2bcore_adapters.html import (
     Html,
     definitions,
@@ -20,11 +19,6 @@ from b2bcore_adapters.html import (
 from b2bcore_adapters.plain import dumps, plain
 
 __all__ = ["ReportFormat", "to_html", "to_json", "usage_chart"]
-
-
-class ReportFormat(Enum):
-    JSON = "json"
-    HTML = "html"
 
 
 def to_json(report: MonthlyReport) -> str:

@@ -4,19 +4,24 @@ in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
+from b2bcore.errors import ConfigurationError
 from b2bcore.facts.tables import TABLES, Table
 from b2bcore.readmodel import Batch, PositionConflictError
 from b2bcore_adapters.fact_sql import FactSQL, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"
+#: Seconds ``reach`` waits for the server unless the URL says
+#: ``?connect_timeout=N``.
+CONNECT_TIMEOUT = 5
 
 
 class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
@@ -136,3 +141,32 @@ class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
 
     def close(self) -> None:
         """The datastore is the event log's; closing it is the log's job."""
+
+
+def reach(env: Mapping[str, str]) -> None:
+    """Connect once, directly, before the pool opens: an unreachable server or
+    a missing database is a ``ConfigurationError`` naming host, port and
+    database within the connect timeout (the pool would retry for minutes)."""
+    where = (
+        f"PostgreSQL at {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}, "
+        f"database {env['POSTGRES_DBNAME']!r}, user {env['POSTGRES_USER']!r}"
+    )
+    given = env.get("POSTGRES_CONNECT_TIMEOUT", str(CONNECT_TIMEOUT))
+    try:
+        timeout = max(1, int(given))
+    except ValueError:
+        raise ConfigurationError(
+            f"connect_timeout: must be a whole number of seconds, got {given!r}"
+        ) from None
+    try:
+        psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env.get("POSTGRES_PASSWORD", ""),
+            connect_timeout=timeout,
+        ).close()
+    except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise ConfigurationError(f"cannot connect to {where}: {reason}") from None

@@ -1,6 +1,7 @@
 """The chain-link store on SQLite: links in ``b2bcore_chain_links`` beside
 the event log in the same file, the chain's position in ``eventsourcing``'s
-tracking table, both written in one transaction."""
+tracking table, both written in one transaction; checkpoints' tags of the
+links in ``b2bcore_chain_tags``."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from b2bcore.audit import ChainLink
+from b2bcore.audit import ChainLink, LinkTag
 from b2bcore.chainstore import CHAIN
 from b2bcore.readmodel import PositionConflictError
 
 LINKS_TABLE = "b2bcore_chain_links"
+TAGS_TABLE = "b2bcore_chain_tags"
 
 
 class SQLiteChainLinkStore(SQLiteTrackingRecorder):
@@ -28,6 +30,10 @@ class SQLiteChainLinkStore(SQLiteTrackingRecorder):
             "position INTEGER PRIMARY KEY, "
             "event_digest BLOB NOT NULL, "
             "link BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {TAGS_TABLE} ("
+            "position INTEGER PRIMARY KEY, "
+            "event_digest BLOB NOT NULL, "
+            "tag BLOB NOT NULL)",
         ]
 
     def head(self) -> ChainLink | None:
@@ -61,6 +67,28 @@ class SQLiteChainLinkStore(SQLiteTrackingRecorder):
                 )
         except IntegrityError as error:
             raise PositionConflictError(str(error)) from None
+
+    def tags(self, after: int, limit: int) -> list[LinkTag]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT position, event_digest, tag FROM {TAGS_TABLE} "
+                "WHERE position > ? ORDER BY position LIMIT ?",
+                [after, limit],
+            )
+            rows = cursor.fetchall()
+        return [LinkTag(p, bytes(d), bytes(t)) for p, d, t in rows]
+
+    def last_tag(self) -> int:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(position), 0) FROM {TAGS_TABLE}")
+            return int(cursor.fetchone()[0])
+
+    def add_tags(self, tags: Sequence[LinkTag]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {TAGS_TABLE} VALUES (?, ?, ?)",
+                [(t.position, t.event_digest, t.tag) for t in tags],
+            )
 
     def close(self) -> None:
         """The datastore is the event log's; closing it is the log's job."""

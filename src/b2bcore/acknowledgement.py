@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import AggregateCreated
 
-from b2bcore.aggregate import DomainAggregate, Provenance
+from b2bcore.aggregate import DomainAggregate, Provenance, check_note
 
 
 class Acknowledgement(DomainAggregate):
@@ -57,5 +57,5 @@ class Acknowledgement(DomainAggregate):
             meta,
             alert_kind=alert_kind,
             subject_id=subject_id,
-            note=note.strip(),
+            note=check_note(f"alert {alert_id}", "note", note),
         )

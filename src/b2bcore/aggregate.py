@@ -32,6 +32,7 @@ V = TypeVar("V")
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("provenance", attribute.name, "must be a non-empty text")
+    check_length("provenance", attribute.name, value, MAX_LABEL_LENGTH)
 
 
 def _optional_text(
@@ -41,6 +42,8 @@ def _optional_text(
         raise ValidationError(
             "provenance", attribute.name, f"must be a text: {value!r}"
         )
+    if value is not None:
+        check_length("provenance", attribute.name, value, MAX_NOTE_LENGTH)
 
 
 def _optional_uuid(
@@ -189,15 +192,52 @@ def check_date(subject: str, field: str, value: date) -> date:
     return value
 
 
-def check_text(subject: str, field: str, value: str) -> str:
-    """A required text, stripped; blank or not valid Unicode is refused."""
+#: The most characters a name or short label may have: an account's, a
+#: deal's or a person's name, a product, a region, an owner, an actor.
+MAX_LABEL_LENGTH = 200
+#: The most characters a free text may have: a reason, a note, findings, a
+#: comment, a need, a resolution, a postmortem's summary.
+MAX_NOTE_LENGTH = 5_000
+
+
+def check_length(subject: str, field: str, value: str, limit: int) -> str:
+    """``value`` when it has at most ``limit`` characters (docs/domain.md,
+    "Texts"), else a ValidationError naming ``field`` and the limit."""
+    if len(value) > limit:
+        raise ValidationError(
+            subject,
+            field,
+            f"must be at most {limit:,} characters, got {len(value):,}",
+        )
+    return value
+
+
+def check_text(
+    subject: str, field: str, value: str, *, limit: int = MAX_LABEL_LENGTH
+) -> str:
+    """A required text, stripped; blank, not valid Unicode or longer than
+    ``limit`` is refused."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(subject, field, "must be a non-empty text")
+    return check_length(subject, field, _unicode(subject, field, value).strip(), limit)
+
+
+def _unicode(subject: str, field: str, value: str) -> str:
+    """``value`` when it can be stored (no lone surrogate)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(subject, field, "is not valid Unicode text") from None
-    return value.strip()
+    return value
+
+
+def check_note(subject: str, field: str, value: str) -> str:
+    """A free text that may be blank, stripped, at most MAX_NOTE_LENGTH
+    characters."""
+    check_type(subject, field, value, str)
+    return check_length(
+        subject, field, _unicode(subject, field, value).strip(), MAX_NOTE_LENGTH
+    )
 
 
 def check_positive(subject: str, field: str, value: Money) -> Money:

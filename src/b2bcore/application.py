@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID, uuid4
 
+import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
@@ -27,11 +28,12 @@ from eventsourcing.persistence import (
     Recording,
     StoredEvent,
 )
-from eventsourcing.utils import EnvType, resolve_topic
+from eventsourcing.utils import EnvType, TopicError, resolve_topic
 
 from b2bcore.account import Account
 from b2bcore.acknowledgement import Acknowledgement
 from b2bcore.aggregate import (
+    MAX_NOTE_LENGTH,
     DomainAggregate,
     Provenance,
     check_date,
@@ -39,9 +41,10 @@ from b2bcore.aggregate import (
     check_type,
 )
 from b2bcore.asset import Asset
-from b2bcore.audit import ChainStatus, Checkpoint, check_signature
+from b2bcore.audit import ChainStatus, Checkpoint, Problem, check_signature
 from b2bcore.chainstore import CHAIN_STORES, ChainLinkStore
 from b2bcore.clock import Clock, SystemClock
+from b2bcore.derived_audit import check_read_models, check_snapshots
 from b2bcore.erasure import Erasure
 from b2bcore.errors import (
     AlreadyExistsError,
@@ -56,6 +59,7 @@ from b2bcore.errors import (
 from b2bcore.event_history import HistoryEntry, history_entry
 from b2bcore.facts.queries import ReportQueries
 from b2bcore.facts.records import (
+    AccountFacts,
     AssetFacts,
     DealFacts,
     account_records,
@@ -77,7 +81,12 @@ from b2bcore.lead import Lead
 from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
 from b2bcore.paging import notifications
-from b2bcore.personal_data import VAULTS, PersonalDataVault, SealedContact
+from b2bcore.personal_data import (
+    VAULTS,
+    KeyErasure,
+    PersonalDataVault,
+    SealedContact,
+)
 from b2bcore.policies import win_with_order
 from b2bcore.projection import Progress, Projector, ReadStatus, StateProjection
 from b2bcore.projection_skip import ProjectionSkip
@@ -98,7 +107,12 @@ from b2bcore.reports.records import Named
 from b2bcore.reports.renewals import RenewalItem, renewal_queue
 from b2bcore.sales_rep import SalesRep
 from b2bcore.settings import Settings
-from b2bcore.storage import DEFAULT_URL, URL_VARIABLE, environment_for
+from b2bcore.storage import (
+    DEFAULT_URL,
+    REACH_VARIABLE,
+    URL_VARIABLE,
+    environment_for,
+)
 from b2bcore.transcodings import EventMapper, register_transcodings
 from b2bcore.values import (
     BusinessLine,
@@ -257,6 +271,10 @@ def _wait(seconds: float) -> float:
     return seconds
 
 
+def _contains(text: str, part: str | None) -> bool:
+    return part is None or part.casefold() in text.casefold()
+
+
 def _kind_note(aggregate: DomainAggregate) -> str:
     article = "an" if aggregate.KIND[0] in "aeiou" else "a"
     return f" (that id is {article} {aggregate.KIND.replace('_', ' ')})"
@@ -270,12 +288,20 @@ def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
     times."""
     for attempt in range(OPEN_ATTEMPTS):
         try:
+            if REACH_VARIABLE in env:
+                resolve_topic(env[REACH_VARIABLE])(env)
             log = EventLog(env=env)
             return log, cast(ReadModelStore, log.factory.tracking_recorder())
-        except ModuleNotFoundError as error:
+        except (ModuleNotFoundError, TopicError) as error:
+            # The library wraps a failed import of a named adapter.
+            missing = (
+                error if isinstance(error, ModuleNotFoundError) else error.__cause__
+            )
+            if not isinstance(missing, ModuleNotFoundError):
+                raise
             raise ConfigurationError(
-                f"database URL {url!r} needs a missing module ({error.name}): "
-                "install b2bcore[postgres]"
+                f"database URL {url!r} needs {missing.name}: "
+                "pip install 'b2bcore[postgres]'"
             ) from error
         except (InternalError, IntegrityError):
             if attempt == OPEN_ATTEMPTS - 1:
@@ -493,12 +519,15 @@ class B2BCore:
         reason: str,
         on: date | None = None,
         **attribution: Unpack[Attribution],
-    ) -> None:
+    ) -> KeyErasure:
         """Forget a person: delete their key, so their name, email and phone
         read ``[erased]`` in every event, view and report from now on, and
         record who forgot them, when and why (no personal data) in the log.
-        Raises BusinessRuleError if the person is already forgotten or no
-        reason is given, NotFoundError if no data was ever sealed for them."""
+        Returns what overwriting the key's bytes in the store's files left
+        pending (``KeyErasure``: a reader blocked it; retry with
+        ``overwrite_forgotten_keys``). Raises BusinessRuleError if the
+        person is already forgotten or no reason is given, NotFoundError if
+        no data was ever sealed for them."""
         erasure = Erasure.forget(
             contact_id, on=self._on(on), meta=self._meta(reason, attribution)
         )
@@ -508,8 +537,15 @@ class B2BCore:
             )
         # The key goes first: if recording the fact fails, the person is
         # still forgotten (the safe way round).
-        self._log.vault.forget(contact_id)
+        erased = self._log.vault.forget(contact_id)
         self._save(erasure)
+        return erased
+
+    def overwrite_forgotten_keys(self) -> KeyErasure:
+        """Overwrite what forgotten people's deleted keys left in the
+        store's files, if a reader blocked it when they were forgotten;
+        what is still pending (docs/audit.md)."""
+        return self._log.vault.overwrite_deleted()
 
     # -- the tamper-evident log (docs/audit.md) -------------------------------
 
@@ -521,15 +557,48 @@ class B2BCore:
         return HashChain(self._log.recorder, cast(ChainLinkStore, store))
 
     def verify_log(
-        self, checkpoint: Checkpoint | None = None, *, key: str | None = None
+        self,
+        checkpoint: Checkpoint | None = None,
+        *,
+        key: str | None = None,
+        deep: bool = False,
     ) -> ChainStatus:
         """Link new events, then recompute the chain over the whole log: the
         first altered, deleted, inserted or reordered position, if any. With a
         ``checkpoint``, its signature is checked with the audit key (``key``,
-        else ``$B2BCORE_AUDIT_KEY``) and the log must still pass through it."""
+        else ``$B2BCORE_AUDIT_KEY``) and the log up to it must be the one it
+        tagged. Then every snapshot must equal the replay of its events, and,
+        if ``deep``, the read models a rebuild from the log (docs/audit.md)."""
+        audit_key = b""
         if checkpoint is not None:
-            check_signature(self._audit_key(key), checkpoint)
-        return self.hash_chain.verify(checkpoint)
+            audit_key = self._audit_key(key)
+            check_signature(audit_key, checkpoint)
+        aggregates: set[UUID] = set()
+        status = self.hash_chain.verify(checkpoint, audit_key, aggregates)
+        if not status.ok:
+            return status
+        snapshots, found = check_snapshots(self._log, sorted(aggregates))
+        status = attrs.evolve(status, snapshots=snapshots)
+        if found is None and deep:
+            rows, found = check_read_models(
+                self._log.mapper,
+                self._log.recorder,
+                self.projector,
+                list(self.projector.projections.values()),
+            )
+            status = attrs.evolve(status, read_model_rows=rows)
+            problem = Problem.READ_MODEL
+        else:
+            problem = Problem.SNAPSHOT
+        if found is None:
+            return status
+        return attrs.evolve(
+            status,
+            ok=False,
+            first_bad_position=found[0],
+            problem=problem,
+            detail=found[1],
+        )
 
     def checkpoint(self, *, key: str | None = None) -> Checkpoint:
         """Verify the log and sign its head with the audit key (``key``, else
@@ -562,7 +631,7 @@ class B2BCore:
         (ValidationError) and an event no projection stops at
         (BusinessRuleError)."""
         subject = f"log position {position}"
-        check_text(subject, "reason", reason)
+        check_text(subject, "reason", reason, limit=MAX_NOTE_LENGTH)
         names = tuple(self.projector.projections)
         if projection is not None:
             if projection not in names:
@@ -1659,6 +1728,46 @@ class B2BCore:
             )
             for n in notifications(self._log.recorder, stop=head)
             if n.originator_id in kinds
+        )
+
+    def accounts(
+        self, *, name: str | None = None, known_at: datetime | None = None
+    ) -> tuple[AccountFacts, ...]:
+        """Every account by name, to find an id; ``name``: only those whose
+        name contains it, ignoring case."""
+        store, bound = self._store(known_at), known_bound(known_at)
+        found = account_records(store.account_rows(known=bound)).values()
+        return tuple(
+            sorted(
+                (a for a in found if _contains(a.name, name)),
+                key=lambda a: (a.name, str(a.id)),
+            )
+        )
+
+    def opportunities(
+        self,
+        *,
+        account_id: UUID | None = None,
+        name: str | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> tuple[DealFacts, ...]:
+        """The deals opened by ``as_of`` (default today), newest first, to
+        find an id; ``account_id`` and ``name`` (contained, ignoring case)
+        narrow them."""
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return tuple(
+            sorted(
+                (
+                    d
+                    for d in self._deal_records(store, day, bound)
+                    if _contains(d.name, name)
+                    and (account_id is None or d.account_id == account_id)
+                ),
+                key=lambda d: (d.opened_on, d.name, str(d.id)),
+                reverse=True,
+            )
         )
 
     def segmentation(

@@ -21,6 +21,7 @@ from b2bcore.aggregate import (
     Provenance,
     check_contact,
     check_date,
+    check_note,
     check_positive,
     check_text,
     check_type,
@@ -457,7 +458,11 @@ class Asset(DomainAggregate):
         if successor_id == self.id:
             self._refuse("successor_id", "an asset cannot replace itself")
         self._record(
-            self.Replaced, on, meta, successor_id=successor_id, note=note.strip()
+            self.Replaced,
+            on,
+            meta,
+            successor_id=successor_id,
+            note=check_note(self.subject, "note", note),
         )
 
     def make_obsolete(
@@ -475,7 +480,11 @@ class Asset(DomainAggregate):
         if reason_code is ObsoleteReason.REPLACED:
             self._refuse("reason_code", "use replace to name the successor asset")
         self._record(
-            self.MadeObsolete, on, meta, reason_code=reason_code, note=note.strip()
+            self.MadeObsolete,
+            on,
+            meta,
+            reason_code=reason_code,
+            note=check_note(self.subject, "note", note),
         )
 
     # -- while installed ------------------------------------------------------
@@ -510,7 +519,11 @@ class Asset(DomainAggregate):
                 "on", f"{on} is before the scheduling on {inspection.scheduled_on}"
             )
         self._record(
-            self.InspectionCompleted, on, meta, number=number, findings=findings.strip()
+            self.InspectionCompleted,
+            on,
+            meta,
+            number=number,
+            findings=check_note(self.subject, "findings", findings),
         )
 
     def record_satisfaction(
@@ -522,7 +535,11 @@ class Asset(DomainAggregate):
         if not 0 <= score <= 10:
             raise ValidationError(self.subject, "score", f"{score} is not within 0..10")
         self._record(
-            self.SatisfactionRecorded, on, meta, score=score, comment=comment.strip()
+            self.SatisfactionRecorded,
+            on,
+            meta,
+            score=score,
+            comment=check_note(self.subject, "comment", comment),
         )
 
     def record_usage(
@@ -566,7 +583,7 @@ class Asset(DomainAggregate):
             on,
             meta,
             competitor=check_text(self.subject, "competitor", competitor),
-            note=note.strip(),
+            note=check_note(self.subject, "note", note),
         )
 
     def pay_installment(

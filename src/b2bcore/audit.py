@@ -6,7 +6,13 @@ topic and stored state bytes (the event's recorded time is one of the fields
 inside those bytes). Each *link* covers the previous link, the event's log
 position and its digest. A link is kept with its own event digest, so that
 verification can tell an event moved elsewhere (reordered) from an event
-edited (altered), removed (deleted) or added (inserted). Pure: hashlib and hmac.
+edited (altered), removed (deleted) or added (inserted).
+
+A checkpoint also *tags* every link up to its head: an HMAC, under the audit
+key, of the link's position and event digest, kept beside the chain. Someone
+who rewrites events together with the chain cannot forge the tags, so
+verification against a checkpoint locates the first event that differs from
+what was tagged, not only the checkpoint's position. Pure: hashlib and hmac.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from b2bcore.errors import ValidationError
 GENESIS = bytes(32)
 _LINK_TAG = b"b2bcore-chain-v1"
 _CHECKPOINT_TAG = "b2bcore-checkpoint-v1"
+_LINK_TAG_TAG = b"b2bcore-link-tag-v1"
 
 
 @attrs.frozen
@@ -82,19 +89,37 @@ def extend(
     return links
 
 
+@attrs.frozen
+class LinkTag:
+    """A link's position and event digest, tagged (HMAC) by a checkpoint."""
+
+    position: int
+    event_digest: bytes
+    tag: bytes
+
+
 class Problem(enum.Enum):
-    """How the log differs from its chain at the first bad position."""
+    """What differs at the first bad position: the log from its chain, or
+    what readers are given from the log."""
 
     ALTERED = "altered"
     DELETED = "deleted"
     INSERTED = "inserted"
     REORDERED = "reordered"
+    #: A stored snapshot differs from the replay of its aggregate's events.
+    SNAPSHOT = "snapshot"
+    #: A read-model row differs from the same row rebuilt from the log.
+    READ_MODEL = "read model"
 
 
 @attrs.frozen
 class ChainStatus:
-    """The outcome of a verification: ``ok``, the number of linked events and
-    the head link (hex); else the first bad position and what happened there."""
+    """The outcome of a verification: ``ok``, the number of linked events,
+    the head link (hex) and the position of the last link (``end``); else the
+    first bad position and what happened there. It also says how far the
+    proof goes: the checkpoint position the log was ``anchored`` to (None:
+    no checkpoint), the ``snapshots`` compared with a replay and the
+    ``read_model_rows`` compared with a rebuild (None: not compared)."""
 
     ok: bool
     count: int
@@ -102,15 +127,58 @@ class ChainStatus:
     first_bad_position: int | None = None
     problem: Problem | None = None
     detail: str = ""
+    end: int = 0
+    anchored: int | None = None
+    snapshots: int = 0
+    read_model_rows: int | None = None
 
     def describe(self) -> str:
         """One line: ``OK: N events, head H`` or ``ALTERED at position P: …``."""
         if self.ok:
             return f"OK: {self.count} events, head {self.head}"
         assert self.problem is not None
-        return (
-            f"{self.problem.name} at position {self.first_bad_position}: {self.detail}"
+        where = (
+            f" at position {self.first_bad_position}"
+            if self.first_bad_position is not None
+            else ""
         )
+        return f"{self.problem.name}{where}: {self.detail}"
+
+    def explain(self) -> list[str]:
+        """What this verification proved, and what it could not prove
+        without a checkpoint or ``deep`` (one line each, for people)."""
+        if not self.ok:
+            return []
+        lines = [
+            f"proved: the {self.count} events up to position {self.end} "
+            "match their hash chain",
+            f"proved: {self.snapshots} snapshots equal the replay of their events",
+        ]
+        if self.read_model_rows is None:
+            lines.append("not checked: the read models (verify --deep)")
+        else:
+            lines.append(
+                f"proved: the read models equal a rebuild from the log "
+                f"({self.read_model_rows} rows)"
+            )
+        if self.anchored is None:
+            lines.append(
+                "tail not anchored: no checkpoint given, so an edit that also "
+                "rewrote the chain, or a cut-off tail, would pass "
+                "(verify --checkpoint FILE)"
+            )
+            return lines
+        lines.append(
+            f"anchored: the log up to position {self.anchored} is the one "
+            "the signed checkpoint tagged"
+        )
+        if self.end > self.anchored:
+            lines.append(
+                f"tail not anchored: last checkpoint at position {self.anchored}; "
+                f"positions {self.anchored + 1}-{self.end} would pass an edit "
+                "that also rewrote the chain, or being cut off"
+            )
+        return lines
 
 
 @attrs.frozen
@@ -174,6 +242,53 @@ def check_signature(key: bytes, checkpoint: Checkpoint) -> None:
             "signature",
             "does not match the audit key (signed with another key, or edited)",
         )
+
+
+def _tag(key: bytes, position: int, digest: bytes) -> bytes:
+    return hmac.new(
+        key, _LINK_TAG_TAG + position.to_bytes(8, "big") + digest, hashlib.sha256
+    ).digest()
+
+
+def tag_links(key: bytes, links: Iterable[ChainLink]) -> list[LinkTag]:
+    """The tags of ``links`` under ``key`` (taken with a checkpoint)."""
+    return [
+        LinkTag(k.position, k.event_digest, _tag(key, k.position, k.event_digest))
+        for k in links
+    ]
+
+
+def verify_tagged(
+    key: bytes,
+    log: Sequence[tuple[int, bytes]],
+    tags: Sequence[LinkTag],
+    checkpoint: Checkpoint,
+) -> ChainStatus:
+    """The ``log`` up to the ``checkpoint`` (signature checked) against the
+    digests its ``tags`` (up to its position, in order) hold: the chain
+    rebuilt from the tags must reach the checkpoint's head, and the first
+    position where the log differs from it is located and classified as by
+    :func:`verify` (later events are not judged). A
+    tag that does not check with ``key`` is the first bad position: the tags
+    themselves were edited there."""
+    for tagged in tags:
+        if not hmac.compare_digest(
+            tagged.tag, _tag(key, tagged.position, tagged.event_digest)
+        ):
+            return ChainStatus(
+                False,
+                0,
+                GENESIS.hex(),
+                tagged.position,
+                Problem.ALTERED,
+                "the checkpoint's tag of this position does not match the "
+                "audit key (the tags were edited)",
+            )
+    links, prior = [], GENESIS
+    for tagged in tags:
+        prior = link_hash(prior, tagged.position, tagged.event_digest)
+        links.append(ChainLink(tagged.position, tagged.event_digest, prior))
+    return verify(log, links, checkpoint)
 
 
 def verify(
@@ -250,7 +365,7 @@ def verify(
         mismatch = _checkpoint_mismatch(pending, count, previous)
         if mismatch:
             return mismatch
-    return ChainStatus(True, count, previous.hex())
+    return ChainStatus(True, count, previous.hex(), end=chain_end)
 
 
 def _replaced(*, came: bool, went: bool) -> tuple[Problem, str]:

@@ -3,7 +3,8 @@
 The store keeps the hash chain's links beside the event log, following it
 like a projection: a page of links and the chain's tracking position are
 committed in one transaction, so after a crash every event is linked once
-or not at all.
+or not at all. Beside the links it keeps the tags checkpoints took of them
+(``b2bcore.audit.LinkTag``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.popo import POPOTrackingRecorder
 
-from b2bcore.audit import ChainLink
+from b2bcore.audit import ChainLink, LinkTag
 from b2bcore.readmodel import PositionConflictError
 
 #: The chain's name in the tracking table (beside the projections').
@@ -44,6 +45,18 @@ class ChainLinkStore(Protocol):
         or nothing. Raises PositionConflictError if a position is taken."""
         ...
 
+    def tags(self, after: int, limit: int) -> list[LinkTag]:
+        """Up to ``limit`` tags of positions after ``after``, in order."""
+        ...
+
+    def last_tag(self) -> int:
+        """The highest tagged position (0 before the first checkpoint)."""
+        ...
+
+    def add_tags(self, tags: Sequence[LinkTag]) -> None:
+        """Keep ``tags``; a position tagged already keeps its first tag."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -53,6 +66,7 @@ class MemoryChainLinkStore(POPOTrackingRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._links: list[ChainLink] = []
+        self._tags: dict[int, LinkTag] = {}
 
     def head(self) -> ChainLink | None:
         with self._database_lock:
@@ -78,6 +92,19 @@ class MemoryChainLinkStore(POPOTrackingRecorder):
                 )
             self._links.extend(links)
             self._insert_tracking(tracking)
+
+    def tags(self, after: int, limit: int) -> list[LinkTag]:
+        with self._database_lock:
+            return [self._tags[p] for p in sorted(self._tags) if p > after][:limit]
+
+    def last_tag(self) -> int:
+        with self._database_lock:
+            return max(self._tags, default=0)
+
+    def add_tags(self, tags: Sequence[LinkTag]) -> None:
+        with self._database_lock:
+            for tag in tags:
+                self._tags.setdefault(tag.position, tag)
 
     def close(self) -> None:
         pass

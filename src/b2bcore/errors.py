@@ -9,6 +9,26 @@ from __future__ import annotations
 
 from uuid import UUID
 
+#: The most characters of a refused value a message quotes.
+QUOTED = 40
+
+
+def shortened(value: object) -> str:
+    """``value``'s text, stripped, and cut when long (a 1,000-digit amount or
+    a megabyte-long cell is refused without being echoed whole)."""
+    written = str(value).strip()
+    if len(written) <= QUOTED:
+        return written
+    return f"{written[:QUOTED]}… ({len(written):,} characters)"
+
+
+def quoted(value: object) -> str:
+    """``value`` as a message quotes it: ``shortened``, in quotes."""
+    written = str(value).strip()
+    if len(written) <= QUOTED:
+        return repr(written)
+    return f"{written[:QUOTED]!r}… ({len(written):,} characters)"
+
 
 class B2BCoreError(Exception):
     """Base of every error b2bcore raises on purpose."""

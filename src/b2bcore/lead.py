@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import AggregateCreated
 
 from b2bcore.aggregate import (
+    MAX_NOTE_LENGTH,
     DomainAggregate,
     Provenance,
     check_contact,
@@ -118,7 +119,9 @@ class Lead(DomainAggregate):
             contact=None
             if contact is None
             else check_contact(subject, "contact", contact),
-            need=None if need is None else check_text(subject, "need", need),
+            need=None
+            if need is None
+            else check_text(subject, "need", need, limit=MAX_NOTE_LENGTH),
             account_id=account_id,
         )
 
@@ -158,7 +161,7 @@ class Lead(DomainAggregate):
             on,
             meta,
             contact=check_contact(self.subject, "contact", contact),
-            need=check_text(self.subject, "need", need),
+            need=check_text(self.subject, "need", need, limit=MAX_NOTE_LENGTH),
         )
 
     def disqualify(self, *, on: date, meta: Provenance) -> None:

@@ -7,7 +7,12 @@ from typing import Self
 
 import attrs
 
-from b2bcore.errors import CurrencyMismatchError, ValidationError
+from b2bcore.errors import (
+    CurrencyMismatchError,
+    ValidationError,
+    quoted,
+    shortened,
+)
 
 #: Minor units (digits after the decimal point) of the currencies b2bcore
 #: accepts. KRW and JPY have none: ₩23,800,000 has no cents.
@@ -26,7 +31,7 @@ def _check_currency(
 ) -> None:
     if value not in MINOR_UNITS:
         raise ValidationError(
-            "money", "currency", f"{value!r} is not a supported ISO 4217 code"
+            "money", "currency", f"{quoted(value)} is not a supported ISO 4217 code"
         )
 
 
@@ -35,7 +40,9 @@ def _check_amount(
 ) -> None:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValidationError(
-            "money", "amount", f"{value!r} must be a finite Decimal (never a float)"
+            "money",
+            "amount",
+            f"{quoted(value)} must be a finite Decimal (never a float)",
         )
 
 
@@ -56,13 +63,13 @@ class Money:
             quantized = self.amount.quantize(quantum)
         except InvalidOperation:
             raise ValidationError(
-                "money", "amount", f"{self.amount} is too large to be exact"
+                "money", "amount", f"{quoted(self.amount)} is too large to be exact"
             ) from None
         if quantized != self.amount:
             raise ValidationError(
                 "money",
                 "amount",
-                f"{self.amount} {self.currency} has more decimals than the "
+                f"{shortened(self.amount)} {self.currency} has more decimals than the "
                 f"currency's {MINOR_UNITS[self.currency]}",
             )
         object.__setattr__(self, "amount", quantized)
@@ -72,13 +79,15 @@ class Money:
         """Parse ``amount`` (a Decimal, int or decimal string) in ``currency``."""
         if isinstance(amount, float | bool):
             raise ValidationError(
-                "money", "amount", f"{amount!r}: floats and booleans are not accepted"
+                "money",
+                "amount",
+                f"{quoted(amount)}: floats and booleans are not accepted",
             )
         try:
             return cls(Decimal(amount), currency)
         except InvalidOperation:
             raise ValidationError(
-                "money", "amount", f"{amount!r} is not a decimal number"
+                "money", "amount", f"{quoted(amount)} is not a decimal number"
             ) from None
 
     @classmethod

@@ -18,9 +18,11 @@ import attrs
 from eventsourcing.domain import AggregateCreated
 
 from b2bcore.aggregate import (
+    MAX_NOTE_LENGTH,
     DomainAggregate,
     Provenance,
     check_date,
+    check_note,
     check_positive,
     check_text,
     check_type,
@@ -339,7 +341,12 @@ class Opportunity(DomainAggregate):
         checked = [
             (
                 check_type(self.subject, "findings.area", area, ReviewArea),
-                check_text(self.subject, "findings.description", description),
+                check_text(
+                    self.subject,
+                    "findings.description",
+                    description,
+                    limit=MAX_NOTE_LENGTH,
+                ),
             )
             for area, description in findings
         ]
@@ -380,7 +387,9 @@ class Opportunity(DomainAggregate):
             on,
             meta,
             number=number,
-            resolution=check_text(self.subject, "resolution", resolution),
+            resolution=check_text(
+                self.subject, "resolution", resolution, limit=MAX_NOTE_LENGTH
+            ),
         )
 
     def pass_gate(self, *, on: date, gate: int, meta: Provenance) -> None:
@@ -476,7 +485,15 @@ class Opportunity(DomainAggregate):
             self._refuse("postmortem", "a postmortem was already recorded")
         self._check_on(on, self.closed_on, "the close on")
         check_type(self.subject, "postmortem", postmortem, Postmortem)
-        check_text(self.subject, "postmortem.summary", postmortem.summary)
+        check_text(
+            self.subject,
+            "postmortem.summary",
+            postmortem.summary,
+            limit=MAX_NOTE_LENGTH,
+        )
+        for field in ("root_causes", "lessons"):
+            for item in getattr(postmortem, field):
+                check_note(self.subject, f"postmortem.{field}", item)
         self._record(self.PostmortemRecorded, on, meta, postmortem=postmortem)
 
     # -- checks ---------------------------------------------------------------

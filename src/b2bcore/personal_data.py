@@ -1,7 +1,8 @@
 """Personal data that can be forgotten: contacts' name, email and phone are
 sealed (AES-GCM) with a random 256-bit key per person, kept in a vault beside
-the event log but outside it. Forgetting a person deletes the key: every event
-still replays, its contact reading ``[erased]`` (docs/audit.md)."""
+the event log but outside it. Forgetting a person deletes the key and
+overwrites its bytes in the store's files: every event still replays, its
+contact reading ``[erased]`` (docs/audit.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
+import attrs
 from eventsourcing.cipher import AESCipher
 from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import Transcoding
@@ -57,9 +59,30 @@ class PersonalDataVault(Protocol):
         vault belongs to is closed."""
         ...
 
-    def forget(self, person_id: UUID) -> None:
-        """Delete the person's key. Raises NotFoundError if there is none."""
+    def forget(self, person_id: UUID) -> KeyErasure:
+        """Delete the person's key and overwrite its bytes in the store's
+        files; what is still pending. Raises NotFoundError if there is no
+        key."""
         ...
+
+    def overwrite_deleted(self) -> KeyErasure:
+        """Overwrite what deleted keys left in the store's files, now that
+        nothing blocks it; what is still pending."""
+        ...
+
+
+@attrs.frozen
+class KeyErasure:
+    """What overwriting deleted keys left to do: ``pending`` says what
+    still holds their bytes and why ("" when the store's own files hold
+    none; backups, archives and the file system's free blocks are out of
+    its reach: docs/audit.md)."""
+
+    pending: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending
 
 
 def new_key() -> bytes:
@@ -141,6 +164,14 @@ class SealingVault(ABC):
         """Whether the store the keys are kept in was closed."""
         return False
 
+    def _overwrite(self) -> str:
+        """Overwrite deleted keys' bytes left in the store's files; what is
+        pending ("" when done)."""
+        return ""
+
+    def overwrite_deleted(self) -> KeyErasure:
+        return KeyErasure(self._overwrite())
+
     def _key_made(self, person_id: UUID) -> bytes:
         """The person's key, made now if none is kept."""
         key = self._key(person_id)
@@ -178,7 +209,7 @@ class SealingVault(ABC):
             raise
         return None if key is None else self._cipher(key).decrypt(sealed)
 
-    def forget(self, person_id: UUID) -> None:
+    def forget(self, person_id: UUID) -> KeyErasure:
         key = self._key(person_id)
         deleted = self._delete_key(person_id)
         with self._caches_lock:
@@ -186,6 +217,7 @@ class SealingVault(ABC):
             self._ciphers.drop(keep=lambda cached: cached != key)
         if not deleted:
             raise unknown_person(person_id)
+        return self.overwrite_deleted()
 
     def _cipher(self, key: bytes) -> AESCipher:
         with self._caches_lock:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from enum import Enum
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from uuid import UUID
 
 import attrs
 
 from b2bcore.facts.queries import ReportQueries
 from b2bcore.facts.tables import Table
-from b2bcore.facts.versions import FactChange
+
+if TYPE_CHECKING:
+    from b2bcore.facts.versions import FactChange
 
 
 class Consistency(Enum):

@@ -22,6 +22,11 @@ SQLITE_STORE = "b2bcore_adapters.sqlite_store:SQLiteReadModelStore"
 #: transaction that inserts a save's events.
 SQLITE_LOG = "b2bcore_adapters.sqlite_log:SQLiteLogRecorder"
 POSTGRES_STORE = "b2bcore_adapters.postgres_store:PostgresReadModelStore"
+#: Called with the settings before anything is opened: a server that cannot
+#: be reached fails in seconds, naming where it looked, instead of waiting in
+#: the connection pool's retries.
+POSTGRES_REACH = "b2bcore_adapters.postgres_store:reach"
+REACH_VARIABLE = "B2BCORE_REACH_TOPIC"
 URL_VARIABLE = "B2BCORE_DATABASE_URL"
 
 
@@ -64,6 +69,7 @@ def environment_for(url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            REACH_VARIABLE: POSTGRES_REACH,
         }
         env.update({f"POSTGRES_{k.upper()}": v for k, v in options.items()})
         return env

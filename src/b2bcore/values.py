@@ -467,6 +467,16 @@ def installment_plan(
         raise ValidationError("installment plan", "count", "must be at least 1")
     if every_months < 1:
         raise ValidationError("installment plan", "every_months", "must be at least 1")
+    last_due_month = (
+        first_due_on.year * 12 + first_due_on.month - 1 + (count - 1) * every_months
+    )
+    if last_due_month // 12 > date.max.year:
+        raise ValidationError(
+            "installment plan",
+            "count",
+            f"{count} installments every {every_months} month(s) from "
+            f"{first_due_on} would fall due after {date.max}, the last date",
+        )
     quantum = Decimal(1).scaleb(-MINOR_UNITS[total.currency])
     share = (total.amount / count).quantize(quantum, rounding="ROUND_DOWN")
     if share <= 0:

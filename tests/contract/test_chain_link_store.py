@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore.audit import ChainLink, LoggedEvent, extend
+from b2bcore.audit import ChainLink, LoggedEvent, extend, tag_links
 from b2bcore.chainstore import ChainLinkStore, MemoryChainLinkStore
 from b2bcore.readmodel import PositionConflictError
 
@@ -27,6 +27,20 @@ class ChainLinkStoreContract:
     def test_a_new_store_has_no_head_and_no_links(self, store: ChainLinkStore) -> None:
         assert store.head() is None
         assert store.links(0, 10) == []
+
+    def test_tags_read_back_in_order_and_keep_the_first_of_a_position(
+        self, store: ChainLinkStore
+    ) -> None:
+        links = chain(1, 2, 4)
+        tags = tag_links(b"key", links)
+        assert store.last_tag() == 0
+
+        store.add_tags(tags[:2])
+        store.add_tags([*tag_links(b"other", links[1:2]), tags[2]])
+
+        assert store.tags(0, 10) == tags
+        assert store.tags(1, 1) == tags[1:2]
+        assert store.last_tag() == 4
 
     def test_appended_links_read_back_in_order(self, store: ChainLinkStore) -> None:
         links = chain(1, 2, 4)

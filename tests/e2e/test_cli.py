@@ -421,7 +421,7 @@ def test_win_loss_is_text_json_or_html(capsys, database) -> None:  # type: ignor
     assert "50%" in out
     assert json.loads(as_json[1]) == run_json(capsys, url, *win_loss)
     assert page[0] == 0
-    assert "<td>Lotte Rental</td><td>1</td>" in page[1]
+    assert '<td>Lotte Rental</td><td class="whole">1</td>' in page[1]
     assert "Win rate by owner" in page[1]
 
 

@@ -34,14 +34,33 @@ def sql(url: str, statement: str) -> None:
         db.execute(statement)
 
 
-def test_an_intact_log_verifies_with_one_ok_line(
+def test_an_intact_log_says_what_it_proved_and_what_needs_a_checkpoint(
     capsys: pytest.CaptureFixture[str], database: str
 ) -> None:
     code, out, err = run(capsys, database, "audit", "verify")
 
     assert (code, err) == (0, "")
-    assert out.startswith("OK: 26 events, head ")
-    assert len(out.splitlines()) == 1
+    first, *rest = out.splitlines()
+    assert first.startswith("OK: 26 events, head ")
+    assert rest == [
+        "proved: the 26 events up to position 26 match their hash chain",
+        "proved: 0 snapshots equal the replay of their events",
+        "not checked: the read models (verify --deep)",
+        "tail not anchored: no checkpoint given, so an edit that also rewrote "
+        "the chain, or a cut-off tail, would pass (verify --checkpoint FILE)",
+    ]
+
+
+def test_a_deep_verification_compares_the_read_models(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    run(capsys, database, "audit", "verify")
+    sql(database, "UPDATE b2bcore_fact_assets SET owner = 'someone.else'")
+
+    code, out, _ = run(capsys, database, "audit", "verify", "--deep")
+
+    assert code == EXIT_TAMPERED
+    assert out.startswith("READ_MODEL: a b2bcore_fact_assets row of ")
 
 
 def test_an_edited_event_exits_4_naming_its_position(
@@ -108,6 +127,9 @@ def test_an_exported_checkpoint_verifies_the_log(
 
     assert code == 0
     assert out.startswith("OK: 26 events")
+    assert out.splitlines()[-1] == (
+        "anchored: the log up to position 26 is the one the signed checkpoint tagged"
+    )
 
 
 def test_a_log_rewritten_since_the_checkpoint_exits_4(
@@ -127,7 +149,7 @@ def test_a_log_rewritten_since_the_checkpoint_exits_4(
     )
 
     assert code == EXIT_TAMPERED
-    assert out.startswith("ALTERED at position 26: the log up to here no longer")
+    assert out.startswith("ALTERED at position 3: the stored event differs")
 
 
 def test_an_edited_checkpoint_is_refused(
@@ -181,3 +203,12 @@ def test_a_missing_checkpoint_file_is_a_usage_error(
 
     assert code == 2
     assert "does not exist" in err
+
+
+def test_overwriting_deleted_keys_with_no_reader_in_the_way_is_done(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    code, out, err = run(capsys, database, "audit", "overwrite-keys")
+
+    assert (code, err) == (0, "")
+    assert out == "overwritten: the database's files hold no deleted key\n"

@@ -77,6 +77,17 @@ def test_a_month_not_written_yyyy_mm_is_a_usage_error(
     assert "is not a month (YYYY-MM)" in err
 
 
+def test_the_last_month_there_is_is_reported(
+    capsys: pytest.CaptureFixture[str], database: tuple[str, UUID]
+) -> None:
+    url, hyowon = database
+
+    code, out, err = report(capsys, url, str(hyowon), "--month", "9999-12")
+
+    assert (code, err) == (0, "")
+    assert json.loads(out)["as_of"] == "9999-12-31"
+
+
 def test_an_unknown_account_is_refused(
     capsys: pytest.CaptureFixture[str], database: tuple[str, UUID]
 ) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from b2bcore import AssetStatus, B2BCore, Grade, Outcome
-from b2bcore_adapters.demo import AS_OF, main, record_hyowon
+from b2bcore_adapters.cli import main
+from b2bcore_adapters.demo import AS_OF, record_hyowon
 
 
 def test_the_key_account_pays_all_four_installments_on_time(core: B2BCore) -> None:
@@ -50,11 +51,10 @@ def test_the_demo_prints_the_story_from_a_fresh_sqlite_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     database = tmp_path / "demo.db"
-    database.write_text("left over from an earlier run")
 
-    assert main(["--db", f"sqlite:///{database}"]) == 0
+    assert main(["demo", "--db", f"sqlite:///{database}"]) == 0
     first = capsys.readouterr().out
-    assert main(["--db", f"sqlite:///{database}"]) == 0
+    assert main(["demo", "--db", f"sqlite:///{database}"]) == 0
 
     assert capsys.readouterr().out == first
     assert "paid 4/4 (fully paid)" in first

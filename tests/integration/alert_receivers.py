@@ -17,9 +17,12 @@ from b2bcore.reports.alerts import Alert, AlertKind
 
 @attrs.define
 class Received:
-    alert_id: str
-    signature: str
+    headers: dict[str, str]
     body: bytes
+
+    @property
+    def alert_id(self) -> str:
+        return self.headers["webhook-id"]
 
 
 @attrs.define
@@ -45,13 +48,8 @@ def webhook_receiver() -> Iterator[Receiver]:
                     receiver.refused += 1
                     status = 503
                 else:
-                    receiver.received.append(
-                        Received(
-                            self.headers["X-B2BCore-Alert-Id"],
-                            self.headers["X-B2BCore-Signature"],
-                            body,
-                        )
-                    )
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    receiver.received.append(Received(headers, body))
                     status = 204
             self.send_response(status)
             self.end_headers()

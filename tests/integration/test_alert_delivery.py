@@ -4,12 +4,14 @@ between send and record resends only that alert, under the same id."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
 import json
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -24,9 +26,21 @@ from b2bcore_adapters.alert_delivery import (
     delivery_log_for,
 )
 from b2bcore_adapters.alert_sinks import StdoutSink, WebhookSink, payload
+from b2bcore_adapters.webhook_signatures import (
+    WebhookVerificationError,
+    sign,
+    verify,
+)
 from tests.integration.alert_receivers import Receiver, some_alerts, webhook_receiver
 
 SECRET = "s3cret"
+SENT_AT = datetime(2024, 10, 2, 9, 30, tzinfo=UTC)
+#: The test vector of the Standard Webhooks specification.
+VECTOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+VECTOR_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+VECTOR_TIMESTAMP = 1614265330
+VECTOR_BODY = b'{"test": 2432232314}'
+VECTOR_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 QUICK = Backoff(attempts=4, first=0.001, factor=2, longest=0.004)
 
 
@@ -73,16 +87,133 @@ def test_each_alert_is_posted_once_with_its_id_and_a_verifiable_signature(
 ) -> None:
     alerts = some_alerts(3)
 
-    with WebhookSink(receiver.url, SECRET) as sink:
+    with WebhookSink(receiver.url, SECRET, now=lambda: SENT_AT) as sink:
         report = AlertDeliverer(sink, delivery_log_for(core)).deliver(alerts)
 
     assert report.sent == tuple(a.id for a in alerts)
     assert received_ids(receiver) == [str(a.id) for a in alerts]
     for request, alert in zip(receiver.received, alerts, strict=True):
-        expected = hmac.new(SECRET.encode(), request.body, hashlib.sha256)
-        assert hmac.compare_digest(request.signature, f"sha256={expected.hexdigest()}")
+        timestamp = request.headers["webhook-timestamp"]
+        signed = f"{alert.id}.{timestamp}.".encode() + request.body
+        digest = hmac.new(SECRET.encode(), signed, hashlib.sha256).digest()
+        assert timestamp == str(int(SENT_AT.timestamp()))
+        assert request.headers["webhook-signature"] == (
+            "v1," + base64.b64encode(digest).decode()
+        )
         assert request.body == payload(alert)
         assert json.loads(request.body)["id"] == str(alert.id)
+
+
+def test_signatures_follow_the_standard_webhooks_test_vector() -> None:
+    headers = {
+        "Webhook-Id": VECTOR_ID,
+        "Webhook-Timestamp": str(VECTOR_TIMESTAMP),
+        "Webhook-Signature": f"v1,bm90IGl0 {VECTOR_SIGNATURE}",
+    }
+    signed_at = datetime.fromtimestamp(VECTOR_TIMESTAMP, UTC)
+
+    assert sign(VECTOR_SECRET, VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY) == (
+        VECTOR_SIGNATURE
+    )
+    assert verify(VECTOR_SECRET, headers, VECTOR_BODY, now=signed_at) == VECTOR_ID
+
+
+def delivered_once(
+    receiver: Receiver, secret: str = SECRET
+) -> tuple[dict[str, str], bytes]:
+    """The headers and body of one alert delivered at SENT_AT."""
+    with WebhookSink(receiver.url, secret, now=lambda: SENT_AT) as sink:
+        sink.send(some_alerts(1)[0])
+    [request] = receiver.received
+    return request.headers, request.body
+
+
+def test_a_receiver_verifies_a_delivery_within_the_tolerance(
+    receiver: Receiver,
+) -> None:
+    headers, body = delivered_once(receiver)
+
+    for late in (timedelta(0), timedelta(minutes=5), timedelta(minutes=-5)):
+        assert (
+            verify(SECRET, headers, body, now=SENT_AT + late) == (headers["webhook-id"])
+        )
+
+
+def test_a_delivery_replayed_after_the_tolerance_is_refused(
+    receiver: Receiver,
+) -> None:
+    headers, body = delivered_once(receiver)
+
+    with pytest.raises(WebhookVerificationError, match="webhook-timestamp: more than"):
+        verify(SECRET, headers, body, now=SENT_AT + timedelta(minutes=5, seconds=1))
+    with pytest.raises(WebhookVerificationError, match="webhook-timestamp"):
+        verify(SECRET, headers, body, now=SENT_AT - timedelta(hours=1))
+
+
+def test_a_replay_under_a_fresh_timestamp_fails_the_signature(
+    receiver: Receiver,
+) -> None:
+    headers, body = delivered_once(receiver)
+    later = SENT_AT + timedelta(hours=1)
+    replayed = {**headers, "webhook-timestamp": str(int(later.timestamp()))}
+
+    with pytest.raises(WebhookVerificationError, match="webhook-signature: does not"):
+        verify(SECRET, replayed, body, now=later)
+
+
+@pytest.mark.parametrize(
+    ("change", "forged_body"),
+    [
+        ({"webhook-signature": "v1,AAAA"}, None),
+        ({"webhook-signature": "v1,é"}, None),
+        ({"webhook-id": "another-alert"}, None),
+        ({}, b'{"kind": "forged"}'),
+    ],
+)
+def test_a_forged_or_altered_delivery_is_refused(
+    receiver: Receiver, change: dict[str, str], forged_body: bytes | None
+) -> None:
+    headers, body = delivered_once(receiver)
+
+    with pytest.raises(WebhookVerificationError, match="webhook-signature"):
+        verify(SECRET, {**headers, **change}, forged_body or body, now=SENT_AT)
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "problem"),
+    [
+        ("webhook-timestamp", None, "webhook-timestamp: missing"),
+        ("webhook-signature", None, "webhook-signature: missing"),
+        ("webhook-timestamp", "soon", "must be Unix seconds"),
+        ("webhook-timestamp", "9" * 5_000, "must be Unix seconds"),
+    ],
+)
+def test_a_delivery_without_usable_headers_is_refused(
+    receiver: Receiver, header: str, value: str | None, problem: str
+) -> None:
+    headers, body = delivered_once(receiver)
+    headers = {k: v for k, v in headers.items() if k != header}
+    if value is not None:
+        headers[header] = value
+
+    with pytest.raises(WebhookVerificationError, match=problem):
+        verify(SECRET, headers, body, now=SENT_AT)
+
+
+def test_a_whsec_secret_signs_with_its_decoded_key(receiver: Receiver) -> None:
+    key = b"\x00\x01 binary key bytes"
+    secret = "whsec_" + base64.b64encode(key).decode()
+    headers, body = delivered_once(receiver, secret)
+
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    assert headers["webhook-signature"] == "v1," + base64.b64encode(digest).decode()
+    assert verify(secret, headers, body, now=SENT_AT) == headers["webhook-id"]
+
+
+def test_a_whsec_secret_that_is_not_base64_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="whsec_"):
+        WebhookSink("http://127.0.0.1:1/alerts", "whsec_not base64!")
 
 
 def test_a_second_run_sends_only_new_alerts(receiver: Receiver, core: B2BCore) -> None:

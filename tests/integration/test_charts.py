@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
+from itertools import combinations
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +19,10 @@ from b2bcore_adapters import charts
 from b2bcore_adapters.charts import ChartFormat, ChartsUnavailableError
 from b2bcore_adapters.demo import AS_OF, record_hyowon
 from tests.helpers import lose_ev_pilot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 Draw = Callable[[ChartFormat], bytes]
@@ -194,3 +200,129 @@ def test_without_matplotlib_a_chart_asks_for_the_charts_extra(
         charts.bar_chart("Revenue", {"Jan": 1.0}, format=ChartFormat.PNG)
 
     assert str(raised.value) == "charts need matplotlib: pip install 'b2bcore[charts]'"
+
+
+# -- labels that never overlap, fonts that draw Hangul -------------------------
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """The figures the charts render, laid out as they were saved."""
+    figures: list[Figure] = []
+    render = charts._render
+
+    def keep(figure: Figure, format: ChartFormat) -> bytes:
+        figures.append(figure)
+        return render(figure, format)
+
+    monkeypatch.setattr(charts, "_render", keep)
+    return figures
+
+
+def overlapping(texts: Sequence[Text]) -> list[tuple[str, str]]:
+    shown = [t for t in texts if t.get_text()]
+    return [
+        (a.get_text(), b.get_text())
+        for a, b in combinations(shown, 2)
+        if a.get_window_extent().overlaps(b.get_window_extent())
+    ]
+
+
+def inside(figure: Figure, texts: Sequence[Text]) -> bool:
+    page = figure.bbox
+    boxes = [t.get_window_extent() for t in texts if t.get_text()]
+    return all(
+        page.x0 <= b.x0 and b.x1 <= page.x1 and page.y0 <= b.y0 and b.y1 <= page.y1
+        for b in boxes
+    )
+
+
+@pytest.mark.parametrize("count", [6, 20])
+def test_bar_and_tick_labels_never_overlap(drawn: list[Figure], count: int) -> None:
+    names = [f"sales rep {n:02} of the Gyeonggi office" for n in range(count)]
+
+    charts.bar_chart(
+        "Win rate by owner",
+        {name: 40.0 + n for n, name in enumerate(names)},
+        labels=[f"{40 + n}% ({n + 10}/{n + 25})" for n in range(count)],
+        y_max=110,
+        format=ChartFormat.PNG,
+    )
+
+    (figure,) = drawn
+    figure.draw_without_rendering()
+    axes = figure.axes[0]
+    assert overlapping(axes.get_xticklabels()) == []
+    assert overlapping(axes.texts) == []
+    assert inside(figure, [*axes.get_xticklabels(), *axes.texts])
+
+
+def test_short_labels_of_a_few_bars_stay_level(drawn: list[Figure]) -> None:
+    charts.bar_chart("Revenue", {"Jan": 1.5, "Feb": 2.0}, format=ChartFormat.PNG)
+
+    (figure,) = drawn
+    assert {t.get_rotation() for t in figure.axes[0].get_xticklabels()} == {0.0}
+
+
+def test_names_cut_alike_stay_two_bars(drawn: list[Figure]) -> None:
+    same_start = "A very long account name that goes on "
+    charts.bar_chart(
+        "Revenue",
+        {same_start + "(North)": 1.0, same_start + "(South)": 2.0},
+        format=ChartFormat.PNG,
+    )
+
+    (figure,) = drawn
+    assert len(figure.axes[0].patches) == 2
+
+
+def test_heat_map_columns_never_overlap(drawn: list[Figure]) -> None:
+    columns = [f"business line {n} overseas" for n in range(8)]
+
+    charts.heat_map(
+        "Grid", ["a", "b"], columns, [[1.0] * 8, [2.0] * 8], format=ChartFormat.PNG
+    )
+
+    (figure,) = drawn
+    figure.draw_without_rendering()
+    assert overlapping(figure.axes[0].get_xticklabels()) == []
+
+
+@pytest.fixture
+def no_hint_yet() -> Iterator[None]:
+    """The missing-font hint not said yet in this process."""
+    charts._warn_no_cjk_font.cache_clear()
+    yield
+    charts._warn_no_cjk_font.cache_clear()
+
+
+def test_an_installed_cjk_font_draws_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    no_hint_yet: None,
+) -> None:
+    monkeypatch.setattr(charts, "CJK_FONTS", ("Liberation Sans",))
+
+    svg = charts.bar_chart("(주)효원", {"계약": 1.0}, format=ChartFormat.SVG)
+    charts.bar_chart("(주)효원", {"계약": 1.0}, format=ChartFormat.PNG)
+
+    assert b"font-family: 'Liberation Sans', 'DejaVu Sans'" in svg
+    assert caplog.records == []
+
+
+def test_without_a_cjk_font_hangul_in_a_png_warns_once(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    no_hint_yet: None,
+) -> None:
+    monkeypatch.setattr(charts, "CJK_FONTS", ("No Such Font KR",))
+
+    charts.bar_chart("Revenue", {"Jan": 1.0}, format=ChartFormat.PNG)
+    charts.bar_chart("(주)효원", {"계약": 1.0}, format=ChartFormat.SVG)
+    assert caplog.records == []
+    charts.bar_chart("(주)효원", {"계약": 1.0}, format=ChartFormat.PNG)
+    charts.heat_map("효원", ["가"], ["나"], [[1.0]], format=ChartFormat.PNG)
+
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert "fonts-noto-cjk" in record.getMessage()

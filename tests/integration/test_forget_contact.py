@@ -6,11 +6,15 @@ process, since contacts are opened only when read."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -26,6 +30,7 @@ from b2bcore import (
 from b2bcore.erasure import Erasure
 from b2bcore.errors import VaultClosedError
 from b2bcore.values import ERASED
+from tests.conftest import POSTGRES_URL
 from tests.helpers import purchase_asset, register_account
 
 KIM = Contact("김지은 Kim Ji-eun", "jieun.kim@hyowon.example", "+82-2-555-0147")
@@ -196,3 +201,142 @@ def test_a_contact_recorded_after_another_process_forgot_it_gets_a_new_key(
         again = purchase_asset(core, account_id, contact=KIM, order_reference="2")
 
         assert core.asset(again).contact == KIM
+
+
+def with_lock_timeout(url: str) -> str:
+    """``url`` whose lock waits give up after one second."""
+    return f"{url}{'&' if '?' in url else '?'}lock_timeout=1"
+
+
+class KeyFiles:
+    """The files of the store at ``url`` that can hold a person's key, and
+    the key itself, read behind the store's back."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.sqlite = Path(parts.path[1:]) if parts.scheme == "sqlite" else None
+        self.schema = None if self.sqlite else parse_qs(parts.query)["schema"][0]
+        self.seen: set[Path] = set()
+
+    def key(self, person_id: UUID) -> bytes:
+        if self.sqlite:
+            with closing(sqlite3.connect(self.sqlite)) as db:
+                (key,) = db.execute(
+                    "SELECT key FROM b2bcore_personal_keys WHERE person_id = ?",
+                    (str(person_id),),
+                ).fetchone()
+            return bytes(key)
+        with psycopg.connect(POSTGRES_URL) as db:
+            row = db.execute(
+                f'SELECT key FROM "{self.schema}".b2bcore_personal_keys '
+                "WHERE person_id = %s",
+                (person_id,),
+            ).fetchone()
+        assert row is not None
+        return bytes(row[0])
+
+    def paths(self) -> list[Path]:
+        """The SQLite file and its write-ahead log; on PostgreSQL the keys
+        table's file (flushed first), and any it had before."""
+        if self.sqlite:
+            return list(self.sqlite.parent.glob(f"{self.sqlite.name}*"))
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as db:
+            db.execute("CHECKPOINT")
+            directory, relative = db.execute(
+                "SELECT current_setting('data_directory'), pg_relation_filepath(%s)",
+                (f'"{self.schema}".b2bcore_personal_keys',),
+            ).fetchone()  # type: ignore[misc]
+        path = Path(directory) / relative
+        if not os.access(path, os.R_OK):
+            message = f"PostgreSQL's data files are not readable here ({path})"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+        self.seen.add(path)
+        return sorted(p for p in self.seen if p.exists())
+
+    def holding(self, key: bytes) -> list[Path]:
+        return [path for path in self.paths() if key in path.read_bytes()]
+
+
+def test_a_forgotten_key_is_overwritten_in_the_database_files(
+    durable_url: str,
+) -> None:
+    files = KeyFiles(durable_url)
+    with B2BCore.open(durable_url) as core:
+        purchase_asset(core, register_account(core), contact=KIM)
+        key = files.key(KIM.id)
+        assert files.holding(key), "the scan finds the key before forgetting"
+
+        erased = core.forget_contact(KIM.id, reason="asked to be forgotten")
+
+        assert (erased.complete, erased.pending) == (True, "")
+        assert files.holding(key) == []
+
+
+def read_transaction(url: str) -> Callable[[], None]:
+    """Another connection, holding a read transaction on the keys table
+    until the returned function is called."""
+    db: Any
+    if url.startswith("sqlite"):
+        db = sqlite3.connect(urlsplit(url).path[1:], isolation_level=None)
+        db.execute("BEGIN")
+        db.execute("SELECT count(*) FROM b2bcore_personal_keys").fetchone()
+    else:
+        schema = parse_qs(urlsplit(url).query)["schema"][0]
+        db = psycopg.connect(POSTGRES_URL)
+        db.execute(f'SELECT count(*) FROM "{schema}".b2bcore_personal_keys')
+
+    def end() -> None:
+        db.commit()
+        db.close()
+
+    return end
+
+
+def test_a_reader_blocking_the_overwrite_leaves_it_pending_until_retried(
+    durable_url: str,
+) -> None:
+    files = KeyFiles(durable_url)
+    with B2BCore.open(with_lock_timeout(durable_url)) as core:
+        purchase_asset(core, register_account(core), contact=KIM)
+        key = files.key(KIM.id)
+        end_reading = read_transaction(durable_url)
+        try:
+            erased = core.forget_contact(KIM.id, reason="asked to be forgotten")
+
+            assert not erased.complete
+            assert "b2b audit overwrite-keys" in erased.pending
+            assert core.overwrite_forgotten_keys().pending == erased.pending
+            assert files.holding(key)
+        finally:
+            end_reading()
+
+        assert core.overwrite_forgotten_keys().complete
+        assert files.holding(key) == []
+
+
+@pytest.mark.postgres
+def test_a_transaction_begun_before_the_erasure_anywhere_leaves_it_pending(
+    postgres_url: str,
+) -> None:
+    """A rewrite copies a deleted row that an older transaction may still
+    read, in whatever table it reads: the overwrite waits for it, and says it
+    is pending rather than claim a key its file still holds is gone."""
+    files = KeyFiles(postgres_url)
+    with B2BCore.open(with_lock_timeout(postgres_url)) as core:
+        purchase_asset(core, register_account(core), contact=KIM)
+        key = files.key(KIM.id)
+        elsewhere = psycopg.connect(POSTGRES_URL)
+        elsewhere.execute("SELECT 1")  # a transaction, on no b2bcore table
+        try:
+            erased = core.forget_contact(KIM.id, reason="asked to be forgotten")
+
+            assert not erased.complete
+            assert "began before it was deleted" in erased.pending
+        finally:
+            elsewhere.rollback()
+            elsewhere.close()
+
+        assert core.overwrite_forgotten_keys().complete
+        assert files.holding(key) == []

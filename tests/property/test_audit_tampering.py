@@ -1,5 +1,6 @@
 """Any single tampering with a random log — an edited, removed, added or
-moved event, or two swapped — is detected at the right position."""
+moved event, or two swapped — is detected at the right position, also when
+the chain was rewritten with it, against a checkpoint's tags."""
 
 from __future__ import annotations
 
@@ -8,7 +9,20 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2bcore.audit import LoggedEvent, Problem, event_digest, extend, verify
+from b2bcore.audit import (
+    LoggedEvent,
+    Problem,
+    event_digest,
+    extend,
+    sign,
+    tag_links,
+    verify,
+    verify_tagged,
+)
+
+KEY = b"audit key"
+#: The ways a log can differ from its chain.
+TAMPERINGS = (Problem.ALTERED, Problem.DELETED, Problem.INSERTED, Problem.REORDERED)
 
 
 @st.composite
@@ -33,7 +47,7 @@ def tampered(
     draw: st.DrawFn, log: list[LoggedEvent]
 ) -> tuple[list[LoggedEvent], Problem, int]:
     """One random tampering of ``log``: the log, the problem and where."""
-    kind = draw(st.sampled_from(Problem))
+    kind = draw(st.sampled_from(TAMPERINGS))
     index = draw(st.integers(0, len(log) - 1))
     event = log[index]
     if kind is Problem.ALTERED:
@@ -90,4 +104,27 @@ def test_an_untouched_log_always_verifies(log: list[LoggedEvent]) -> None:
         True,
         len(log),
         links[-1].link.hex(),
+    )
+
+
+@given(st.data(), logs())
+def test_a_tampering_that_rewrote_the_chain_is_located_by_the_checkpoint(
+    data: st.DataObject, log: list[LoggedEvent]
+) -> None:
+    links = extend(None, log)
+    checkpoint = sign(
+        KEY, position=log[-1].position, head=links[-1].link.hex(), count=len(log)
+    )
+    tags = tag_links(KEY, links)
+    changed, problem, position = tampered(data.draw, log)
+    digests = [(e.position, event_digest(e)) for e in changed]
+
+    rewritten = verify(digests, extend(None, changed))
+    status = verify_tagged(KEY, digests, tags, checkpoint)
+
+    assert rewritten.ok
+    assert (status.ok, status.problem, status.first_bad_position) == (
+        False,
+        problem,
+        position,
     )

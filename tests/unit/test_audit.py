@@ -19,7 +19,9 @@ from b2bcore.audit import (
     extend,
     link_hash,
     sign,
+    tag_links,
     verify,
+    verify_tagged,
 )
 from b2bcore.errors import ValidationError
 
@@ -49,7 +51,7 @@ def test_an_intact_log_verifies_with_its_count_and_head() -> None:
 
     status = verify(log_of(logged), links)
 
-    assert status == ChainStatus(ok=True, count=3, head=links[-1].link.hex())
+    assert status == ChainStatus(ok=True, count=3, head=links[-1].link.hex(), end=3)
     assert status.describe() == f"OK: 3 events, head {links[-1].link.hex()}"
 
 
@@ -195,7 +197,7 @@ def test_events_after_the_last_link_are_not_judged() -> None:
 
     status = verify(log_of(logged), links)
 
-    assert status == ChainStatus(ok=True, count=2, head=links[-1].link.hex())
+    assert status == ChainStatus(ok=True, count=2, head=links[-1].link.hex(), end=2)
 
 
 def test_the_first_of_several_problems_is_reported() -> None:
@@ -280,3 +282,58 @@ def test_a_chain_shorter_than_its_checkpoint_fails_it() -> None:
     status = verify(log_of(logged[:2]), links[:2], checkpoint)
 
     assert (status.ok, status.first_bad_position) == (False, 3)
+
+
+def test_an_edited_tag_is_the_first_bad_position() -> None:
+    logged = events(1, 2, 3)
+    links = extend(None, logged)
+    checkpoint = sign(KEY, position=3, head=links[2].link.hex(), count=3)
+    tags = tag_links(KEY, links)
+    tags[1] = tag_links(b"forger", [links[1]])[0]
+
+    status = verify_tagged(KEY, log_of(logged), tags, checkpoint)
+
+    assert (status.problem, status.first_bad_position) == (Problem.ALTERED, 2)
+    assert "tags were edited" in status.detail
+
+
+def test_events_after_the_checkpoint_are_not_judged_by_its_tags() -> None:
+    logged = events(1, 2, 3)
+    links = extend(None, logged)
+    checkpoint = sign(KEY, position=2, head=links[1].link.hex(), count=2)
+
+    status = verify_tagged(KEY, log_of(logged), tag_links(KEY, links[:2]), checkpoint)
+
+    assert status.ok
+
+
+def test_without_a_checkpoint_the_tail_is_said_not_anchored() -> None:
+    status = ChainStatus(ok=True, count=3, head="ab", end=3, snapshots=1)
+
+    assert status.explain() == [
+        "proved: the 3 events up to position 3 match their hash chain",
+        "proved: 1 snapshots equal the replay of their events",
+        "not checked: the read models (verify --deep)",
+        "tail not anchored: no checkpoint given, so an edit that also rewrote "
+        "the chain, or a cut-off tail, would pass (verify --checkpoint FILE)",
+    ]
+
+
+def test_an_anchored_log_says_where_its_checkpoint_ends() -> None:
+    status = ChainStatus(
+        ok=True, count=5, head="ab", end=5, anchored=3, read_model_rows=7
+    )
+
+    assert status.explain()[2:] == [
+        "proved: the read models equal a rebuild from the log (7 rows)",
+        "anchored: the log up to position 3 is the one the signed checkpoint tagged",
+        "tail not anchored: last checkpoint at position 3; positions 4-5 would "
+        "pass an edit that also rewrote the chain, or being cut off",
+    ]
+
+
+def test_a_failed_verification_explains_nothing_more() -> None:
+    status = ChainStatus(False, 2, "ab", 2, Problem.SNAPSHOT, "the snapshot …")
+
+    assert status.describe() == "SNAPSHOT at position 2: the snapshot …"
+    assert status.explain() == []

@@ -222,6 +222,16 @@ def test_installments_may_fall_due_every_few_months() -> None:
     ]
 
 
+def test_a_plan_falling_due_after_the_last_date_there_is_is_refused() -> None:
+    with pytest.raises(ValidationError, match="after 9999-12-31") as excinfo:
+        installment_plan(Money.of(1200, "USD"), 12, date(9999, 6, 1))
+
+    assert (excinfo.value.subject, excinfo.value.field) == ("installment plan", "count")
+    assert installment_plan(Money.of(700, "USD"), 7, date(9999, 6, 1))[-1].due_on == (
+        date(9999, 12, 1)
+    )
+
+
 def test_a_plan_of_one_installment_is_the_total() -> None:
     (only,) = installment_plan(Money.of("99.99", "USD"), 1, date(2024, 1, 1))
 
@@ -297,3 +307,15 @@ def test_a_plan_needs_at_least_a_month_between_installments() -> None:
         installment_plan(Money.of(100, "KRW"), 2, date(2024, 1, 1), every_months=0)
 
     assert excinfo.value.field == "every_months"
+
+
+@pytest.mark.parametrize(
+    "amount", ["9" * 1_000 + ".5", "x" * 1_000, Decimal("1" * 1_000 + ".25")]
+)
+def test_a_refused_amount_is_quoted_not_echoed_whole(amount: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Money.of(amount, "KRW")  # type: ignore[arg-type]
+
+    message = str(refused.value)
+    assert len(message) < 200
+    assert "(1,00" in message  # its length is named instead

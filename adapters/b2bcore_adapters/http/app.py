@@ -19,8 +19,10 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from b2bcore import B2BCore
 from b2bcore.errors import (
@@ -34,14 +36,18 @@ from b2bcore.errors import (
 from b2bcore.ids import deterministic_id
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.values import Grade
+from b2bcore_adapters.formats import ReportFormat
+from b2bcore_adapters.html import CONTENT_SECURITY_POLICY
 from b2bcore_adapters.http import models
 from b2bcore_adapters.http.auth import Role, Token, authenticate
+from b2bcore_adapters.http.body_limit import MAX_BODY_BYTES, BodyLimit
+from b2bcore_adapters.http.errors import error_body, shown
 from b2bcore_adapters.http.idempotency import (
     IdempotencyStore,
     Outcome,
     idempotency_store_for,
 )
-from b2bcore_adapters.monthly_report import ReportFormat, to_html
+from b2bcore_adapters.monthly_report import to_html
 from b2bcore_adapters.plain import JSON, plain
 
 #: What a command route returns: a created aggregate's id, more fields of
@@ -49,6 +55,10 @@ from b2bcore_adapters.plain import JSON, plain
 Result = UUID | dict[str, JSON] | None
 MAX_VERSION = 2**31
 MAX_DAYS = 36_500
+#: The most problems a 422 lists: one per item of a long list is no help.
+MAX_PROBLEMS = 20
+#: Where the documentation pages' scripts and styles are served.
+DOCS_ASSETS = "/docs/assets"
 
 
 class ApiError(Exception):
@@ -65,24 +75,14 @@ class ApiError(Exception):
         super().__init__(f"{subject}: {field}: {rule}")
 
 
-def error_body(kind: str, subject: str, field: str, rule: str) -> JSON:
-    return {
-        "error": {
-            "kind": kind,
-            "subject": subject,
-            "field": field,
-            "rule": rule,
-            "message": f"{subject}: {field}: {rule}",
-        }
-    }
-
-
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
 def parse_if_match(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    """The entity tags ``header`` lists, weak ones (``W/"2"``) kept weak: an
+    If-Match compares strongly (RFC 9110, 13.1.1), so they never match."""
+    return {tag.strip() for tag in header.split(",")}
 
 
 bearer = HTTPBearer(auto_error=False, description="An API token (docs/http.md).")
@@ -151,12 +151,14 @@ class Api:
             return
         tags = parse_if_match(expected)
         if "*" not in tags and etag(current) not in tags:
+            weak = any(tag.startswith("W/") for tag in tags)
             raise ApiError(
                 412,
                 "precondition_failed",
                 str(target),
                 "If-Match",
-                f"the aggregate is at version {current}, not {expected}",
+                f"the aggregate is at version {current}, not {expected}"
+                + ("; a weak ETag never matches (strong comparison)" if weak else ""),
             )
 
     def execute(
@@ -234,12 +236,18 @@ Reader = Annotated[Token, Depends(reader)]
 Writer = Annotated[Token, Depends(writer)]
 
 
+#: The longest ``Idempotency-Key`` kept (a UUID is 36 characters).
+IDEMPOTENCY_KEY_LENGTH = 200
+
+
 def command_headers(
     idempotency_key: Annotated[
         str | None,
         Header(
             alias="Idempotency-Key",
             description="Run the command once per key (docs/http.md).",
+            min_length=1,
+            max_length=IDEMPOTENCY_KEY_LENGTH,
         ),
     ] = None,
     if_match: Annotated[
@@ -294,13 +302,45 @@ def conflict(request: Request, error: Exception) -> JSONResponse:
 def invalid_request(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = [
-        {"field": ".".join(str(part) for part in e["loc"]), "rule": e["msg"]}
-        for e in error.errors()
+        {
+            "field": shown(".".join(str(part) for part in e["loc"])),
+            "rule": shown(e["msg"]),
+        }
+        for e in error.errors()[:MAX_PROBLEMS]
     ]
     first = problems[0] if problems else {"field": "request", "rule": "invalid"}
     body = error_body("validation", "request", first["field"], first["rule"])
     body["error"]["errors"] = problems
     return JSONResponse(body, status_code=422)
+
+
+def http_error(request: Request, error: Exception) -> JSONResponse:
+    """What Starlette and FastAPI refuse themselves (an unknown route, a method
+    a route does not take, a body that cannot be parsed), in the same body."""
+    assert isinstance(error, HTTPException)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it could not parse, other than malformed
+        # JSON (which is a RequestValidationError): JSON nested past Python's
+        # recursion limit, above all.
+        rule = (
+            "JSON nested too deeply"
+            if isinstance(error.__cause__, RecursionError)
+            else "could not be parsed as JSON"
+        )
+        return JSONResponse(
+            error_body("validation", "request", "body", rule), status_code=422
+        )
+    kind = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http")
+    return JSONResponse(
+        error_body(
+            kind,
+            "request",
+            "path",
+            f"{request.method} {request.url.path}: {error.detail}",
+        ),
+        status_code=error.status_code,
+        headers=error.headers,
+    )
 
 
 def out_of_range(request: Request, error: Exception) -> JSONResponse:
@@ -342,13 +382,19 @@ def create_app(
     core: B2BCore,
     tokens: Sequence[Token],
     idempotency: IdempotencyStore | None = None,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """The API over ``core``, open to ``tokens``; idempotency keys are kept
-    in ``idempotency`` (default: beside ``core``'s event log)."""
-    app = FastAPI(
+    in ``idempotency`` (default: beside ``core``'s event log); a request body
+    larger than ``max_body_bytes`` is refused (413)."""
+    # FastAPIOffline: /docs and /redoc with their scripts served by the API
+    # itself, not from a CDN, so they work without internet access.
+    app = FastAPIOffline(
         title="b2bcore",
         summary="Accounts, assets and the sales pipeline, from one event log.",
         version="1",
+        static_url=DOCS_ASSETS,
     )
     app.state.api = Api(core, tokens, idempotency or idempotency_store_for(core))
     app.include_router(router)
@@ -362,6 +408,8 @@ def create_app(
     app.add_exception_handler(OperationalError, unavailable)
     app.add_exception_handler(ReadModelBehindError, read_models_behind)
     app.add_exception_handler(ProjectionError, projection_stopped)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
     @app.middleware("http")
     async def read_position(
@@ -373,6 +421,18 @@ def create_app(
             status = await run_in_threadpool(core.read_status)
             response.headers["B2B-Read-Position"] = str(status.position)
             response.headers["B2B-Log-Head"] = str(status.head)
+        return response
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """No answer is sniffed into another type; none but the documentation's
+        scripts and styles is kept by a cache, answers to tokens above all."""
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if not request.url.path.startswith(DOCS_ASSETS):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     return app
@@ -510,7 +570,10 @@ def monthly_report(
     as JSON or as a self-contained HTML page."""
     report = api.core.monthly_report(account_id, month=month, known_at=known_at)
     if format is ReportFormat.HTML:
-        return HTMLResponse(to_html(report))
+        return HTMLResponse(
+            to_html(report),
+            headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
+        )
     return read(plain(report))
 
 
@@ -1377,9 +1440,12 @@ def forget_contact(
         token,
         body,
         None,
-        lambda: api.core.forget_contact(
-            contact_id, on=body.on, reason=body.reason, actor=token.subject
-        ),
+        # What overwriting the key left pending ("" when nothing: audit.md).
+        lambda: {
+            "pending": api.core.forget_contact(
+                contact_id, on=body.on, reason=body.reason, actor=token.subject
+            ).pending
+        },
     )
 
 

@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from b2bcore import Money
 from b2bcore.values import (
@@ -26,6 +27,22 @@ from b2bcore.values import (
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def unicode_text(cls, value: object) -> object:
+        """Every text field, before anything reads the body (the idempotency
+        key's fingerprint serialises it): JSON's ``"\\ud800"`` is a lone
+        surrogate, half a character, which no UTF-8 text can hold."""
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise PydanticCustomError(
+                        "unicode_text", "is not valid Unicode text (a lone surrogate)"
+                    ) from None
+        return value
 
 
 class MoneyBody(Body):

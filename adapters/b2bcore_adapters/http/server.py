@@ -10,6 +10,7 @@ import uvicorn
 from b2bcore import B2BCore, ConfigurationError, Consistency
 from b2bcore_adapters.http.app import create_app
 from b2bcore_adapters.http.auth import TOKENS_VARIABLE, Token, parse_tokens
+from b2bcore_adapters.http.body_limit import MAX_BODY_BYTES
 
 
 def load_tokens(path: Path | None) -> tuple[Token, ...]:
@@ -36,12 +37,13 @@ def serve(
     port: int,
     tokens_file: Path | None,
     consistency: Consistency = Consistency.LOG_HEAD,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> None:
     """Serve the API on ``host:port`` until interrupted."""
     tokens = load_tokens(tokens_file)
     with B2BCore.open(url, actor="http", consistency=consistency) as core:
         uvicorn.run(
-            create_app(core, tokens),
+            create_app(core, tokens, max_body_bytes=max_body_bytes),
             host=host,
             port=port,
             access_log=False,

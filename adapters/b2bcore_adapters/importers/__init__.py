@@ -11,6 +11,7 @@ from b2bcore_adapters.importers.report import (
     ImportReport,
     ImportUsageError,
     RowProblem,
+    WarningKind,
 )
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ImportReport",
     "ImportUsageError",
     "RowProblem",
+    "WarningKind",
     "import_csv",
     "import_maven_crm",
     "import_ravenstack",

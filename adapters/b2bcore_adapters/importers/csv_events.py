@@ -30,6 +30,7 @@ from b2bcore import (
 from b2bcore.aggregate import DomainAggregate, Provenance
 from b2bcore.application import project
 from b2bcore.asset import Asset
+from b2bcore.errors import quoted
 from b2bcore.opportunity import Opportunity
 from b2bcore.values import Postmortem
 from b2bcore_adapters.importers.csv_records import ACTOR, META, Recorded
@@ -302,7 +303,7 @@ def findings(cell: str) -> tuple[tuple[ReviewArea, str], ...]:
     for item in items(cell):
         name, colon, description = item.partition(":")
         if not colon or not description.strip():
-            raise ValueError(f"{item!r} is not 'area: description'")
+            raise ValueError(f"{quoted(item)} is not 'area: description'")
         found.append((area(name), description.strip()))
     return tuple(found)
 
@@ -436,7 +437,9 @@ def _entry(
     history = _history(run.core, form, key)
     if history is None:
         for row in rows:
-            run.reject(row, form.key.name, f"{form.kind.KIND} {key!r} is not recorded")
+            run.reject(
+                row, form.key.name, f"{form.kind.KIND} {quoted(key)} is not recorded"
+            )
         return None
     aggregate, seen = history
     done: dict[UUID, int] = {}

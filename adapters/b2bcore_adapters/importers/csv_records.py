@@ -28,6 +28,7 @@ from b2bcore import (
 from b2bcore.account import Account
 from b2bcore.aggregate import Provenance
 from b2bcore.asset import Asset
+from b2bcore.errors import quoted
 from b2bcore.opportunity import Opportunity
 from b2bcore_adapters.importers.rows import (
     CellError,
@@ -41,6 +42,7 @@ from b2bcore_adapters.importers.rows import (
     free_text,
     iso_date,
     items,
+    key,
     member,
     money,
     one_of,
@@ -65,13 +67,13 @@ class Recorded:
     _known: dict[str, bool] = attrs.field(factory=dict, init=False)
 
     def __call__(self, cell: str) -> UUID:
-        key = text(cell)
-        aggregate_id = deterministic_id(self.kind, key)
-        if key not in self._known:
-            self._known[key] = self.core.exists(aggregate_id)
-        if not self._known[key]:
+        name = key(cell)
+        aggregate_id = deterministic_id(self.kind, name)
+        if name not in self._known:
+            self._known[name] = self.core.exists(aggregate_id)
+        if not self._known[name]:
             raise ValueError(
-                f"{self.kind} {key!r} is not recorded: import {self.hint} first"
+                f"{self.kind} {quoted(name)} is not recorded: import {self.hint} first"
             )
         return aggregate_id
 
@@ -95,7 +97,7 @@ def _fields(columns: Sequence[Column[Any]], **renamed: str) -> dict[str, str]:
 
 # -- accounts.csv -------------------------------------------------------------
 
-ACCOUNT = Column("account", text)
+ACCOUNT = Column("account", key)
 NAME = Column("name", text)
 GRADE = Column("grade", member(Grade))
 SECTOR = Column("sector", text)
@@ -140,7 +142,7 @@ def _account(row: Row) -> Aggregates:
 
 # -- assets.csv ---------------------------------------------------------------
 
-ASSET = Column("asset", text)
+ASSET = Column("asset", key)
 PRODUCT = Column("product", text)
 ORDER_REFERENCE = Column("order_reference", optional(text), required=False)
 CONTACT = Column("contact", text)
@@ -260,7 +262,7 @@ def _make_obsolete(asset: Asset, row: Row) -> None:
 
 # -- opportunities.csv --------------------------------------------------------
 
-OPPORTUNITY = Column("opportunity", text)
+OPPORTUNITY = Column("opportunity", key)
 AMOUNT = Column("amount", amount)
 EXPECTED_CLOSE_ON = Column("expected_close_on", iso_date)
 OPENED_ON = Column("opened_on", iso_date)

@@ -344,7 +344,7 @@ def _deal(row: Row, pipeline: Pipeline, as_of: date) -> Aggregates:
         region=agent.office,
         country=UNKNOWN if account is None else account.country,
         product=product.name,
-        expected_close_on=closed or as_of + OPEN_DEAL_HORIZON,
+        expected_close_on=closed or _expected_close(as_of),
         tier=4 if stage is Stage.PROSPECTING else 3,
         on=engaged or as_of,
         meta=META,
@@ -356,6 +356,12 @@ def _deal(row: Row, pipeline: Pipeline, as_of: date) -> Aggregates:
         assert closed is not None
         deal.lose(on=closed, reason_code=LossReason.UNKNOWN, meta=META)
     return (deal,)
+
+
+def _expected_close(as_of: date) -> date:
+    """An open deal's expected close: OPEN_DEAL_HORIZON after ``as_of``, at
+    the latest the last date there is."""
+    return as_of + min(OPEN_DEAL_HORIZON, date.max - as_of)
 
 
 def _won_value(row: Row) -> Money:

@@ -47,6 +47,19 @@ class RowProblem:
 
 
 @attrs.frozen
+class WarningKind:
+    """Warnings that say the same thing of the same column of one file:
+    how many there are, and the first."""
+
+    count: int
+    first: RowProblem
+
+    def __str__(self) -> str:
+        more = self.count - 1
+        return f"{self.first} (and {more:,} more like it)" if more else str(self.first)
+
+
+@attrs.frozen
 class FileSummary:
     """The rows of one file: each data row is imported, already present (a
     re-import found what it describes) or rejected. A reference file (the
@@ -108,6 +121,15 @@ class ImportReport:
     def exit_code(self) -> int:
         """0 when nothing was rejected, 3 when something was."""
         return EXIT_REJECTED if self.rejected else EXIT_OK
+
+    def warning_kinds(self) -> tuple[WarningKind, ...]:
+        """The warnings by kind (the same file, column and reason), in the
+        order each kind first occurs."""
+        kinds: dict[tuple[str, str, str], list[RowProblem]] = {}
+        for problem in self.warnings:
+            kind = (problem.file, problem.column, problem.reason)
+            kinds.setdefault(kind, []).append(problem)
+        return tuple(WarningKind(len(found), found[0]) for found in kinds.values())
 
     def summary(self) -> str:
         """A few lines for people: the totals, then one line per file."""

@@ -24,6 +24,8 @@ from typing import Any, Generic, TypeVar, cast
 import attrs
 
 from b2bcore import DomainError, Money
+from b2bcore.aggregate import MAX_LABEL_LENGTH, check_length
+from b2bcore.errors import quoted
 from b2bcore.money import MINOR_UNITS
 from b2bcore_adapters.importers.report import ImportFileError, RowProblem
 
@@ -147,6 +149,11 @@ class _NotCsvError(Exception):
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Each non-blank record with the physical line it starts on."""
+    # No cell is longer than the text: with the csv module's (process-wide)
+    # limit at least that, one huge cell is read and its row judged by its
+    # column's rules, instead of the whole file failing as "not CSV".
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text))
     reader = csv.reader(io.StringIO(text, newline=""))
     last_line = 0
     try:
@@ -223,6 +230,12 @@ def text(cell: str) -> str:
     return cell.strip()
 
 
+def key(cell: str) -> str:
+    """A required text naming a row (the source's key), stripped, no longer
+    than a name (``MAX_LABEL_LENGTH``)."""
+    return check_length("", "key", text(cell), MAX_LABEL_LENGTH)
+
+
 def free_text(cell: str) -> str:
     """A text that may be blank, stripped."""
     return cell.strip()
@@ -270,7 +283,7 @@ def _date(
         year, month, day = (int(match.group(group)) for group in order)
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{cell.strip()!r} is not a date ({form})") from None
+        raise ValueError(f"{quoted(cell)} is not a date ({form})") from None
 
 
 _AMOUNT = re.compile(r"-?\d+(\.\d+)?")
@@ -281,9 +294,9 @@ def amount(cell: str) -> Decimal:
     through a float)."""
     written = cell.strip()
     if not _AMOUNT.fullmatch(written):
-        raise ValueError(f"{written!r} is not an amount (like 1234.50)")
+        raise ValueError(f"{quoted(written)} is not an amount (like 1234.50)")
     if written.startswith("-"):
-        raise ValueError(f"{written!r} is negative")
+        raise ValueError(f"{quoted(written)} is negative")
     return Decimal(written)
 
 
@@ -291,14 +304,14 @@ def currency(cell: str) -> str:
     """An ISO 4217 code b2bcore accepts."""
     code = cell.strip().upper()
     if code not in MINOR_UNITS:
-        raise ValueError(f"{cell.strip()!r} is not a supported currency code")
+        raise ValueError(f"{quoted(cell)} is not a supported currency code")
     return code
 
 
 def whole_number(cell: str) -> int:
     """A whole number, zero or more."""
     if not cell.strip().isdigit():
-        raise ValueError(f"{cell.strip()!r} is not a whole number")
+        raise ValueError(f"{quoted(cell)} is not a whole number")
     return int(cell.strip())
 
 
@@ -310,7 +323,7 @@ def flag(cell: str) -> bool:
     try:
         return _FLAGS[cell.strip().lower()]
     except KeyError:
-        raise ValueError(f"{cell.strip()!r} is not True or False") from None
+        raise ValueError(f"{quoted(cell)} is not True or False") from None
 
 
 def items(cell: str) -> tuple[str, ...]:
@@ -327,7 +340,7 @@ def one_of(options: Mapping[str, T]) -> Callable[[str], T]:
             return by_key[cell.strip().lower()]
         except KeyError:
             raise ValueError(
-                f"{cell.strip()!r} is not one of {', '.join(options)}"
+                f"{quoted(cell)} is not one of {', '.join(options)}"
             ) from None
 
     return parse_choice
@@ -357,10 +370,10 @@ class Lookup(Generic[T]):
             return self.found[name]
         if name in self.rejected:
             raise ValueError(
-                f"{self.what} {name!r} was rejected ({self.file} line "
+                f"{self.what} {quoted(name)} was rejected ({self.file} line "
                 f"{self.rejected[name]})"
             )
-        raise ValueError(f"unknown {self.what} {name!r}: not in {self.file}")
+        raise ValueError(f"unknown {self.what} {quoted(name)}: not in {self.file}")
 
 
 def money(value: Decimal, currency_code: str, column: str) -> Money:

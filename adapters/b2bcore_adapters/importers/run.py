@@ -138,6 +138,11 @@ class ImportRun:
         except DomainError as error:
             column = columns.get(error.field, "")
             reason = error.rule if column else f"{error.field}: {error.rule}"
+        except (ArithmeticError, ValueError) as error:
+            # A value no rule names but the standard library refuses (a date
+            # past 9999-12-31, an overflow): still this row's problem, never
+            # the whole import's.
+            column, reason = "", f"out of range: {error}"
         for row in rows:
             self.reject(row, column, reason)
         return None

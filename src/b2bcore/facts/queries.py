@@ -20,6 +20,11 @@ Rows = Sequence[Sequence[Any]]
 
 
 class ReportQueries(Protocol):
+    def fact_rows(self, table: Table) -> Rows:
+        """Every version of every row of ``table``: its fact columns, then
+        its own (in no particular order; for audits)."""
+        ...
+
     def deal_rows(self, *, day: date, known: int) -> Rows:
         """Every deal opened by ``day``: key, account id, owner, region,
         business line, country, product, opened on, closed on, outcome,

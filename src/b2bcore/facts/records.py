@@ -39,6 +39,7 @@ from b2bcore.views import TierStint, stints_of
 @attrs.frozen
 class DealFacts:
     id: UUID
+    name: str
     account_id: UUID | None
     owner: str
     region: str
@@ -114,10 +115,12 @@ def deal_records(
         won_value,
         loss_reason,
         lost_to,
+        name,
     ) in deals:
         found.append(
             DealFacts(
                 id=UUID(key),
+                name=name,
                 account_id=None if account_id is None else UUID(account_id),
                 owner=owner,
                 region=region,

@@ -102,6 +102,7 @@ def _deal(d: Any) -> frozenset[FactRow]:
                 None if won is None else won.minor,
                 None if d.loss_reason is None else d.loss_reason.value,
                 d.lost_to,
+                d.name,
             )
         }
     )

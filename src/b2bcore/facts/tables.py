@@ -179,6 +179,7 @@ DEALS = Table(
         integer("won_value", nullable=True),
         text("loss_reason", nullable=True),
         text("lost_to", nullable=True),
+        text("name"),
     ),
     indexes=(("opened_on",),),
 )

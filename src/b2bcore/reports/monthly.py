@@ -7,8 +7,9 @@ Every figure is read as it stood at the end of the month (docs/monthly-report.md
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -113,8 +114,13 @@ class MonthlyReport:
         return self.trend[-1]
 
 
+#: The first month a report can cover: its trend reaches back to 0001-01.
+FIRST_MONTH = date(1, TREND_MONTHS, 1)
+
+
 def month_end(month: date) -> date:
-    return add_months(month, 1) - timedelta(days=1)
+    """The last day of ``month``'s month (9999-12-31 too)."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def monthly_report(
@@ -129,6 +135,13 @@ def monthly_report(
     if not isinstance(month, date) or month.day != 1:
         raise ValidationError(
             "monthly report", "month", f"{month} is not the first day of a month"
+        )
+    if month < FIRST_MONTH:
+        raise ValidationError(
+            "monthly report",
+            "month",
+            f"must be {FIRST_MONTH.isoformat()[:7]} or later (the usage trend "
+            f"covers {TREND_MONTHS} months), got {month.isoformat()[:7]}",
         )
     end = month_end(month)
     mine = sorted(

@@ -5,7 +5,7 @@ and so do the light records built from the report tables
 from __future__ import annotations
 
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from b2bcore.money import Money
@@ -25,7 +25,9 @@ from b2bcore.values import (
     TierMove,
     Upgrade,
 )
-from b2bcore.views import TierStint
+
+if TYPE_CHECKING:
+    from b2bcore.views import TierStint
 
 
 class Named(Protocol):

@@ -1,5 +1,5 @@
-"""pytest fixtures for a fresh application, one per test; enable them in a
-``conftest.py`` with ``pytest_plugins = ["b2bcore.testing.fixtures"]``.
+"""pytest fixtures for a fresh application, one per test; registered with
+pytest by b2bcore's ``pytest11`` entry point (plugin ``b2bcore``).
 
 ``b2b_core`` runs a test once on memory and once on a SQLite file;
 ``b2b_memory_core`` and ``b2b_sqlite_core`` pick one. Every application's

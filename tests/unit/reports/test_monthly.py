@@ -180,6 +180,31 @@ def test_a_month_that_is_not_a_date_is_refused(memory_core: B2BCore) -> None:
     assert excinfo.value.field == "month"
 
 
+def test_the_last_month_there_is_is_reported_up_to_its_last_day(
+    memory_core: B2BCore,
+) -> None:
+    hyowon, _ = the_account(memory_core)
+
+    last = memory_core.monthly_report(hyowon, month=date(9999, 12, 1))
+
+    assert last.as_of == date(9999, 12, 31)
+    assert last.trend[0].month == date(9999, 7, 1)
+
+
+def test_a_month_the_trend_cannot_reach_back_from_is_refused(
+    memory_core: B2BCore,
+) -> None:
+    ancient = register_account(memory_core, on=date(1, 1, 2))
+
+    with pytest.raises(ValidationError, match="0001-06 or later") as excinfo:
+        memory_core.monthly_report(ancient, month=date(1, 5, 1))
+
+    assert excinfo.value.field == "month"
+    assert memory_core.monthly_report(ancient, month=date(1, 6, 1)).as_of == date(
+        1, 6, 30
+    )
+
+
 def test_an_unknown_account_is_not_found(memory_core: B2BCore) -> None:
     with pytest.raises(NotFoundError):
         memory_core.monthly_report(UUID(int=7), month=MAY)

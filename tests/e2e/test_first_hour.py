@@ -1,0 +1,235 @@
+"""What a new user meets in the first hour: a wrong database URL fails fast
+and says where it looked, tables fit an 80-column terminal without cutting a
+number, and every figure reads as text."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from b2bcore_adapters import cli
+from b2bcore_adapters import demo as story
+from b2bcore_adapters.cli import main
+from b2bcore_adapters.demo import AS_OF
+from tests.conftest import POSTGRES_URL, require_postgres
+
+
+def run(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:
+    code = main(list(arguments))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_port_nobody_listens_on_fails_at_once_naming_where(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "postgresql://postgres@127.0.0.1:9/test?connect_timeout=2"
+
+    code, out, err = run(capsys, "--db", url, "renewals")
+
+    assert code == 1
+    assert out == ""
+    assert err.startswith(
+        "error: cannot connect to PostgreSQL at 127.0.0.1:9, database 'test'"
+    )
+    assert "Traceback" not in err
+
+
+@pytest.mark.postgres
+def test_a_missing_database_fails_at_once_naming_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    require_postgres()
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/b2bcore_no_such_database"
+
+    code, _, err = run(capsys, "--db", url, "renewals")
+
+    assert code == 1
+    assert "database 'b2bcore_no_such_database'" in err
+    assert "does not exist" in err
+
+
+NUMBER = re.compile(r"\d[\d,.]*")
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('book') / 'demo.db'}"
+    story.run(url, accounts=12, out=lambda _: None)
+    return url
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["renewals", "--within", "365"],
+        ["pipeline-kpis", "--by", "owner"],
+        ["tiers"],
+        ["alerts"],
+        ["dashboard"],
+        ["asset-kpis", "--from", "2024-01-01", "--to", "2024-11-01"],
+        ["win-loss", "--by", "owner"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_at_80_columns_no_number_is_cut(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    demo_book: str,
+    command: list[str],
+) -> None:
+    day = [] if command[0] == "asset-kpis" else ["--as-of", AS_OF.isoformat()]
+    code, wide, _ = run(capsys, "--db", demo_book, "--wide", *command, *day)
+    assert code == 0
+    monkeypatch.setattr(cli.out, "width", 80)
+
+    code, narrow, _ = run(capsys, "--db", demo_book, *command, *day)
+
+    assert code == 0
+    assert max(map(cell_len, narrow.splitlines())) <= 80
+    assert "…" not in narrow
+    # Every number shown whole: nothing at 80 columns that --wide does not show.
+    assert set(NUMBER.findall(narrow)) - {"80"} <= set(NUMBER.findall(wide))
+
+
+def test_asset_kpis_read_as_text_not_python(
+    capsys: pytest.CaptureFixture[str], demo_book: str
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "--db",
+        demo_book,
+        "asset-kpis",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-11-01",
+    )
+
+    assert code == 0
+    assert "{" not in out
+    assert "'" not in out
+    assert re.search(r"gross revenue retention +KRW \d+%", out)
+    assert re.search(r"time to renewal +\d+\.\d days (before|after) usage end", out)
+
+
+def without(modules: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """``b2b arguments`` in a Python where ``modules`` cannot be imported, as
+    when their extra is not installed."""
+    program = (
+        "import sys\n"
+        f"for name in {modules.split()!r}: sys.modules[name] = None\n"
+        "from b2bcore_adapters.__main__ import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", program, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("modules", "arguments", "expected"),
+    [
+        (
+            "typer",
+            ["--help"],
+            "the b2b command line needs typer: pip install 'b2bcore[cli]'",
+        ),
+        ("fastapi", ["serve"], "b2b serve needs fastapi: pip install 'b2bcore[http]'"),
+        (
+            "httpx nats",
+            ["deliver", "--sink", "webhook", "--url", "http://127.0.0.1:9/"],
+            "b2b deliver needs httpx: pip install 'b2bcore[alerts]'",
+        ),
+        (
+            "psycopg",
+            ["--db", "postgresql://postgres@127.0.0.1:9/test", "renewals"],
+            "needs psycopg: pip install 'b2bcore[postgres]'",
+        ),
+    ],
+    ids=["cli", "http", "alerts", "postgres"],
+)
+def test_a_missing_extra_is_named_with_its_install_line(
+    tmp_path: Path, modules: str, arguments: list[str], expected: str
+) -> None:
+    database = (
+        ["--db", f"sqlite:///{tmp_path / 'b.db'}"] if arguments[0] != "--db" else []
+    )
+
+    done = without(modules, *database, *arguments)
+
+    assert done.returncode in (1, 2)
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_accounts_are_listed_by_name_to_find_an_id(
+    capsys: pytest.CaptureFixture[str], demo_book: str
+) -> None:
+    listed = json.loads(run(capsys, "--db", demo_book, "accounts", "--json")[1])
+    code, ids, _ = run(capsys, "--db", demo_book, "accounts", "--name", "효원", "--ids")
+
+    names = [a["name"] for a in listed]
+    assert names == sorted(names)
+    assert len(listed) == 12
+    assert code == 0
+    (hyowon,) = ids.split()
+    assert [a["name"] for a in listed if a["id"] == hyowon] == ["(주)효원"]
+    assert run(capsys, "--db", demo_book, "history", hyowon, "--json")[0] == 0
+
+
+def test_deals_are_listed_newest_first_and_by_account(
+    capsys: pytest.CaptureFixture[str], demo_book: str
+) -> None:
+    day = ["--as-of", AS_OF.isoformat()]
+    every = json.loads(run(capsys, "--db", demo_book, "deals", *day, "--json")[1])
+    account = every[0]["account_id"]
+    mine = json.loads(
+        run(capsys, "--db", demo_book, "deals", *day, "--account", account, "--json")[1]
+    )
+    earlier = run(capsys, "--db", demo_book, "deals", "--as-of", "2023-01-01", "--ids")
+
+    opened = [d["opened_on"] for d in every]
+    assert opened == sorted(opened, reverse=True)
+    assert {d["account_id"] for d in mine} == {account}
+    assert {d["id"] for d in mine} < {d["id"] for d in every}
+    assert set(earlier[1].split()) < {d["id"] for d in every}
+    assert all(d["opened_on"] <= "2023-01-01" for d in every if d["id"] in earlier[1])
+    first = every[0]
+    assert run(capsys, "--db", demo_book, "timeline", first["id"], "--json")[0] == 0
+
+
+def test_help_loads_no_store_report_or_importer() -> None:
+    """``b2b --help`` builds the whole command tree; what only commands need
+    (the application, the importers, charts, the HTTP API) loads later."""
+    program = (
+        "import sys\n"
+        "from b2bcore_adapters.__main__ import main\n"
+        "code = main(['--help'])\n"
+        "heavy = [m for m in ('b2bcore.application', 'eventsourcing.application',"
+        " 'b2bcore_adapters.importers.csv_events', 'matplotlib', 'fastapi',"
+        " 'b2bcore.event_history', 'b2bcore_adapters.monthly_report')"
+        " if m in sys.modules and type(sys.modules[m]).__name__ != '_LazyModule']\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
