@@ -26,8 +26,11 @@ lock:
 	mv $(LOCK).new $(LOCK)
 	rm -rf .venv-lock
 
+#: Where `make demo` records (a demo book there is replaced, nothing else).
+DEMO_DB ?= sqlite:///b2bcore-demo.db
+
 demo: $(STAMP)
-	$(BIN)/b2b demo --db sqlite:///b2bcore-demo.db
+	$(BIN)/b2b demo --db $(DEMO_DB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src adapters tests benchmarks

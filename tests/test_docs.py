@@ -81,3 +81,25 @@ def test_the_readme_command_line_runs_as_written(tmp_path: Path) -> None:
     for written in ("tiers.svg", "deal.html", "account.html", "alerts.jsonl"):
         assert (clone / written).stat().st_size > 0, written
     assert (clone / "b2bcore.db").exists()
+
+
+def test_the_readmes_make_demo_runs(tmp_path: Path) -> None:
+    """``make demo`` on this checkout (its environment already installed, as
+    after ``make test``), recording into a scratch file instead of the
+    clone's ``b2bcore-demo.db``."""
+    if not (ROOT / ".venv" / ".installed").exists():
+        pytest.skip("no .venv here: make demo would install one first")
+    database = tmp_path / "demo.db"
+
+    done = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "demo", f"DEMO_DB=sqlite:///{database}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "(주)효원" in done.stdout
+    assert "Renewals within 90 days" in done.stdout
+    assert database.exists()
