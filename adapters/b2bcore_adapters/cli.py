@@ -41,8 +41,7 @@ from b2bcore_adapters.plain import JSON, amount, dumps, plain
 
 if TYPE_CHECKING:
     from b2bcore import B2BCore
-    from b2bcore.reports.pipeline import PipelineKpis
-    from b2bcore.reports.tiers import TierCell, TierMatrix
+    from b2bcore.reports.tiers import TierCell
     from b2bcore_adapters import charts, importers, postmortem
     from b2bcore_adapters import demo as story
     from b2bcore_adapters.importers.report import ImportReport
@@ -511,25 +510,7 @@ def renewals(
             )
         )
     if as_json:
-        emit(
-            [
-                {
-                    "asset_id": str(i.asset_id),
-                    "account_id": str(i.account_id),
-                    "account": i.account,
-                    "grade": i.grade.value,
-                    "product": i.product,
-                    "usage_end_on": i.usage_end_on.isoformat(),
-                    "days_left": i.days_left,
-                    "bucket": i.bucket,
-                    "value": amount(i.value),
-                    "currency": i.value.currency,
-                    "owner": i.owner,
-                    "risks": sorted(r.value for r in i.risks),
-                }
-                for i in items
-            ]
-        )
+        emit(plain(items))
         return
     table(
         f"Renewals within {within} days",
@@ -719,31 +700,6 @@ def dashboard(
 # -- the pipeline -------------------------------------------------------------
 
 
-def pipeline_document(kpis: PipelineKpis, *, cut: bool) -> JSON:
-    document: dict[str, JSON] = {
-        "as_of": kpis.as_of.isoformat(),
-        "open": kpis.open,
-        "won": kpis.won,
-        "lost": kpis.lost,
-        "dropped": kpis.dropped,
-        "win_rate": kpis.win_rate,
-        "avg_cycle_days": kpis.average_cycle_days,
-        "won_value": amount(kpis.won_value),
-        "open_value": amount(kpis.open_value),
-        "lost_value": amount(kpis.lost_value),
-        "dropped_value": amount(kpis.dropped_value),
-        "weighted_pipeline": amount(kpis.weighted_pipeline),
-        "sales_velocity": amount(kpis.sales_velocity),
-        "stagnant": [str(d) for d in kpis.stagnant],
-        "tiers": plain(kpis.tiers),
-    }
-    if cut:
-        document["by"] = {
-            k: pipeline_document(v, cut=False) for k, v in kpis.by.items()
-        }
-    return document
-
-
 @app.command("pipeline-kpis")
 def pipeline_kpis(
     as_of: AsOf = None, by: By = None, as_json: Json = False, known_at: KnownAt = None
@@ -753,7 +709,7 @@ def pipeline_kpis(
     with opened() as core:
         kpis = core.pipeline_kpis(as_of=as_of, by=by, known_at=known_at)
     if as_json:
-        emit(pipeline_document(kpis, cut=by is not None))
+        emit(plain(kpis))
         return
     keys = [("all", kpis), *kpis.by.items()]
     table(
@@ -786,35 +742,6 @@ def pipeline_kpis(
     )
 
 
-def cell_document(cell: TierCell) -> JSON:
-    return {"count": cell.count, "amount": amount(cell.value)}
-
-
-def tiers_document(matrix: TierMatrix) -> JSON:
-    return {
-        "as_of": matrix.as_of.isoformat(),
-        "dimension": matrix.dimension.value,
-        "columns": list(matrix.columns),
-        "rows": {
-            row.key: {
-                **{
-                    c: cell_document(cell)
-                    for c, cell in zip(matrix.columns, row.cells, strict=True)
-                },
-                "total": cell_document(row.total),
-            }
-            for row in matrix.rows
-        },
-        "totals": {
-            **{
-                c: cell_document(cell)
-                for c, cell in zip(matrix.columns, matrix.column_totals, strict=True)
-            },
-            "total": cell_document(matrix.total),
-        },
-    }
-
-
 @app.command()
 def tiers(
     as_of: AsOf = None,
@@ -831,7 +758,7 @@ def tiers(
     if chart is not None and drawn is not None:
         chart.write_bytes(charts.tier_matrix_chart(matrix, format=drawn))
     if as_json:
-        emit(tiers_document(matrix))
+        emit(plain(matrix))
         return
 
     def shown(cell: TierCell) -> str:
@@ -982,7 +909,6 @@ def list_deals(
                     if d.closed_on is None
                     else d.closed_on.isoformat(),
                     "amount": amount(d.amount),
-                    "currency": d.amount.currency,
                 }
                 for d in found
             ]

@@ -1,4 +1,6 @@
-"""Reports as plain JSON values: snake_case keys, money as decimal strings,
+"""Views and reports as plain JSON values, the one rendering the CLI's
+``--json`` and the HTTP API share: snake_case keys, money as ``{"amount":
+"23800000", "currency": "KRW"}`` (a sum over currencies as a list of them),
 dates ISO, ids as strings, rates as numbers (null when there is no data)."""
 
 from __future__ import annotations
@@ -19,18 +21,23 @@ from b2bcore.reports.amounts import Amounts
 JSON = Any
 
 
+def money(value: Money) -> JSON:
+    """An amount with its currency: ``{"amount": "23800000", "currency":
+    "KRW"}``, the amount a decimal string exact at the currency's minor unit."""
+    return {"amount": str(value.amount), "currency": value.currency}
+
+
 def amount(value: Amounts | Money | None) -> JSON:
-    """Money as a decimal string; a sum over several currencies as an object
-    currency → decimal string; no money at all as "0"."""
+    """Money as ``money``; a sum as a list of them, one per currency in
+    code order (``[]`` when there is no money at all); None as null."""
     if value is None:
         return None
     if isinstance(value, Money):
-        return str(value.amount)
-    if len(value) == 0:
-        return "0"
-    if len(value) == 1:
-        return str(next(iter(value.values())))
-    return {currency: str(total) for currency, total in value.items()}
+        return money(value)
+    return [
+        {"amount": str(total), "currency": currency}
+        for currency, total in sorted(value.items())
+    ]
 
 
 def key(value: object) -> str:

@@ -61,8 +61,7 @@ def test_renewals_list_the_key_accounts_asset(capsys, database) -> None:  # type
         "usage_end_on": "2025-01-19",
         "days_left": 79,
         "bucket": 90,
-        "value": "23800000",
-        "currency": "KRW",
+        "value": {"amount": "23800000", "currency": "KRW"},
         "owner": "park.minjun",
         "risks": [],
     }
@@ -105,16 +104,16 @@ def test_pipeline_kpis_have_the_documented_keys(capsys, database) -> None:  # ty
         "lost",
         "dropped",
         "win_rate",
-        "avg_cycle_days",
+        "average_cycle_days",
         "won_value",
         "by",
     } <= set(kpis)
     assert (kpis["won"], kpis["lost"], kpis["win_rate"]) == (1, 1, 0.5)
-    assert kpis["won_value"] == "14500000"
+    assert kpis["won_value"] == [{"amount": "14500000", "currency": "KRW"}]
     assert set(kpis["by"]) == {"choi", "unassigned"}
     assert kpis["by"]["choi"]["won"] == 1
-    assert "by" not in kpis["by"]["choi"]
-    assert "by" not in run_json(capsys, url, "pipeline-kpis", "--as-of", DAY)
+    assert kpis["by"]["choi"]["by"] == {}
+    assert run_json(capsys, url, "pipeline-kpis", "--as-of", DAY)["by"] == {}
 
 
 def test_asset_kpis_have_the_documented_keys(capsys, database) -> None:  # type: ignore[no-untyped-def]
@@ -149,13 +148,18 @@ def test_the_tier_report_has_rows_and_totals_per_tier(capsys, database) -> None:
 
     assert report["as_of"] == DAY
     assert report["dimension"] == "owner"
-    assert set(report["rows"]) == {"park.minjun", "kim.seoyeon"}
-    assert report["rows"]["park.minjun"]["0-won"] == {"count": 1, "amount": "14500000"}
-    assert report["rows"]["kim.seoyeon"]["0-lost"] == {"count": 1, "amount": "23800000"}
-    assert [
-        report["totals"][t]["count"]
-        for t in ("4", "3", "2", "1", "0-won", "0-lost", "0-dropped")
-    ] == [0, 0, 0, 0, 1, 1, 0]
+    columns = report["columns"]
+    assert columns == ["4", "3", "2", "1", "0-won", "0-lost", "0-dropped"]
+    rows = {row["key"]: dict(zip(columns, row["cells"])) for row in report["rows"]}
+    assert set(rows) == {"park.minjun", "kim.seoyeon"}
+    assert rows["park.minjun"]["0-won"] == {
+        "count": 1,
+        "value": [{"amount": "14500000", "currency": "KRW"}],
+    }
+    assert rows["kim.seoyeon"]["0-lost"]["value"] == [
+        {"amount": "23800000", "currency": "KRW"}
+    ]
+    assert [cell["count"] for cell in report["column_totals"]] == [0, 0, 0, 0, 1, 1, 0]
 
 
 def test_the_tier_report_as_of_an_earlier_date_shows_open_tiers(
@@ -165,7 +169,8 @@ def test_the_tier_report_as_of_an_earlier_date_shows_open_tiers(
 
     report = run_json(capsys, url, "tiers", "--by", "owner", "--as-of", "2024-10-10")
 
-    assert report["rows"]["park.minjun"]["2"]["count"] == 1
+    (row,) = [row for row in report["rows"] if row["key"] == "park.minjun"]
+    assert row["cells"][report["columns"].index("2")]["count"] == 1
 
 
 @pytest.mark.parametrize(

@@ -378,7 +378,7 @@ def test_the_renewal_queue_lists_the_installed_asset(api: TestClient) -> None:
     [item] = api.get("/reports/renewals?as_of=2024-12-01", headers=READER).json()
 
     assert item["asset_id"] == asset
-    assert item["value"] == "1200.00"
+    assert item["value"] == {"amount": "1200.00", "currency": "USD"}
 
 
 def test_an_account_history_lists_its_assets(api: TestClient) -> None:

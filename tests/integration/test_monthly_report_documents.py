@@ -23,7 +23,7 @@ def test_the_json_document_carries_every_figure(memory_core: B2BCore) -> None:
     assert asset["asset_id"] == str(fleet)
     assert (asset["count"], asset["previous_count"]) == (140, 100)
     assert asset["usage_end_on"] == "2024-08-15"
-    assert asset["payment"]["outstanding"] == "5950000"
+    assert asset["payment"]["outstanding"] == {"amount": "5950000", "currency": "KRW"}
     assert asset["inspections"] == [
         {"number": 1, "completed_on": "2024-05-08", "findings": "Tyres worn"}
     ]
