@@ -27,6 +27,7 @@ from b2bcore.aggregate import (
     check_type,
 )
 from b2bcore.errors import ValidationError
+from b2bcore.lifecycle import LEADS_TO, AssetAction, accepts
 from b2bcore.money import Money
 from b2bcore.values import (
     AssetStatus,
@@ -68,7 +69,7 @@ class Asset(DomainAggregate):
         usage_end_on: date | None
 
         def apply(self, asset: Asset) -> None:
-            asset.status = AssetStatus.INSTALLED
+            asset.status = LEADS_TO[AssetAction.INSTALL]
             asset.installed_on = self.effective_on
             asset.usage_end_on = self.usage_end_on
 
@@ -138,7 +139,7 @@ class Asset(DomainAggregate):
         note: str
 
         def apply(self, asset: Asset) -> None:
-            asset.status = AssetStatus.OBSOLETE
+            asset.status = LEADS_TO[AssetAction.REPLACE]
             asset.obsolete_on = self.effective_on
             asset.obsolete_reason = ObsoleteReason.REPLACED
             asset.obsolete_note = self.note
@@ -150,7 +151,7 @@ class Asset(DomainAggregate):
         note: str
 
         def apply(self, asset: Asset) -> None:
-            asset.status = AssetStatus.OBSOLETE
+            asset.status = LEADS_TO[AssetAction.MAKE_OBSOLETE]
             asset.obsolete_on = self.effective_on
             asset.obsolete_reason = self.reason_code
             asset.obsolete_note = self.note
@@ -344,7 +345,7 @@ class Asset(DomainAggregate):
 
     def install(self, *, on: date, usage_end_on: date | None, meta: Provenance) -> None:
         """Install the asset; ``usage_end_on`` None means open-ended (evergreen)."""
-        self._require_status(AssetStatus.PURCHASED, "install")
+        self._require(AssetAction.INSTALL)
         self._check_on(on, self.purchased_on, "the purchase on")
         if usage_end_on is not None:
             check_date(self.subject, "usage_end_on", usage_end_on)
@@ -367,7 +368,7 @@ class Asset(DomainAggregate):
     ) -> None:
         """Extend the usage end date, possibly at a new value (an upsell when
         higher), with the new term's installments appended to the plan."""
-        self._require_status(AssetStatus.INSTALLED, "renew")
+        self._require(AssetAction.RENEW)
         assert self.installed_on is not None
         self._check_on(on, self.installed_on, "the install on")
         check_date(self.subject, "usage_end_on", usage_end_on)
@@ -404,7 +405,7 @@ class Asset(DomainAggregate):
         renewal, as if it had been right from that fact's business date;
         ``on`` is the day the correction is made. An earlier usage end, which
         a renewal already superseded, cannot be corrected."""
-        self._require_status(AssetStatus.INSTALLED, "correct the usage end of")
+        self._require(AssetAction.CORRECT_USAGE_END)
         self._require_reason(meta, "a correction")
         assert self.installed_on is not None
         if self.renewals:
@@ -439,7 +440,7 @@ class Asset(DomainAggregate):
         self, *, on: date, product: str, value: Money, meta: Provenance
     ) -> None:
         """Move to another product or plan at a new value."""
-        self._require_status(AssetStatus.INSTALLED, "upgrade")
+        self._require(AssetAction.UPGRADE)
         assert self.installed_on is not None
         self._check_on(on, self.installed_on, "the install on")
         product = check_text(self.subject, "product", product)
@@ -452,7 +453,7 @@ class Asset(DomainAggregate):
         self, *, on: date, successor_id: UUID, note: str, meta: Provenance
     ) -> None:
         """Make the asset obsolete, replaced by ``successor_id``."""
-        self._require_status(AssetStatus.INSTALLED, "replace")
+        self._require(AssetAction.REPLACE)
         self._check_after_last_fact(on)
         check_type(self.subject, "successor_id", successor_id, UUID)
         if successor_id == self.id:
@@ -474,7 +475,7 @@ class Asset(DomainAggregate):
         meta: Provenance,
     ) -> None:
         """End the asset's life (churn) for ``reason_code``."""
-        self._require_not_obsolete("make obsolete")
+        self._require(AssetAction.MAKE_OBSOLETE)
         self._check_after_last_fact(on)
         check_type(self.subject, "reason_code", reason_code, ObsoleteReason)
         if reason_code is ObsoleteReason.REPLACED:
@@ -491,7 +492,7 @@ class Asset(DomainAggregate):
 
     def schedule_inspection(self, *, on: date, due_on: date, meta: Provenance) -> int:
         """Plan an inspection; returns its number."""
-        self._require_installed_since(on, "schedule an inspection")
+        self._require_installed_since(on, AssetAction.SCHEDULE_INSPECTION)
         check_date(self.subject, "due_on", due_on)
         if due_on < on:
             raise ValidationError(
@@ -504,7 +505,7 @@ class Asset(DomainAggregate):
     def complete_inspection(
         self, *, on: date, number: int, findings: str, meta: Provenance
     ) -> None:
-        self._require_installed_since(on, "complete an inspection")
+        self._require_installed_since(on, AssetAction.COMPLETE_INSPECTION)
         check_type(self.subject, "number", number, int)
         if not 1 <= number <= len(self.inspections):
             self._refuse("number", f"no inspection {number} was scheduled")
@@ -530,7 +531,7 @@ class Asset(DomainAggregate):
         self, *, on: date, score: int, comment: str, meta: Provenance
     ) -> None:
         """Record a satisfaction score from 0 (worst) to 10 (best)."""
-        self._require_installed_since(on, "record satisfaction")
+        self._require_installed_since(on, AssetAction.RECORD_SATISFACTION)
         check_type(self.subject, "score", score, int)
         if not 0 <= score <= 10:
             raise ValidationError(self.subject, "score", f"{score} is not within 0..10")
@@ -554,7 +555,7 @@ class Asset(DomainAggregate):
         meta: Provenance,
     ) -> None:
         """Record one month's usage; ``period`` is any day of that month."""
-        self._require_installed_since(on, "record usage")
+        self._require_installed_since(on, AssetAction.RECORD_USAGE)
         month = check_date(self.subject, "period", period).replace(day=1)
         if any(u.period == month for u in self.usage):
             self._refuse("period", f"usage for {month:%Y-%m} was already recorded")
@@ -577,7 +578,7 @@ class Asset(DomainAggregate):
     def report_competitor_contact(
         self, *, on: date, competitor: str, note: str, meta: Provenance
     ) -> None:
-        self._require_installed_since(on, "report a competitor contact")
+        self._require_installed_since(on, AssetAction.REPORT_COMPETITOR_CONTACT)
         self._record(
             self.CompetitorContactReported,
             on,
@@ -590,7 +591,7 @@ class Asset(DomainAggregate):
         self, *, on: date, number: int, amount: Money, meta: Provenance
     ) -> None:
         """Record installment ``number`` paid in full on ``on``."""
-        self._require_not_obsolete("pay an installment")
+        self._require(AssetAction.PAY_INSTALLMENT)
         self._check_on(on, self.purchased_on, "the purchase on")
         check_type(self.subject, "number", number, int)
         if not 1 <= number <= len(self.installments):
@@ -617,19 +618,16 @@ class Asset(DomainAggregate):
 
     # -- checks ---------------------------------------------------------------
 
-    def _require_status(self, status: AssetStatus, action: str) -> None:
-        if self.status is not status:
+    def _require(self, action: AssetAction) -> None:
+        """Refuse ``action`` unless the lifecycle accepts it in this status."""
+        if not accepts(self.status, action):
             self._refuse(
                 "status",
-                f"cannot {action} an asset in status {self.status.value}",
+                f"cannot {action.value} an asset in status {self.status.value}",
             )
 
-    def _require_not_obsolete(self, action: str) -> None:
-        if self.status is AssetStatus.OBSOLETE:
-            self._refuse("status", f"cannot {action} an asset in status obsolete")
-
-    def _require_installed_since(self, on: date, action: str) -> None:
-        self._require_status(AssetStatus.INSTALLED, action)
+    def _require_installed_since(self, on: date, action: AssetAction) -> None:
+        self._require(action)
         assert self.installed_on is not None
         self._check_on(on, self.installed_on, "the install on")
 

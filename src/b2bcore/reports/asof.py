@@ -6,6 +6,7 @@ from datetime import date
 
 import attrs
 
+from b2bcore.lifecycle import status_on
 from b2bcore.money import Money
 from b2bcore.reports.records import AssetRecord, DealRecord
 from b2bcore.values import AssetStatus, Outcome, TierMove
@@ -14,13 +15,12 @@ from b2bcore.views import TierStint
 
 def asset_status(asset: AssetRecord, day: date) -> AssetStatus | None:
     """The asset's status on ``day``; None before its purchase."""
-    if day < asset.purchased_on:
-        return None
-    if asset.obsolete_on is not None and asset.obsolete_on <= day:
-        return AssetStatus.OBSOLETE
-    if asset.installed_on is not None and asset.installed_on <= day:
-        return AssetStatus.INSTALLED
-    return AssetStatus.PURCHASED
+    return status_on(
+        day,
+        purchased_on=asset.purchased_on,
+        installed_on=asset.installed_on,
+        obsolete_on=asset.obsolete_on,
+    )
 
 
 def is_active(asset: AssetRecord, day: date) -> bool:

@@ -32,6 +32,7 @@ from b2bcore import (
     installment_plan,
 )
 from b2bcore.ids import order_line_id
+from b2bcore.lifecycle import ACCEPTS, LEADS_TO, AssetAction, accepts
 from b2bcore.money import MINOR_UNITS
 from b2bcore.values import MAX_GATE, OPEN_TIERS, Installment, add_months
 
@@ -384,39 +385,41 @@ class _HistoryBuilder:
         )
 
     def _asset_actions(self, asset: _AssetState) -> list[Callable[[_AssetState], None]]:
-        """What the asset accepts now, the ones ending its life last."""
-        if asset.status is AssetStatus.OBSOLETE:
-            return []
-        actions: list[Callable[[_AssetState], None]] = []
-        if asset.status is AssetStatus.PURCHASED:
-            actions.append(self.install_asset)
-        else:
-            if asset.usage_end_on is not None:
-                actions.append(self.renew_asset)
-            if not all(done for _, done in asset.inspections):
-                actions.append(self.complete_inspection)
-            actions += [
-                self.record_usage,
-                self.upgrade_asset,
-                self.schedule_inspection,
-                self.record_satisfaction,
-                self.report_competitor_contact,
-            ]
-        if len(asset.paid) < len(asset.installments):
-            actions.append(self.pay_installment)
-        return [*actions, self.end_asset_life]
+        """What the lifecycle accepts in the asset's status (``ACCEPTS``),
+        narrowed by what each command also needs, the ones ending its life
+        last."""
+        steps: dict[AssetAction, Callable[[_AssetState], None] | None] = {
+            AssetAction.INSTALL: self.install_asset,
+            AssetAction.RENEW: self.renew_asset if asset.usage_end_on else None,
+            AssetAction.COMPLETE_INSPECTION: None
+            if all(done for _, done in asset.inspections)
+            else self.complete_inspection,
+            AssetAction.RECORD_USAGE: self.record_usage,
+            AssetAction.UPGRADE: self.upgrade_asset,
+            AssetAction.SCHEDULE_INSPECTION: self.schedule_inspection,
+            AssetAction.RECORD_SATISFACTION: self.record_satisfaction,
+            AssetAction.REPORT_COMPETITOR_CONTACT: self.report_competitor_contact,
+            AssetAction.PAY_INSTALLMENT: self.pay_installment
+            if len(asset.paid) < len(asset.installments)
+            else None,
+        }
+        accepted = ACCEPTS[asset.status]
+        actions = [s for a, s in steps.items() if a in accepted and s is not None]
+        if AssetAction.MAKE_OBSOLETE in accepted:
+            actions.append(self.end_asset_life)
+        return actions
 
     def end_asset_life(self, asset: _AssetState) -> None:
         """Replace or make obsolete: one choice, so assets live a while."""
         ends = [self.make_asset_obsolete]
-        if asset.status is AssetStatus.INSTALLED and len(self.assets) > 1:
+        if accepts(asset.status, AssetAction.REPLACE) and len(self.assets) > 1:
             ends.append(self.replace_asset)
         self.draw(st.sampled_from(ends))(asset)
 
     def install_asset(self, asset: _AssetState) -> None:
         on = self._on(asset.purchased_on, asset)
         term = self.draw(st.integers(-1, 720), label="term in days, -1 open-ended")
-        asset.status = AssetStatus.INSTALLED
+        asset.status = LEADS_TO[AssetAction.INSTALL]
         asset.installed_on = on
         asset.usage_end_on = None if term < 0 else on + timedelta(days=term)
         self._record("install_asset", on, asset.id, usage_end_on=asset.usage_end_on)
@@ -461,7 +464,7 @@ class _HistoryBuilder:
         successor = self.draw(
             st.sampled_from([a for a in self.assets if a is not asset])
         )
-        asset.status = AssetStatus.OBSOLETE
+        asset.status = LEADS_TO[AssetAction.REPLACE]
         self._record(
             "replace_asset",
             on,
@@ -478,7 +481,7 @@ class _HistoryBuilder:
                 [r for r in ObsoleteReason if r is not ObsoleteReason.REPLACED]
             )
         )
-        asset.status = AssetStatus.OBSOLETE
+        asset.status = LEADS_TO[AssetAction.MAKE_OBSOLETE]
         self._record("make_asset_obsolete", on, asset.id, reason_code=reason_code)
 
     def schedule_inspection(self, asset: _AssetState) -> None:
