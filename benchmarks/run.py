@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import catch_up, loading, queries, rebuild, write_path
+from benchmarks import catch_up, event_loop, loading, queries, rebuild, write_path
 from benchmarks.sizes import SIZES, Size
 from benchmarks.table import Row, as_json, markdown
 
@@ -38,6 +38,7 @@ BENCHMARKS: Sequence[tuple[str, Benchmark]] = (
     ("catch-up latency", catch_up.measure),
     ("projection rebuild and memory", rebuild.measure),
     ("report queries", queries.measure),
+    ("asyncio event loop", event_loop.measure),
 )
 
 

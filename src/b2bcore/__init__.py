@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from b2bcore.aio import AsyncB2BCore
     from b2bcore.application import B2BCore
     from b2bcore.clock import Clock, FixedClock, SystemClock
     from b2bcore.errors import (
@@ -64,6 +65,7 @@ _HOMES = {
     "AlreadyExistsError": "b2bcore.errors",
     "AssetStatus": "b2bcore.values",
     "AssetView": "b2bcore.views",
+    "AsyncB2BCore": "b2bcore.aio",
     "B2BCore": "b2bcore.application",
     "B2BCoreError": "b2bcore.errors",
     "BusinessLine": "b2bcore.values",
@@ -119,6 +121,7 @@ __all__ = [
     "AlreadyExistsError",
     "AssetStatus",
     "AssetView",
+    "AsyncB2BCore",
     "B2BCore",
     "B2BCoreError",
     "BusinessLine",
