@@ -78,6 +78,7 @@ EXPECTED = (
     "pipeline KPIs known_at",
     "tier report known_at",
     "rep dashboard known_at",
+    "event-loop stall, 200 asyncio tasks",
 )
 
 

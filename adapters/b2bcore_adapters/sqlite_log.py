@@ -1,18 +1,17 @@
 """The event log's recorder on SQLite: ``eventsourcing``'s, plus a hook
-run inside the transaction that inserts a save's events, so the save's read
-rows commit with them (``B2BCore`` passes it as ``save(..., then=…)``)."""
+run inside the transaction that inserts a save's events, so what belongs
+with them (read rows, an idempotency key) commits with them (``B2BCore``
+passes it as ``save(..., then=…)``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-#: Called with the transaction's cursor, the events inserted and their log
-#: positions, before the transaction commits.
-Then = Callable[[Any, Sequence[StoredEvent], Sequence[int]], None]
+from b2bcore.unit_of_work import Then
 
 
 class SQLiteLogRecorder(SQLiteApplicationRecorder):

@@ -10,8 +10,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
@@ -114,6 +122,7 @@ from b2bcore.storage import (
     environment_for,
 )
 from b2bcore.transcodings import EventMapper, register_transcodings
+from b2bcore.unit_of_work import Then, UnitOfWork
 from b2bcore.values import (
     BusinessLine,
     Contact,
@@ -337,6 +346,8 @@ class B2BCore:
         #: Why the last catch-up after a save stopped (a poison event): the
         #: save stands; the next query that needs the read models reports it.
         self._stopped: ProjectionError | None = None
+        #: The unit of work each thread runs commands in, if any.
+        self._units = threading.local()
         self.projector = Projector(
             log.mapper,
             log.recorder,
@@ -410,6 +421,25 @@ class B2BCore:
         rebuild them before retrying."""
         self._save(*aggregates)
 
+    @contextlib.contextmanager
+    def unit_of_work(
+        self, expected: Mapping[UUID, Collection[int]] | None = None
+    ) -> Iterator[UnitOfWork]:
+        """Run commands whose saves are held and recorded in one transaction
+        when the block ends (nothing when it raises), running the unit's
+        ``then`` inside it. An aggregate of ``expected`` that a command loads
+        at a version not listed there is refused with ConcurrencyError, and
+        its save is conditioned on the version loaded: a save that another
+        writer, in any process, got ahead of is refused the same way."""
+        unit, outer = UnitOfWork(expected or {}), getattr(self._units, "unit", None)
+        self._units.unit = unit
+        try:
+            yield unit
+        finally:
+            self._units.unit = outer
+        if unit.held:
+            self._record(unit.held, unit.then)
+
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any event was recorded for ``aggregate_id``."""
         return bool(self._log.recorder.select_events(aggregate_id, limit=1))
@@ -453,7 +483,7 @@ class B2BCore:
 
     def _projected_within(
         self, aggregates: Sequence[DomainAggregate], projected: list[bool]
-    ) -> Callable[[Any, Sequence[StoredEvent], Sequence[int]], None] | None:
+    ) -> Then | None:
         """Under ``LOG_HEAD``, on a store that allows it (SQLite), what the
         log's recorder runs inside a save's transaction: the read models move
         past the save there, so its events and read rows commit together.
@@ -1873,11 +1903,17 @@ class B2BCore:
         )
 
     def _get(self, kind: type[A], aggregate_id: UUID) -> A:
-        """The current state of a ``kind`` aggregate, for a command."""
-        try:
-            aggregate = self._log.latest(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFoundError(kind.KIND, aggregate_id) from None
+        """The current state of a ``kind`` aggregate, for a command (in a
+        unit of work, as the unit's earlier commands left it)."""
+        unit = getattr(self._units, "unit", None)
+        aggregate = None if unit is None else unit.get(aggregate_id)
+        if aggregate is None:
+            try:
+                aggregate = self._log.latest(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFoundError(kind.KIND, aggregate_id) from None
+            if unit is not None:
+                unit.check(aggregate, aggregate.version)
         if not isinstance(aggregate, kind):
             raise NotFoundError(kind.KIND, aggregate_id, _kind_note(aggregate))
         return aggregate
@@ -1933,14 +1969,38 @@ class B2BCore:
         return aggregate
 
     def _save(self, *aggregates: DomainAggregate) -> None:
-        """Save atomically; a version clash becomes a b2bcore conflict error."""
+        """Save atomically, or hold the aggregates for the unit of work the
+        command runs in."""
+        if (unit := getattr(self._units, "unit", None)) is not None:
+            unit.hold(aggregates)
+        else:
+            self._record(aggregates)
+
+    def _record(
+        self, aggregates: Sequence[DomainAggregate], then: Then | None = None
+    ) -> None:
+        """Save atomically, running ``then`` inside the transaction; a
+        version clash becomes a b2bcore conflict error."""
         first_versions = [
             (a, a.version - len(a.pending_events) + 1) for a in aggregates
         ]
         projected: list[bool] = []
-        then = self._projected_within(aggregates, projected)
+        within = [
+            hook
+            for hook in (then, self._projected_within(aggregates, projected))
+            if hook is not None
+        ]
+
+        def run_within(
+            cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]
+        ) -> None:
+            for hook in within:
+                hook(cursor, stored, at)
+
         try:
-            recordings = self._log.save(*aggregates, **({"then": then} if then else {}))
+            recordings = self._log.save(
+                *aggregates, **({"then": run_within} if within else {})
+            )
         except IntegrityError:
             for aggregate, first in first_versions:
                 clash = self._log.recorder.select_events(

@@ -18,9 +18,10 @@ DEFAULT_URL = "sqlite:///b2bcore.db"
 #: ``eventsourcing`` when the store is opened, never imported here.
 MEMORY_STORE = "b2bcore_adapters.memory_store:MemoryReadModelStore"
 SQLITE_STORE = "b2bcore_adapters.sqlite_store:SQLiteReadModelStore"
-#: The event log's recorder on SQLite: the library's, plus a hook inside the
-#: transaction that inserts a save's events.
+#: The event log's recorder on SQLite and PostgreSQL: the library's, plus a
+#: hook inside the transaction that inserts a save's events.
 SQLITE_LOG = "b2bcore_adapters.sqlite_log:SQLiteLogRecorder"
+POSTGRES_LOG = "b2bcore_adapters.postgres_log:PostgresLogRecorder"
 POSTGRES_STORE = "b2bcore_adapters.postgres_store:PostgresReadModelStore"
 #: Called with the settings before anything is opened: a server that cannot
 #: be reached fails in seconds, naming where it looked, instead of waiting in
@@ -63,6 +64,7 @@ def environment_for(url: str) -> dict[str, str]:
             )
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": POSTGRES_LOG,
             "TRACKING_RECORDER_TOPIC": POSTGRES_STORE,
             "POSTGRES_DBNAME": dbname,
             "POSTGRES_HOST": parts.hostname,

@@ -150,7 +150,10 @@ def test_the_tier_report_has_rows_and_totals_per_tier(capsys, database) -> None:
     assert report["dimension"] == "owner"
     columns = report["columns"]
     assert columns == ["4", "3", "2", "1", "0-won", "0-lost", "0-dropped"]
-    rows = {row["key"]: dict(zip(columns, row["cells"])) for row in report["rows"]}
+    rows = {
+        row["key"]: dict(zip(columns, row["cells"], strict=True))
+        for row in report["rows"]
+    }
     assert set(rows) == {"park.minjun", "kim.seoyeon"}
     assert rows["park.minjun"]["0-won"] == {
         "count": 1,

@@ -45,8 +45,11 @@ def database(tmp_path: Path) -> str:
 
 
 @contextmanager
-def served(database: str, *options: str) -> Iterator[httpx.Client]:
-    """`b2b serve` on a free port; a client of it; the process stopped after."""
+def served(
+    database: str, *options: str, module: str = "b2bcore_adapters.cli"
+) -> Iterator[httpx.Client]:
+    """`b2b serve` (or another ``module`` taking its arguments) on a free port;
+    a client of it; the process stopped after."""
     port = free_port()
     env = {
         **os.environ,
@@ -55,7 +58,7 @@ def served(database: str, *options: str) -> Iterator[httpx.Client]:
     }
     command = ["serve", "--db", database, "--port", str(port), *options]
     process = subprocess.Popen(
-        [sys.executable, "-m", "b2bcore_adapters.cli", *command],
+        [sys.executable, "-m", module, *command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -11,7 +11,7 @@ import hashlib
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import OperationalError
@@ -26,7 +26,9 @@ from starlette.exceptions import HTTPException
 
 from b2bcore import B2BCore
 from b2bcore.errors import (
+    B2BCoreError,
     BusinessRuleError,
+    ConcurrencyError,
     ConflictError,
     DomainError,
     NotFoundError,
@@ -35,6 +37,7 @@ from b2bcore.errors import (
 )
 from b2bcore.ids import deterministic_id
 from b2bcore.reports.dimensions import Dimension
+from b2bcore.unit_of_work import UnitOfWork
 from b2bcore.values import Grade
 from b2bcore_adapters.formats import ReportFormat
 from b2bcore_adapters.html import CONTENT_SECURITY_POLICY
@@ -44,6 +47,7 @@ from b2bcore_adapters.http.body_limit import MAX_BODY_BYTES, BodyLimit
 from b2bcore_adapters.http.errors import error_body, shown
 from b2bcore_adapters.http.idempotency import (
     IdempotencyStore,
+    KeyTakenError,
     Outcome,
     idempotency_store_for,
 )
@@ -79,10 +83,18 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def parse_if_match(header: str) -> set[str]:
-    """The entity tags ``header`` lists, weak ones (``W/"2"``) kept weak: an
-    If-Match compares strongly (RFC 9110, 13.1.1), so they never match."""
-    return {tag.strip() for tag in header.split(",")}
+def matching_versions(header: str | None) -> frozenset[int] | None:
+    """The versions an If-Match ``header`` accepts; None for any (no header,
+    or ``*``). A weak tag (``W/"2"``) names none: If-Match compares strongly
+    (RFC 9110, 13.1.1)."""
+    tags = set() if header is None else {tag.strip() for tag in header.split(",")}
+    if header is None or "*" in tags:
+        return None
+    return frozenset(
+        int(tag[1:-1])
+        for tag in tags
+        if tag[:1] == tag[-1:] == '"' and tag[1:-1].isdigit()
+    )
 
 
 bearer = HTTPBearer(auto_error=False, description="An API token (docs/http.md).")
@@ -97,8 +109,8 @@ By = Annotated[Dimension | None, Query(description="Cut by a dimension.")]
 
 class Api:
     """What every route works on: the core, the tokens, the idempotency
-    keys. One command at a time runs in a process, so an If-Match check, the
-    command and the idempotency record happen together; reads take no lock."""
+    keys. One command at a time runs in a process; reads take no lock. Across
+    processes, the store keeps commands whole: see ``execute``."""
 
     def __init__(
         self, core: B2BCore, tokens: Sequence[Token], store: IdempotencyStore
@@ -144,22 +156,32 @@ class Api:
         )
         return last[0].originator_version if last else None
 
-    def check_if_match(self, request: Request, target: UUID) -> None:
-        expected = request.headers.get("If-Match")
-        current = self.version_of(target)
-        if expected is None or current is None:
-            return
-        tags = parse_if_match(expected)
-        if "*" not in tags and etag(current) not in tags:
-            weak = any(tag.startswith("W/") for tag in tags)
+    def precondition_failed(self, request: Request, target: UUID) -> ApiError:
+        expected = request.headers.get("If-Match", "")
+        weak = any(tag.strip().startswith("W/") for tag in expected.split(","))
+        return ApiError(
+            412,
+            "precondition_failed",
+            str(target),
+            "If-Match",
+            f"the aggregate is at version {self.version_of(target)}, not {expected}"
+            + ("; a weak ETag never matches (strong comparison)" if weak else ""),
+        )
+
+    def replay(self, key: str | None, fingerprint: str) -> JSONResponse | None:
+        """The first answer given under ``key``, if any."""
+        first = None if key is None else self.store.find(key)
+        if first is None:
+            return None
+        if first.fingerprint != fingerprint:
             raise ApiError(
-                412,
-                "precondition_failed",
-                str(target),
-                "If-Match",
-                f"the aggregate is at version {current}, not {expected}"
-                + ("; a weak ETag never matches (strong comparison)" if weak else ""),
+                422,
+                "validation",
+                "request",
+                "Idempotency-Key",
+                "the key was used before for a different request",
             )
+        return answer(first)
 
     def execute(
         self,
@@ -169,42 +191,68 @@ class Api:
         target: UUID | None,
         run: Callable[[], Result],
     ) -> JSONResponse:
-        """Run a command once per idempotency key, if ``target`` still is at
-        the version the request's If-Match names."""
+        """Run a command once per idempotency key, conditioned on the version
+        of ``target`` the request's If-Match names. The key's outcome commits
+        in the transaction that records the command's events, and the save
+        is refused (412) if another writer, in any process, moved ``target``
+        since the version named. A request that loses a race for its key to
+        another process gets that process's answer."""
         key = request.headers.get("Idempotency-Key")
         fingerprint = hashlib.sha256(
             f"{request.method} {request.url.path}\n{body.model_dump_json()}".encode()
         ).hexdigest()
         scoped = None if key is None else f"{token.subject}\n{key}"
-        with self.lock:
-            if scoped is not None and (first := self.store.find(scoped)) is not None:
-                if first.fingerprint != fingerprint:
-                    raise ApiError(
-                        422,
-                        "validation",
-                        "request",
-                        "Idempotency-Key",
-                        "the key was used before for a different request",
-                    )
-                return answer(first)
-            if target is not None:
-                self.check_if_match(request, target)
-            result = run()
-            status, more = 200, {}
-            if isinstance(result, UUID):
-                target, status = result, 201
-            elif result is not None:
-                more = result
-            version = None if target is None else self.version_of(target)
-            outcome = Outcome(
-                fingerprint,
-                status,
-                {"id": str(target), "version": version, **more},
-                None if version is None else etag(version),
-            )
+        versions = matching_versions(request.headers.get("If-Match"))
+        expected = {} if target is None or versions is None else {target: versions}
+        kept: list[str] = []
+
+        def keep(cursor: Any, *_: object) -> None:
             if scoped is not None:
+                self.store.record_within(cursor, scoped, outcome)
+                kept.append(scoped)
+
+        with self.lock:
+            if (first := self.replay(scoped, fingerprint)) is not None:
+                return first
+            try:
+                with self.core.unit_of_work(expected) as unit:
+                    outcome = self.outcome(fingerprint, target, run(), unit)
+                    unit.then = keep
+            except (B2BCoreError, KeyTakenError) as error:
+                # Another process may have run the same key meanwhile.
+                if (first := self.replay(scoped, fingerprint)) is not None:
+                    return first
+                if (
+                    isinstance(error, ConcurrencyError)
+                    and error.aggregate_id in expected
+                ):
+                    raise self.precondition_failed(
+                        request, error.aggregate_id
+                    ) from None
+                raise
+            if scoped is not None and not kept:  # no events, or memory://
                 self.store.record(scoped, outcome)
         return answer(outcome)
+
+    def outcome(
+        self, fingerprint: str, target: UUID | None, result: Result, unit: UnitOfWork
+    ) -> Outcome:
+        """The answer to a command that returned ``result``, before its unit
+        records it: the created or targeted aggregate's id and version."""
+        status, more = 200, {}
+        if isinstance(result, UUID):
+            target, status = result, 201
+        elif result is not None:
+            more = result
+        version = None
+        if target is not None:
+            version = unit.version(target) or self.version_of(target)
+        return Outcome(
+            fingerprint,
+            status,
+            {"id": str(target), "version": version, **more},
+            None if version is None else etag(version),
+        )
 
 
 def answer(outcome: Outcome) -> JSONResponse:

@@ -1,12 +1,15 @@
 """Idempotency keys: the first response to each key, kept beside the event
 log (a table in the same SQLite file or PostgreSQL schema; memory for
-``memory://``), so a retried command returns it and records nothing."""
+``memory://``), so a retried command returns it and records nothing. A
+command's key is written in the transaction that records its events, under
+the key's primary key: they commit together or not at all."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import attrs
 from eventsourcing.sqlite import SQLiteDatastore
@@ -16,6 +19,7 @@ from b2bcore_adapters.beside import store_beside
 from b2bcore_adapters.plain import JSON
 
 TABLE = "b2bcore_idempotency_keys"
+INTO_TABLE = f"INTO {TABLE} VALUES (?, ?, ?, ?, ?)"
 
 
 @attrs.frozen
@@ -28,12 +32,20 @@ class Outcome:
     etag: str | None
 
 
+class KeyTakenError(Exception):
+    """Another request recorded an outcome under the key first."""
+
+
 class IdempotencyStore(Protocol):
     def find(self, key: str) -> Outcome | None:
         """The outcome recorded under ``key``, if any."""
 
     def record(self, key: str, outcome: Outcome) -> None:
         """Keep ``outcome`` under ``key`` (the first one recorded wins)."""
+
+    def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        """Keep ``outcome`` under ``key`` in the transaction of ``cursor`` (the
+        one recording the command's events); KeyTakenError if the key has one."""
 
 
 class MemoryIdempotencyStore:
@@ -48,6 +60,23 @@ class MemoryIdempotencyStore:
     def record(self, key: str, outcome: Outcome) -> None:
         with self._lock:
             self._outcomes.setdefault(key, outcome)
+
+    def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        with self._lock:
+            if key in self._outcomes:
+                raise KeyTakenError(key)
+            self._outcomes[key] = outcome
+
+
+def row(key: str, outcome: Outcome) -> tuple[str, str, int, str, str | None]:
+    """The columns that keep ``outcome`` under ``key``."""
+    return (
+        key,
+        outcome.fingerprint,
+        outcome.status,
+        json.dumps(outcome.body),
+        outcome.etag,
+    )
 
 
 def stored_outcome(
@@ -78,16 +107,13 @@ class SQLiteIdempotencyStore:
 
     def record(self, key: str, outcome: Outcome) -> None:
         with self._datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
-                (
-                    key,
-                    outcome.fingerprint,
-                    outcome.status,
-                    json.dumps(outcome.body),
-                    outcome.etag,
-                ),
-            )
+            cursor.execute(f"INSERT OR IGNORE {INTO_TABLE}", row(key, outcome))
+
+    def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        try:
+            cursor.execute(f"INSERT {INTO_TABLE}", row(key, outcome))
+        except sqlite3.IntegrityError:
+            raise KeyTakenError(key) from None
 
 
 IDEMPOTENCY_STORES = {

@@ -3,12 +3,19 @@ its own: psycopg is the ``postgres`` extra)."""
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Identifier
+from psycopg.errors import UniqueViolation
+from psycopg.sql import SQL, Composed, Identifier
 
-from b2bcore_adapters.http.idempotency import TABLE, Outcome, stored_outcome
+from b2bcore_adapters.http.idempotency import (
+    TABLE,
+    KeyTakenError,
+    Outcome,
+    row,
+    stored_outcome,
+)
 
 
 class PostgresIdempotencyStore:
@@ -42,15 +49,17 @@ class PostgresIdempotencyStore:
     def record(self, key: str, outcome: Outcome) -> None:
         with self._datastore.transaction(commit=True) as cursor:
             cursor.execute(
-                SQL(
-                    "INSERT INTO {} VALUES (%s, %s, %s, %s, %s) "
-                    "ON CONFLICT (key) DO NOTHING"
-                ).format(self._table),
-                (
-                    key,
-                    outcome.fingerprint,
-                    outcome.status,
-                    json.dumps(outcome.body),
-                    outcome.etag,
-                ),
+                self._insert() + SQL(" ON CONFLICT (key) DO NOTHING"),
+                row(key, outcome),
             )
+
+    def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        # The failed insert aborts the transaction: the events roll back too.
+        try:
+            cursor.execute(self._insert() + SQL(" RETURNING key"), row(key, outcome))
+            cursor.fetchone()  # in a pipeline, waits for the insert's result
+        except UniqueViolation:
+            raise KeyTakenError(key) from None
+
+    def _insert(self) -> Composed:
+        return SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(self._table)

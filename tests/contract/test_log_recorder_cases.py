@@ -1,0 +1,63 @@
+"""eventsourcing's own test case for application recorders, run against the
+event log's recorders b2bcore subclasses (a hook inside the transaction that
+inserts a save's events)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from uuid import uuid4
+
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.tests.persistence import ApplicationRecorderTestCase
+
+from b2bcore import B2BCore
+from b2bcore_adapters.sqlite_log import SQLiteLogRecorder
+from tests.conftest import POSTGRES_URL, require_postgres
+
+
+class TestSQLiteLogRecorder(ApplicationRecorderTestCase[ApplicationRecorder]):
+    def setUp(self) -> None:
+        self.directory = tempfile.TemporaryDirectory()
+        self.cores: list[B2BCore] = []
+
+    def tearDown(self) -> None:
+        for core in self.cores:
+            core.close()
+        self.directory.cleanup()
+
+    def create_recorder(self) -> ApplicationRecorder:
+        path = Path(self.directory.name) / f"{uuid4().hex}.db"
+        core = B2BCore.open(f"sqlite:///{path}")
+        self.cores.append(core)
+        recorder = core.event_log.recorder
+        assert isinstance(recorder, SQLiteLogRecorder)
+        return recorder
+
+
+class TestPostgresLogRecorder(ApplicationRecorderTestCase[ApplicationRecorder]):
+    def setUp(self) -> None:
+        require_postgres()
+        import psycopg  # noqa: PLC0415 - an optional extra
+
+        self.schema = f"b2b_test_{uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"CREATE SCHEMA {self.schema}")
+        self.cores: list[B2BCore] = []
+
+    def tearDown(self) -> None:
+        import psycopg  # noqa: PLC0415
+
+        for core in self.cores:
+            core.close()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {self.schema} CASCADE")
+
+    def create_recorder(self) -> ApplicationRecorder:
+        from b2bcore_adapters.postgres_log import PostgresLogRecorder  # noqa: PLC0415
+
+        core = B2BCore.open(f"{POSTGRES_URL}?schema={self.schema}")
+        self.cores.append(core)
+        recorder = core.event_log.recorder
+        assert isinstance(recorder, PostgresLogRecorder)
+        return recorder
