@@ -282,7 +282,7 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     # Text columns share what is left, up to their natural width; every
     # width is set, so the table is never squeezed further.
     natural = [max([widths[i], *map(cell_len, lines[i])]) for i in shown]
-    spare = out.width - 1 - sum(widths[i] + 3 for i in shown)
+    spare = max(0, out.width - 1 - sum(widths[i] + 3 for i in shown))
     for n, i in enumerate(shown):
         grow = min(spare, natural[n] - widths[i])
         widths[i] += grow

@@ -42,8 +42,7 @@ __all__ = [
 AS_OF = date(2024, 11, 1)
 DEFAULT_ACCOUNTS = 50
 DEFAULT_SEED = 2024
-#: Who records the demo book: a log whose every event is the demo's may be
-#: replaced by the next run.
+#: Who records the demo book (the events' actor unless the story names one).
 DEMO_ACTOR = "demo"
 DEMO_SCHEMA = "b2bcore_demo"
 #: The demo's mark beside its book: the log position it left the book at. A
