@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import b2bcore
+from b2bcore.storage import BACKENDS
 
 ALLOWED = {"eventsourcing", "attrs", "b2bcore"}
 #: Store modules are chosen by configuration (a URL), never imported.
@@ -87,3 +89,27 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     module.write_text("import psycopg\nfrom rich.table import Table\n")
 
     assert imported_modules(module) == {"psycopg", "rich.table"}
+
+
+def test_the_domain_names_no_adapter_even_as_a_topic() -> None:
+    """The domain finds its stores through the ``b2bcore.backends`` entry
+    points: no module of it names an adapter module in a string either (a
+    topic import-linter could not see)."""
+    topic = "b2bcore_adapters."
+    naming = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and topic in node.value
+    )
+
+    assert naming == []
+
+
+def test_every_url_scheme_is_registered_by_the_adapters() -> None:
+    registered = {e.name: e.value for e in entry_points(group=BACKENDS)}
+
+    assert set(registered) == {"memory", "sqlite", "postgresql", "postgres"}
+    assert all(v.startswith("b2bcore_adapters.backends:") for v in registered.values())

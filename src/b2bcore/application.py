@@ -50,7 +50,7 @@ from b2bcore.aggregate import (
 )
 from b2bcore.asset import Asset
 from b2bcore.audit import ChainStatus, Checkpoint, Problem, check_signature
-from b2bcore.chainstore import CHAIN_STORES, ChainLinkStore
+from b2bcore.chainstore import ChainLinkStore
 from b2bcore.clock import Clock, SystemClock
 from b2bcore.derived_audit import check_read_models, check_snapshots
 from b2bcore.erasure import Erasure
@@ -90,7 +90,6 @@ from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
 from b2bcore.paging import notifications
 from b2bcore.personal_data import (
-    VAULTS,
     KeyErasure,
     PersonalDataVault,
     SealedContact,
@@ -116,9 +115,11 @@ from b2bcore.reports.renewals import RenewalItem, renewal_queue
 from b2bcore.sales_rep import SalesRep
 from b2bcore.settings import Settings
 from b2bcore.storage import (
+    CHAIN_VARIABLE,
     DEFAULT_URL,
     REACH_VARIABLE,
     URL_VARIABLE,
+    VAULT_VARIABLE,
     environment_for,
 )
 from b2bcore.transcodings import EventMapper, register_transcodings
@@ -246,7 +247,7 @@ class EventLog(Application[UUID]):
         return self.repository.get(aggregate_id, projector_func=project)
 
     def construct_mapper(self) -> Mapper[UUID]:
-        vault_class = resolve_topic(VAULTS[type(self.factory).__module__])
+        vault_class = resolve_topic(self.env[VAULT_VARIABLE])
         #: Each person's key, beside the log but outside it (docs/audit.md).
         self.vault = cast(
             PersonalDataVault, self.factory.tracking_recorder(vault_class)
@@ -582,7 +583,7 @@ class B2BCore:
     @functools.cached_property
     def hash_chain(self) -> HashChain:
         """The hash chain over the log, stored beside it (created on first use)."""
-        store_class = resolve_topic(CHAIN_STORES[type(self._log.factory).__module__])
+        store_class = resolve_topic(self._log.env[CHAIN_VARIABLE])
         store = self._log.factory.tracking_recorder(store_class)
         return HashChain(self._log.recorder, cast(ChainLinkStore, store))
 

@@ -20,13 +20,6 @@ from b2bcore.readmodel import PositionConflictError
 
 #: The chain's name in the tracking table (beside the projections').
 CHAIN = "audit_chain"
-#: The store of each ``eventsourcing`` persistence module, by topic: resolved
-#: when the chain is first used, never imported here.
-CHAIN_STORES = {
-    "eventsourcing.popo": "b2bcore.chainstore:MemoryChainLinkStore",
-    "eventsourcing.sqlite": "b2bcore_adapters.sqlite_chain:SQLiteChainLinkStore",
-    "eventsourcing.postgres": "b2bcore_adapters.postgres_chain:PostgresChainLinkStore",
-}
 
 
 class ChainLinkStore(Protocol):

@@ -20,7 +20,7 @@ from b2bcore.facts.tables import TABLES
 from b2bcore.paging import notifications
 from b2bcore.projection import Projector, StateProjection
 from b2bcore.readmodel import ReadModelStore
-from b2bcore.storage import MEMORY_STORE
+from b2bcore.storage import environment_for
 
 #: A difference found: where (log position, if it has one) and what.
 Found = tuple[int | None, str]
@@ -115,7 +115,10 @@ def check_read_models(
     row) equal the rows a rebuild from the log writes into a scratch store
     in memory; the first table and aggregate that differ, if any. Catches
     the read models up first, so both stand at the same log position."""
-    scratch = cast(ReadModelStore, resolve_topic(MEMORY_STORE)())
+    scratch = cast(
+        ReadModelStore,
+        resolve_topic(environment_for("memory://")["TRACKING_RECORDER_TOPIC"])(),
+    )
     rebuilt = Projector(mapper, recorder, scratch, projections)
     names = [p.name for p in projections]
     try:

@@ -25,15 +25,6 @@ from eventsourcing.utils import Environment
 from b2bcore.errors import NotFoundError, VaultClosedError
 from b2bcore.values import Contact
 
-#: The vault of each ``eventsourcing`` persistence module, by topic: resolved
-#: when the log is opened, never imported here.
-VAULTS = {
-    "eventsourcing.popo": "b2bcore.personal_data:MemoryPersonalDataVault",
-    "eventsourcing.sqlite": "b2bcore_adapters.sqlite_vault:SQLitePersonalDataVault",
-    "eventsourcing.postgres": (
-        "b2bcore_adapters.postgres_vault:PostgresPersonalDataVault"
-    ),
-}
 KEY_BYTES = 32
 
 

@@ -28,7 +28,9 @@ class TestSQLiteLogRecorder(ApplicationRecorderTestCase[ApplicationRecorder]):
 
     def create_recorder(self) -> ApplicationRecorder:
         path = Path(self.directory.name) / f"{uuid4().hex}.db"
-        core = B2BCore.open(f"sqlite:///{path}")
+        # The library's concurrency cases write from many threads at once:
+        # on a loaded machine a writer may wait longer than the default.
+        core = B2BCore.open(f"sqlite:///{path}?lock_timeout=30")
         self.cores.append(core)
         recorder = core.event_log.recorder
         assert isinstance(recorder, SQLiteLogRecorder)
