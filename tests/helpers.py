@@ -119,6 +119,16 @@ def bulk_history(core: B2BCore, accounts: int) -> int:
     return core.log_position()
 
 
+def stored_events(core: B2BCore, aggregate_id: UUID) -> list[DomainAggregate.Event]:
+    """The events recorded for ``aggregate_id``, oldest first: b2bcore's
+    events, with their business date, provenance and recorded time."""
+    events = []
+    for event in core.event_log.events.get(aggregate_id):
+        assert isinstance(event, DomainAggregate.Event)
+        events.append(event)
+    return events
+
+
 @contextmanager
 def refused(
     core: B2BCore, aggregate_id: UUID | None, error: type[DomainError], field: str

@@ -10,6 +10,7 @@ import sys
 import tomllib
 from importlib.metadata import entry_points, requires
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -22,8 +23,9 @@ ROOT = Path(__file__).parent.parent
 @pytest.mark.parametrize(
     "package", [b2bcore, b2bcore_adapters], ids=lambda p: p.__name__
 )
-def test_both_packages_are_marked_typed(package: object) -> None:
-    assert (Path(package.__file__).parent / "py.typed").is_file()  # type: ignore[attr-defined]
+def test_both_packages_are_marked_typed(package: ModuleType) -> None:
+    assert package.__file__ is not None
+    assert (Path(package.__file__).parent / "py.typed").is_file()
 
 
 def test_one_command_line_and_the_test_kit_plugin_are_installed() -> None:

@@ -17,6 +17,7 @@ from b2bcore import (
     Grade,
     NotFoundError,
 )
+from b2bcore.account import Account
 from b2bcore.aggregate import Provenance
 from b2bcore.ids import deterministic_id
 from tests.conftest import TODAY
@@ -71,7 +72,8 @@ def test_a_long_history_reads_the_same_through_snapshots(store_url: str) -> None
                 amount=installment.amount,
                 on=installment.due_on,
             )
-        snapshots = list(core.event_log.snapshots.get(asset))  # type: ignore[union-attr]
+        assert core.event_log.snapshots is not None
+        snapshots = list(core.event_log.snapshots.get(asset))
         replayed = core.asset(asset, as_of=date(2030, 1, 1))
 
         assert [s.originator_version for s in snapshots] == [3, 6, 9, 12]
@@ -110,7 +112,7 @@ def test_creating_an_existing_id_is_refused(core: B2BCore) -> None:
 
 def test_a_stale_aggregate_is_refused_and_nothing_is_written(core: B2BCore) -> None:
     account = register_account(core)
-    stale = core.event_log.repository.get(account)
+    stale: Account = core.event_log.repository.get(account)
     core.change_account_grade(account, grade=Grade.MAJOR, on=date(2024, 2, 1))
     stale.change_grade(
         on=date(2024, 2, 2), grade=Grade.STANDARD, meta=Provenance("stale writer")

@@ -50,10 +50,10 @@ def truth(
 ) -> tuple[list[AssetView], list[OpportunityView], dict[UUID, AccountView]]:
     """Views read from the event store, not from the projections."""
     log = core.event_log
-    ids = {
-        n.originator_id: n.topic.split(":")[1]
-        for n in log.recorder.select_notifications(0, 10_000)
-    }
+    ids: dict[UUID, str] = {}
+    for n in log.recorder.select_notifications(0, 10_000):
+        assert isinstance(n.originator_id, UUID)
+        ids[n.originator_id] = n.topic.split(":")[1]
     assets = [core.asset(i) for i, kind in ids.items() if kind == "asset"]
     deals = [core.opportunity(i) for i, kind in ids.items() if kind == "opportunity"]
     accounts = {i: core.account(i) for i, kind in ids.items() if kind == "account"}

@@ -22,9 +22,12 @@ from tests.integration.importing import shared_data
 
 DAY = AS_OF.isoformat()
 
+#: The SQLite URL of the story's book, and its account, asset and deal ids.
+Database = tuple[str, dict[str, str]]
+
 
 @pytest.fixture
-def database(tmp_path: Path) -> tuple[str, dict[str, str]]:
+def database(tmp_path: Path) -> Database:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
         account, asset, deal = record_hyowon(core)
@@ -47,7 +50,9 @@ def run_json(capsys: pytest.CaptureFixture[str], url: str, *arguments: str) -> A
     return json.loads(out)
 
 
-def test_renewals_list_the_key_accounts_asset(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_renewals_list_the_key_accounts_asset(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
 
     (item,) = run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "90")
@@ -68,7 +73,9 @@ def test_renewals_list_the_key_accounts_asset(capsys, database) -> None:  # type
     assert run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "30") == []
 
 
-def test_an_unrenewed_asset_is_listed_overdue_then_lapsed(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_an_unrenewed_asset_is_listed_overdue_then_lapsed(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
 
     (overdue,) = run_json(capsys, url, "renewals", "--as-of", "2025-01-20")
@@ -92,7 +99,9 @@ def test_an_unrenewed_asset_is_listed_overdue_then_lapsed(capsys, database) -> N
     assert "overdue" in table
 
 
-def test_pipeline_kpis_have_the_documented_keys(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_pipeline_kpis_have_the_documented_keys(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
 
     kpis = run_json(capsys, url, "pipeline-kpis", "--as-of", DAY, "--by", "manager")
@@ -116,7 +125,9 @@ def test_pipeline_kpis_have_the_documented_keys(capsys, database) -> None:  # ty
     assert run_json(capsys, url, "pipeline-kpis", "--as-of", DAY)["by"] == {}
 
 
-def test_asset_kpis_have_the_documented_keys(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_asset_kpis_have_the_documented_keys(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
 
     kpis = run_json(
@@ -141,7 +152,9 @@ def test_asset_kpis_have_the_documented_keys(capsys, database) -> None:  # type:
     assert kpis["churned_by_reason"]["competitor"] == 0
 
 
-def test_the_tier_report_has_rows_and_totals_per_tier(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_the_tier_report_has_rows_and_totals_per_tier(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
 
     report = run_json(capsys, url, "tiers", "--by", "owner", "--as-of", DAY)
@@ -166,8 +179,8 @@ def test_the_tier_report_has_rows_and_totals_per_tier(capsys, database) -> None:
 
 
 def test_the_tier_report_as_of_an_earlier_date_shows_open_tiers(
-    capsys, database
-) -> None:  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
 
     report = run_json(capsys, url, "tiers", "--by", "owner", "--as-of", "2024-10-10")
@@ -190,7 +203,12 @@ def test_the_tier_report_as_of_an_earlier_date_shows_open_tiers(
         (["asset-kpis", "--from", "2024-01-01", "--to", DAY], "payment compliance"),
     ],
 )
-def test_every_query_prints_a_table(capsys, database, command, expected) -> None:  # type: ignore[no-untyped-def]
+def test_every_query_prints_a_table(
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    command: list[str],
+    expected: str,
+) -> None:
     url, _ = database
 
     code, out, err = run(capsys, url, *command)
@@ -199,7 +217,9 @@ def test_every_query_prints_a_table(capsys, database, command, expected) -> None
     assert expected in out
 
 
-def test_history_and_timeline_take_ids(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_history_and_timeline_take_ids(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
 
     story = run_json(capsys, url, "history", ids["account"], "--as-of", DAY)
@@ -214,7 +234,9 @@ def test_history_and_timeline_take_ids(capsys, database) -> None:  # type: ignor
     assert "gate_passed" in out
 
 
-def test_the_other_queries_give_json_too(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_the_other_queries_give_json_too(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
 
     (alert,) = run_json(capsys, url, "alerts", "--as-of", DAY)
@@ -229,7 +251,9 @@ def test_the_other_queries_give_json_too(capsys, database) -> None:  # type: ign
     assert segments["ranking"][0]["name"] == "(주)효원"
 
 
-def test_an_alert_is_acknowledged_from_the_command_line(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_an_alert_is_acknowledged_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
     (alert,) = run_json(capsys, url, "alerts", "--as-of", DAY)
 
@@ -246,7 +270,9 @@ def test_an_alert_is_acknowledged_from_the_command_line(capsys, database) -> Non
     assert run_json(capsys, url, "alerts", "--as-of", DAY, "--unacknowledged") == []
 
 
-def test_a_refused_request_prints_one_line_and_exits_1(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_request_prints_one_line_and_exits_1(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
 
     code, out, err = run(capsys, url, "timeline", ids["account"])
@@ -257,7 +283,9 @@ def test_a_refused_request_prints_one_line_and_exits_1(capsys, database) -> None
     assert "Traceback" not in err
 
 
-def test_debug_shows_the_traceback(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_debug_shows_the_traceback(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
 
     code, _, err = run(capsys, url, "--debug", "timeline", ids["account"])
@@ -270,7 +298,9 @@ def test_debug_shows_the_traceback(capsys, database) -> None:  # type: ignore[no
     "command",
     [["renewals", "--as-of", "2024-13-01"], ["timeline", "not-an-id"], ["no-such"]],
 )
-def test_a_usage_error_exits_2(capsys, database, command) -> None:  # type: ignore[no-untyped-def]
+def test_a_usage_error_exits_2(
+    capsys: pytest.CaptureFixture[str], database: Database, command: list[str]
+) -> None:
     url, _ = database
 
     code, _, err = run(capsys, url, *command)
@@ -279,7 +309,9 @@ def test_a_usage_error_exits_2(capsys, database, command) -> None:  # type: igno
     assert "Error:" in err
 
 
-def test_projections_rebuild_reports_what_it_applied(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_projections_rebuild_reports_what_it_applied(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
 
     code, out, _ = run(capsys, url, "projections", "rebuild")
@@ -291,7 +323,11 @@ def test_projections_rebuild_reports_what_it_applied(capsys, database) -> None: 
     assert "no projection nope" in err
 
 
-def test_the_database_comes_from_the_environment(capsys, database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_comes_from_the_environment(
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     url, _ = database
     monkeypatch.setenv("B2BCORE_DATABASE_URL", url)
 
@@ -302,7 +338,9 @@ def test_the_database_comes_from_the_environment(capsys, database, monkeypatch) 
     assert status[0]["head"] > 0
 
 
-def test_the_real_exports_import_from_the_command_line(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_real_exports_import_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     maven = shared_data("maven-crm")
     ravenstack = shared_data("ravenstack") / "ravenstack_subscriptions.csv"
     url = f"sqlite:///{tmp_path / 'imports.db'}"
@@ -318,7 +356,9 @@ def test_the_real_exports_import_from_the_command_line(capsys, tmp_path) -> None
     assert (kpis["won"], kpis["lost"], kpis["open"]) == (4238, 2473, 2089)
 
 
-def test_an_import_with_rejected_rows_exits_3(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_with_rejected_rows_exits_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path / 'csv.db'}"
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(
@@ -339,7 +379,9 @@ def test_an_import_with_rejected_rows_exits_3(capsys, tmp_path) -> None:  # type
     "command",
     [["import", "csv", "nonsense", "x.csv"], ["import", "ravenstack", "missing.csv"]],
 )
-def test_a_misused_import_exits_2(capsys, tmp_path, command) -> None:  # type: ignore[no-untyped-def]
+def test_a_misused_import_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
     url = f"sqlite:///{tmp_path / 'csv.db'}"
 
     code, _, err = run(capsys, url, *command)
@@ -348,7 +390,9 @@ def test_a_misused_import_exits_2(capsys, tmp_path, command) -> None:  # type: i
     assert err.startswith("error:")
 
 
-def test_the_demo_prints_renewals_pipeline_and_tiers(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_prints_renewals_pipeline_and_tiers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
 
     code, out, _ = run(capsys, url, "demo", "--db", url, "--accounts", "20")
@@ -384,7 +428,9 @@ def lost_deal_with_postmortem(url: str, account: str) -> str:
     return str(lost)
 
 
-def test_the_timeline_is_text_json_or_html(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_the_timeline_is_text_json_or_html(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
     timeline = ["timeline", ids["deal"], "--as-of", DAY]
 
@@ -403,8 +449,8 @@ def test_the_timeline_is_text_json_or_html(capsys, database) -> None:  # type: i
 
 
 def test_a_lost_deals_timeline_names_the_competitor_and_the_postmortem(
-    capsys, database
-) -> None:  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
     lost = lost_deal_with_postmortem(url, ids["account"])
 
@@ -417,7 +463,9 @@ def test_a_lost_deals_timeline_names_the_competitor_and_the_postmortem(
     assert "agree the discount band first" in out
 
 
-def test_win_loss_is_text_json_or_html(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_win_loss_is_text_json_or_html(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, _ = database
     win_loss = ["win-loss", "--as-of", DAY, "--by", "owner"]
 
@@ -433,7 +481,9 @@ def test_win_loss_is_text_json_or_html(capsys, database) -> None:  # type: ignor
     assert "Win rate by owner" in page[1]
 
 
-def test_the_same_log_gives_the_same_page_and_chart(capsys, database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_log_gives_the_same_page_and_chart(
+    capsys: pytest.CaptureFixture[str], database: Database, tmp_path: Path
+) -> None:
     url, ids = database
     timeline = ["timeline", ids["deal"], "--as-of", DAY, "--format", "html"]
     first, again = tmp_path / "first.png", tmp_path / "again.png"
@@ -457,8 +507,13 @@ def test_the_same_log_gives_the_same_page_and_chart(capsys, database, tmp_path) 
 )
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_a_report_writes_its_chart_beside_its_table(
-    capsys, database, tmp_path, command, expected, suffix
-) -> None:  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    tmp_path: Path,
+    command: list[str],
+    expected: str,
+    suffix: str,
+) -> None:
     url, ids = database
     chart = tmp_path / f"chart.{suffix}"
     arguments = [a.format(**ids) for a in command]
@@ -482,7 +537,9 @@ def test_a_report_writes_its_chart_beside_its_table(
         ["win-loss", "--format", "pdf"],
     ],
 )
-def test_a_bad_format_or_chart_file_is_a_usage_error(capsys, database, command) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_format_or_chart_file_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], database: Database, command: list[str]
+) -> None:
     url, ids = database
 
     code, _, err = run(capsys, url, *(a.format(**ids) for a in command))
@@ -501,8 +558,12 @@ def test_a_bad_format_or_chart_file_is_a_usage_error(capsys, database, command) 
     ],
 )
 def test_without_matplotlib_a_chart_asks_for_the_charts_extra(
-    capsys, database, tmp_path, monkeypatch, command
-) -> None:  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
     url, ids = database
     chart = tmp_path / "chart.png"
     monkeypatch.setitem(sys.modules, "matplotlib", None)
@@ -513,7 +574,9 @@ def test_without_matplotlib_a_chart_asks_for_the_charts_extra(
     assert not chart.exists()
 
 
-def test_a_contact_is_forgotten_from_the_command_line(capsys, database) -> None:  # type: ignore[no-untyped-def]
+def test_a_contact_is_forgotten_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], database: Database
+) -> None:
     url, ids = database
     with B2BCore.open(url) as core:
         contact = core.asset(UUID(ids["asset"])).contact.id

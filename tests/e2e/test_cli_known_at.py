@@ -12,6 +12,7 @@ import pytest
 from b2bcore import B2BCore, FixedClock
 from b2bcore_adapters.cli import main
 from b2bcore_adapters.demo import AS_OF, record_hyowon
+from tests.helpers import stored_events
 
 DAY = AS_OF.isoformat()
 
@@ -40,7 +41,7 @@ def story(
     assert code == 0
     assert "corrected the usage end" in capsys.readouterr().out
     with B2BCore.open(url) as core:
-        *_, before, corrected = core.event_log.events.get(asset)
+        *_, before, corrected = stored_events(core, asset)
     return url, {
         "account": str(account),
         "deal": str(deal),

@@ -20,6 +20,7 @@ import pytest
 from b2bcore import B2BCore
 from b2bcore_adapters.cli import main
 from b2bcore_adapters.http import hash_token
+from tests.helpers import stored_events
 from tests.integration.http_api import (
     ACCOUNT,
     READER,
@@ -112,7 +113,7 @@ def test_an_asset_is_sold_installed_and_queued_for_renewal_over_http(
     assert [item["asset_id"] for item in queue.json()] == [asset]
     assert read.headers["ETag"] == '"2"'
     with B2BCore.open(database) as core:
-        events = core.event_log.events.get(UUID(asset))
+        events = stored_events(core, UUID(asset))
         assert {event.actor for event in events} == {"billing-service"}
 
 

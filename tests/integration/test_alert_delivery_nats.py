@@ -124,6 +124,7 @@ async def _stream_messages(stream: str, subjects: str) -> list[tuple[str, str]]:
         for sequence in range(info.state.first_seq, info.state.last_seq + 1):
             message = await jetstream.get_msg(stream, sequence)
             headers = message.headers or {}
+            assert message.subject is not None
             found.append((message.subject, headers["Nats-Msg-Id"]))
         return found
     finally:

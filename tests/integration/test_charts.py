@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from itertools import combinations
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 import pytest
 
@@ -26,18 +27,20 @@ if TYPE_CHECKING:
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 Draw = Callable[[ChartFormat], bytes]
+#: The demo book and the ids of its won ("deal") and lost ("lost") deals.
+Book = tuple[B2BCore, dict[str, UUID]]
 
 
 @pytest.fixture(scope="module")
-def core() -> Iterator[tuple[B2BCore, dict[str, object]]]:
+def core() -> Iterator[Book]:
     with B2BCore.open("memory://", clock=FixedClock(AS_OF)) as opened:
         account, asset, deal = record_hyowon(opened)
         lost = lose_ev_pilot(opened, account, asset)
         yield opened, {"deal": deal, "lost": lost}
 
 
-def report_charts(core: B2BCore, deal: object) -> dict[str, Draw]:
-    path = core.timeline(deal, as_of=AS_OF)  # type: ignore[arg-type]
+def report_charts(core: B2BCore, deal: UUID) -> dict[str, Draw]:
+    path = core.timeline(deal, as_of=AS_OF)
     matrix = core.tier_matrix(by=Dimension.OWNER, as_of=AS_OF)
     analysis = core.win_loss(by=Dimension.OWNER, as_of=AS_OF)
     queue = core.renewal_queue(as_of=AS_OF, within=90)
@@ -55,7 +58,7 @@ NAMES = ["tier steps", "tier matrix", "win rate", "renewal buckets"]
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_each_report_chart_renders_a_png(core, name) -> None:  # type: ignore[no-untyped-def]
+def test_each_report_chart_renders_a_png(core: Book, name: str) -> None:
     opened, ids = core
 
     png = report_charts(opened, ids["deal"])[name](ChartFormat.PNG)
@@ -65,7 +68,7 @@ def test_each_report_chart_renders_a_png(core, name) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_each_report_chart_renders_an_svg_that_parses(core, name) -> None:  # type: ignore[no-untyped-def]
+def test_each_report_chart_renders_an_svg_that_parses(core: Book, name: str) -> None:
     opened, ids = core
 
     svg = report_charts(opened, ids["deal"])[name](ChartFormat.SVG)
@@ -77,7 +80,9 @@ def test_each_report_chart_renders_an_svg_that_parses(core, name) -> None:  # ty
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("format", list(ChartFormat))
-def test_the_same_data_gives_the_same_bytes(core, name, format) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_data_gives_the_same_bytes(
+    core: Book, name: str, format: ChartFormat
+) -> None:
     opened, ids = core
 
     first = report_charts(opened, ids["deal"])[name](format)
@@ -86,7 +91,7 @@ def test_the_same_data_gives_the_same_bytes(core, name, format) -> None:  # type
     assert first == again
 
 
-def test_svg_text_stays_text_so_hangul_is_drawn_by_the_viewer(core) -> None:  # type: ignore[no-untyped-def]
+def test_svg_text_stays_text_so_hangul_is_drawn_by_the_viewer(core: Book) -> None:
     opened, _ = core
     matrix = opened.tier_matrix(by=Dimension.ACCOUNT, as_of=AS_OF)
 
@@ -96,9 +101,9 @@ def test_svg_text_stays_text_so_hangul_is_drawn_by_the_viewer(core) -> None:  # 
     assert "Tier report by account on 2024-11-01" in svg
 
 
-def test_the_step_chart_names_the_deal_its_outcome_and_days_in_tier(core) -> None:  # type: ignore[no-untyped-def]
+def test_the_step_chart_names_the_deal_its_outcome_and_days_in_tier(core: Book) -> None:
     opened, ids = core
-    path = opened.timeline(ids["lost"], as_of=AS_OF)  # type: ignore[arg-type]
+    path = opened.timeline(ids["lost"], as_of=AS_OF)
 
     svg = charts.tier_steps_chart(path, format=ChartFormat.SVG).decode()
 
@@ -107,7 +112,7 @@ def test_the_step_chart_names_the_deal_its_outcome_and_days_in_tier(core) -> Non
     assert "92 d" in svg
 
 
-def test_the_renewal_chart_counts_each_window(core) -> None:  # type: ignore[no-untyped-def]
+def test_the_renewal_chart_counts_each_window(core: Book) -> None:
     opened, _ = core
     queue = opened.renewal_queue(as_of=AS_OF, within=90)
 
@@ -120,7 +125,9 @@ def test_the_renewal_chart_counts_each_window(core) -> None:  # type: ignore[no-
     assert "overdue" not in text
 
 
-def test_the_renewal_chart_shows_the_overdue_assets_before_the_windows(core) -> None:  # type: ignore[no-untyped-def]
+def test_the_renewal_chart_shows_the_overdue_assets_before_the_windows(
+    core: Book,
+) -> None:
     opened, _ = core
     (item,) = opened.renewal_queue(as_of=AS_OF, within=90)
     day_after = item.usage_end_on + timedelta(days=1)
@@ -181,12 +188,14 @@ def test_a_dollar_sign_in_a_name_is_text_not_mathematics() -> None:
     ("filename", "expected"),
     [("tiers.png", ChartFormat.PNG), ("a/b.SVG", ChartFormat.SVG)],
 )
-def test_the_chart_format_follows_the_file_suffix(filename, expected) -> None:  # type: ignore[no-untyped-def]
+def test_the_chart_format_follows_the_file_suffix(
+    filename: str, expected: ChartFormat
+) -> None:
     assert ChartFormat.of(filename) is expected
 
 
 @pytest.mark.parametrize("filename", ["tiers.pdf", "tiers"])
-def test_other_suffixes_are_refused(filename) -> None:  # type: ignore[no-untyped-def]
+def test_other_suffixes_are_refused(filename: str) -> None:
     with pytest.raises(ValueError, match=r"ends in \.png or \.svg"):
         ChartFormat.of(filename)
 

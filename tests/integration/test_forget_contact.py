@@ -137,7 +137,7 @@ def test_contacts_are_sealed_and_a_forgotten_one_reads_erased(
         assert core.account_history(account_id, as_of=date(2024, 6, 1))
         assert leaked(durable_url, KIM) == []
         assert leaked(durable_url, PARK) == []
-        forgotten = core.event_log.repository.get(Erasure.id_for(KIM.id))
+        forgotten: Erasure = core.event_log.repository.get(Erasure.id_for(KIM.id))
         assert forgotten.person_id == KIM.id
 
     with B2BCore.open(durable_url) as reopened:
@@ -242,10 +242,12 @@ class KeyFiles:
             return list(self.sqlite.parent.glob(f"{self.sqlite.name}*"))
         with psycopg.connect(POSTGRES_URL, autocommit=True) as db:
             db.execute("CHECKPOINT")
-            directory, relative = db.execute(
+            row = db.execute(
                 "SELECT current_setting('data_directory'), pg_relation_filepath(%s)",
                 (f'"{self.schema}".b2bcore_personal_keys',),
-            ).fetchone()  # type: ignore[misc]
+            ).fetchone()
+        assert row is not None
+        directory, relative = row
         path = Path(directory) / relative
         if not os.access(path, os.R_OK):
             message = f"PostgreSQL's data files are not readable here ({path})"

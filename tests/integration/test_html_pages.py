@@ -96,7 +96,9 @@ def test_bytes_that_are_not_a_chart_are_refused() -> None:
         html.figure(b"GIF89a")
 
 
-def test_the_timeline_page_tells_the_whole_postmortem(story) -> None:  # type: ignore[no-untyped-def]
+def test_the_timeline_page_tells_the_whole_postmortem(
+    story: tuple[B2BCore, UUID, UUID],
+) -> None:
     core, _, lost = story
 
     page = postmortem.timeline_page(core.timeline(lost, as_of=AS_OF))
@@ -110,7 +112,9 @@ def test_the_timeline_page_tells_the_whole_postmortem(story) -> None:  # type: i
     assert "<svg" in page
 
 
-def test_the_timeline_page_of_a_won_deal_lists_reviews_and_findings(story) -> None:  # type: ignore[no-untyped-def]
+def test_the_timeline_page_of_a_won_deal_lists_reviews_and_findings(
+    story: tuple[B2BCore, UUID, UUID],
+) -> None:
     core, deal, _ = story
 
     page = postmortem.timeline_page(core.timeline(deal, as_of=AS_OF))
@@ -122,7 +126,9 @@ def test_the_timeline_page_of_a_won_deal_lists_reviews_and_findings(story) -> No
     assert "No postmortem recorded." in page
 
 
-def test_the_win_loss_page_has_rates_chart_reasons_and_competitors(story) -> None:  # type: ignore[no-untyped-def]
+def test_the_win_loss_page_has_rates_chart_reasons_and_competitors(
+    story: tuple[B2BCore, UUID, UUID],
+) -> None:
     core, _, _ = story
 
     page = postmortem.win_loss_page(core.win_loss(by=Dimension.OWNER, as_of=AS_OF))
@@ -138,7 +144,7 @@ def test_the_win_loss_page_has_rates_chart_reasons_and_competitors(story) -> Non
     assert "Win rate by owner on 2024-11-01" in page
 
 
-def test_the_same_report_gives_the_same_page(story) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_report_gives_the_same_page(story: tuple[B2BCore, UUID, UUID]) -> None:
     core, deal, _ = story
 
     first = postmortem.timeline_page(core.timeline(deal, as_of=AS_OF))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import OperationalError
@@ -15,6 +16,7 @@ from b2bcore_adapters.http import create_app, hash_token, parse_tokens
 from b2bcore_adapters.http.idempotency import idempotency_store_for
 from b2bcore_adapters.http.server import load_tokens
 from tests.conftest import TODAY
+from tests.helpers import stored_events
 from tests.integration.http_api import (
     ACCOUNT,
     READER,
@@ -73,7 +75,7 @@ def test_every_recorded_event_names_the_token_subject_as_actor(
 ) -> None:
     asset = installed_asset(api)
 
-    events = core.event_log.events.get(asset)
+    events = stored_events(core, UUID(asset))
 
     assert [e.actor for e in events] == ["billing-service", "billing-service"]
 
@@ -155,7 +157,9 @@ def test_a_conflict_with_another_writer_is_a_409(
     asset = installed_asset(api)
 
     def clash(*args: object, **kwargs: object) -> None:
-        raise ConcurrencyError("asset", core.asset(asset).id, "version 3 was taken")
+        raise ConcurrencyError(
+            "asset", core.asset(UUID(asset)).id, "version 3 was taken"
+        )
 
     monkeypatch.setattr(core, "renew_asset", clash)
     response = api.post(f"/assets/{asset}/renew", json=RENEWAL, headers=WRITER)

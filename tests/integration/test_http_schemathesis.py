@@ -3,6 +3,8 @@ client sends, with a writer's token, the server never answers with a 5xx."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -10,6 +12,9 @@ from schemathesis.checks import not_a_server_error
 from b2bcore import B2BCore
 from b2bcore_adapters.http import create_app
 from tests.integration.http_api import ACCOUNT, TOKENS, WRITER, asset_body, client
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 CORE = B2BCore.open("memory://")
 APP = create_app(CORE, TOKENS)
@@ -34,5 +39,5 @@ _seed()
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_no_request_gets_a_server_error(case: schemathesis.Case) -> None:
+def test_no_request_gets_a_server_error(case: OpenApiCase) -> None:
     case.call_and_validate(headers=WRITER, checks=[not_a_server_error])

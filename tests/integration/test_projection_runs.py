@@ -25,6 +25,7 @@ from b2bcore.errors import ProjectionError
 from b2bcore.facts.tables import TABLES
 from b2bcore.projection import StateProjection
 from b2bcore.views import AssetView
+from b2bcore_adapters.fact_sql import SQLReportQueries
 from tests.helpers import bulk_history, register_account
 
 ROOT = Path(__file__).parents[2]
@@ -39,6 +40,7 @@ def asset_views(core: B2BCore) -> list[AssetView]:
 def report_rows(core: B2BCore) -> dict[str, list[tuple[Any, ...]]]:
     """Every version of every row of the report tables."""
     store = core.projector.store
+    assert isinstance(store, SQLReportQueries)
     return {
         table.name: sorted(
             tuple(row)
@@ -210,7 +212,9 @@ def test_a_runner_links_new_events_into_the_hash_chain(durable_url: str) -> None
                 time.sleep(0.01)
             register_account(observer, name="recorded while the runner runs")
             grown = observer.log_position()
-            while observer.hash_chain.store.head().position < grown:  # type: ignore[union-attr]
+            while (link := observer.hash_chain.store.head()) is None or (
+                link.position < grown
+            ):
                 assert time.monotonic() < deadline
                 time.sleep(0.01)
             status = observer.verify_log()

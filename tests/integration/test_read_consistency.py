@@ -5,10 +5,12 @@ and answering at once under ``Consistency.AVAILABLE`` (docs/projections.md)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
+from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import Recording
 
 from b2bcore import (
     B2BCore,
@@ -170,10 +172,12 @@ def test_a_failure_projecting_inside_the_save_keeps_the_save(
     with B2BCore.open(sqlite_url, clock=FixedClock(TODAY)) as core:
         healthy = core.projector.apply_saved
 
-        def broken_inside(recordings: object, store: object = None) -> bool:
+        def broken_inside(
+            recordings: Sequence[Recording[UUID]], store: object = None
+        ) -> bool:
             if store is not None:
                 raise RuntimeError("a read-model bug")
-            return healthy(recordings)  # type: ignore[arg-type]
+            return healthy(recordings)
 
         monkeypatch.setattr(core.projector, "apply_saved", broken_inside)
         account = register_account(core)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import TypedDict
 
 import pytest
 
@@ -21,6 +22,21 @@ from tests import oracle
 from tests.integration.importing import shared_data
 
 DAYS = (date(2016, 12, 31), date(2017, 6, 30), date(2023, 6, 30), date(2024, 11, 1))
+
+
+class Cut(TypedDict):
+    """The business date and recorded moment every report is read at."""
+
+    as_of: date
+    known_at: datetime | None
+
+
+class Period(TypedDict):
+    """The business dates and recorded moment a KPI period is read at."""
+
+    start: date
+    end: date
+    known_at: datetime | None
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +65,7 @@ def middle_of_the_log(core: B2BCore) -> datetime:
 @pytest.mark.parametrize("moment", ["now", "middle"])
 def test_every_report_equals_the_oracle(book: B2BCore, day: date, moment: str) -> None:
     known_at = None if moment == "now" else middle_of_the_log(book)
-    cut = {"as_of": day, "known_at": known_at}
+    cut: Cut = {"as_of": day, "known_at": known_at}
 
     for by in (Dimension.OWNER, Dimension.REGION, Dimension.ACCOUNT):
         assert book.tier_matrix(by=by, **cut) == oracle.tier_matrix(book, by=by, **cut)
@@ -68,5 +84,5 @@ def test_every_report_equals_the_oracle(book: B2BCore, day: date, moment: str) -
         book, owner=None, **cut
     )
     assert book.segmentation(**cut) == oracle.segmentation(book, **cut)
-    period = {"start": date(day.year, 1, 1), "end": day, "known_at": known_at}
+    period: Period = {"start": date(day.year, 1, 1), "end": day, "known_at": known_at}
     assert book.asset_kpis(**period) == oracle.installed_base_kpis(book, **period)

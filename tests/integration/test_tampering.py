@@ -70,7 +70,7 @@ class PostgresDatabase:
 
         with psycopg.connect(POSTGRES_URL) as connection:
             for sql, params in statements:
-                connection.execute(sql, params)  # type: ignore[arg-type]
+                connection.execute(sql, params)
 
 
 class Tamperer:

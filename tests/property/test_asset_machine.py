@@ -39,6 +39,7 @@ from b2bcore import (
     installment_plan,
 )
 from b2bcore.application import replay
+from b2bcore.asset import Asset
 from b2bcore.testing.strategies import (
     blank_texts,
     currencies,
@@ -364,7 +365,8 @@ class AssetMachine(RuleBasedStateMachine):
         usage_end_on = (self.model.usage_end_on or on) + timedelta(days=extension)
         value = None if new_price is None else self._price(new_price)
         if value is not None and foreign_currency:
-            other = terms.draw(currencies.filter(lambda c: c != value.currency))
+            currency = value.currency
+            other = terms.draw(currencies.filter(lambda c: c != currency))
             value = money_in(other, new_price or 1)
         new_value = value or self.model.value
         plan: tuple[Installment, ...] = ()
@@ -715,15 +717,15 @@ class AssetMachine(RuleBasedStateMachine):
         """The API reads from the latest snapshot (one every three events);
         replaying every event, twice, must give the same asset."""
         view = self._view()
-        latest = list(
-            self.core.event_log.snapshots.get(self.asset_id, desc=True, limit=1)
-        )
+        snapshots = self.core.event_log.snapshots
+        assert snapshots is not None
+        latest = list(snapshots.get(self.asset_id, desc=True, limit=1))
         snapshot_version = latest[0].originator_version if latest else 0
         assert snapshot_version == view.version - view.version % SNAPSHOT_INTERVAL
         events = list(self.core.event_log.events.get(self.asset_id))
         first, second = replay(events, lambda e: True), replay(events, lambda e: True)
-        assert first is not None
-        assert second is not None
+        assert isinstance(first, Asset)
+        assert isinstance(second, Asset)
         assert AssetView.of(first) == AssetView.of(second), (
             "replay is not deterministic"
         )

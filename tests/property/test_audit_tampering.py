@@ -44,9 +44,10 @@ def at(event: LoggedEvent, position: int) -> LoggedEvent:
 
 
 def tampered(
-    draw: st.DrawFn, log: list[LoggedEvent]
+    data: st.DataObject, log: list[LoggedEvent]
 ) -> tuple[list[LoggedEvent], Problem, int]:
     """One random tampering of ``log``: the log, the problem and where."""
+    draw = data.draw
     kind = draw(st.sampled_from(TAMPERINGS))
     index = draw(st.integers(0, len(log) - 1))
     event = log[index]
@@ -62,7 +63,7 @@ def tampered(
         gaps = [
             p for p in range(1, log[-1].position) if p not in {e.position for e in log}
         ]
-        if gaps and draw(st.booleans()):
+        if bool(gaps) and draw(st.booleans()):
             gap = draw(st.sampled_from(gaps))
             return sorted([*log, at(new, gap)], key=lambda e: e.position), kind, gap
         # Renumber the later events to make room.
@@ -81,7 +82,7 @@ def test_a_single_tampering_is_detected_where_it_happened(
     data: st.DataObject, log: list[LoggedEvent]
 ) -> None:
     links = extend(None, log)
-    changed, problem, position = tampered(data.draw, log)
+    changed, problem, position = tampered(data, log)
     # Verification runs after the chain caught up with whatever was appended.
     links += extend(links[-1], [e for e in changed if e.position > log[-1].position])
 
@@ -116,7 +117,7 @@ def test_a_tampering_that_rewrote_the_chain_is_located_by_the_checkpoint(
         KEY, position=log[-1].position, head=links[-1].link.hex(), count=len(log)
     )
     tags = tag_links(KEY, links)
-    changed, problem, position = tampered(data.draw, log)
+    changed, problem, position = tampered(data, log)
     digests = [(e.position, event_digest(e)) for e in changed]
 
     rewritten = verify(digests, extend(None, changed))

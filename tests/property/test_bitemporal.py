@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -21,8 +22,12 @@ from b2bcore.asset import Asset
 from b2bcore.lead import Lead
 from b2bcore.opportunity import Opportunity
 from b2bcore.testing.strategies import History, histories
+from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
+from tests.helpers import stored_events
 
-VIEWS = {
+View = AccountView | AssetView | LeadView | OpportunityView
+#: How each kind of aggregate is read: its id, then as_of and known_at.
+VIEWS: dict[type[DomainAggregate], Callable[..., View]] = {
     Account: B2BCore.account,
     Asset: B2BCore.asset,
     Lead: B2BCore.lead,
@@ -61,12 +66,12 @@ def record(core: B2BCore, history: History, data: st.DataObject) -> None:
 
 def fresh_view(
     events: list[DomainAggregate.Event], kind: type[DomainAggregate], aggregate_id: UUID
-) -> object:
+) -> View:
     """The view from a new store given only ``events`` (numbered from 1)."""
     with B2BCore.open("memory://") as fresh:
         fresh.event_log.events.put(
             [
-                dataclasses.replace(event, originator_version=number)  # type: ignore[type-var]
+                dataclasses.replace(event, originator_version=number)
                 for number, event in enumerate(events, start=1)
             ]
         )
@@ -84,7 +89,7 @@ def test_the_as_of_state_is_the_state_of_a_store_given_only_the_cut(
             event
             for aggregate_id in history.aggregate_ids
             if core.exists(aggregate_id)
-            for event in core.event_log.events.get(aggregate_id)
+            for event in stored_events(core, aggregate_id)
         ]
         moments = sorted({e.timestamp for e in log})
         known_at: datetime = data.draw(
@@ -98,10 +103,12 @@ def test_the_as_of_state_is_the_state_of_a_store_given_only_the_cut(
         for aggregate_id in history.aggregate_ids:
             if not core.exists(aggregate_id):
                 continue
-            kind = type(core.event_log.repository.get(aggregate_id))
+            kind: type[DomainAggregate] = type(
+                core.event_log.repository.get(aggregate_id)
+            )
             cut = [
                 e
-                for e in core.event_log.events.get(aggregate_id)
+                for e in stored_events(core, aggregate_id)
                 if e.effective_on <= as_of and e.timestamp <= known_at
             ]
             try:
@@ -113,4 +120,4 @@ def test_the_as_of_state_is_the_state_of_a_store_given_only_the_cut(
             event(f"compared {kind.KIND}")
             if any(isinstance(e, Asset.UsageEndCorrected) for e in cut):
                 event("a correction in the cut")
-            assert attrs.evolve(seen, version=0) == attrs.evolve(expected, version=0)  # type: ignore[misc]
+            assert attrs.evolve(seen, version=0) == attrs.evolve(expected, version=0)

@@ -43,6 +43,7 @@ from b2bcore import (
 )
 from b2bcore.application import replay
 from b2bcore.ids import order_line_id
+from b2bcore.opportunity import Opportunity
 from b2bcore.testing.strategies import (
     blank_texts,
     currencies,
@@ -526,12 +527,12 @@ class OpportunityMachine(RuleBasedStateMachine):
                 order_line_id(self.deal_id, n) for n in range(1, len(order) + 1)
             )
             assert asset_ids == [expected]
-            for asset_id, line in zip(expected, order, strict=True):
+            for asset_id, ordered in zip(expected, order, strict=True):
                 asset = self.core.asset(asset_id)
                 assert asset.account_id == self.account_id
                 assert asset.opportunity_id == self.deal_id
                 assert asset.purchased_on == on
-                assert asset.value == line.value
+                assert asset.value == ordered.value
 
     @rule(
         anchor=anchors,
@@ -670,15 +671,15 @@ class OpportunityMachine(RuleBasedStateMachine):
         """The API reads from the latest snapshot (one every three events);
         replaying every event, twice, must give the same deal."""
         view = self._view()
-        latest = list(
-            self.core.event_log.snapshots.get(self.deal_id, desc=True, limit=1)
-        )
+        snapshots = self.core.event_log.snapshots
+        assert snapshots is not None
+        latest = list(snapshots.get(self.deal_id, desc=True, limit=1))
         snapshot_version = latest[0].originator_version if latest else 0
         assert snapshot_version == view.version - view.version % SNAPSHOT_INTERVAL
         events = list(self.core.event_log.events.get(self.deal_id))
         first, second = replay(events, lambda e: True), replay(events, lambda e: True)
-        assert first is not None
-        assert second is not None
+        assert isinstance(first, Opportunity)
+        assert isinstance(second, Opportunity)
         replayed = OpportunityView.of(first)
         assert OpportunityView.of(second) == replayed, "replay is not deterministic"
         assert view == replayed

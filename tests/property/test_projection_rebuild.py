@@ -5,8 +5,10 @@ every store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +20,7 @@ from b2bcore import (
     FixedClock,
 )
 from b2bcore.account import Account
+from b2bcore.aggregate import DomainAggregate
 from b2bcore.asset import Asset
 from b2bcore.lead import Lead
 from b2bcore.opportunity import Opportunity
@@ -25,35 +28,40 @@ from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
 from tests.conftest import fresh_store
 from tests.histories import PRELUDE, History, operations
 
+A = TypeVar("A", bound=DomainAggregate)
+View = AccountView | AssetView | LeadView | OpportunityView
 
-def read_models(core: B2BCore) -> dict[str, list[Any]]:
+
+def projected(core: B2BCore, kind: type[A], view: Callable[[A], View]) -> list[View]:
+    """Every projected state of ``kind``, as views, in id order."""
+    return sorted((view(state) for state in core.projector.states(kind)), key=by_id)
+
+
+def by_id(view: View) -> UUID:
+    return view.id
+
+
+def read_models(core: B2BCore) -> dict[str, list[View]]:
     """Every projected state, as views, in id order."""
-    kinds = {
-        "accounts": (Account, AccountView.of),
-        "assets": (Asset, AssetView.of),
-        "leads": (Lead, LeadView.of),
-        "deals": (Opportunity, OpportunityView.of),
-    }
     return {
-        name: sorted(
-            (view(state) for state in core.projector.states(kind)),  # type: ignore[operator]
-            key=lambda v: v.id,
-        )
-        for name, (kind, view) in kinds.items()
+        "accounts": projected(core, Account, AccountView.of),
+        "assets": projected(core, Asset, AssetView.of),
+        "leads": projected(core, Lead, LeadView.of),
+        "deals": projected(core, Opportunity, OpportunityView.of),
     }
 
 
 def from_the_event_store(
-    core: B2BCore, models: dict[str, list[Any]]
-) -> dict[str, list[Any]]:
-    readers = {
+    core: B2BCore, models: dict[str, list[View]]
+) -> dict[str, list[View]]:
+    readers: dict[str, Callable[[UUID], View]] = {
         "accounts": core.account,
         "assets": core.asset,
         "leads": core.lead,
         "deals": core.opportunity,
     }
     return {
-        name: [readers[name](view.id) for view in views]  # type: ignore[operator]
+        name: [readers[name](view.id) for view in views]
         for name, views in models.items()
     }
 
@@ -87,13 +95,13 @@ def check_incremental_equals_rebuild(
         assert all(s.position == s.head for s in core.projector.status())
 
 
-SETTINGS = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
+SETTINGS = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
-@settings(max_examples=200, **SETTINGS)  # type: ignore[arg-type]
+@settings(SETTINGS, max_examples=200)
 @given(
     history=operations,
     page_size=st.sampled_from([1, 2, 3, 7, 1000]),
@@ -106,7 +114,7 @@ def test_incremental_projections_equal_a_rebuild_in_memory(
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
-@settings(max_examples=20, **SETTINGS)  # type: ignore[arg-type]
+@settings(SETTINGS, max_examples=20)
 @given(
     history=operations,
     page_size=st.sampled_from([1, 2, 3, 7, 1000]),

@@ -107,13 +107,13 @@ def check_reports_equal_the_oracle(
                         )
 
 
-SETTINGS = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
+SETTINGS = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
-@settings(max_examples=30, **SETTINGS)  # type: ignore[arg-type]
+@settings(SETTINGS, max_examples=30)
 @given(history=operations, consistency=st.sampled_from(Consistency), data=st.data())
 def test_reports_from_the_report_tables_equal_the_oracle_in_memory(
     history: list[tuple[Any, ...]], consistency: Consistency, data: Any
@@ -122,7 +122,7 @@ def test_reports_from_the_report_tables_equal_the_oracle_in_memory(
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
-@settings(max_examples=6, **SETTINGS)  # type: ignore[arg-type]
+@settings(SETTINGS, max_examples=6)
 @given(history=operations, consistency=st.sampled_from(Consistency), data=st.data())
 def test_reports_from_the_report_tables_equal_the_oracle_on_a_database(
     store: str, history: list[tuple[Any, ...]], consistency: Consistency, data: Any

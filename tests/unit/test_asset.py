@@ -28,7 +28,7 @@ from b2bcore import (
 )
 from b2bcore.asset import Asset
 from b2bcore.testing import Scenario
-from tests.helpers import refused, register_account
+from tests.helpers import refused, register_account, stored_events
 
 TODAY = date(2024, 6, 1)
 PURCHASED_ON = date(2024, 1, 10)
@@ -1299,7 +1299,7 @@ def test_an_asset_as_of_a_date_before_its_purchase_is_not_found(
 
 def test_an_asset_as_known_at_a_recorded_time(memory_core: B2BCore) -> None:
     asset_id = installed_asset(memory_core)
-    purchased, _ = memory_core.event_log.events.get(asset_id)
+    purchased, _ = stored_events(memory_core, asset_id)
 
     asset = memory_core.asset(asset_id, known_at=purchased.timestamp)
 
@@ -1309,7 +1309,7 @@ def test_an_asset_as_known_at_a_recorded_time(memory_core: B2BCore) -> None:
 def test_an_asset_as_of_a_date_and_as_known_at_a_time(memory_core: B2BCore) -> None:
     asset_id = installed_asset(memory_core)
     memory_core.renew_asset(asset_id, usage_end_on=date(2025, 12, 31))
-    *_, installed, renewed = memory_core.event_log.events.get(asset_id)
+    *_, installed, renewed = stored_events(memory_core, asset_id)
 
     asset = memory_core.asset(
         asset_id, as_of=date(2024, 12, 31), known_at=renewed.timestamp
@@ -1361,7 +1361,7 @@ def test_an_unknown_asset_is_not_found(memory_core: B2BCore) -> None:
 def test_a_purchase_records_its_business_date_and_actor(memory_core: B2BCore) -> None:
     asset_id = purchased_asset(memory_core, actor="kim", reason="order completed")
 
-    [purchased] = memory_core.event_log.events.get(asset_id)
+    [purchased] = stored_events(memory_core, asset_id)
 
     assert purchased.effective_on == PURCHASED_ON
     assert purchased.actor == "kim"
@@ -1373,14 +1373,15 @@ def test_a_stored_purchase_keeps_its_installments_as_a_tuple(
 ) -> None:
     asset_id = purchased_asset(memory_core)
 
-    [purchased] = memory_core.event_log.events.get(asset_id)
+    [purchased] = stored_events(memory_core, asset_id)
 
+    assert isinstance(purchased, Asset.Purchased)
     assert purchased.installments == PLAN
 
 
 def test_a_known_at_far_in_the_past_finds_nothing(memory_core: B2BCore) -> None:
     asset_id = purchased_asset(memory_core)
-    [purchased] = memory_core.event_log.events.get(asset_id)
+    [purchased] = stored_events(memory_core, asset_id)
 
     with pytest.raises(NotFoundError):
         memory_core.asset(asset_id, known_at=purchased.timestamp - timedelta(days=1))
@@ -1416,7 +1417,7 @@ def test_a_correlation_id_must_be_a_uuid(memory_core: B2BCore) -> None:
         memory_core.record_satisfaction(
             asset_id,
             score=7,
-            correlation_id="req-42",  # type: ignore[typeddict-item]
+            correlation_id="req-42",  # type: ignore[arg-type]
         )
 
 

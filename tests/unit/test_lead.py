@@ -22,7 +22,7 @@ from b2bcore import (
     Temperature,
     ValidationError,
 )
-from tests.helpers import refused, register_account
+from tests.helpers import refused, register_account, stored_events
 
 TODAY = date(2024, 6, 1)
 CAPTURED_ON = date(2024, 3, 4)
@@ -463,8 +463,8 @@ def test_the_lead_and_its_deal_are_recorded_with_one_provenance(
         correlation_id=correlation_id,
     )
 
-    *_, converted = memory_core.event_log.events.get(lead_id)
-    [opened] = memory_core.event_log.events.get(opportunity_id)
+    *_, converted = stored_events(memory_core, lead_id)
+    [opened] = stored_events(memory_core, opportunity_id)
     for event in (converted, opened):
         assert event.actor == "kim"
         assert event.reason == "budget approved"

@@ -29,8 +29,9 @@ from b2bcore import (
     installment_plan,
 )
 from b2bcore.aggregate import event_id
+from b2bcore.opportunity import Opportunity
 from b2bcore.values import TierMove
-from tests.helpers import refused, register_account
+from tests.helpers import refused, register_account, stored_events
 
 TODAY = date(2024, 6, 1)
 OPENED_ON = date(2024, 2, 1)
@@ -762,8 +763,9 @@ def test_a_won_deal_s_assets_are_caused_by_its_won_event(
         deal_id, value=AMOUNT, order=[order_line()], actor="kim"
     )
 
-    *_, won = memory_core.event_log.events.get(deal_id)
-    [purchased] = memory_core.event_log.events.get(asset_id)
+    *_, won = stored_events(memory_core, deal_id)
+    [purchased] = stored_events(memory_core, asset_id)
+    assert isinstance(won, Opportunity.Won)
     assert won.asset_ids == (asset_id,)
     assert purchased.causation_id == event_id(won)
     assert purchased.correlation_id == deal_id
@@ -780,8 +782,8 @@ def test_a_won_deal_s_assets_keep_the_request_s_correlation_id(
         deal_id, value=AMOUNT, order=[order_line()], correlation_id=correlation_id
     )
 
-    *_, won = memory_core.event_log.events.get(deal_id)
-    [purchased] = memory_core.event_log.events.get(asset_id)
+    *_, won = stored_events(memory_core, deal_id)
+    [purchased] = stored_events(memory_core, asset_id)
     assert won.correlation_id == purchased.correlation_id == correlation_id
 
 
@@ -1062,7 +1064,7 @@ def test_a_deal_as_of_a_date_sees_findings_raised_out_of_order(
 
 def test_a_deal_as_known_before_its_close_is_open(memory_core: B2BCore) -> None:
     deal_id = lost_deal(memory_core)
-    opened, _ = memory_core.event_log.events.get(deal_id)
+    opened, _ = stored_events(memory_core, deal_id)
 
     deal = memory_core.opportunity(deal_id, known_at=opened.timestamp)
 

@@ -42,7 +42,7 @@ def test_each_event_derives_the_same_rows_as_deriving_every_table() -> None:
         seen: set[str] = set()
         for notification in notifications(log.recorder, topics=tuple(projections)):
             event = log.mapper.to_domain_event(notification)
-            key = notification.originator_id
+            key = event.originator_id
             before = derived.get(key, facts(states.get(key)))
             state = projections[notification.topic].apply(states.get(key), event)
             states[key] = state

@@ -17,7 +17,7 @@ from b2bcore import (
     ValidationError,
 )
 from b2bcore.asset import Asset
-from tests.helpers import refused
+from tests.helpers import refused, stored_events
 from tests.unit.test_asset import (
     INSTALLED_ON,
     TODAY,
@@ -49,7 +49,7 @@ def test_a_correction_takes_effect_on_the_date_of_the_install_it_corrects(
     memory_core: B2BCore,
 ) -> None:
     asset_id = corrected_asset(memory_core)
-    *_, corrected = memory_core.event_log.events.get(asset_id)
+    *_, corrected = stored_events(memory_core, asset_id)
 
     assert isinstance(corrected, Asset.UsageEndCorrected)
     assert corrected.effective_on == INSTALLED_ON
@@ -62,7 +62,7 @@ def test_as_known_before_the_correction_the_old_usage_end_shows(
     memory_core: B2BCore,
 ) -> None:
     asset_id = corrected_asset(memory_core)
-    *_, installed, corrected = memory_core.event_log.events.get(asset_id)
+    *_, installed, corrected = stored_events(memory_core, asset_id)
 
     before = memory_core.asset(
         asset_id, as_of=INSTALLED_ON, known_at=installed.timestamp

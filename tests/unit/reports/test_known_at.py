@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from b2bcore import B2BCore, NotFoundError, ValidationError
-from tests.helpers import purchase_asset, register_account
+from tests.helpers import purchase_asset, register_account, stored_events
 from tests.unit.reports.deals import book
 
 AS_OF = date(2024, 6, 1)
@@ -29,7 +29,7 @@ class Book:
         core.install_asset(
             self.asset_id, usage_end_on=USAGE_END_ON, on=date(2024, 1, 20)
         )
-        *_, installed = core.event_log.events.get(self.asset_id)
+        *_, installed = stored_events(core, self.asset_id)
         self.before_correction = installed.timestamp
         self.deal_id = book(core)["A"]
         core.correct_usage_end(
@@ -119,7 +119,7 @@ def test_deals_recorded_later_are_not_known_yet(core: B2BCore) -> None:
 
 def test_an_account_not_recorded_yet_has_no_history(memory_core: B2BCore) -> None:
     known = Book(memory_core)
-    [registered] = memory_core.event_log.events.get(known.account_id, limit=1)
+    registered, *_ = stored_events(memory_core, known.account_id)
 
     with pytest.raises(NotFoundError):
         memory_core.account_history(
