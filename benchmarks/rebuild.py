@@ -83,7 +83,8 @@ def in_child(url: str, phase: str) -> Phase:
         check=True,
         cwd=ROOT,
     )
-    return json.loads(child.stdout)  # type: ignore[no-any-return]
+    phase_run: Phase = json.loads(child.stdout)
+    return phase_run
 
 
 def measure(size: Size, cache: Path, scratch: Path) -> list[Row]:

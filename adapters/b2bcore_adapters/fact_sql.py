@@ -22,7 +22,7 @@ from b2bcore.facts.tables import (
     ColumnType,
     Table,
 )
-from b2bcore.facts.versions import FactChange, collapse
+from b2bcore.facts.versions import RowVersions
 from b2bcore.reports.dimensions import UNASSIGNED, UNKNOWN_ACCOUNT, Dimension
 
 
@@ -81,15 +81,16 @@ class FactSQL:
                 )
         return statements
 
-    def write(self, cursor: Cursor, changes: Sequence[FactChange]) -> None:
-        """Record ``changes`` (in log order) within the cursor's transaction."""
-        closings, versions = collapse(changes)
+    def write(self, cursor: Cursor, versions: RowVersions | None) -> None:
+        """Record ``versions`` within the cursor's transaction."""
+        if versions is None:
+            return
         closed: dict[Table, list[dict[str, Any]]] = {}
-        for closing in closings:
+        for closing in versions.closings:
             closed.setdefault(closing.table, []).append(
                 {
                     "at": closing.at,
-                    "key": str(closing.key),
+                    "key": closing.key,
                     "row_hash": closing.row_hash,
                     "still": STILL_KNOWN,
                 }
@@ -103,13 +104,8 @@ class FactSQL:
                 ),
                 parameters,
             )
-        by_table: dict[Table, list[tuple[Any, ...]]] = {}
-        for v in versions:
-            by_table.setdefault(v.table, []).append(
-                (str(v.key), v.row_hash, v.known_from, v.known_until, *v.row)
-            )
         marker = "%s" if self.pyformat else "?"
-        for table, rows in by_table.items():
+        for table, rows in versions.written.items():
             width = len(FACT_COLUMNS) + len(table.columns)
             cursor.executemany(
                 f"INSERT INTO {self.qualify(table.name)} "

@@ -99,8 +99,13 @@ class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
         return (bytes(row["data"]) for row in rows)
 
     def commit(self, batches: Sequence[Batch]) -> None:
+        """Commit without waiting for the WAL flush (``synchronous_commit``
+        off for this transaction): a server crash may lose the last
+        read-model commits, never the events, and a projection catches up
+        again from the position that committed with its rows."""
         try:
             with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
                 for batch in batches:
                     self._insert_tracking(
                         cursor, Tracking(batch.projection, batch.position)

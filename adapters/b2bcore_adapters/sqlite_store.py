@@ -93,8 +93,21 @@ class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
         return (data for (data,) in rows)
 
     def commit(self, batches: Sequence[Batch]) -> None:
-        with self.datastore.transaction(commit=True) as cursor:
-            self.commit_in(cursor, batches)
+        """Commit without waiting for the disk (``synchronous=NORMAL``; in
+        WAL mode the file stays consistent): a power cut may lose the last
+        read-model commits, never the events, and a projection catches up
+        again from the position that committed with its rows."""
+        with self.datastore.get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA synchronous")
+            (synchronous,) = cursor.fetchone()
+            # Not within a transaction: SQLite refuses to change it there.
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            try:
+                with connection.transaction(commit=True) as cursor:
+                    self.commit_in(cursor, batches)
+            finally:
+                connection.cursor().execute(f"PRAGMA synchronous = {synchronous}")
 
     def commit_in(self, cursor: Any, batches: Sequence[Batch]) -> None:
         try:

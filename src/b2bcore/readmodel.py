@@ -19,7 +19,7 @@ from b2bcore.facts.queries import ReportQueries
 from b2bcore.facts.tables import Table
 
 if TYPE_CHECKING:
-    from b2bcore.facts.versions import FactChange
+    from b2bcore.facts.versions import RowVersions
 
 
 class Consistency(Enum):
@@ -56,7 +56,7 @@ class Batch:
     projection: str
     rows: Mapping[UUID, Row]
     position: int
-    facts: Sequence[FactChange] = ()
+    facts: RowVersions | None = None
 
 
 @runtime_checkable

@@ -21,6 +21,7 @@ from b2bcore.asset import Asset
 from b2bcore.facts.tables import (
     ACCOUNTS,
     ACKNOWLEDGEMENTS,
+    ASSET_DETAILS,
     ASSETS,
     COMPETITOR_CONTACTS,
     DEALS,
@@ -108,7 +109,7 @@ def _deal(d: Any) -> frozenset[FactRow]:
     )
 
 
-#: The asset's tables with a row per item of one of its lists: the list,
+#: The tables with a row per item of one of an aggregate's lists: the list,
 #: and the row of its item at a position.
 LISTS: dict[Table, tuple[str, Callable[[int, Any], FactRow]]] = {
     INSTALLMENTS: (
@@ -161,6 +162,10 @@ LISTS: dict[Table, tuple[str, Callable[[int, Any], FactRow]]] = {
         "competitor_contacts",
         lambda seq, c: (seq, day(c.reported_on), c.competitor, c.note),
     ),
+    TIER_MOVES: (
+        "tier_history",
+        lambda seq, m: (seq, m.from_tier, m.tier, m.stage.value, day(m.moved_on)),
+    ),
 }
 
 
@@ -191,14 +196,11 @@ DERIVATIONS: dict[str, dict[Table, Derivation]] = {
     },
     Opportunity.KIND: {
         DEALS: _deal,
-        TIER_MOVES: lambda d: frozenset(
-            (seq, m.from_tier, m.tier, m.stage.value, day(m.moved_on))
-            for seq, m in enumerate(d.tier_history)
-        ),
+        TIER_MOVES: _every(*LISTS[TIER_MOVES]),
     },
     Asset.KIND: {
         ASSETS: _asset,
-        **{table: _every(attribute, row) for table, (attribute, row) in LISTS.items()},
+        **{table: _every(*LISTS[table]) for table in ASSET_DETAILS},
     },
 }
 
@@ -213,7 +215,6 @@ TOUCHES: dict[str, tuple[Table, ...]] = {
     Asset.MadeObsolete.TOPIC: (ASSETS,),
     Asset.InspectionScheduled.TOPIC: (),
     Asset.InspectionCompleted.TOPIC: (),
-    Opportunity.TierChanged.TOPIC: (TIER_MOVES,),
     Opportunity.GateReviewed.TOPIC: (),
     Opportunity.FindingRaised.TOPIC: (),
     Opportunity.FindingResolved.TOPIC: (),
@@ -229,7 +230,14 @@ APPENDS: dict[str, Table] = {
     Asset.UsageRecorded.TOPIC: USAGE,
     Asset.CompetitorContactReported.TOPIC: COMPETITOR_CONTACTS,
     Asset.InstallmentPaid.TOPIC: PAYMENTS,
+    Opportunity.TierChanged.TOPIC: TIER_MOVES,
 }
+
+
+#: What one event did to one table's rows of an aggregate: the rows it
+#: removed and the rows it added, per table (tables it left alone absent).
+Delta = Mapping[Table, tuple[frozenset[FactRow], frozenset[FactRow]]]
+NO_ROWS: frozenset[FactRow] = frozenset()
 
 
 def facts(
@@ -240,20 +248,40 @@ def facts(
     """``state``'s rows in the report tables of its kind (none before it
     exists). Given the ``topic`` of the event that made ``state`` and the
     rows ``before`` it, only the tables that event touches are derived."""
+    return derive(state, topic, before)[0]
+
+
+def derive(
+    state: DomainAggregate | None,
+    topic: str | None = None,
+    before: Facts | None = None,
+) -> tuple[Facts, Delta]:
+    """``state``'s rows (as ``facts``) and what changed from ``before``:
+    an event that appends an item yields its one row without comparing the
+    others."""
     if state is None:
-        return {}
+        return {}, {}
     if before is not None and topic in APPENDS:
         table = APPENDS[topic]
         attribute, row = LISTS[table]
         items = getattr(state, attribute)
-        return {**before, table: before[table] | {row(len(items) - 1, items[-1])}}
+        added = row(len(items) - 1, items[-1])
+        if added in before[table]:
+            return before, {}
+        return {**before, table: before[table] | {added}}, {
+            table: (NO_ROWS, frozenset({added}))
+        }
     derivations = DERIVATIONS.get(state.KIND, {})
     touched: Collection[Table] = derivations.keys()
     if before is not None and topic in TOUCHES:
         touched = TOUCHES[topic]
         if not touched:
-            return before
+            return before, {}
     found = dict(before or {})
+    delta = {}
     for table in touched:
-        found[table] = derivations[table](state)
-    return found
+        old = found.get(table, NO_ROWS)
+        new = found[table] = derivations[table](state)
+        if new != old:
+            delta[table] = (old - new, new - old)
+    return found, delta

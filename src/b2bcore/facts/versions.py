@@ -5,14 +5,12 @@ versions whose interval holds T; a report now reads those still known."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
-from uuid import UUID
 
 import attrs
 
-from b2bcore.facts.rows import FactRow, Facts
+from b2bcore.facts.rows import Delta, FactRow, Value
 from b2bcore.facts.tables import STILL_KNOWN, Table
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -38,84 +36,52 @@ def row_hash(row: FactRow) -> int:
 
 
 @attrs.frozen
-class FactChange:
-    """What one event did to one table's rows of one aggregate: the rows
-    (by hash) no longer known from ``at``, and the rows known from then."""
-
-    table: Table
-    key: UUID
-    at: int
-    closed: tuple[int, ...]
-    opened: tuple[tuple[int, FactRow], ...]
-
-
-def changes(
-    key: UUID, before: Facts, after: Facts, recorded: datetime
-) -> list[FactChange]:
-    """The row versions an event recorded at ``recorded`` opens and closes
-    when it takes the aggregate ``key`` from ``before`` to ``after``."""
-    if before is after:
-        return []
-    at = micros(recorded)
-    found = []
-    for table in before.keys() | after.keys():
-        old = before.get(table, frozenset())
-        new = after.get(table, frozenset())
-        if old is new or old == new:
-            continue
-        found.append(
-            FactChange(
-                table,
-                key,
-                at,
-                closed=tuple(row_hash(row) for row in old - new),
-                opened=tuple((row_hash(row), row) for row in new - old),
-            )
-        )
-    return found
-
-
-@attrs.frozen
 class Closing:
     """A row version already stored that stops being known ``at``."""
 
     table: Table
-    key: UUID
+    key: str
     row_hash: int
     at: int
 
 
-@attrs.frozen
-class Version:
-    """A row version to store, known over ``[known_from, known_until)``."""
-
-    table: Table
-    key: UUID
-    row_hash: int
-    known_from: int
-    known_until: int
-    row: FactRow
+#: A row version as stored: the aggregate's id as text, the row's hash, its
+#: recorded-time interval ``known_from``, ``known_until`` (``FACT_COLUMNS``),
+#: then the row's own values.
+StoredVersion = tuple[Value, ...]
 
 
-def collapse(found: Sequence[FactChange]) -> tuple[list[Closing], list[Version]]:
-    """The writes that record ``found`` (in log order) in one transaction:
-    the stored versions to close (run first: they are never the new ones),
-    and the new versions with their final interval (a row opened and closed
-    within ``found`` is written once, already closed)."""
-    closings: list[Closing] = []
-    #: Where each version opened in ``found`` and still open sits in ``written``.
-    opened: dict[tuple[Table, UUID, int], int] = {}
-    written: list[Version] = []
-    for change in found:
-        for digest in change.closed:
-            at = opened.pop((change.table, change.key, digest), None)
-            if at is None:
-                closings.append(Closing(change.table, change.key, digest, change.at))
-            else:
-                written[at] = attrs.evolve(written[at], known_until=change.at)
-        for digest, row in change.opened:
-            opened[(change.table, change.key, digest)] = len(written)
-            written.append(
-                Version(change.table, change.key, digest, change.at, STILL_KNOWN, row)
-            )
-    return closings, written
+class RowVersions:
+    """The writes that record, in one transaction, what events did to the
+    report rows (told in log order): the stored versions to close (run
+    first: they are never the new ones), and the new versions of each table
+    with their final interval (a row opened and closed by these events is
+    written once, already closed)."""
+
+    def __init__(self) -> None:
+        self.closings: list[Closing] = []
+        self.written: dict[Table, list[StoredVersion]] = {}
+        #: Where each version opened here and still open sits in its
+        #: table's ``written``.
+        self._open: dict[tuple[Table, str, FactRow], int] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.closings or self.written)
+
+    def record(self, key: str, delta: Delta, recorded: datetime) -> None:
+        """What an event recorded at ``recorded`` did to the rows of the
+        aggregate ``key`` (its id as text): the rows it removed stop being
+        known then, the rows it added start being known."""
+        at = micros(recorded)
+        for table, (closed, opened) in delta.items():
+            for row in closed:
+                index = self._open.pop((table, key, row), None)
+                if index is None:
+                    self.closings.append(Closing(table, key, row_hash(row), at))
+                else:
+                    version = self.written[table][index]
+                    self.written[table][index] = (*version[:3], at, *version[4:])
+            versions = self.written.setdefault(table, [])
+            for row in opened:
+                self._open[(table, key, row)] = len(versions)
+                versions.append((key, row_hash(row), at, STILL_KNOWN, *row))
