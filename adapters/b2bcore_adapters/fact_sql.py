@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
+from uuid import UUID
 
 from b2bcore.facts.queries import Rows, TierCellRow
 from b2bcore.facts.tables import (
@@ -23,6 +24,7 @@ from b2bcore.facts.tables import (
     Table,
 )
 from b2bcore.facts.versions import RowVersions
+from b2bcore.readmodel import Batch
 from b2bcore.reports.dimensions import UNASSIGNED, UNKNOWN_ACCOUNT, Dimension
 
 
@@ -311,3 +313,34 @@ class SQLReportQueries:
             self.facts.statement(text), {"day": day.isoformat(), "known": known}
         )
         return [(str(k), str(c), str(cur), int(n), int(v)) for k, c, cur, n, v in rows]
+
+
+class CursorStore(Protocol):
+    """A SQL store's reads and commit through a cursor it is given."""
+
+    def positions_in(self, cursor: Any) -> dict[str, int]: ...
+
+    def rows_in(
+        self, cursor: Any, projection: str, keys: Collection[UUID]
+    ) -> dict[UUID, bytes]: ...
+
+    def commit_in(self, cursor: Any, batches: Sequence[Batch]) -> None: ...
+
+
+class InTransaction:
+    """The reads and the commit a projector makes, inside a transaction the
+    event log's recorder opened (its cursor): a save's read rows commit with
+    its events (SQLite and PostgreSQL alike)."""
+
+    def __init__(self, store: CursorStore, cursor: Any) -> None:
+        self._store = store
+        self._cursor = cursor
+
+    def positions(self) -> dict[str, int]:
+        return self._store.positions_in(self._cursor)
+
+    def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
+        return self._store.rows_in(self._cursor, projection, keys)
+
+    def commit(self, batches: Sequence[Batch]) -> None:
+        self._store.commit_in(self._cursor, batches)

@@ -5,7 +5,7 @@ in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
@@ -15,8 +15,8 @@ from psycopg.sql import SQL, Identifier
 
 from b2bcore.errors import ConfigurationError
 from b2bcore.facts.tables import TABLES, Table
-from b2bcore.readmodel import Batch, PositionConflictError
-from b2bcore_adapters.fact_sql import FactSQL, SQLReportQueries
+from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore
+from b2bcore_adapters.fact_sql import FactSQL, InTransaction, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"
 #: Seconds ``reach`` waits for the server unless the URL says
@@ -65,23 +65,31 @@ class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
 
     def positions(self) -> dict[str, int]:
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                SQL(
-                    "SELECT application_name, MAX(notification_id) AS position "
-                    "FROM {0} GROUP BY application_name"
-                ).format(self._tracking)
-            )
-            return {row["application_name"]: row["position"] for row in cursor}
+            return self.positions_in(cursor)
+
+    def positions_in(self, cursor: Any) -> dict[str, int]:
+        cursor.execute(
+            SQL(
+                "SELECT application_name, MAX(notification_id) AS position "
+                "FROM {0} GROUP BY application_name"
+            ).format(self._tracking)
+        )
+        return {row["application_name"]: row["position"] for row in cursor.fetchall()}
 
     def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                SQL(
-                    "SELECT key, data FROM {0} WHERE projection = %s AND key = ANY(%s)"
-                ).format(self._rows),
-                (projection, list(keys)),
-            )
-            return {row["key"]: bytes(row["data"]) for row in cursor.fetchall()}
+            return self.rows_in(cursor, projection, keys)
+
+    def rows_in(
+        self, cursor: Any, projection: str, keys: Collection[UUID]
+    ) -> dict[UUID, bytes]:
+        cursor.execute(
+            SQL(
+                "SELECT key, data FROM {0} WHERE projection = %s AND key = ANY(%s)"
+            ).format(self._rows),
+            (projection, list(keys)),
+        )
+        return {row["key"]: bytes(row["data"]) for row in cursor.fetchall()}
 
     def scan(
         self, projection: str, *, kind: str, account_id: UUID | None = None
@@ -103,28 +111,37 @@ class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
         off for this transaction): a server crash may lose the last
         read-model commits, never the events, and a projection catches up
         again from the position that committed with its rows."""
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            self.commit_in(cursor, batches)
+
+    def commit_in(self, cursor: Any, batches: Sequence[Batch]) -> None:
         try:
-            with self.datastore.transaction(commit=True) as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-                for batch in batches:
-                    self._insert_tracking(
-                        cursor, Tracking(batch.projection, batch.position)
-                    )
-                    cursor.executemany(
-                        SQL(
-                            "INSERT INTO {0} VALUES (%s, %s, %s, %s, %s) "
-                            "ON CONFLICT (projection, key) DO UPDATE SET "
-                            "kind = excluded.kind, account_id = excluded.account_id, "
-                            "data = excluded.data"
-                        ).format(self._rows),
-                        [
-                            (batch.projection, key, row.kind, row.account_id, row.data)
-                            for key, row in batch.rows.items()
-                        ],
-                    )
-                    self.facts.write(cursor, batch.facts)
-        except IntegrityError as error:
+            for batch in batches:
+                self._insert_tracking(
+                    cursor, Tracking(batch.projection, batch.position)
+                )
+                cursor.executemany(
+                    SQL(
+                        "INSERT INTO {0} VALUES (%s, %s, %s, %s, %s) "
+                        "ON CONFLICT (projection, key) DO UPDATE SET "
+                        "kind = excluded.kind, account_id = excluded.account_id, "
+                        "data = excluded.data"
+                    ).format(self._rows),
+                    [
+                        (batch.projection, key, row.kind, row.account_id, row.data)
+                        for key, row in batch.rows.items()
+                    ],
+                )
+                self.facts.write(cursor, batch.facts)
+        except (IntegrityError, psycopg.IntegrityError) as error:
             raise PositionConflictError(str(error)) from None
+
+    def within(self, transaction: object) -> ReadModelStore:
+        """This store inside an open transaction of the event log's
+        recorder (the same connection): a save's events and its read rows
+        then commit together."""
+        return cast(ReadModelStore, InTransaction(self, transaction))
 
     def recreate(self, tables: Sequence[Table]) -> None:
         with self.datastore.transaction(commit=True) as cursor:

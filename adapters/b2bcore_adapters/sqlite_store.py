@@ -14,7 +14,7 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from b2bcore.facts.tables import TABLES, Table
 from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore
-from b2bcore_adapters.fact_sql import FactSQL, SQLReportQueries
+from b2bcore_adapters.fact_sql import FactSQL, InTransaction, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"
 #: Keys per ``IN (…)`` query, well under SQLite's variable limit.
@@ -157,21 +157,3 @@ class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
 
     def close(self) -> None:
         """The datastore is the event log's; closing it is the log's job."""
-
-
-class InTransaction:
-    """The reads and the commit a projector makes, inside a transaction the
-    event log's recorder opened (its cursor)."""
-
-    def __init__(self, store: SQLiteReadModelStore, cursor: Any) -> None:
-        self._store = store
-        self._cursor = cursor
-
-    def positions(self) -> dict[str, int]:
-        return self._store.positions_in(self._cursor)
-
-    def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
-        return self._store.rows_in(self._cursor, projection, keys)
-
-    def commit(self, batches: Sequence[Batch]) -> None:
-        self._store.commit_in(self._cursor, batches)

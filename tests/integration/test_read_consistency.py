@@ -151,10 +151,12 @@ def test_read_models_an_older_b2bcore_wrote_are_rebuilt_on_open(
         assert [row[1] for row in store.account_rows(known=NOW)] == ["(주)효원"]
 
 
-def test_on_sqlite_a_save_commits_its_read_rows_with_its_events(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+def test_a_save_commits_its_read_rows_with_its_events(
+    durable_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with B2BCore.open(sqlite_url, clock=FixedClock(TODAY)) as core:
+    """On SQLite and PostgreSQL the read rows are written in the save's own
+    transaction: no second one after it."""
+    with B2BCore.open(durable_url, clock=FixedClock(TODAY)) as core:
 
         def no_second_transaction(*args: object) -> None:
             raise AssertionError("the read models were caught up after the save")
@@ -167,9 +169,9 @@ def test_on_sqlite_a_save_commits_its_read_rows_with_its_events(
 
 
 def test_a_failure_projecting_inside_the_save_keeps_the_save(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    durable_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with B2BCore.open(sqlite_url, clock=FixedClock(TODAY)) as core:
+    with B2BCore.open(durable_url, clock=FixedClock(TODAY)) as core:
         healthy = core.projector.apply_saved
 
         def broken_inside(
