@@ -4,6 +4,7 @@ loop free meanwhile; commands one at a time, queries at once."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import threading
 from datetime import date
@@ -110,3 +111,21 @@ def test_a_pool_needs_a_thread_and_private_names_stay_private() -> None:
     with pytest.raises(AttributeError):
         _ = AsyncB2BCore(core)._save
     core.close()
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_opening_freezes_the_startup_objects_unless_told(freeze: bool) -> None:
+    """The collector's full passes skip what was alive at open (the loop's
+    longest stalls were such passes, docs/asyncio.md)."""
+
+    async def scenario() -> int:
+        gc.unfreeze()
+        async with await AsyncB2BCore.open("memory://", freeze_startup=freeze):
+            return gc.get_freeze_count()
+
+    try:
+        frozen = asyncio.run(scenario())
+    finally:
+        gc.unfreeze()
+
+    assert (frozen > 0) is freeze
