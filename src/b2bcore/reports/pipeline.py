@@ -20,7 +20,8 @@ from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grou
 from b2bcore.reports.rates import mean, rate
 from b2bcore.reports.records import DealRecord, Named
 from b2bcore.settings import Settings
-from b2bcore.values import OPEN_TIERS, Outcome
+from b2bcore.values import OPEN_TIERS, Outcome, TierMove
+from b2bcore.views import TierStint
 
 
 @attrs.frozen
@@ -109,7 +110,16 @@ def _kpis(deals: list[DealRecord], as_of: date, settings: Settings) -> PipelineK
     lost = [deal for deal in deals if outcomes[deal.id] is Outcome.LOST]
     dropped = [deal for deal in deals if outcomes[deal.id] is Outcome.DROPPED]
     closed = [*won, *lost, *dropped]
-    tiers = tuple(_tier_kpis(t, deals, open_deals, as_of, settings) for t in OPEN_TIERS)
+    # Each deal's path as of the day, worked out once for every tier.
+    paths = [
+        _Path(
+            asof.tier_moves(deal, as_of),
+            asof.stints(deal, as_of),
+            outcomes[deal.id] is Outcome.WON,
+        )
+        for deal in deals
+    ]
+    tiers = tuple(_tier_kpis(t, paths, open_deals, as_of, settings) for t in OPEN_TIERS)
     return PipelineKpis(
         as_of=as_of,
         open=len(open_deals),
@@ -151,9 +161,19 @@ def _days_in_tier(deal: DealRecord, as_of: date) -> int:
     return (as_of - since).days
 
 
+@attrs.frozen
+class _Path:
+    """A deal's tier moves and stays as of the report's day, and whether it
+    was won by then."""
+
+    moves: tuple[TierMove, ...]
+    stints: tuple[TierStint, ...]
+    won: bool
+
+
 def _tier_kpis(
     tier: int,
-    deals: list[DealRecord],
+    paths: list[_Path],
     open_deals: list[DealRecord],
     as_of: date,
     settings: Settings,
@@ -162,14 +182,14 @@ def _tier_kpis(
     probability = settings.tier_probabilities[tier]
     conversions = [
         conversion
-        for deal in deals
-        if (conversion := _converted_from(tier, deal, as_of)) is not None
+        for path in paths
+        if (conversion := _converted_from(tier, path)) is not None
     ]
     converted = sum(1 for c in conversions if c)
     stays = [
         stint.days(as_of)
-        for deal in deals
-        for stint in asof.stints(deal, as_of)
+        for path in paths
+        for stint in path.stints
         if stint.tier == tier and stint.left_on is not None
     ]
     return TierKpis(
@@ -187,16 +207,14 @@ def _tier_kpis(
     )
 
 
-def _converted_from(tier: int, deal: DealRecord, as_of: date) -> bool | None:
-    """None when the deal had not entered ``tier`` by ``as_of``; else whether
-    it had since moved to a lower-numbered open tier or been won."""
-    moves = asof.tier_moves(deal, as_of)
+def _converted_from(tier: int, path: _Path) -> bool | None:
+    """None when the deal had not entered ``tier`` by the report's day; else
+    whether it had since moved to a lower-numbered open tier or been won."""
+    moves = path.moves
     first = next((i for i, move in enumerate(moves) if move.tier == tier), None)
     if first is None:
         return None
-    return asof.outcome(deal, as_of) is Outcome.WON or any(
-        0 < move.tier < tier for move in moves[first + 1 :]
-    )
+    return path.won or any(0 < move.tier < tier for move in moves[first + 1 :])
 
 
 def _velocity(
