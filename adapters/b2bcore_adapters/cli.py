@@ -37,7 +37,7 @@ from b2bcore_adapters.cli_export import export_commands
 from b2bcore_adapters.cli_report import report_commands
 from b2bcore_adapters.extras import install_hint
 from b2bcore_adapters.lazy import lazy
-from b2bcore_adapters.plain import JSON, amount, dumps, plain
+from b2bcore_adapters.plain import JSON, dumps, plain
 
 if TYPE_CHECKING:
     from b2bcore import B2BCore
@@ -851,6 +851,34 @@ Limit = Annotated[
 ]
 
 
+def listed(
+    found: Sequence[Any],
+    *,
+    ids: bool,
+    as_json: bool,
+    title: str,
+    fields: Mapping[str, Callable[[Any], Any]],
+    columns: Sequence[str],
+) -> None:
+    """A listing of ``found``: only the ids, one JSON object each (every
+    field ``fields`` reads from an item), or a table of ``columns``."""
+    if ids:
+        print("\n".join(str(item.id) for item in found))
+    elif as_json:
+        emit([{k: plain(read(item)) for k, read in fields.items()} for item in found])
+    else:
+        table(
+            f"{title} ({len(found)})",
+            [c.removesuffix("_on") for c in columns],
+            [[_shown(fields[c](item)) for c in columns] for item in found],
+        )
+
+
+def _shown(value: object) -> object:
+    """A value as a table cell: an enumeration by its value."""
+    return value.value if isinstance(value, Enum) else value
+
+
 @app.command("accounts")
 def list_accounts(
     name: NamePart = None,
@@ -862,16 +890,21 @@ def list_accounts(
     """Every account by name, with its id."""
     with opened() as core:
         found = core.accounts(name=name, known_at=known_at)[:limit]
-    if ids:
-        print("\n".join(str(a.id) for a in found))
-    elif as_json:
-        emit([plain(a) for a in found])
-    else:
-        table(
-            f"Accounts ({len(found)})",
-            ["name", "id", "grade", "sector", "registered"],
-            [(a.name, a.id, a.grade.value, a.sector, a.registered_on) for a in found],
-        )
+    listed(
+        found,
+        ids=ids,
+        as_json=as_json,
+        title="Accounts",
+        fields={
+            "name": lambda a: a.name,
+            "id": lambda a: a.id,
+            "grade": lambda a: a.grade,
+            "sector": lambda a: a.sector,
+            "preferred_channel": lambda a: a.preferred_channel,
+            "registered_on": lambda a: a.registered_on,
+        },
+        columns=["name", "id", "grade", "sector", "registered_on"],
+    )
 
 
 @app.command("deals")
@@ -892,44 +925,24 @@ def list_deals(
         found = core.opportunities(
             account_id=account, name=name, as_of=as_of, known_at=known_at
         )[:limit]
-    if ids:
-        print("\n".join(str(d.id) for d in found))
-    elif as_json:
-        emit(
-            [
-                {
-                    "id": str(d.id),
-                    "name": d.name,
-                    "account_id": None if d.account_id is None else str(d.account_id),
-                    "owner": d.owner,
-                    "opened_on": d.opened_on.isoformat(),
-                    "tier": d.tier_history[-1].tier if d.tier_history else None,
-                    "outcome": None if d.outcome is None else d.outcome.value,
-                    "closed_on": None
-                    if d.closed_on is None
-                    else d.closed_on.isoformat(),
-                    "amount": amount(d.amount),
-                }
-                for d in found
-            ]
-        )
-    else:
-        table(
-            f"Deals ({len(found)})",
-            ["name", "id", "opened", "tier", "outcome", "amount", "owner"],
-            [
-                (
-                    d.name,
-                    d.id,
-                    d.opened_on,
-                    d.tier_history[-1].tier if d.tier_history else None,
-                    d.outcome.value if d.outcome else "open",
-                    d.amount,
-                    d.owner,
-                )
-                for d in found
-            ],
-        )
+    listed(
+        found,
+        ids=ids,
+        as_json=as_json,
+        title="Deals",
+        fields={
+            "name": lambda d: d.name,
+            "id": lambda d: d.id,
+            "account_id": lambda d: d.account_id,
+            "owner": lambda d: d.owner,
+            "opened_on": lambda d: d.opened_on,
+            "tier": lambda d: d.tier_history[-1].tier if d.tier_history else None,
+            "outcome": lambda d: d.outcome,
+            "closed_on": lambda d: d.closed_on,
+            "amount": lambda d: d.amount,
+        },
+        columns=["name", "id", "opened_on", "tier", "outcome", "amount", "owner"],
+    )
 
 
 @app.command()

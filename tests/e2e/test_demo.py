@@ -8,27 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from b2bcore import B2BCore, BusinessLine, ContactChannel, Grade
+from b2bcore import B2BCore
 from b2bcore_adapters.cli import main
 from tests.conftest import postgres_schema
+from tests.helpers import register_account
 
 
 def run(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:
     code = main(list(arguments))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def register(core: B2BCore, name: str) -> None:
-    core.register_account(
-        name=name,
-        grade=Grade.STANDARD,
-        sector="retail",
-        region="Seoul",
-        country="KR",
-        business_line=BusinessLine.DOMESTIC,
-        preferred_channel=ContactChannel.EMAIL,
-    )
 
 
 def events_in(url: str) -> int:
@@ -93,7 +82,7 @@ def test_the_demo_refuses_a_book_with_other_data_unless_told(
     url = f"sqlite:///{tmp_path / 'book.db'}"
     assert run(capsys, "demo", "--db", url, "--accounts", "3")[0] == 0
     with B2BCore.open(url, actor="park.minjun") as core:
-        register(core, "Someone's real account")
+        register_account(core, name="Someone's real account")
         kept = core.log_position()
 
     refused = run(capsys, "demo", "--db", url, "--accounts", "3")
@@ -126,7 +115,7 @@ def test_on_postgresql_the_demo_has_a_schema_of_its_own(
             assert events_in(url) == 0  # nothing in the schema it was not told of
             demo = f"{database}?schema=b2bcore_demo"
             with B2BCore.open(demo, actor="someone") as core:
-                register(core, "Real data")
+                register_account(core, name="Real data")
             assert run(capsys, "demo", "--db", database, "--accounts", "3")[0] == 1
         finally:
             drop_demo_schema()
