@@ -37,7 +37,15 @@ from b2bcore_adapters.cli_export import export_commands
 from b2bcore_adapters.cli_report import report_commands
 from b2bcore_adapters.extras import install_hint
 from b2bcore_adapters.lazy import lazy
-from b2bcore_adapters.plain import JSON, dumps, plain
+from b2bcore_adapters.plain import (
+    ACCOUNT_FIELDS,
+    DEAL_FIELDS,
+    JSON,
+    Fields,
+    dumps,
+    listing,
+    plain,
+)
 
 if TYPE_CHECKING:
     from b2bcore import B2BCore
@@ -857,15 +865,15 @@ def listed(
     ids: bool,
     as_json: bool,
     title: str,
-    fields: Mapping[str, Callable[[Any], Any]],
+    fields: Fields,
     columns: Sequence[str],
 ) -> None:
     """A listing of ``found``: only the ids, one JSON object each (every
-    field ``fields`` reads from an item), or a table of ``columns``."""
+    field of ``fields``), or a table of ``columns``."""
     if ids:
         print("\n".join(str(item.id) for item in found))
     elif as_json:
-        emit([{k: plain(read(item)) for k, read in fields.items()} for item in found])
+        emit(listing(found, fields))
     else:
         table(
             f"{title} ({len(found)})",
@@ -895,14 +903,7 @@ def list_accounts(
         ids=ids,
         as_json=as_json,
         title="Accounts",
-        fields={
-            "name": lambda a: a.name,
-            "id": lambda a: a.id,
-            "grade": lambda a: a.grade,
-            "sector": lambda a: a.sector,
-            "preferred_channel": lambda a: a.preferred_channel,
-            "registered_on": lambda a: a.registered_on,
-        },
+        fields=ACCOUNT_FIELDS,
         columns=["name", "id", "grade", "sector", "registered_on"],
     )
 
@@ -930,17 +931,7 @@ def list_deals(
         ids=ids,
         as_json=as_json,
         title="Deals",
-        fields={
-            "name": lambda d: d.name,
-            "id": lambda d: d.id,
-            "account_id": lambda d: d.account_id,
-            "owner": lambda d: d.owner,
-            "opened_on": lambda d: d.opened_on,
-            "tier": lambda d: d.tier_history[-1].tier if d.tier_history else None,
-            "outcome": lambda d: d.outcome,
-            "closed_on": lambda d: d.closed_on,
-            "amount": lambda d: d.amount,
-        },
+        fields=DEAL_FIELDS,
         columns=["name", "id", "opened_on", "tier", "outcome", "amount", "owner"],
     )
 

@@ -6,7 +6,7 @@ dates ISO, ids as strings, rates as numbers (null when there is no data)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -70,6 +70,36 @@ def plain(value: object) -> JSON:
     if isinstance(value, tuple | list):
         return [plain(v) for v in value]
     raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+#: The fields of an account and a deal in a listing (``b2b accounts`` /
+#: ``b2b deals`` and ``GET /accounts`` / ``GET /opportunities``), each read
+#: from the item by its function.
+Fields = Mapping[str, Callable[[Any], object]]
+ACCOUNT_FIELDS: Fields = {
+    "name": lambda a: a.name,
+    "id": lambda a: a.id,
+    "grade": lambda a: a.grade,
+    "sector": lambda a: a.sector,
+    "preferred_channel": lambda a: a.preferred_channel,
+    "registered_on": lambda a: a.registered_on,
+}
+DEAL_FIELDS: Fields = {
+    "name": lambda d: d.name,
+    "id": lambda d: d.id,
+    "account_id": lambda d: d.account_id,
+    "owner": lambda d: d.owner,
+    "opened_on": lambda d: d.opened_on,
+    "tier": lambda d: d.tier_history[-1].tier if d.tier_history else None,
+    "outcome": lambda d: d.outcome,
+    "closed_on": lambda d: d.closed_on,
+    "amount": lambda d: d.amount,
+}
+
+
+def listing(found: Iterable[Any], fields: Fields) -> JSON:
+    """Each item as one object of ``fields``."""
+    return [{k: plain(read(item)) for k, read in fields.items()} for item in found]
 
 
 def dumps(document: JSON) -> str:

@@ -129,3 +129,20 @@ def test_an_asset_view_over_http_carries_its_currency(
 
     assert view["value"] == {"amount": "23800000", "currency": "KRW"}
     assert view["installments"][0]["amount"]["currency"] == "KRW"
+
+
+def test_the_listings_are_the_same_json_from_the_cli_and_http(
+    capsys: pytest.CaptureFixture[str], book: tuple[str, dict[str, str]]
+) -> None:
+    url, ids = book
+
+    accounts = from_cli(capsys, url, "accounts", "--name", "효원")
+    deals = from_cli(capsys, url, "deals", "--as-of", DAY, "--account", ids["account"])
+
+    assert accounts == from_http(url, "/accounts", name="효원")
+    assert [a["id"] for a in accounts] == [ids["account"]]
+    assert deals == from_http(
+        url, "/opportunities", as_of=DAY, account_id=ids["account"]
+    )
+    assert ids["deal"] in {d["id"] for d in deals}
+    assert from_http(url, "/opportunities", as_of=DAY, limit="1") == deals[:1]

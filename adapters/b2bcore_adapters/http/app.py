@@ -52,7 +52,7 @@ from b2bcore_adapters.http.idempotency import (
     idempotency_store_for,
 )
 from b2bcore_adapters.monthly_report import to_html
-from b2bcore_adapters.plain import JSON, plain
+from b2bcore_adapters.plain import ACCOUNT_FIELDS, DEAL_FIELDS, JSON, listing, plain
 
 #: What a command route returns: a created aggregate's id, more fields of
 #: the answer (the new assets of a won deal…), or nothing.
@@ -566,6 +566,45 @@ def change_account_attributes(
             actor=token.subject,
         ),
     )
+
+
+#: The most items one listing answers.
+MAX_LISTED = 10_000
+Limit = Annotated[int, Query(ge=1, le=MAX_LISTED, description="Only the first N.")]
+NamePart = Annotated[
+    str | None,
+    Query(max_length=200, description="Only names containing this (any case)."),
+]
+
+
+@router.get("/accounts", tags=["accounts"])
+def accounts(
+    token: Reader,
+    api: CurrentApi,
+    name: NamePart = None,
+    known_at: KnownAt = None,
+    limit: Limit = 1_000,
+) -> JSONResponse:
+    """Every account by name, with its id (the JSON of ``b2b accounts``)."""
+    found = api.core.accounts(name=name, known_at=known_at)[:limit]
+    return read(listing(found, ACCOUNT_FIELDS))
+
+
+@router.get("/opportunities", tags=["opportunities"])
+def opportunities(
+    token: Reader,
+    api: CurrentApi,
+    account_id: UUID | None = None,
+    name: NamePart = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    limit: Limit = 1_000,
+) -> JSONResponse:
+    """The deals opened by a date, newest first (the JSON of ``b2b deals``)."""
+    found = api.core.opportunities(
+        account_id=account_id, name=name, as_of=as_of, known_at=known_at
+    )[:limit]
+    return read(listing(found, DEAL_FIELDS))
 
 
 @router.get("/accounts/{account_id}", tags=["accounts"])
