@@ -22,7 +22,6 @@ from b2bcore.ids import deterministic_id
 from b2bcore.reports import asof
 from b2bcore.reports.records import AssetRecord, DealRecord
 from b2bcore.settings import Settings
-from b2bcore.values import add_months
 
 
 class AlertKind(Enum):
@@ -155,10 +154,11 @@ def _usage_anomaly_alerts(asset: AssetRecord, settings: Settings) -> Iterator[Al
     """A month whose count changed by more than ± the anomaly share against
     the calendar month just before it (recorded, with a non-zero count);
     dated the day both months were known."""
-    by_period = {usage.period: usage for usage in asset.usage}
-    for period in sorted(by_period):
-        month = by_period[period]
-        previous = by_period.get(add_months(period, -1))
+    # Periods are first days of months: a month's number finds the one before.
+    by_month = {u.period.year * 12 + u.period.month: u for u in asset.usage}
+    for number in sorted(by_month):
+        month, period = by_month[number], by_month[number].period
+        previous = by_month.get(number - 1)
         if previous is None or previous.count == 0:
             continue
         change = (Decimal(month.count) - previous.count) / previous.count
