@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -247,7 +248,7 @@ def test_an_unknown_route_and_a_wrong_method_answer_the_error_body(
     api: TestClient,
 ) -> None:
     unknown = api.get("/nowhere", headers=READER)
-    wrong = api.delete("/accounts", headers=WRITER)
+    wrong = api.delete(f"/accounts/{uuid4()}/grade", headers=WRITER)
 
     assert (unknown.status_code, error_of(unknown)["kind"]) == (404, "not_found")
     assert (wrong.status_code, error_of(wrong)["kind"]) == (405, "method_not_allowed")
