@@ -5,6 +5,7 @@ inserts a save's events)."""
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 from uuid import uuid4
 
@@ -16,12 +17,23 @@ from b2bcore_adapters.sqlite_log import SQLiteLogRecorder
 from tests.conftest import POSTGRES_URL, require_postgres
 
 
+def join_threads_started_since(before: set[threading.Thread]) -> None:
+    """Wait for the threads a case started: the library's concurrency case
+    tells its readers to stop but does not join them, and closing a store
+    under a reader still inside a query crashes the sqlite3 module."""
+    for thread in set(threading.enumerate()) - before:
+        if not thread.daemon:  # a driver's pool workers live with the pool
+            thread.join(timeout=30)
+
+
 class TestSQLiteLogRecorder(ApplicationRecorderTestCase[ApplicationRecorder]):
     def setUp(self) -> None:
         self.directory = tempfile.TemporaryDirectory()
         self.cores: list[B2BCore] = []
+        self.threads = set(threading.enumerate())
 
     def tearDown(self) -> None:
+        join_threads_started_since(self.threads)
         for core in self.cores:
             core.close()
         self.directory.cleanup()
@@ -46,10 +58,12 @@ class TestPostgresLogRecorder(ApplicationRecorderTestCase[ApplicationRecorder]):
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"CREATE SCHEMA {self.schema}")
         self.cores: list[B2BCore] = []
+        self.threads = set(threading.enumerate())
 
     def tearDown(self) -> None:
         import psycopg  # noqa: PLC0415
 
+        join_threads_started_since(self.threads)
         for core in self.cores:
             core.close()
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
