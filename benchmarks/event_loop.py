@@ -23,13 +23,11 @@ from typing import Any
 from b2bcore import (
     AsyncB2BCore,
     B2BCore,
-    BusinessLine,
-    ContactChannel,
     FixedClock,
-    Grade,
     Money,
     installment_plan,
 )
+from benchmarks import accounts
 from benchmarks.history import sqlite_url
 from benchmarks.sizes import Size
 from benchmarks.table import Row
@@ -43,14 +41,7 @@ def _book(url: str) -> list[Any]:
         assets = []
         for number in range(TASKS):
             account = core.register_account(
-                name=f"Account {number}",
-                grade=Grade.STANDARD,
-                sector="logistics",
-                region="Seoul",
-                country="KR",
-                business_line=BusinessLine.DOMESTIC,
-                preferred_channel=ContactChannel.EMAIL,
-                on=date(2024, 1, 2),
+                **accounts.fields(number), on=date(2024, 1, 2)
             )
             value = Money.of(12_000_000, "KRW")
             asset = core.purchase_asset(

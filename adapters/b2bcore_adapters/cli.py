@@ -1098,7 +1098,7 @@ def command_name(arguments: Sequence[str]) -> str:
     words = list(arguments)
     while words and words[0].startswith("-"):
         del words[: 2 if words[0] == "--db" else 1]
-    groups = {"import", "projections", "audit", "export", "report"}
+    groups = {group.name for group in app.registered_groups}
     return " ".join(words[:2] if words and words[0] in groups else words[:1])
 
 

@@ -8,7 +8,8 @@ variables below.
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+import functools
+from importlib.metadata import EntryPoint, entry_points
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -35,10 +36,20 @@ class Backend(Protocol):
 
 def environment_for(url: str) -> dict[str, str]:
     """The ``eventsourcing`` settings that open the store at ``url``."""
-    scheme = urlsplit(url).scheme
-    found = entry_points(group=BACKENDS, name=scheme)
-    if not found:
-        known = sorted({e.name for e in entry_points(group=BACKENDS)})
+    return _backend(url, urlsplit(url).scheme).environment(url)
+
+
+@functools.cache
+def _backends() -> dict[str, EntryPoint]:
+    """The registered backends by scheme, read once per process (reading
+    the installed packages' metadata costs milliseconds)."""
+    return {e.name: e for e in entry_points(group=BACKENDS)}
+
+
+def _backend(url: str, scheme: str) -> Backend:
+    found = _backends().get(scheme)
+    if found is None:
+        known = sorted(_backends())
         raise ConfigurationError(
             f"database URL {url!r}: unknown scheme {scheme!r} (use "
             + (
@@ -47,5 +58,5 @@ def environment_for(url: str) -> dict[str, str]:
             )
             + ")"
         )
-    backend: Backend = next(iter(found)).load()
-    return backend.environment(url)
+    backend: Backend = found.load()
+    return backend
