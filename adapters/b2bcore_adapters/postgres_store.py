@@ -35,7 +35,10 @@ class PostgresReadModelStore(SQLReportQueries, PostgresTrackingRecorder):
         )
         quoted = '"' + self.datastore.schema.replace('"', '""') + '"'
         self.facts = FactSQL(
-            qualify=lambda name: f"{quoted}.{name}", integer="bigint", pyformat=True
+            qualify=lambda name: f"{quoted}.{name}",
+            integer="bigint",
+            pyformat=True,
+            lateral=True,
         )
         self.sql_create_statements.extend(
             [

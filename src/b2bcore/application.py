@@ -76,10 +76,13 @@ from b2bcore.facts.records import (
 )
 from b2bcore.facts.tables import (
     ASSET_DETAILS,
+    COMPETITOR_CONTACTS,
     INSTALLMENTS,
     PAYMENTS,
     RENEWALS,
+    SATISFACTION,
     UPGRADES,
+    USAGE,
     Table,
 )
 from b2bcore.facts.versions import known_bound
@@ -1547,7 +1550,12 @@ class B2BCore:
         store, bound = self._store(known_at), known_bound(known_at)
         return renewal_queue(
             self._asset_records(
-                store, day, bound, due_by=day + timedelta(days=within), owner=owner
+                store,
+                day,
+                bound,
+                due_by=day + timedelta(days=within),
+                owner=owner,
+                risks_only=True,
             ),
             account_records(store.account_rows(known=bound)),
             as_of=day,
@@ -1570,7 +1578,12 @@ class B2BCore:
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         found = alerts.alerts(
-            self._asset_records(store, day, bound),
+            self._asset_records(
+                store,
+                day,
+                bound,
+                reads=(RENEWALS, SATISFACTION, USAGE, COMPETITOR_CONTACTS),
+            ),
             self._deal_records(store, day, bound),
             as_of=day,
             settings=self.settings,
@@ -1670,7 +1683,7 @@ class B2BCore:
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         return dashboard.rep_dashboard(
-            self._asset_records(store, day, bound, owner=owner),
+            self._asset_records(store, day, bound, owner=owner, risks_only=True),
             account_records(store.account_rows(known=bound)),
             owner=owner,
             as_of=day,
@@ -1879,14 +1892,21 @@ class B2BCore:
         due_by: date | None = None,
         owner: str | None = None,
         reads: Collection[Table] = ASSET_DETAILS,
+        risks_only: bool = False,
     ) -> list[AssetFacts]:
         """The assets purchased by ``day`` as the report tables hold them
         (``ReportQueries.asset_rows`` says which), with only the histories
-        the report ``reads`` (the others left empty)."""
+        the report ``reads`` (the others left empty); with ``risks_only``,
+        of those only what the renewal risks read on ``day``."""
         return asset_records(
             store.asset_rows(day=day, known=known, due_by=due_by, owner=owner),
             store.asset_detail_rows(
-                day=day, known=known, due_by=due_by, owner=owner, tables=reads
+                day=day,
+                known=known,
+                due_by=due_by,
+                owner=owner,
+                tables=reads,
+                risks_only=risks_only,
             ),
         )
 

@@ -68,10 +68,16 @@ class ReportQueries(Protocol):
         due_by: date | None,
         owner: str | None,
         tables: Collection[Table] = ASSET_DETAILS,
+        risks_only: bool = False,
     ) -> Sequence[Rows]:
         """For the same assets as ``asset_rows``, the rows of each table of
         ``ASSET_DETAILS``, in that order: key, then the table's columns;
-        none for a table not among the ``tables`` the report reads."""
+        none for a table not among the ``tables`` the report reads. With
+        ``risks_only``, of the installments, payments, satisfaction scores
+        and usage months only what ``b2bcore.reports.renewals.risks`` reads
+        on ``day``: the installments due before it and unpaid by it, the
+        late payments made by it, the last score and the last two usage
+        months (by period) recorded by it."""
         ...
 
     def tier_cells(
