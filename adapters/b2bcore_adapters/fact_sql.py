@@ -16,7 +16,7 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.facts.queries import Rows, TierCellRow
+from b2bcore.facts.queries import Reading, Rows, TierCellRow
 from b2bcore.facts.tables import (
     ASSET_DETAILS,
     ASSETS,
@@ -270,19 +270,25 @@ class Narrowed:
     keep: int = 0
 
 
-#: Of each table it narrows, the rows ``b2bcore.reports.renewals.risks``
-#: reads on :day (``ReportQueries.asset_detail_rows(risks_only=True)``).
-RISK_ROWS = {
-    # Due before :day and not paid by then: the overdue installments.
-    INSTALLMENTS: Narrowed(
-        f"""x.due_on < :day AND NOT EXISTS (
-            SELECT 1 FROM {{b2bcore_fact_payments}} p
-            WHERE p.key = x.key AND p.number = x.number
-              AND {KNOWN.format("p")} AND p.paid_on <= :day)"""
-    ),
-    PAYMENTS: Narrowed("x.late <> 0 AND x.paid_on <= :day"),
-    SATISFACTION: Narrowed("x.recorded_on <= :day", "x.seq DESC", 1),
-    USAGE: Narrowed("x.recorded_on <= :day", "x.period DESC, x.seq DESC", 2),
+#: Installments not paid by :day.
+UNPAID = f"""NOT EXISTS (
+    SELECT 1 FROM {{b2bcore_fact_payments}} p
+    WHERE p.key = x.key AND p.number = x.number
+      AND {KNOWN.format("p")} AND p.paid_on <= :day)"""
+#: Of each table a reading narrows, the rows it keeps (``Reading`` says
+#: which in words).
+READINGS: dict[Reading, dict[Table, Narrowed]] = {
+    Reading.EVERY_ROW: {},
+    Reading.RISKS: {
+        INSTALLMENTS: Narrowed(f"x.due_on < :day AND {UNPAID}"),
+        PAYMENTS: Narrowed("x.late <> 0 AND x.paid_on <= :day"),
+        SATISFACTION: Narrowed("x.recorded_on <= :day", "x.seq DESC", 1),
+        USAGE: Narrowed("x.recorded_on <= :day", "x.period DESC, x.seq DESC", 2),
+    },
+    Reading.KPIS: {
+        INSTALLMENTS: Narrowed(UNPAID),
+        PAYMENTS: Narrowed("x.paid_on >= :since AND x.paid_on <= :day"),
+    },
 }
 EVERY_ROW = Narrowed("1 = 1")
 
@@ -340,16 +346,19 @@ class SQLReportQueries:
         due_by: date | None,
         owner: str | None,
         tables: Collection[Table] = ASSET_DETAILS,
-        risks_only: bool = False,
+        reading: Reading = Reading.EVERY_ROW,
+        since: date | None = None,
     ) -> Sequence[Rows]:
         parameters = _chosen(day, known, due_by, owner)
+        parameters["since"] = None if since is None else since.isoformat()
+        narrowing = READINGS[reading]
         return [
             self._run(
                 ASSET_DETAIL_ROWS.format(
                     columns=", ".join(f"y.{c}" for c in table.column_names),
                     join=self.facts.join(
                         table,
-                        RISK_ROWS.get(table, EVERY_ROW) if risks_only else EVERY_ROW,
+                        narrowing.get(table, EVERY_ROW),
                     ),
                 ),
                 **parameters,

@@ -65,7 +65,7 @@ from b2bcore.errors import (
     ValidationError,
 )
 from b2bcore.event_history import HistoryEntry, history_entry
-from b2bcore.facts.queries import ReportQueries
+from b2bcore.facts.queries import Reading, ReportQueries
 from b2bcore.facts.records import (
     AccountFacts,
     AssetFacts,
@@ -1555,7 +1555,7 @@ class B2BCore:
                 bound,
                 due_by=day + timedelta(days=within),
                 owner=owner,
-                risks_only=True,
+                reading=Reading.RISKS,
             ),
             account_records(store.account_rows(known=bound)),
             as_of=day,
@@ -1629,7 +1629,12 @@ class B2BCore:
         store, bound = self._store(known_at), known_bound(known_at)
         return asset_kpis.asset_kpis(
             self._asset_records(
-                store, end, bound, reads=(INSTALLMENTS, PAYMENTS, RENEWALS, UPGRADES)
+                store,
+                end,
+                bound,
+                reads=(INSTALLMENTS, PAYMENTS, RENEWALS, UPGRADES),
+                reading=Reading.KPIS,
+                since=start,
             ),
             start=start,
             end=end,
@@ -1683,7 +1688,7 @@ class B2BCore:
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         return dashboard.rep_dashboard(
-            self._asset_records(store, day, bound, owner=owner, risks_only=True),
+            self._asset_records(store, day, bound, owner=owner, reading=Reading.RISKS),
             account_records(store.account_rows(known=bound)),
             owner=owner,
             as_of=day,
@@ -1892,12 +1897,13 @@ class B2BCore:
         due_by: date | None = None,
         owner: str | None = None,
         reads: Collection[Table] = ASSET_DETAILS,
-        risks_only: bool = False,
+        reading: Reading = Reading.EVERY_ROW,
+        since: date | None = None,
     ) -> list[AssetFacts]:
         """The assets purchased by ``day`` as the report tables hold them
         (``ReportQueries.asset_rows`` says which), with only the histories
-        the report ``reads`` (the others left empty); with ``risks_only``,
-        of those only what the renewal risks read on ``day``."""
+        the report ``reads`` (the others left empty), of those only the
+        rows of its ``reading``."""
         return asset_records(
             store.asset_rows(day=day, known=known, due_by=due_by, owner=owner),
             store.asset_detail_rows(
@@ -1906,7 +1912,8 @@ class B2BCore:
                 due_by=due_by,
                 owner=owner,
                 tables=reads,
-                risks_only=risks_only,
+                reading=reading,
+                since=since,
             ),
         )
 

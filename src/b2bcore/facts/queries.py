@@ -7,10 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from enum import Enum
 from typing import Any, Protocol
 
 from b2bcore.facts.tables import ASSET_DETAILS, Table
 from b2bcore.reports.dimensions import Dimension
+
+
+class Reading(Enum):
+    """Which rows of an asset's detail tables a report reads."""
+
+    #: Every row known.
+    EVERY_ROW = "every row"
+    #: What ``b2bcore.reports.renewals.risks`` reads on the day: the
+    #: installments due before it and unpaid by it, the late payments made
+    #: by it, the last satisfaction score and the last two usage months (by
+    #: period) recorded by it.
+    RISKS = "risks"
+    #: What ``b2bcore.reports.asset_kpis`` reads of the money: the payments
+    #: made from ``since`` to the day, the installments unpaid on the day.
+    KPIS = "kpis"
+
 
 #: (dimension key, tier column, currency, deals, summed value in minor units)
 TierCellRow = tuple[str, str, str, int, int]
@@ -68,16 +85,14 @@ class ReportQueries(Protocol):
         due_by: date | None,
         owner: str | None,
         tables: Collection[Table] = ASSET_DETAILS,
-        risks_only: bool = False,
+        reading: Reading = Reading.EVERY_ROW,
+        since: date | None = None,
     ) -> Sequence[Rows]:
         """For the same assets as ``asset_rows``, the rows of each table of
         ``ASSET_DETAILS``, in that order: key, then the table's columns;
-        none for a table not among the ``tables`` the report reads. With
-        ``risks_only``, of the installments, payments, satisfaction scores
-        and usage months only what ``b2bcore.reports.renewals.risks`` reads
-        on ``day``: the installments due before it and unpaid by it, the
-        late payments made by it, the last score and the last two usage
-        months (by period) recorded by it."""
+        none for a table not among the ``tables`` the report reads. The
+        ``reading`` says which rows of each (``since``: where the KPIs'
+        period starts)."""
         ...
 
     def tier_cells(

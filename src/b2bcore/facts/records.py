@@ -73,6 +73,12 @@ def _day(text: str | None) -> date | None:
 E = TypeVar("E", bound=Enum)
 
 
+@functools.lru_cache(maxsize=65_536)
+def _uuid(text: str) -> UUID:
+    """An id another row names (cached: an account has many assets)."""
+    return UUID(text)
+
+
 @functools.lru_cache(maxsize=1_024)
 def _member(kind: type[E], value: str) -> E:
     """The member of ``kind`` with ``value`` (cached: calling an Enum is slow)."""
@@ -121,7 +127,7 @@ def deal_records(
             DealFacts(
                 id=UUID(key),
                 name=name,
-                account_id=None if account_id is None else UUID(account_id),
+                account_id=None if account_id is None else _uuid(account_id),
                 owner=owner,
                 region=region,
                 business_line=_member(BusinessLine, business_line),
@@ -182,8 +188,8 @@ class AssetFacts:
 def account_records(rows: Iterable[Sequence[Any]]) -> dict[UUID, AccountFacts]:
     """Accounts by id, from rows of ``ReportQueries.account_rows``."""
     return {
-        UUID(key): AccountFacts(
-            UUID(key),
+        _uuid(key): AccountFacts(
+            _uuid(key),
             name,
             _member(Grade, grade),
             sector,
@@ -246,12 +252,16 @@ def asset_records(
             found[table].setdefault(key, []).append((order, build(order, *rest)))
 
     def listed(table: int, key: str) -> tuple[Any, ...]:
-        return tuple(v for _, v in sorted(found[table].get(key, ()), key=_order))
+        pairs = found[table].get(key)
+        if not pairs:
+            return ()
+        pairs.sort(key=_order)
+        return tuple(v for _, v in pairs)
 
     return [
         AssetFacts(
             id=UUID(key),
-            account_id=UUID(account_id),
+            account_id=_uuid(account_id),
             owner=owner,
             product=product,
             purchased_on=_date(purchased_on),

@@ -100,6 +100,8 @@ PAYMENTS = Table(
         text("paid_on"),
         integer("late"),
     ),
+    # Whether an installment was paid (the risks', the receivables' reads).
+    indexes=(("key", "number"),),
 )
 #: Renewals and upgrades, each in its order (``seq``).
 RENEWALS = Table(
