@@ -1,19 +1,22 @@
 """The event log's recorder on PostgreSQL: ``eventsourcing``'s, plus a hook
 run inside the transaction that inserts a save's events, once they have
-their log positions (``B2BCore`` passes it as ``save(..., then=…)``). A
-module of its own: psycopg is the ``postgres`` extra."""
+their log positions (``B2BCore`` passes it as ``save(..., then=…)``); and
+which of many aggregates have events, in one query. A module of its own:
+psycopg is the ``postgres`` extra."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
 from b2bcore.unit_of_work import Then
 
@@ -44,3 +47,18 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
                         curs.fetchone()  # in a pipeline, waits for the failure
                 raise
         return positions
+
+    def existing(self, aggregate_ids: Collection[UUID]) -> frozenset[UUID]:
+        """The ones of ``aggregate_ids`` with any event recorded: one query."""
+        if not aggregate_ids:
+            return frozenset()
+        statement = SQL(
+            "SELECT DISTINCT originator_id FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s)"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [list(aggregate_ids)])
+            return frozenset(row["originator_id"] for row in curs.fetchall())

@@ -1,12 +1,15 @@
 """The event log's recorder on SQLite: ``eventsourcing``'s, plus a hook
 run inside the transaction that inserts a save's events, so what belongs
 with them (read rows, an idempotency key) commits with them (``B2BCore``
-passes it as ``save(..., then=…)``)."""
+passes it as ``save(..., then=…)``); and which of many aggregates have
+events, in one query."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
@@ -23,3 +26,16 @@ class SQLiteLogRecorder(SQLiteApplicationRecorder):
         if then is not None and positions:
             then(c, stored_events, positions)
         return positions
+
+    def existing(self, aggregate_ids: Collection[UUID]) -> frozenset[UUID]:
+        """The ones of ``aggregate_ids`` with any event recorded: one query
+        (the ids go as one JSON array, so their number is not limited)."""
+        if not aggregate_ids:
+            return frozenset()
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT DISTINCT originator_id FROM {self.events_table_name} "
+                "WHERE originator_id IN (SELECT value FROM json_each(?))",
+                [json.dumps([i.hex for i in aggregate_ids])],
+            )
+            return frozenset(UUID(row[0]) for row in c.fetchall())

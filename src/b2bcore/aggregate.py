@@ -9,9 +9,19 @@ system when the event is created.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    NoReturn,
+    Self,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 from uuid import UUID, uuid5
 
 import attrs
@@ -112,10 +122,10 @@ class DomainAggregate(BaseAggregate[UUID]):
             super().__post_init__()
             # The JSON transcoder gives tuples back as lists; keep events
             # immutable and equal to themselves after a round trip.
-            for field in dataclasses.fields(self):
-                value = getattr(self, field.name)
+            for name in tuple_fields(type(self)):
+                value = getattr(self, name)
                 if isinstance(value, list):
-                    object.__setattr__(self, field.name, tuple(value))
+                    object.__setattr__(self, name, tuple(value))
 
     Snapshot = Snapshot
 
@@ -168,6 +178,18 @@ class DomainAggregate(BaseAggregate[UUID]):
         check_date(self.subject, "on", on)
         if on < not_before:
             self._refuse("on", f"{on} is before {what} {not_before}")
+
+
+@functools.cache
+def tuple_fields(event_class: type) -> tuple[str, ...]:
+    """The fields of ``event_class`` declared as tuples (optional or not),
+    worked out once per class: events are built and decoded by the
+    thousand."""
+    return tuple(
+        name
+        for name, hint in get_type_hints(event_class).items()
+        if tuple in (get_origin(hint), *map(get_origin, get_args(hint)))
+    )
 
 
 def _provenance_fields(meta: Provenance) -> dict[str, Any]:

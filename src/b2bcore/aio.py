@@ -45,6 +45,7 @@ QUERIES = frozenset(
         "alerts",
         "asset",
         "asset_kpis",
+        "existing",
         "exists",
         "lead",
         "log_position",

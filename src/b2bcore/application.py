@@ -23,10 +23,15 @@ from collections.abc import (
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+)
+from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
@@ -38,6 +43,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import EnvType, TopicError, resolve_topic
 
+from b2bcore import commands as c
+from b2bcore import handlers
 from b2bcore.account import Account
 from b2bcore.acknowledgement import Acknowledgement
 from b2bcore.aggregate import (
@@ -86,10 +93,9 @@ from b2bcore.facts.tables import (
     Table,
 )
 from b2bcore.facts.versions import known_bound
+from b2bcore.handlers import handles
 from b2bcore.hashchain import HashChain
-from b2bcore.ids import deterministic_id
 from b2bcore.lead import Lead
-from b2bcore.money import Money
 from b2bcore.opportunity import Opportunity
 from b2bcore.paging import notifications
 from b2bcore.personal_data import (
@@ -97,7 +103,6 @@ from b2bcore.personal_data import (
     PersonalDataVault,
     SealedContact,
 )
-from b2bcore.policies import win_with_order
 from b2bcore.projection import Progress, Projector, ReadStatus, StateProjection
 from b2bcore.projection_skip import ProjectionSkip
 from b2bcore.readmodel import Consistency, InTransactionStore, ReadModelStore
@@ -123,29 +128,19 @@ from b2bcore.storage import (
     REACH_VARIABLE,
     URL_VARIABLE,
     VAULT_VARIABLE,
+    FindsExisting,
     environment_for,
 )
 from b2bcore.transcodings import EventMapper, register_transcodings
 from b2bcore.unit_of_work import Then, UnitOfWork
 from b2bcore.values import (
-    BusinessLine,
-    Contact,
-    ContactChannel,
     Grade,
-    Installment,
-    LossReason,
-    ObsoleteReason,
-    OrderLine,
-    Postmortem,
-    ReviewArea,
-    SalesStage,
-    Temperature,
-    UsagePattern,
 )
 from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
 
 A = TypeVar("A", bound=DomainAggregate)
 V = TypeVar("V")
+R = TypeVar("R")
 
 AGGREGATES: tuple[type[DomainAggregate], ...] = (
     Account,
@@ -248,6 +243,28 @@ class EventLog(Application[UUID]):
             if len(self._long) < LONG_AGGREGATES:
                 self._long.add(aggregate_id)
         return self.repository.get(aggregate_id, projector_func=project)
+
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        """The library's save, with the aggregates' pending events collected
+        here: the library tells aggregates from events by two runtime-
+        ``Protocol`` ``isinstance`` checks per object, a tenth of a bulk
+        import. Anything but aggregates is left to the library."""
+        if not all(isinstance(obj, DomainAggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in cast(tuple[DomainAggregate, ...], objs):
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)
+        return recordings
 
     def construct_mapper(self) -> Mapper[UUID]:
         vault_class = resolve_topic(self.env[VAULT_VARIABLE])
@@ -425,6 +442,30 @@ class B2BCore:
         rebuild them before retrying."""
         self._save(*aggregates)
 
+    def handle(
+        self, command: c.Command[R], *, expected_version: int | None = None
+    ) -> R:
+        """Carry out ``command`` (``b2bcore.commands``: every command the
+        typed methods below run) and return its result. With
+        ``expected_version``, only if the aggregate it acts on is at that
+        version when loaded and when saved: else ConcurrencyError."""
+        if expected_version is None:
+            return handlers.run(self, command)
+        target = command.target()
+        if target is None:
+            raise ValidationError(
+                command.label(),
+                "expected_version",
+                "a command creating an aggregate has no version to expect",
+            )
+        with self.unit_of_work({target: (expected_version,)}):
+            return handlers.run(self, command)
+
+    @property
+    def actor(self) -> str:
+        """Who the changes are recorded as made by, unless a command says."""
+        return self._actor
+
     @contextlib.contextmanager
     def unit_of_work(
         self, expected: Mapping[UUID, Collection[int]] | None = None
@@ -447,6 +488,16 @@ class B2BCore:
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any event was recorded for ``aggregate_id``."""
         return bool(self._log.recorder.select_events(aggregate_id, limit=1))
+
+    def existing(self, aggregate_ids: Iterable[UUID]) -> frozenset[UUID]:
+        """The ones of ``aggregate_ids`` with any event recorded: one query
+        on SQLite and PostgreSQL (an importer asks once per batch), a
+        look-up each in memory."""
+        ids = frozenset(aggregate_ids)
+        recorder = self._log.recorder
+        if isinstance(recorder, FindsExisting):
+            return recorder.existing(ids)
+        return frozenset(i for i in ids if recorder.select_events(i, limit=1))
 
     def log_position(self) -> int:
         """The position of the last event recorded in the log (0 when empty)."""
@@ -735,79 +786,9 @@ class B2BCore:
 
     # -- accounts -------------------------------------------------------------
 
-    def register_account(
-        self,
-        *,
-        name: str,
-        grade: Grade,
-        sector: str,
-        region: str,
-        country: str,
-        business_line: BusinessLine,
-        preferred_channel: ContactChannel,
-        account_id: UUID | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> UUID:
-        """Register a customer company; returns its id."""
-        account = Account.register(
-            account_id or uuid4(),
-            name=name,
-            grade=grade,
-            sector=sector,
-            region=region,
-            country=country,
-            business_line=business_line,
-            preferred_channel=preferred_channel,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(account)
-        return account.id
-
-    def change_account_grade(
-        self,
-        account_id: UUID,
-        *,
-        grade: Grade,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        account = self._get(Account, account_id)
-        account.change_grade(
-            on=self._on(on), grade=grade, meta=self._meta(reason, attribution)
-        )
-        self._save(account)
-
-    def change_account_attributes(
-        self,
-        account_id: UUID,
-        *,
-        name: str | None = None,
-        sector: str | None = None,
-        region: str | None = None,
-        country: str | None = None,
-        business_line: BusinessLine | None = None,
-        preferred_channel: ContactChannel | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Change the given segmentation attributes (None leaves one as is)."""
-        account = self._get(Account, account_id)
-        account.change_attributes(
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-            name=name,
-            sector=sector,
-            region=region,
-            country=country,
-            business_line=business_line,
-            preferred_channel=preferred_channel,
-        )
-        self._save(account)
+    register_account = handles(c.RegisterAccount)
+    change_account_grade = handles(c.ChangeAccountGrade)
+    change_account_attributes = handles(c.ChangeAccountAttributes)
 
     def account(
         self,
@@ -823,294 +804,19 @@ class B2BCore:
 
     # -- assets ---------------------------------------------------------------
 
-    def purchase_asset(
-        self,
-        *,
-        account_id: UUID,
-        product: str,
-        order_reference: str,
-        contact: str | Contact,
-        value: Money,
-        installments: Sequence[Installment],
-        owner: str,
-        asset_id: UUID | None = None,
-        opportunity_id: UUID | None = None,
-        upsell: bool = False,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> UUID:
-        """Record a completed order creating an asset of ``account_id``
-        (``upsell`` when it adds to what the account had);
-        returns the asset's id. ``installments`` must sum to ``value``
-        (see ``b2bcore.installment_plan``)."""
-        self._get(Account, account_id)
-        asset = Asset.purchase(
-            asset_id or uuid4(),
-            account_id=account_id,
-            product=product,
-            order_reference=order_reference,
-            contact=contact,
-            value=value,
-            installments=installments,
-            owner=owner,
-            opportunity_id=opportunity_id,
-            upsell=upsell,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-        return asset.id
-
-    def install_asset(
-        self,
-        asset_id: UUID,
-        *,
-        usage_end_on: date | None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Install the asset; ``usage_end_on=None`` makes it open-ended."""
-        asset = self._get(Asset, asset_id)
-        asset.install(
-            on=self._on(on),
-            usage_end_on=usage_end_on,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def renew_asset(
-        self,
-        asset_id: UUID,
-        *,
-        usage_end_on: date,
-        value: Money | None = None,
-        installments: Sequence[Installment] = (),
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Extend the usage end date, optionally at a new value (an upsell when
-        higher) with the new term's installments (numbered after the plan's)."""
-        asset = self._get(Asset, asset_id)
-        asset.renew(
-            on=self._on(on),
-            usage_end_on=usage_end_on,
-            value=value,
-            installments=installments,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def correct_usage_end(
-        self,
-        asset_id: UUID,
-        *,
-        usage_end_on: date,
-        reason: str,
-        on: date | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Correct a wrong current usage end date retroactively: the
-        correction takes effect on the business date of the install or
-        renewal that set it (docs/audit.md); ``on`` is the day it is made."""
-        asset = self._get(Asset, asset_id)
-        asset.correct_usage_end(
-            usage_end_on=usage_end_on,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def upgrade_asset(
-        self,
-        asset_id: UUID,
-        *,
-        product: str,
-        value: Money,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        asset = self._get(Asset, asset_id)
-        asset.upgrade(
-            on=self._on(on),
-            product=product,
-            value=value,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def replace_asset(
-        self,
-        asset_id: UUID,
-        *,
-        successor_id: UUID,
-        note: str = "",
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Make the asset obsolete, replaced by ``successor_id`` (an asset of
-        the same account)."""
-        asset = self._get(Asset, asset_id)
-        successor = self._get(Asset, successor_id)
-        if successor.account_id != asset.account_id:
-            raise ValidationError(
-                asset.subject,
-                "successor_id",
-                f"successor {successor_id} belongs to another account",
-            )
-        asset.replace(
-            on=self._on(on),
-            successor_id=successor_id,
-            note=note,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def make_asset_obsolete(
-        self,
-        asset_id: UUID,
-        *,
-        reason_code: ObsoleteReason,
-        note: str = "",
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """End the asset's life (churn); obsolete is terminal."""
-        asset = self._get(Asset, asset_id)
-        asset.make_obsolete(
-            on=self._on(on),
-            reason_code=reason_code,
-            note=note,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def schedule_inspection(
-        self,
-        asset_id: UUID,
-        *,
-        due_on: date,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> int:
-        """Plan an inspection of an installed asset; returns its number."""
-        asset = self._get(Asset, asset_id)
-        number = asset.schedule_inspection(
-            on=self._on(on), due_on=due_on, meta=self._meta(reason, attribution)
-        )
-        self._save(asset)
-        return number
-
-    def complete_inspection(
-        self,
-        asset_id: UUID,
-        *,
-        number: int,
-        findings: str = "",
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        asset = self._get(Asset, asset_id)
-        asset.complete_inspection(
-            on=self._on(on),
-            number=number,
-            findings=findings,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def record_satisfaction(
-        self,
-        asset_id: UUID,
-        *,
-        score: int,
-        comment: str = "",
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Record a satisfaction score from 0 to 10."""
-        asset = self._get(Asset, asset_id)
-        asset.record_satisfaction(
-            on=self._on(on),
-            score=score,
-            comment=comment,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def record_usage(
-        self,
-        asset_id: UUID,
-        *,
-        period: date,
-        count: int,
-        distance_km: int,
-        region: str,
-        pattern: UsagePattern,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Record a month's usage (``period`` is any day of the month)."""
-        asset = self._get(Asset, asset_id)
-        asset.record_usage(
-            on=self._on(on),
-            period=period,
-            count=count,
-            distance_km=distance_km,
-            region=region,
-            pattern=pattern,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def report_competitor_contact(
-        self,
-        asset_id: UUID,
-        *,
-        competitor: str,
-        note: str = "",
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        asset = self._get(Asset, asset_id)
-        asset.report_competitor_contact(
-            on=self._on(on),
-            competitor=competitor,
-            note=note,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
-
-    def pay_installment(
-        self,
-        asset_id: UUID,
-        *,
-        number: int,
-        amount: Money,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Record installment ``number`` paid in full on ``on`` (late when
-        after its due date)."""
-        asset = self._get(Asset, asset_id)
-        asset.pay_installment(
-            on=self._on(on),
-            number=number,
-            amount=amount,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(asset)
+    purchase_asset = handles(c.PurchaseAsset)
+    install_asset = handles(c.InstallAsset)
+    renew_asset = handles(c.RenewAsset)
+    correct_usage_end = handles(c.CorrectUsageEnd)
+    upgrade_asset = handles(c.UpgradeAsset)
+    replace_asset = handles(c.ReplaceAsset)
+    make_asset_obsolete = handles(c.MakeAssetObsolete)
+    schedule_inspection = handles(c.ScheduleInspection)
+    complete_inspection = handles(c.CompleteInspection)
+    record_satisfaction = handles(c.RecordSatisfaction)
+    record_usage = handles(c.RecordUsage)
+    report_competitor_contact = handles(c.ReportCompetitorContact)
+    pay_installment = handles(c.PayInstallment)
 
     def asset(
         self,
@@ -1126,132 +832,11 @@ class B2BCore:
 
     # -- leads ----------------------------------------------------------------
 
-    def capture_lead(
-        self,
-        *,
-        company: str,
-        source: str,
-        temperature: Temperature,
-        contact: str | Contact | None = None,
-        need: str | None = None,
-        account_id: UUID | None = None,
-        lead_id: UUID | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> UUID:
-        """Capture a marketing-qualified lead (MQL); returns its id."""
-        if account_id is not None:
-            self._get(Account, account_id)
-        lead = Lead.capture(
-            lead_id or uuid4(),
-            company=company,
-            source=source,
-            temperature=temperature,
-            contact=contact,
-            need=need,
-            account_id=account_id,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(lead)
-        return lead.id
-
-    def change_lead_temperature(
-        self,
-        lead_id: UUID,
-        *,
-        temperature: Temperature,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        lead = self._get(Lead, lead_id)
-        lead.change_temperature(
-            on=self._on(on),
-            temperature=temperature,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(lead)
-
-    def qualify_lead(
-        self,
-        lead_id: UUID,
-        *,
-        contact: str | Contact | None = None,
-        need: str | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Make an MQL a sales lead (SQL); it needs a contact and a need."""
-        lead = self._get(Lead, lead_id)
-        lead.qualify(
-            on=self._on(on),
-            contact=contact,
-            need=need,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(lead)
-
-    def disqualify_lead(
-        self,
-        lead_id: UUID,
-        *,
-        reason: str,
-        on: date | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        lead = self._get(Lead, lead_id)
-        lead.disqualify(on=self._on(on), meta=self._meta(reason, attribution))
-        self._save(lead)
-
-    def convert_lead(
-        self,
-        lead_id: UUID,
-        *,
-        name: str,
-        amount: Money,
-        owner: str,
-        business_line: BusinessLine,
-        region: str,
-        country: str,
-        product: str,
-        expected_close_on: date,
-        account_id: UUID | None = None,
-        competitors: Sequence[str] = (),
-        opportunity_id: UUID | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> UUID:
-        """Convert a sales lead into a Tier 4 opportunity, both in one save;
-        returns the opportunity's id. The account defaults to the lead's."""
-        lead = self._get(Lead, lead_id)
-        account_id = account_id or lead.account_id
-        if account_id is not None:
-            self._get(Account, account_id)
-        on = self._on(on)
-        meta = self._meta(reason, attribution)
-        deal = Opportunity.open(
-            opportunity_id or uuid4(),
-            account_id=account_id,
-            name=name,
-            amount=amount,
-            owner=owner,
-            business_line=business_line,
-            region=region,
-            country=country,
-            product=product,
-            expected_close_on=expected_close_on,
-            competitors=competitors,
-            lead_id=lead.id,
-            on=on,
-            meta=meta,
-        )
-        lead.convert(on=on, opportunity_id=deal.id, meta=meta)
-        self._save(lead, deal)
-        return deal.id
+    capture_lead = handles(c.CaptureLead)
+    change_lead_temperature = handles(c.ChangeLeadTemperature)
+    qualify_lead = handles(c.QualifyLead)
+    disqualify_lead = handles(c.DisqualifyLead)
+    convert_lead = handles(c.ConvertLead)
 
     def lead(
         self,
@@ -1265,215 +850,16 @@ class B2BCore:
 
     # -- opportunities --------------------------------------------------------
 
-    def open_opportunity(
-        self,
-        *,
-        account_id: UUID | None,
-        name: str,
-        amount: Money,
-        owner: str,
-        business_line: BusinessLine,
-        region: str,
-        country: str,
-        product: str,
-        expected_close_on: date,
-        tier: int = 4,
-        stage: SalesStage | None = None,
-        competitors: Sequence[str] = (),
-        opportunity_id: UUID | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> UUID:
-        """Open a deal (at Tier 4 unless told); ``account_id`` may be None
-        when the account is unknown. Returns its id."""
-        if account_id is not None:
-            self._get(Account, account_id)
-        deal = Opportunity.open(
-            opportunity_id or uuid4(),
-            account_id=account_id,
-            name=name,
-            amount=amount,
-            owner=owner,
-            business_line=business_line,
-            region=region,
-            country=country,
-            product=product,
-            expected_close_on=expected_close_on,
-            tier=tier,
-            stage=stage,
-            competitors=competitors,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(deal)
-        return deal.id
-
-    def change_tier(
-        self,
-        opportunity_id: UUID,
-        *,
-        tier: int,
-        stage: SalesStage | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Move an open deal to tier 4..1 (up or down)."""
-        deal = self._get(Opportunity, opportunity_id)
-        deal.change_tier(
-            on=self._on(on),
-            tier=tier,
-            stage=stage,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(deal)
-
-    def review_gate(
-        self,
-        opportunity_id: UUID,
-        *,
-        gate: int,
-        findings: Sequence[tuple[ReviewArea, str]] = (),
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> list[int]:
-        """Record a VRB review of the next gate; returns the findings' numbers."""
-        deal = self._get(Opportunity, opportunity_id)
-        numbers = deal.review_gate(
-            on=self._on(on),
-            gate=gate,
-            findings=findings,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(deal)
-        return numbers
-
-    def resolve_finding(
-        self,
-        opportunity_id: UUID,
-        *,
-        number: int,
-        resolution: str,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        deal = self._get(Opportunity, opportunity_id)
-        deal.resolve_finding(
-            on=self._on(on),
-            number=number,
-            resolution=resolution,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(deal)
-
-    def pass_gate(
-        self,
-        opportunity_id: UUID,
-        *,
-        gate: int,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Pass a reviewed gate; refused while any of its findings is open."""
-        deal = self._get(Opportunity, opportunity_id)
-        deal.pass_gate(on=self._on(on), gate=gate, meta=self._meta(reason, attribution))
-        self._save(deal)
-
-    def fail_gate(
-        self,
-        opportunity_id: UUID,
-        *,
-        gate: int,
-        reason: str,
-        on: date | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """The VRB fails the deal at ``gate``: it is dropped for ``reason``."""
-        deal = self._get(Opportunity, opportunity_id)
-        deal.fail_gate(on=self._on(on), gate=gate, meta=self._meta(reason, attribution))
-        self._save(deal)
-
-    def win_opportunity(
-        self,
-        opportunity_id: UUID,
-        *,
-        value: Money,
-        order: Sequence[OrderLine] = (),
-        upsell: bool = False,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> tuple[UUID, ...]:
-        """Close the deal as won; each order line becomes an asset purchased
-        on the same day (``upsell`` when they add to what the account had),
-        saved atomically with the win (``b2bcore.policies``). Returns the new
-        assets' ids."""
-        deal = self._get(Opportunity, opportunity_id)
-        assets = win_with_order(
-            deal,
-            value=value,
-            order=order,
-            upsell=upsell,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(deal, *assets)
-        return tuple(asset.id for asset in assets)
-
-    def lose_opportunity(
-        self,
-        opportunity_id: UUID,
-        *,
-        reason_code: LossReason,
-        competitor: str | None = None,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        deal = self._get(Opportunity, opportunity_id)
-        deal.lose(
-            on=self._on(on),
-            reason_code=reason_code,
-            competitor=competitor,
-            meta=self._meta(reason, attribution),
-        )
-        self._save(deal)
-
-    def drop_opportunity(
-        self,
-        opportunity_id: UUID,
-        *,
-        reason: str,
-        on: date | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        deal = self._get(Opportunity, opportunity_id)
-        deal.drop(on=self._on(on), meta=self._meta(reason, attribution))
-        self._save(deal)
-
-    def record_postmortem(
-        self,
-        opportunity_id: UUID,
-        *,
-        summary: str,
-        root_causes: Sequence[str] = (),
-        lessons: Sequence[str] = (),
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Record the blameless win/loss analysis of a closed deal."""
-        deal = self._get(Opportunity, opportunity_id)
-        deal.record_postmortem(
-            on=self._on(on),
-            postmortem=Postmortem(summary, root_causes, lessons),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(deal)
+    open_opportunity = handles(c.OpenOpportunity)
+    change_tier = handles(c.ChangeTier)
+    review_gate = handles(c.ReviewGate)
+    resolve_finding = handles(c.ResolveFinding)
+    pass_gate = handles(c.PassGate)
+    fail_gate = handles(c.FailGate)
+    win_opportunity = handles(c.WinOpportunity)
+    lose_opportunity = handles(c.LoseOpportunity)
+    drop_opportunity = handles(c.DropOpportunity)
+    record_postmortem = handles(c.RecordPostmortem)
 
     def opportunity(
         self,
@@ -1489,47 +875,8 @@ class B2BCore:
 
     # -- sales reps -----------------------------------------------------------
 
-    def register_sales_rep(
-        self,
-        *,
-        name: str,
-        manager: str,
-        office: str,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> UUID:
-        """Register a deal owner with their manager and regional office; the
-        id derives from the name, so a rep is registered once."""
-        rep = SalesRep.register(
-            deterministic_id("sales_rep", name.strip()),
-            name=name,
-            manager=manager,
-            office=office,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(rep)
-        return rep.id
-
-    def reassign_sales_rep(
-        self,
-        name: str,
-        *,
-        manager: str,
-        office: str,
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        rep = self._get(SalesRep, deterministic_id("sales_rep", name.strip()))
-        rep.reassign(
-            manager=manager,
-            office=office,
-            on=self._on(on),
-            meta=self._meta(reason, attribution),
-        )
-        self._save(rep)
+    register_sales_rep = handles(c.RegisterSalesRep)
+    reassign_sales_rep = handles(c.ReassignSalesRep)
 
     # -- reports --------------------------------------------------------------
 
@@ -1591,34 +938,7 @@ class B2BCore:
         )
         return tuple(a for a in found if not (unacknowledged and a.acknowledged))
 
-    def acknowledge_alert(
-        self,
-        alert_id: UUID,
-        *,
-        note: str = "",
-        on: date | None = None,
-        reason: str | None = None,
-        **attribution: Unpack[Attribution],
-    ) -> None:
-        """Record that someone took the alert in hand (once per alert)."""
-        on = self._on(on)
-        alert = next((a for a in self.alerts(as_of=on) if a.id == alert_id), None)
-        if alert is None:
-            raise NotFoundError("alert", alert_id, f" as of {on}")
-        if alert.acknowledged:
-            raise BusinessRuleError(
-                f"alert {alert_id}", "acknowledged", "the alert is already acknowledged"
-            )
-        self._save(
-            Acknowledgement.acknowledge(
-                alert_id,
-                alert_kind=alert.kind.value,
-                subject_id=alert.subject_id,
-                note=note,
-                on=on,
-                meta=self._meta(reason, attribution),
-            )
-        )
+    acknowledge_alert = handles(c.AcknowledgeAlert)
 
     def asset_kpis(
         self, *, start: date, end: date, known_at: datetime | None = None

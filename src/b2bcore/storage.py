@@ -9,9 +9,11 @@ variables below.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from importlib.metadata import EntryPoint, entry_points
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from b2bcore.errors import ConfigurationError
 
@@ -31,6 +33,16 @@ class Backend(Protocol):
 
     def environment(self, url: str) -> dict[str, str]:
         """The ``eventsourcing`` settings that open the store at ``url``."""
+        ...
+
+
+@runtime_checkable
+class FindsExisting(Protocol):
+    """A log recorder that tells in one query which aggregates have events
+    (the SQLite and PostgreSQL ones)."""
+
+    def existing(self, aggregate_ids: Collection[UUID]) -> frozenset[UUID]:
+        """The ones of ``aggregate_ids`` with at least one event recorded."""
         ...
 
 

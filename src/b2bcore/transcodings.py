@@ -7,12 +7,11 @@ keep decoding the old one instead).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, get_args, get_type_hints
 from uuid import UUID
 
 import attrs
@@ -20,6 +19,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoding
 
 from b2bcore import values
+from b2bcore.aggregate import tuple_fields
 from b2bcore.money import Money
 
 
@@ -190,19 +190,8 @@ class EventMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         event = super().to_domain_event(stored_event)
         fields = vars(event)
-        for name in _tuple_fields(type(event)):
+        for name in tuple_fields(type(event)):
             value = fields.get(name)
             if isinstance(value, list):
                 fields[name] = tuple(value)
         return event
-
-
-@functools.cache
-def _tuple_fields(event_class: type) -> tuple[str, ...]:
-    """The fields of ``event_class`` declared as tuples (worked out once per
-    class: decoding is the hot path of every replay)."""
-    return tuple(
-        name
-        for name, hint in get_type_hints(event_class).items()
-        if get_origin(hint) is tuple
-    )

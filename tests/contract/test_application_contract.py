@@ -110,6 +110,18 @@ def test_creating_an_existing_id_is_refused(core: B2BCore) -> None:
     assert core.account(account_id).name == "(주)효원"
 
 
+def test_existing_names_the_ids_with_events_in_one_answer(core: B2BCore) -> None:
+    first, second = register_account(core), register_account(core, name="Other")
+    asset = purchase_asset(core, first)
+    absent = [deterministic_id("account", f"absent-{n}") for n in range(1_200)]
+
+    found = core.existing([first, *absent, asset, second, first])
+
+    assert found == {first, second, asset}
+    assert core.existing(absent) == frozenset()
+    assert core.existing([]) == frozenset()
+
+
 def test_a_stale_aggregate_is_refused_and_nothing_is_written(core: B2BCore) -> None:
     account = register_account(core)
     stale: Account = core.event_log.repository.get(account)

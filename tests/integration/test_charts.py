@@ -310,12 +310,13 @@ def test_an_installed_cjk_font_draws_the_text(
     caplog: pytest.LogCaptureFixture,
     no_hint_yet: None,
 ) -> None:
-    monkeypatch.setattr(charts, "CJK_FONTS", ("Liberation Sans",))
+    # Matplotlib ships DejaVu Serif: installed wherever the charts run.
+    monkeypatch.setattr(charts, "CJK_FONTS", ("DejaVu Serif",))
 
     svg = charts.bar_chart("(주)효원", {"계약": 1.0}, format=ChartFormat.SVG)
     charts.bar_chart("(주)효원", {"계약": 1.0}, format=ChartFormat.PNG)
 
-    assert b"font-family: 'Liberation Sans', 'DejaVu Sans'" in svg
+    assert b"font-family: 'DejaVu Serif', 'DejaVu Sans'" in svg
     assert caplog.records == []
 
 

@@ -5,7 +5,7 @@ rows."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,7 @@ from b2bcore_adapters.importers import (
     ImportReport,
     import_ravenstack,
 )
+from b2bcore_adapters.importers import run as import_run
 from tests.integration.importing import csv_rows, shared_data, where, write
 
 
@@ -343,12 +344,55 @@ def test_rows_another_writer_recorded_meanwhile_are_already_present(
     before = memory.log_position()
     # The look-up misses them, as when another import records them between
     # the look-up and the save: the batch fails, and each row is saved alone.
-    monkeypatch.setattr(memory, "exists", lambda aggregate_id: False)
+    monkeypatch.setattr(memory, "existing", lambda aggregate_ids: frozenset())
 
     report = import_ravenstack(memory, path)
 
     assert (report.imported, report.already_present, report.rejected) == (0, 3, ())
     assert memory.log_position() == before
+
+
+def test_a_reimport_asks_once_per_batch_which_aggregates_are_there(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = table(tmp_path, GOOD)
+    # Batches of 2 aggregates: S-1 with its account A-1, then S-2 and S-3
+    # with its account A-2.
+    monkeypatch.setattr(import_run, "BATCH_SIZE", 2)
+    with B2BCore.open(store_url) as core:
+        import_ravenstack(core, path)
+        before = core.log_position()
+        asked: list[set[UUID]] = []
+        existing = core.existing
+
+        def asking(aggregate_ids: Iterable[UUID]) -> frozenset[UUID]:
+            ids = set(aggregate_ids)
+            asked.append(ids)
+            return existing(ids)
+
+        monkeypatch.setattr(core, "existing", asking)
+        monkeypatch.setattr(core, "exists", None)  # never asked one by one
+
+        report = import_ravenstack(core, path)
+
+        assert core.log_position() == before
+    assert (report.imported, report.already_present, report.rejected) == (0, 3, ())
+    assert asked == [
+        {account_id("A-1"), asset_id("S-1")},
+        {asset_id("S-2"), account_id("A-2"), asset_id("S-3")},
+    ]
+
+
+def test_a_reimport_records_the_rows_not_there_yet(
+    store_url: str, tmp_path: Path
+) -> None:
+    with B2BCore.open(store_url) as core:
+        import_ravenstack(core, table(tmp_path, GOOD.strip().splitlines()[0]))
+
+        report = import_ravenstack(core, table(tmp_path, GOOD))
+
+        assert core.exists(asset_id("S-3"))
+    assert (report.imported, report.already_present, report.rejected) == (2, 1, ())
 
 
 def test_a_missing_file_is_a_usage_error(memory: B2BCore, tmp_path: Path) -> None:

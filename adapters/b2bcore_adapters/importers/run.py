@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 import attrs
 
@@ -189,44 +190,55 @@ class ImportRun:
     def _save_batch(self, batch: Sequence[Entry], new: bool) -> None:
         """Save the batch in one transaction, checking nothing first: the
         log refuses it whole if any aggregate is already there (a re-import,
-        or another writer), and then each entry is sorted out alone."""
+        or another writer), and then each entry is sorted out alone, ``new``
+        ones after one look-up of which of the batch's aggregates are
+        there."""
         try:
             self.core.save(*(a for entry in batch for a in entry.aggregates))
         except ConflictError:
+            present = (
+                set(self.core.existing(a.id for e in batch for a in e.aggregates))
+                if new
+                else None
+            )
             for entry in batch:
-                self._save_alone(entry, new)
+                self._save_alone(entry, present)
         else:
             for entry in batch:
                 self._imported(entry)
 
-    def _save_alone(self, entry: Entry, new: bool) -> None:
+    def _save_alone(self, entry: Entry, present: set[UUID] | None) -> None:
+        """Save ``entry`` on its own. With ``present`` (a new entry: the ids
+        already in the log), only its aggregates not there, and it is
+        already present when all are: known without rebuilding it, as a
+        rebuild makes the same ids."""
+        ids = [a.id for a in entry.aggregates]
+        if present is not None and ids and present.issuperset(ids):
+            self._already_present(entry)
+            return
         aggregates = self.attempt(entry.rows, entry.rebuild, {})
         if aggregates is None:
             return
-        rebuilt = attrs.evolve(entry, aggregates=aggregates)
-        again = self._missing(rebuilt) if new else rebuilt
-        if again is None:
-            return
+        if present is not None:
+            aggregates = tuple(a for a in aggregates if a.id not in present)
+            if not aggregates:
+                self._already_present(entry)
+                return
         try:
-            self.core.save(*again.aggregates)
+            self.core.save(*aggregates)
         except AlreadyExistsError:
-            for row in entry.rows:
-                self.already_present(row)
+            self._already_present(entry)
         except B2BCoreError as error:
             for row in entry.rows:
                 self.reject(row, "", str(error))
         else:
+            if present is not None:
+                present.update(a.id for a in aggregates)
             self._imported(entry)
 
-    def _missing(self, entry: Entry) -> Entry | None:
-        """``entry`` with only its aggregates not yet in the log; None
-        (already present) when there is none."""
-        missing = tuple(a for a in entry.aggregates if not self.core.exists(a.id))
-        if missing:
-            return attrs.evolve(entry, aggregates=missing)
+    def _already_present(self, entry: Entry) -> None:
         for row in entry.rows:
             self.already_present(row)
-        return None
 
     def _imported(self, entry: Entry) -> None:
         for row in entry.rows:
