@@ -161,7 +161,7 @@ def test_a_conflict_with_another_writer_is_a_409(
             "asset", core.asset(UUID(asset)).id, "version 3 was taken"
         )
 
-    monkeypatch.setattr(core, "renew_asset", clash)
+    monkeypatch.setattr(core, "handle", clash)
     response = api.post(f"/assets/{asset}/renew", json=RENEWAL, headers=WRITER)
 
     assert response.status_code == 409
@@ -439,7 +439,7 @@ def test_a_busy_database_is_a_503_to_retry(
     def busy(*args: object, **kwargs: object) -> None:
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(core, "register_account", busy)
+    monkeypatch.setattr(core, "handle", busy)
     response = api.post("/accounts", json=ACCOUNT, headers=WRITER)
 
     assert response.status_code == 503

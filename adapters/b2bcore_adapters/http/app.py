@@ -7,11 +7,13 @@ docs/http.md for authentication, ETag/If-Match, idempotency and error bodies.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, cast
+from inspect import Parameter, Signature
+from typing import Annotated, Any, cast, get_args, get_type_hints
 from uuid import UUID
 
 from eventsourcing.persistence import OperationalError
@@ -20,11 +22,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from b2bcore import B2BCore
+from b2bcore import commands as c
+from b2bcore.account import Account
+from b2bcore.acknowledgement import Acknowledgement
+from b2bcore.aggregate import DomainAggregate
+from b2bcore.asset import Asset
 from b2bcore.errors import (
     B2BCoreError,
     BusinessRuleError,
@@ -35,8 +42,10 @@ from b2bcore.errors import (
     ProjectionError,
     ReadModelBehindError,
 )
-from b2bcore.ids import deterministic_id
+from b2bcore.lead import Lead
+from b2bcore.opportunity import Opportunity
 from b2bcore.reports.dimensions import Dimension
+from b2bcore.sales_rep import SalesRep
 from b2bcore.unit_of_work import UnitOfWork
 from b2bcore.values import Grade
 from b2bcore_adapters.formats import ReportFormat
@@ -486,86 +495,90 @@ def create_app(
     return app
 
 
+# -- commands: one route per declaration (b2bcore.commands) ----------------
+
+#: The collection each aggregate's commands sit below, and its OpenAPI tag.
+RESOURCES: dict[type[DomainAggregate], tuple[str, str]] = {
+    Account: ("accounts", "accounts"),
+    Asset: ("assets", "assets"),
+    Lead: ("leads", "leads"),
+    Opportunity: ("opportunities", "opportunities"),
+    SalesRep: ("sales-reps", "sales reps"),
+    Acknowledgement: ("alerts", "reports"),
+}
+
+
+def path_of(declared: type[c.Command[Any]]) -> str:
+    """``POST /assets`` creates an asset; ``POST /assets/{asset_id}/install``
+    installs one."""
+    collection, _ = RESOURCES[declared.ACTS_ON]
+    target = declared.target_field()
+    if target is None:
+        return f"/{collection}"
+    return f"/{collection}/{{{target.name}}}/{declared.ROUTE}"
+
+
+def result_of(declared: type[c.Command[Any]]) -> Any:
+    """What running the command returns (``Command[UUID]``: ``UUID``)."""
+    base = next(b for b in getattr(declared, "__orig_bases__", ()) if get_args(b))
+    return get_args(base)[0]
+
+
+def answer_model(declared: type[c.Command[Any]]) -> type[BaseModel]:
+    """The answer's schema: the id and version of the aggregate created or
+    acted on, and the command's result when it has a name."""
+    fields: dict[str, Any] = {"id": (UUID, ...), "version": (int | None, ...)}
+    if declared.RESULT:
+        fields[declared.RESULT] = (result_of(declared), ...)
+    model: type[BaseModel] = create_model(f"{declared.__name__}Answer", **fields)
+    return model
+
+
+def add_command_route(declared: type[c.Command[Any]]) -> None:
+    """``commands``' route running ``declared``: the path gives its target
+    (and the route's other fields), the body the rest, the token its actor."""
+    body_model = models.body_of(declared)
+    hints = get_type_hints(declared)
+    in_path = models.path_fields(declared)
+
+    def endpoint(
+        request: Request, token: Token, api: Api, body: BaseModel, **path: Any
+    ) -> JSONResponse:
+        command = models.command_of(declared, body, path, actor=token.subject)
+
+        def run() -> Result:
+            result = api.core.handle(command)
+            return {declared.RESULT: plain(result)} if declared.RESULT else result
+
+        return api.execute(request, token, body, command.target(), run)
+
+    parameter = functools.partial(Parameter, kind=Parameter.KEYWORD_ONLY)
+    endpoint.__signature__ = Signature(  # type: ignore[attr-defined]
+        [
+            *(parameter(name, annotation=hints[name]) for name in in_path),
+            parameter("body", annotation=body_model),
+            parameter("request", annotation=Request),
+            parameter("token", annotation=Writer),
+            parameter("api", annotation=CurrentApi),
+        ]
+    )
+    creates = result_of(declared) is UUID
+    commands.post(
+        path_of(declared),
+        status_code=201 if creates else 200,
+        tags=[RESOURCES[declared.ACTS_ON][1]],
+        name="_".join(declared.label().split()),
+        summary=declared.label().capitalize(),
+        description=declared.__doc__,
+        response_model=answer_model(declared),
+    )(endpoint)
+
+
+for _declared in c.COMMANDS:
+    add_command_route(_declared)
+
+
 # -- accounts -------------------------------------------------------------
-
-
-@commands.post("/accounts", status_code=201, tags=["accounts"])
-def register_account(
-    body: models.RegisterAccount,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        None,
-        lambda: api.core.register_account(
-            name=body.name,
-            grade=body.grade,
-            sector=body.sector,
-            region=body.region,
-            country=body.country,
-            business_line=body.business_line,
-            preferred_channel=body.preferred_channel,
-            account_id=body.account_id,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/accounts/{account_id}/grade", tags=["accounts"])
-def change_account_grade(
-    account_id: UUID,
-    body: models.ChangeGrade,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        account_id,
-        lambda: api.core.change_account_grade(
-            account_id,
-            grade=body.grade,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/accounts/{account_id}/attributes", tags=["accounts"])
-def change_account_attributes(
-    account_id: UUID,
-    body: models.ChangeAttributes,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        account_id,
-        lambda: api.core.change_account_attributes(
-            account_id,
-            name=body.name,
-            sector=body.sector,
-            region=body.region,
-            country=body.country,
-            business_line=body.business_line,
-            preferred_channel=body.preferred_channel,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
 
 
 #: The most items one listing answers.
@@ -667,306 +680,6 @@ def monthly_report(
 # -- assets ---------------------------------------------------------------
 
 
-@commands.post("/assets", status_code=201, tags=["assets"])
-def purchase_asset(
-    body: models.PurchaseAsset,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        None,
-        lambda: api.core.purchase_asset(
-            account_id=body.account_id,
-            product=body.product,
-            order_reference=body.order_reference,
-            contact=body.contact,
-            value=body.value.money(),
-            installments=models.installments(body.installments),
-            owner=body.owner,
-            asset_id=body.asset_id,
-            opportunity_id=body.opportunity_id,
-            upsell=body.upsell,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/install", tags=["assets"])
-def install_asset(
-    asset_id: UUID,
-    body: models.InstallAsset,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.install_asset(
-            asset_id,
-            usage_end_on=body.usage_end_on,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/renew", tags=["assets"])
-def renew_asset(
-    asset_id: UUID,
-    body: models.RenewAsset,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.renew_asset(
-            asset_id,
-            usage_end_on=body.usage_end_on,
-            value=None if body.value is None else body.value.money(),
-            installments=models.installments(body.installments),
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/upgrade", tags=["assets"])
-def upgrade_asset(
-    asset_id: UUID,
-    body: models.UpgradeAsset,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.upgrade_asset(
-            asset_id,
-            product=body.product,
-            value=body.value.money(),
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/replace", tags=["assets"])
-def replace_asset(
-    asset_id: UUID,
-    body: models.ReplaceAsset,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.replace_asset(
-            asset_id,
-            successor_id=body.successor_id,
-            note=body.note,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/obsolete", tags=["assets"])
-def make_asset_obsolete(
-    asset_id: UUID,
-    body: models.MakeObsolete,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.make_asset_obsolete(
-            asset_id,
-            reason_code=body.reason_code,
-            note=body.note,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/inspections", tags=["assets"])
-def schedule_inspection(
-    asset_id: UUID,
-    body: models.ScheduleInspection,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: {
-            "number": api.core.schedule_inspection(
-                asset_id,
-                due_on=body.due_on,
-                on=body.on,
-                reason=body.reason,
-                actor=token.subject,
-            )
-        },
-    )
-
-
-@commands.post("/assets/{asset_id}/inspections/{number}/complete", tags=["assets"])
-def complete_inspection(
-    asset_id: UUID,
-    number: int,
-    body: models.CompleteInspection,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.complete_inspection(
-            asset_id,
-            number=number,
-            findings=body.findings,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/satisfaction", tags=["assets"])
-def record_satisfaction(
-    asset_id: UUID,
-    body: models.RecordSatisfaction,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.record_satisfaction(
-            asset_id,
-            score=body.score,
-            comment=body.comment,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/usage", tags=["assets"])
-def record_usage(
-    asset_id: UUID,
-    body: models.RecordUsage,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.record_usage(
-            asset_id,
-            period=body.period,
-            count=body.count,
-            distance_km=body.distance_km,
-            region=body.region,
-            pattern=body.pattern,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/competitor-contacts", tags=["assets"])
-def report_competitor_contact(
-    asset_id: UUID,
-    body: models.ReportCompetitorContact,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.report_competitor_contact(
-            asset_id,
-            competitor=body.competitor,
-            note=body.note,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/assets/{asset_id}/installments/{number}/payments", tags=["assets"])
-def pay_installment(
-    asset_id: UUID,
-    number: int,
-    body: models.PayInstallment,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        asset_id,
-        lambda: api.core.pay_installment(
-            asset_id,
-            number=number,
-            amount=body.amount.money(),
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
 @router.get("/assets/{asset_id}", tags=["assets"])
 def asset(
     asset_id: UUID,
@@ -983,135 +696,6 @@ def asset(
 # -- leads ----------------------------------------------------------------
 
 
-@commands.post("/leads", status_code=201, tags=["leads"])
-def capture_lead(
-    body: models.CaptureLead,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        None,
-        lambda: api.core.capture_lead(
-            company=body.company,
-            source=body.source,
-            temperature=body.temperature,
-            contact=body.contact,
-            need=body.need,
-            account_id=body.account_id,
-            lead_id=body.lead_id,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/leads/{lead_id}/temperature", tags=["leads"])
-def change_lead_temperature(
-    lead_id: UUID,
-    body: models.ChangeTemperature,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        lead_id,
-        lambda: api.core.change_lead_temperature(
-            lead_id,
-            temperature=body.temperature,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/leads/{lead_id}/qualify", tags=["leads"])
-def qualify_lead(
-    lead_id: UUID,
-    body: models.QualifyLead,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        lead_id,
-        lambda: api.core.qualify_lead(
-            lead_id,
-            contact=body.contact,
-            need=body.need,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/leads/{lead_id}/disqualify", tags=["leads"])
-def disqualify_lead(
-    lead_id: UUID,
-    body: models.WithReason,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        lead_id,
-        lambda: api.core.disqualify_lead(
-            lead_id,
-            reason=body.reason,
-            on=body.on,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/leads/{lead_id}/convert", status_code=201, tags=["leads"])
-def convert_lead(
-    lead_id: UUID,
-    body: models.ConvertLead,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        lead_id,
-        lambda: api.core.convert_lead(
-            lead_id,
-            name=body.name,
-            amount=body.amount.money(),
-            owner=body.owner,
-            business_line=body.business_line,
-            region=body.region,
-            country=body.country,
-            product=body.product,
-            expected_close_on=body.expected_close_on,
-            account_id=body.account_id,
-            competitors=body.competitors,
-            opportunity_id=body.opportunity_id,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
 @router.get("/leads/{lead_id}", tags=["leads"])
 def lead(
     lead_id: UUID,
@@ -1126,273 +710,6 @@ def lead(
 
 
 # -- opportunities --------------------------------------------------------
-
-
-@commands.post("/opportunities", status_code=201, tags=["opportunities"])
-def open_opportunity(
-    body: models.OpenOpportunity,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        None,
-        lambda: api.core.open_opportunity(
-            account_id=body.account_id,
-            name=body.name,
-            amount=body.amount.money(),
-            owner=body.owner,
-            business_line=body.business_line,
-            region=body.region,
-            country=body.country,
-            product=body.product,
-            expected_close_on=body.expected_close_on,
-            tier=body.tier,
-            stage=body.stage,
-            competitors=body.competitors,
-            opportunity_id=body.opportunity_id,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/opportunities/{opportunity_id}/tier", tags=["opportunities"])
-def change_tier(
-    opportunity_id: UUID,
-    body: models.ChangeTier,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: api.core.change_tier(
-            opportunity_id,
-            tier=body.tier,
-            stage=body.stage,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post(
-    "/opportunities/{opportunity_id}/gates/{gate}/review", tags=["opportunities"]
-)
-def review_gate(
-    opportunity_id: UUID,
-    gate: int,
-    body: models.ReviewGate,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: {
-            "finding_numbers": api.core.review_gate(
-                opportunity_id,
-                gate=gate,
-                findings=[(f.area, f.description) for f in body.findings],
-                on=body.on,
-                reason=body.reason,
-                actor=token.subject,
-            )
-        },
-    )
-
-
-@commands.post(
-    "/opportunities/{opportunity_id}/findings/{number}/resolve",
-    tags=["opportunities"],
-)
-def resolve_finding(
-    opportunity_id: UUID,
-    number: int,
-    body: models.ResolveFinding,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: api.core.resolve_finding(
-            opportunity_id,
-            number=number,
-            resolution=body.resolution,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post(
-    "/opportunities/{opportunity_id}/gates/{gate}/pass", tags=["opportunities"]
-)
-def pass_gate(
-    opportunity_id: UUID,
-    gate: int,
-    body: models.Command,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: api.core.pass_gate(
-            opportunity_id,
-            gate=gate,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post(
-    "/opportunities/{opportunity_id}/gates/{gate}/fail", tags=["opportunities"]
-)
-def fail_gate(
-    opportunity_id: UUID,
-    gate: int,
-    body: models.WithReason,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: api.core.fail_gate(
-            opportunity_id,
-            gate=gate,
-            reason=body.reason,
-            on=body.on,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/opportunities/{opportunity_id}/win", tags=["opportunities"])
-def win_opportunity(
-    opportunity_id: UUID,
-    body: models.WinOpportunity,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: {
-            "asset_ids": [
-                str(a)
-                for a in api.core.win_opportunity(
-                    opportunity_id,
-                    value=body.value.money(),
-                    order=[line.order_line() for line in body.order],
-                    upsell=body.upsell,
-                    on=body.on,
-                    reason=body.reason,
-                    actor=token.subject,
-                )
-            ]
-        },
-    )
-
-
-@commands.post("/opportunities/{opportunity_id}/lose", tags=["opportunities"])
-def lose_opportunity(
-    opportunity_id: UUID,
-    body: models.LoseOpportunity,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: api.core.lose_opportunity(
-            opportunity_id,
-            reason_code=body.reason_code,
-            competitor=body.competitor,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/opportunities/{opportunity_id}/drop", tags=["opportunities"])
-def drop_opportunity(
-    opportunity_id: UUID,
-    body: models.WithReason,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: api.core.drop_opportunity(
-            opportunity_id,
-            reason=body.reason,
-            on=body.on,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/opportunities/{opportunity_id}/postmortem", tags=["opportunities"])
-def record_postmortem(
-    opportunity_id: UUID,
-    body: models.RecordPostmortem,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        opportunity_id,
-        lambda: api.core.record_postmortem(
-            opportunity_id,
-            summary=body.summary,
-            root_causes=body.root_causes,
-            lessons=body.lessons,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
 
 
 @router.get("/opportunities/{opportunity_id}", tags=["opportunities"])
@@ -1426,54 +743,6 @@ def timeline(
 # -- sales reps -----------------------------------------------------------
 
 
-@commands.post("/sales-reps", status_code=201, tags=["sales reps"])
-def register_sales_rep(
-    body: models.RegisterSalesRep,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        None,
-        lambda: api.core.register_sales_rep(
-            name=body.name,
-            manager=body.manager,
-            office=body.office,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
-@commands.post("/sales-reps/{name}/reassign", tags=["sales reps"])
-def reassign_sales_rep(
-    name: str,
-    body: models.ReassignSalesRep,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    rep_id = deterministic_id("sales_rep", name.strip())
-    return api.execute(
-        request,
-        token,
-        body,
-        rep_id,
-        lambda: api.core.reassign_sales_rep(
-            name,
-            manager=body.manager,
-            office=body.office,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
-
-
 # -- alerts ---------------------------------------------------------------
 
 
@@ -1489,29 +758,6 @@ def alerts(
         as_of=as_of, unacknowledged=unacknowledged, known_at=known_at
     )
     return read(plain(found))
-
-
-@commands.post("/alerts/{alert_id}/acknowledge", tags=["reports"])
-def acknowledge_alert(
-    alert_id: UUID,
-    body: models.AcknowledgeAlert,
-    request: Request,
-    token: Writer,
-    api: CurrentApi,
-) -> JSONResponse:
-    return api.execute(
-        request,
-        token,
-        body,
-        alert_id,
-        lambda: api.core.acknowledge_alert(
-            alert_id,
-            note=body.note,
-            on=body.on,
-            reason=body.reason,
-            actor=token.subject,
-        ),
-    )
 
 
 @commands.post("/contacts/{contact_id}/forget", tags=["contacts"])

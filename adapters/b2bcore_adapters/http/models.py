@@ -1,28 +1,23 @@
-"""The JSON bodies of the commands: typed, unknown fields refused."""
+"""The JSON bodies of the commands, made from their declarations
+(``b2bcore.commands``): typed, unknown fields refused."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from typing import Any, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import attrs
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from b2bcore import Money
-from b2bcore.values import (
-    BusinessLine,
-    ContactChannel,
-    Grade,
-    Installment,
-    LossReason,
-    ObsoleteReason,
-    OrderLine,
-    ReviewArea,
-    SalesStage,
-    Temperature,
-    UsagePattern,
-)
+from b2bcore import commands as c
+from b2bcore.values import Contact, Installment, OrderLine, ReviewArea
+
+R = TypeVar("R")
 
 
 class Body(BaseModel):
@@ -66,124 +61,6 @@ def installments(items: list[InstallmentBody]) -> tuple[Installment, ...]:
     return tuple(item.installment() for item in items)
 
 
-class Command(Body):
-    """Fields every command takes: the business date and why."""
-
-    on: date | None = None
-    reason: str | None = None
-
-
-class RegisterAccount(Command):
-    name: str
-    grade: Grade
-    sector: str
-    region: str
-    country: str
-    business_line: BusinessLine
-    preferred_channel: ContactChannel
-    account_id: UUID | None = None
-
-
-class ChangeGrade(Command):
-    grade: Grade
-
-
-class ChangeAttributes(Command):
-    name: str | None = None
-    sector: str | None = None
-    region: str | None = None
-    country: str | None = None
-    business_line: BusinessLine | None = None
-    preferred_channel: ContactChannel | None = None
-
-
-class PurchaseAsset(Command):
-    account_id: UUID
-    product: str
-    order_reference: str
-    contact: str
-    value: MoneyBody
-    installments: list[InstallmentBody]
-    owner: str
-    asset_id: UUID | None = None
-    opportunity_id: UUID | None = None
-    upsell: bool = False
-
-
-class InstallAsset(Command):
-    usage_end_on: date | None
-
-
-class RenewAsset(Command):
-    usage_end_on: date
-    value: MoneyBody | None = None
-    installments: list[InstallmentBody] = []
-
-
-class UpgradeAsset(Command):
-    product: str
-    value: MoneyBody
-
-
-class ReplaceAsset(Command):
-    successor_id: UUID
-    note: str = ""
-
-
-class MakeObsolete(Command):
-    reason_code: ObsoleteReason
-    note: str = ""
-
-
-class ScheduleInspection(Command):
-    due_on: date
-
-
-class CompleteInspection(Command):
-    findings: str = ""
-
-
-class RecordSatisfaction(Command):
-    score: int
-    comment: str = ""
-
-
-class RecordUsage(Command):
-    period: date
-    count: int
-    distance_km: int
-    region: str
-    pattern: UsagePattern
-
-
-class ReportCompetitorContact(Command):
-    competitor: str
-    note: str = ""
-
-
-class PayInstallment(Command):
-    amount: MoneyBody
-
-
-class CaptureLead(Command):
-    company: str
-    source: str
-    temperature: Temperature
-    contact: str | None = None
-    need: str | None = None
-    account_id: UUID | None = None
-    lead_id: UUID | None = None
-
-
-class ChangeTemperature(Command):
-    temperature: Temperature
-
-
-class QualifyLead(Command):
-    contact: str | None = None
-    need: str | None = None
-
-
 class WithReason(Body):
     """A command whose reason is required."""
 
@@ -191,45 +68,9 @@ class WithReason(Body):
     reason: str
 
 
-class DealTerms(Command):
-    name: str
-    amount: MoneyBody
-    owner: str
-    business_line: BusinessLine
-    region: str
-    country: str
-    product: str
-    expected_close_on: date
-    competitors: list[str] = []
-    opportunity_id: UUID | None = None
-
-
-class ConvertLead(DealTerms):
-    account_id: UUID | None = None
-
-
-class OpenOpportunity(DealTerms):
-    account_id: UUID | None
-    tier: int = 4
-    stage: SalesStage | None = None
-
-
-class ChangeTier(Command):
-    tier: int
-    stage: SalesStage | None = None
-
-
 class FindingBody(Body):
     area: ReviewArea
     description: str
-
-
-class ReviewGate(Command):
-    findings: list[FindingBody] = []
-
-
-class ResolveFinding(Command):
-    resolution: str
 
 
 class OrderLineBody(Body):
@@ -249,33 +90,78 @@ class OrderLineBody(Body):
         )
 
 
-class WinOpportunity(Command):
-    value: MoneyBody
-    order: list[OrderLineBody] = []
-    upsell: bool = False
+def _identity(value: Any) -> Any:
+    return value
 
 
-class LoseOpportunity(Command):
-    reason_code: LossReason
-    competitor: str | None = None
+def _money(body: MoneyBody | None) -> Money | None:
+    return None if body is None else body.money()
 
 
-class RecordPostmortem(Command):
-    summary: str
-    root_causes: list[str] = []
-    lessons: list[str] = []
+#: How a JSON body takes a declared field of each type that is not plain
+#: JSON, and what turns it back into the field's value.
+BODY_TYPES: dict[Any, tuple[Any, Callable[[Any], Any]]] = {
+    Money: (MoneyBody, _money),
+    Money | None: (MoneyBody | None, _money),
+    Sequence[Installment]: (list[InstallmentBody], installments),
+    Sequence[str]: (list[str], tuple),
+    Sequence[tuple[ReviewArea, str]]: (
+        list[FindingBody],
+        lambda items: tuple((f.area, f.description) for f in items),
+    ),
+    Sequence[OrderLine]: (
+        list[OrderLineBody],
+        lambda items: tuple(line.order_line() for line in items),
+    ),
+    # A contact arrives as its name: the domain seals it.
+    str | Contact: (str, _identity),
+    str | Contact | None: (str | None, _identity),
+}
+#: Fields no body gives: who records the command comes from the token.
+NOT_IN_BODIES = frozenset({"actor", "correlation_id", "causation_id"})
 
 
-class RegisterSalesRep(Command):
-    name: str
-    manager: str
-    office: str
+def path_fields(declared: type[c.Command[Any]]) -> tuple[str, ...]:
+    """The fields a command's path gives: its target, then those its route
+    names (``{number}``)."""
+    target = declared.target_field()
+    named = tuple(re.findall(r"{(\w+)}", declared.ROUTE))
+    return named if target is None else (target.name, *named)
 
 
-class ReassignSalesRep(Command):
-    manager: str
-    office: str
+def body_of(declared: type[c.Command[Any]]) -> type[Body]:
+    """The JSON body of a command: every field but those of its path and
+    its attribution, typed as ``BODY_TYPES`` says."""
+    hints = get_type_hints(declared)
+    left_out = NOT_IN_BODIES | set(path_fields(declared))
+    fields: dict[str, Any] = {}
+    for field in attrs.fields(declared):
+        if field.name in left_out:
+            continue
+        kind, _ = BODY_TYPES.get(hints[field.name], (hints[field.name], None))
+        default = field.default
+        if default is attrs.NOTHING:
+            default = ...
+        elif isinstance(default, tuple):
+            default = list(default)
+        fields[field.name] = (kind, default)
+    model: type[Body] = create_model(
+        declared.__name__, __base__=Body, __doc__=declared.__doc__, **fields
+    )
+    return model
 
 
-class AcknowledgeAlert(Command):
-    note: str = ""
+def command_of(
+    declared: type[c.Command[R]],
+    body: BaseModel,
+    path: Mapping[str, Any],
+    actor: str,
+) -> c.Command[R]:
+    """The command a request asks for: its path's and body's fields, turned
+    back into the declared types, recorded as made by ``actor``."""
+    hints = get_type_hints(declared)
+    values = dict(path)
+    for name in type(body).model_fields:
+        _, back = BODY_TYPES.get(hints[name], (None, _identity))
+        values[name] = back(getattr(body, name))
+    return declared(**values, actor=actor)
