@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from b2bcore import commands as c
 from b2bcore.storage import URL_VARIABLE
+from b2bcore_adapters.cli_record import GROUPS, sub_command
+from b2bcore_adapters.http.app import RESOURCES
 
 ROOT = Path(__file__).parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -103,3 +106,25 @@ def test_the_readmes_make_demo_runs(tmp_path: Path) -> None:
     assert "(주)효원" in done.stdout
     assert "Renewals within 90 days" in done.stdout
     assert database.exists()
+
+
+def _row(document: Path, first_cell: str) -> str:
+    """The line of ``document``'s table whose first cell is ``first_cell``."""
+    return next(
+        line
+        for line in document.read_text(encoding="utf-8").splitlines()
+        if line.startswith(f"| {first_cell} |")
+    )
+
+
+@pytest.mark.parametrize("declared", c.COMMANDS, ids=lambda d: d.__name__)
+def test_the_cli_and_http_docs_name_every_command(
+    declared: type[c.Command[object]],
+) -> None:
+    group, *_ = GROUPS[declared.ACTS_ON]
+    assert f"`{sub_command(declared)}`" in _row(ROOT / "docs" / "cli.md", f"`{group}`")
+    collection, tag = RESOURCES[declared.ACTS_ON]
+    resource = {"reports": "alerts"}.get(tag, tag)
+    routes = re.sub(r"{\w+}", "{}", _row(ROOT / "docs" / "http.md", resource))
+    route = re.sub(r"{\w+}", "{}", f"/{declared.ROUTE}" if declared.ROUTE else "")
+    assert f"`POST /{collection}`" in routes if not route else f"{route}`" in routes

@@ -34,6 +34,7 @@ from b2bcore_adapters.cells import whole
 from b2bcore_adapters.cli_audit import audit
 from b2bcore_adapters.cli_deliver import deliver_command
 from b2bcore_adapters.cli_export import export_commands
+from b2bcore_adapters.cli_record import command_groups
 from b2bcore_adapters.cli_report import report_commands
 from b2bcore_adapters.extras import install_hint
 from b2bcore_adapters.lazy import lazy
@@ -209,6 +210,8 @@ def opened() -> Iterator[B2BCore]:
         yield core
 
 
+for _name, _group in command_groups(opened):
+    app.add_typer(_group, name=_name)
 app.add_typer(export_commands(opened, parse_id), name="export")
 app.add_typer(report_commands(opened, parse_id), name="report")
 app.command("deliver")(deliver_command(opened, parse_date))
@@ -586,18 +589,6 @@ def alerts(
     )
 
 
-@app.command()
-def acknowledge(
-    alert_id: Annotated[UUID, typer.Argument(parser=parse_id, help="The alert's id.")],
-    note: Annotated[str, typer.Option(help="What was done.")] = "",
-    on: AsOf = None,
-) -> None:
-    """Acknowledge an alert (once)."""
-    with opened() as core:
-        core.acknowledge_alert(alert_id, note=note, on=on)
-    out.print(f"acknowledged {alert_id}")
-
-
 @app.command("forget-contact")
 def forget_contact(
     contact_id: Annotated[
@@ -612,23 +603,6 @@ def forget_contact(
     out.print(f"forgot {contact_id}")
     if not erased.complete:
         err.print(f"warning: {erased.pending}", markup=False)
-
-
-@app.command("correct-usage-end")
-def correct_usage_end(
-    asset_id: Annotated[UUID, typer.Argument(parser=parse_id, help="The asset's id.")],
-    usage_end_on: Annotated[
-        date, typer.Option("--to", parser=parse_date, help="The right usage end.")
-    ],
-    reason: Annotated[str, typer.Option(help="Why the old date was wrong.")],
-    on: AsOf = None,
-) -> None:
-    """Correct a wrong usage end date retroactively (docs/audit.md)."""
-    with opened() as core:
-        core.correct_usage_end(
-            asset_id, usage_end_on=usage_end_on, reason=reason, on=on
-        )
-    out.print(f"corrected the usage end of {asset_id} to {usage_end_on}")
 
 
 @app.command("asset-kpis")

@@ -6,17 +6,19 @@ dates ISO, ids as strings, rates as numbers (null when there is no data)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 import attrs
 
 from b2bcore import Money
 from b2bcore.reports.amounts import Amounts
+from b2bcore.values import Contact, ReviewArea, contact_of
 
 JSON = Any
 
@@ -70,6 +72,72 @@ def plain(value: object) -> JSON:
     if isinstance(value, tuple | list):
         return [plain(v) for v in value]
     raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+#: The pairs a JSON document gives as an object, as the HTTP API takes them:
+#: a gate review's finding is ``{"area": "finance", "description": "…"}``.
+NAMED_PAIRS: Mapping[Any, tuple[str, str]] = {
+    tuple[ReviewArea, str]: ("area", "description"),
+}
+
+
+def from_plain(hint: Any, value: JSON) -> Any:
+    """The value of type ``hint`` that ``plain`` renders as ``value`` (a
+    contact may be given as its name); ValueError names what does not fit."""
+    origin, arguments = get_origin(hint), get_args(hint)
+    if origin in (UnionType, Union):
+        if value is None and type(None) in arguments:
+            return None
+        problems = []
+        for choice in (a for a in arguments if a is not type(None)):
+            try:
+                return from_plain(choice, value)
+            except (ValueError, TypeError) as error:
+                problems.append(str(error))
+        raise ValueError("; ".join(problems))
+    if hint is Money:
+        if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
+            raise ValueError(f'{value!r} is not {{"amount": "…", "currency": "…"}}')
+        return Money(Decimal(str(value["amount"])), str(value["currency"]))
+    if hint is Contact and isinstance(value, str):
+        return contact_of(value)
+    if origin in (tuple, list, Sequence):
+        if hint in NAMED_PAIRS and isinstance(value, Mapping):
+            value = [value.get(name) for name in NAMED_PAIRS[hint]]
+        if not isinstance(value, list):
+            raise ValueError(f"{value!r} is not a list")
+        if origin is tuple and arguments and arguments[-1] is not Ellipsis:
+            if len(arguments) != len(value):
+                raise ValueError(f"{value!r} is not {len(arguments)} items")
+            return tuple(
+                from_plain(a, v) for a, v in zip(arguments, value, strict=True)
+            )
+        return tuple(from_plain(arguments[0], v) for v in value)
+    if attrs.has(hint):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{value!r} is not an object")
+        hints = get_type_hints(hint)
+        fields = attrs.fields(hint)
+        if unknown := set(value) - {f.name for f in fields}:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        needed = {f.name for f in fields if f.default is attrs.NOTHING}
+        if missing := needed - set(value):
+            raise ValueError(f"missing fields {sorted(missing)}")
+        return hint(**{k: from_plain(hints[k], v) for k, v in value.items()})
+    return _scalar(hint, value)
+
+
+def _scalar(hint: Any, value: JSON) -> Any:
+    if hint in (date, UUID, Decimal) or (
+        isinstance(hint, type) and issubclass(hint, Enum)
+    ):
+        try:
+            return hint.fromisoformat(value) if hint is date else hint(value)
+        except (ValueError, TypeError, ArithmeticError):
+            raise ValueError(f"{value!r} is not a {hint.__name__}") from None
+    if hint in (str, int, bool) and type(value) is hint:
+        return value
+    raise ValueError(f"{value!r} is not a {getattr(hint, '__name__', hint)}")
 
 
 #: The fields of an account and a deal in a listing (``b2b accounts`` /

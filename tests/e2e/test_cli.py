@@ -258,12 +258,20 @@ def test_an_alert_is_acknowledged_from_the_command_line(
     (alert,) = run_json(capsys, url, "alerts", "--as-of", DAY)
 
     code, out, _ = run(
-        capsys, url, "acknowledge", alert["id"], "--note", "called", "--as-of", DAY
+        capsys,
+        url,
+        "alert",
+        "acknowledge",
+        alert["id"],
+        "--note",
+        "called",
+        "--on",
+        DAY,
     )
-    again, _, err = run(capsys, url, "acknowledge", alert["id"], "--as-of", DAY)
+    again, _, err = run(capsys, url, "alert", "acknowledge", alert["id"], "--on", DAY)
 
     assert code == 0
-    assert out == f"acknowledged {alert['id']}\n"
+    assert json.loads(out) == {"id": alert["id"], "version": 1}
     assert again == 1
     assert err.startswith("error: alert ")
     assert "already acknowledged" in err

@@ -1,4 +1,4 @@
-"""``--known-at`` on the report commands and ``b2b correct-usage-end``, run
+"""``--known-at`` on the report commands and ``b2b asset correct-usage-end``, run
 in-process against a SQLite file holding the (주)효원 story."""
 
 from __future__ import annotations
@@ -30,16 +30,17 @@ def story(
         [
             "--db",
             url,
+            "asset",
             "correct-usage-end",
             str(asset),
-            "--to",
+            "--usage-end-on",
             "2025-02-19",
             "--reason",
             "the contract says February",
         ]
     )
     assert code == 0
-    assert "corrected the usage end" in capsys.readouterr().out
+    assert json.loads(capsys.readouterr().out)["id"] == str(asset)
     with B2BCore.open(url) as core:
         *_, before, corrected = stored_events(core, asset)
     return url, {
@@ -143,9 +144,10 @@ def test_a_refused_correction_exits_1_and_records_nothing(
         [
             "--db",
             url,
+            "asset",
             "correct-usage-end",
             story[1]["asset"],
-            "--to",
+            "--usage-end-on",
             "2025-02-19",
             "--reason",
             "again",
