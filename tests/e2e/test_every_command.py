@@ -1,7 +1,8 @@
 """Every declared command, recorded once through each front end made from the
 declarations — ``B2BCore.handle``, ``b2b <aggregate> <command>`` and the HTTP
 route — in one story: each succeeds, and all three give the same answer
-(the aggregate's id and version, and the command's named result)."""
+(the aggregate's id and version, and the command's named result). Then each
+refused through all three: a typed error, exit 1 or a 4xx, nothing recorded."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import attrs
 import pytest
 from fastapi.testclient import TestClient
 
-from b2bcore import B2BCore, FixedClock, Money
+from b2bcore import B2BCore, B2BCoreError, FixedClock, Money
 from b2bcore import commands as c
 from b2bcore.ids import deterministic_id
 from b2bcore.reports.alerts import AlertKind
@@ -344,3 +345,47 @@ def test_every_command_answers_alike_from_python_the_cli_and_http(
 
     assert by_cli == by_handle
     assert by_http == by_handle
+
+
+def refused(command: c.Command[Any]) -> c.Command[Any]:
+    """``command`` as the store must refuse it once the story is recorded:
+    aimed at an aggregate never recorded, or, for one that creates an
+    aggregate, the same again (its id is taken)."""
+    target = type(command).target_field()
+    if target is None:
+        return command
+    missing: Any = "nobody" if target.name == "name" else ids("never recorded")
+    return attrs.evolve(command, **{target.name: missing})
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Any]]:
+    """A store holding the story, and the story's commands."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('every') / 'story.db'}"
+    with B2BCore.open(url, clock=FixedClock(TODAY)) as core:
+        commands = []
+        for command in story(dissatisfaction_of(core)):
+            core.handle(command)
+            commands.append(command)
+    return url, commands
+
+
+def test_every_command_refused_from_python_the_cli_and_http_records_nothing(
+    recorded: tuple[str, list[Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, commands = recorded
+    with B2BCore.open(url, clock=FixedClock(TODAY)) as core:
+        api = TestClient(create_app(core, TOKENS))
+        head = core.log_position()
+        for command in map(refused, commands):
+            with pytest.raises(B2BCoreError):
+                core.handle(command)
+            path, body = http_request(command)
+            response = api.post(path, json=body, headers=WRITER)
+            assert response.status_code in (404, 409), (path, response.text)
+            code = main(["--db", url, *cli_arguments(command)])
+            out, err = capsys.readouterr()
+            assert (code, out) == (1, ""), cli_arguments(command)
+            assert err.startswith("error: "), err
+        assert core.log_position() == head
+    assert {type(c) for c in commands} == set(c.COMMANDS)
