@@ -26,6 +26,7 @@ from typing import Any, ParamSpec, Self, TypeVar
 
 from b2bcore.application import B2BCore
 from b2bcore.errors import ConfigurationError
+from b2bcore.queries import QUERIES
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -34,37 +35,6 @@ T = TypeVar("T")
 #: More threads wait longer for the interpreter lock, and so does the event
 #: loop: measured, 8 threads stalled the loop about twice as long as 4.
 DEFAULT_WORKERS = 4
-#: What reads and never records: run at once. Every other method of
-#: ``B2BCore`` is taken for a command and runs one at a time.
-QUERIES = frozenset(
-    {
-        "account",
-        "account_events",
-        "account_history",
-        "accounts",
-        "alerts",
-        "asset",
-        "asset_kpis",
-        "existing",
-        "exists",
-        "lead",
-        "log_position",
-        "monthly_report",
-        "opportunities",
-        "opportunity",
-        "pipeline_kpis",
-        "projection_skips",
-        "read_status",
-        "rep_dashboard",
-        "renewal_queue",
-        "segmentation",
-        "tier_matrix",
-        "timeline",
-        "win_loss",
-    }
-)
-
-
 class AsyncB2BCore:
     """A ``B2BCore`` whose methods are awaited, run on ``max_workers``
     threads; commands one at a time."""

@@ -105,6 +105,7 @@ from b2bcore.personal_data import (
 )
 from b2bcore.projection import Progress, Projector, ReadStatus, StateProjection
 from b2bcore.projection_skip import ProjectionSkip
+from b2bcore.queries import query
 from b2bcore.readmodel import Consistency, InTransactionStore, ReadModelStore
 from b2bcore.reports import (
     alerts,
@@ -485,10 +486,12 @@ class B2BCore:
         if unit.held:
             self._record(unit.held, unit.then)
 
+    @query()
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any event was recorded for ``aggregate_id``."""
         return bool(self._log.recorder.select_events(aggregate_id, limit=1))
 
+    @query()
     def existing(self, aggregate_ids: Iterable[UUID]) -> frozenset[UUID]:
         """The ones of ``aggregate_ids`` with any event recorded: one query
         on SQLite and PostgreSQL (an importer asks once per batch), a
@@ -499,6 +502,7 @@ class B2BCore:
             return recorder.existing(ids)
         return frozenset(i for i in ids if recorder.select_events(i, limit=1))
 
+    @query()
     def log_position(self) -> int:
         """The position of the last event recorded in the log (0 when empty)."""
         return self._log.recorder.max_notification_id() or 0
@@ -513,6 +517,7 @@ class B2BCore:
         self._stopped = None
         return applied
 
+    @query()
     def read_status(self) -> ReadStatus:
         """How far the read models are behind the log, right now."""
         return ReadStatus(self._read_position(), self.log_position())
@@ -770,6 +775,7 @@ class B2BCore:
                 elsewhere.append(f"{name} places it")
         return stopped, elsewhere
 
+    @query()
     def projection_skips(self) -> tuple[HistoryEntry, ...]:
         """Every recorded projection skip in log order, each with who recorded
         it, when and why (docs/audit.md). Reads the whole log once."""
@@ -790,6 +796,7 @@ class B2BCore:
     change_account_grade = handles(c.ChangeAccountGrade)
     change_account_attributes = handles(c.ChangeAccountAttributes)
 
+    @query("accounts/{account_id}")
     def account(
         self,
         account_id: UUID,
@@ -818,6 +825,7 @@ class B2BCore:
     report_competitor_contact = handles(c.ReportCompetitorContact)
     pay_installment = handles(c.PayInstallment)
 
+    @query("assets/{asset_id}")
     def asset(
         self,
         asset_id: UUID,
@@ -838,6 +846,7 @@ class B2BCore:
     disqualify_lead = handles(c.DisqualifyLead)
     convert_lead = handles(c.ConvertLead)
 
+    @query("leads/{lead_id}")
     def lead(
         self,
         lead_id: UUID,
@@ -861,6 +870,7 @@ class B2BCore:
     drop_opportunity = handles(c.DropOpportunity)
     record_postmortem = handles(c.RecordPostmortem)
 
+    @query("opportunities/{opportunity_id}")
     def opportunity(
         self,
         opportunity_id: UUID,
@@ -880,6 +890,7 @@ class B2BCore:
 
     # -- reports --------------------------------------------------------------
 
+    @query("reports/renewals")
     def renewal_queue(
         self,
         *,
@@ -912,6 +923,7 @@ class B2BCore:
             grade=grade,
         )
 
+    @query("alerts")
     def alerts(
         self,
         *,
@@ -940,6 +952,7 @@ class B2BCore:
 
     acknowledge_alert = handles(c.AcknowledgeAlert)
 
+    @query("reports/asset-kpis")
     def asset_kpis(
         self, *, start: date, end: date, known_at: datetime | None = None
     ) -> asset_kpis.AssetKpis:
@@ -961,6 +974,7 @@ class B2BCore:
             settings=self.settings,
         )
 
+    @query("reports/pipeline-kpis")
     def pipeline_kpis(
         self,
         *,
@@ -981,6 +995,7 @@ class B2BCore:
             **self._dimension_keys(store, by, bound),
         )
 
+    @query("reports/tiers")
     def tier_matrix(
         self,
         *,
@@ -998,6 +1013,7 @@ class B2BCore:
             dimension=by,
         )
 
+    @query("reports/dashboard")
     def rep_dashboard(
         self,
         *,
@@ -1015,6 +1031,7 @@ class B2BCore:
             settings=self.settings,
         )
 
+    @query("opportunities/{opportunity_id}/timeline")
     def timeline(
         self,
         opportunity_id: UUID,
@@ -1028,6 +1045,7 @@ class B2BCore:
             as_of=self._on(as_of),
         )
 
+    @query("reports/win-loss")
     def win_loss(
         self,
         *,
@@ -1044,6 +1062,7 @@ class B2BCore:
             **self._dimension_keys(store, by, bound),
         )
 
+    @query("accounts/{account_id}/history")
     def account_history(
         self,
         account_id: UUID,
@@ -1061,6 +1080,7 @@ class B2BCore:
             as_of=day,
         )
 
+    @query("accounts/{account_id}/monthly-report")
     def monthly_report(
         self, account_id: UUID, *, month: date, known_at: datetime | None = None
     ) -> monthly.MonthlyReport:
@@ -1075,6 +1095,7 @@ class B2BCore:
             settings=self.settings,
         )
 
+    @query("accounts/{account_id}/events")
     def account_events(self, account_id: UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the account, its assets, its deals and its leads, in
         log order, each with its provenance and a one-line description. Reads
@@ -1099,6 +1120,7 @@ class B2BCore:
             if n.originator_id in kinds
         )
 
+    @query("accounts")
     def accounts(
         self, *, name: str | None = None, known_at: datetime | None = None
     ) -> tuple[AccountFacts, ...]:
@@ -1113,6 +1135,7 @@ class B2BCore:
             )
         )
 
+    @query("opportunities")
     def opportunities(
         self,
         *,
@@ -1139,6 +1162,7 @@ class B2BCore:
             )
         )
 
+    @query("reports/segmentation")
     def segmentation(
         self,
         *,

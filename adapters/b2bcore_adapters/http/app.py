@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
@@ -44,10 +45,10 @@ from b2bcore.errors import (
 )
 from b2bcore.lead import Lead
 from b2bcore.opportunity import Opportunity
+from b2bcore.queries import QUERIES
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.sales_rep import SalesRep
 from b2bcore.unit_of_work import UnitOfWork
-from b2bcore.values import Grade
 from b2bcore_adapters.formats import ReportFormat
 from b2bcore_adapters.html import CONTENT_SECURITY_POLICY
 from b2bcore_adapters.http import models
@@ -60,6 +61,7 @@ from b2bcore_adapters.http.idempotency import (
     Outcome,
     idempotency_store_for,
 )
+from b2bcore_adapters.http.schema import schema_of
 from b2bcore_adapters.monthly_report import to_html
 from b2bcore_adapters.plain import ACCOUNT_FIELDS, DEAL_FIELDS, JSON, listing, plain
 
@@ -620,39 +622,6 @@ def opportunities(
     return read(listing(found, DEAL_FIELDS))
 
 
-@router.get("/accounts/{account_id}", tags=["accounts"])
-def account(
-    account_id: UUID,
-    token: Reader,
-    api: CurrentApi,
-    version: Version = None,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    view = api.core.account(account_id, version=version, as_of=as_of, known_at=known_at)
-    return read(plain(view), view.version)
-
-
-@router.get("/accounts/{account_id}/events", tags=["accounts"])
-def account_events(account_id: UUID, token: Reader, api: CurrentApi) -> JSONResponse:
-    """Every event of the account and its assets, deals and leads, in log
-    order, with provenance."""
-    return read(plain(api.core.account_events(account_id)))
-
-
-@router.get("/accounts/{account_id}/history", tags=["reports"])
-def account_history(
-    account_id: UUID,
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    return read(
-        plain(api.core.account_history(account_id, as_of=as_of, known_at=known_at))
-    )
-
-
 @router.get(
     "/accounts/{account_id}/monthly-report",
     tags=["accounts"],
@@ -680,84 +649,16 @@ def monthly_report(
 # -- assets ---------------------------------------------------------------
 
 
-@router.get("/assets/{asset_id}", tags=["assets"])
-def asset(
-    asset_id: UUID,
-    token: Reader,
-    api: CurrentApi,
-    version: Version = None,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    view = api.core.asset(asset_id, version=version, as_of=as_of, known_at=known_at)
-    return read(plain(view), view.version)
-
-
 # -- leads ----------------------------------------------------------------
 
 
-@router.get("/leads/{lead_id}", tags=["leads"])
-def lead(
-    lead_id: UUID,
-    token: Reader,
-    api: CurrentApi,
-    version: Version = None,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    view = api.core.lead(lead_id, version=version, as_of=as_of, known_at=known_at)
-    return read(plain(view), view.version)
-
-
 # -- opportunities --------------------------------------------------------
-
-
-@router.get("/opportunities/{opportunity_id}", tags=["opportunities"])
-def opportunity(
-    opportunity_id: UUID,
-    token: Reader,
-    api: CurrentApi,
-    version: Version = None,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    view = api.core.opportunity(
-        opportunity_id, version=version, as_of=as_of, known_at=known_at
-    )
-    return read(plain(view), view.version)
-
-
-@router.get("/opportunities/{opportunity_id}/timeline", tags=["reports"])
-def timeline(
-    opportunity_id: UUID,
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    return read(
-        plain(api.core.timeline(opportunity_id, as_of=as_of, known_at=known_at))
-    )
 
 
 # -- sales reps -----------------------------------------------------------
 
 
 # -- alerts ---------------------------------------------------------------
-
-
-@router.get("/alerts", tags=["reports"])
-def alerts(
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    unacknowledged: bool = False,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    found = api.core.alerts(
-        as_of=as_of, unacknowledged=unacknowledged, known_at=known_at
-    )
-    return read(plain(found))
 
 
 @commands.post("/contacts/{contact_id}/forget", tags=["contacts"])
@@ -783,86 +684,6 @@ def forget_contact(
 
 
 # -- reports --------------------------------------------------------------
-
-
-@router.get("/reports/renewals", tags=["reports"])
-def renewal_queue(
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    within: Annotated[int, Query(ge=0, le=MAX_DAYS)] = 90,
-    owner: str | None = None,
-    grade: Grade | None = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    queue = api.core.renewal_queue(
-        as_of=as_of, within=within, owner=owner, grade=grade, known_at=known_at
-    )
-    return read(plain(queue))
-
-
-@router.get("/reports/asset-kpis", tags=["reports"])
-def asset_kpis(
-    token: Reader, api: CurrentApi, start: date, end: date, known_at: KnownAt = None
-) -> JSONResponse:
-    return read(plain(api.core.asset_kpis(start=start, end=end, known_at=known_at)))
-
-
-@router.get("/reports/pipeline-kpis", tags=["reports"])
-def pipeline_kpis(
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    by: By = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    return read(plain(api.core.pipeline_kpis(as_of=as_of, by=by, known_at=known_at)))
-
-
-@router.get("/reports/tiers", tags=["reports"])
-def tier_matrix(
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    by: Dimension = Dimension.OWNER,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    return read(plain(api.core.tier_matrix(as_of=as_of, by=by, known_at=known_at)))
-
-
-@router.get("/reports/dashboard", tags=["reports"])
-def rep_dashboard(
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    owner: str | None = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    board = api.core.rep_dashboard(owner=owner, as_of=as_of, known_at=known_at)
-    return read(plain(board))
-
-
-@router.get("/reports/win-loss", tags=["reports"])
-def win_loss(
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    by: By = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    return read(plain(api.core.win_loss(as_of=as_of, by=by, known_at=known_at)))
-
-
-@router.get("/reports/segmentation", tags=["reports"])
-def segmentation(
-    token: Reader,
-    api: CurrentApi,
-    as_of: AsOf = None,
-    currency: str | None = None,
-    known_at: KnownAt = None,
-) -> JSONResponse:
-    shares = api.core.segmentation(as_of=as_of, currency=currency, known_at=known_at)
-    return read(plain(shares))
 
 
 # -- the log --------------------------------------------------------------
@@ -898,3 +719,63 @@ def aggregate_version(
     """Whether events were recorded for the id, and its version."""
     version = api.version_of(aggregate_id)
     return read({"exists": version is not None, "version": version}, version)
+
+
+# -- queries: a GET per query of the catalogue (b2bcore.queries) ----------------
+
+#: What the API says of a query parameter, by its name.
+QUERY_PARAMETERS = {
+    "as_of": Query(description="Business date (default today)."),
+    "known_at": Query(description="Recorded time (timezone-aware)."),
+    "version": Query(ge=1, le=MAX_VERSION),
+    "within": Query(ge=0, le=MAX_DAYS, description="Days ahead."),
+    "by": Query(description="Cut by a dimension."),
+}
+
+
+def add_query_route(name: str, route: str) -> None:
+    """``router``'s ``GET /route`` answering ``B2BCore.name``: its positional
+    parameters from the path, the others from the query string, the answer
+    its ``plain()`` JSON (with the version as ETag for one aggregate)."""
+    method = getattr(B2BCore, name)
+    hints = get_type_hints(method)
+    signature = inspect.signature(method)
+    view = route.count("/") == 1 and route.endswith("}")
+
+    def endpoint(token: Token, api: Api, **given: Any) -> JSONResponse:
+        found = getattr(api.core, name)(**given)
+        return read(plain(found), found.version if view else None)
+
+    parameters = [
+        Parameter(
+            p.name,
+            Parameter.KEYWORD_ONLY,
+            annotation=hints[p.name]
+            if p.name not in QUERY_PARAMETERS
+            else Annotated[hints[p.name], QUERY_PARAMETERS[p.name]],
+            default=p.default,
+        )
+        for p in list(signature.parameters.values())[1:]
+    ]
+    endpoint.__signature__ = Signature(  # type: ignore[attr-defined]
+        [
+            Parameter("token", Parameter.KEYWORD_ONLY, annotation=Reader),
+            Parameter("api", Parameter.KEYWORD_ONLY, annotation=CurrentApi),
+            *sorted(parameters, key=lambda p: p.default is not Parameter.empty),
+        ]
+    )
+    first = route.split("/", maxsplit=1)[0]
+    router.get(
+        f"/{route}",
+        tags=["reports" if first in ("reports", "alerts") else first],
+        name=name,
+        summary=name.replace("_", " ").capitalize(),
+        description=inspect.getdoc(method),
+        response_model=schema_of(hints["return"]),
+    )(endpoint)
+
+
+_served = {getattr(r, "path", None) for r in router.routes}
+for _name, _route in QUERIES.items():
+    if _route is not None and f"/{_route}" not in _served:
+        add_query_route(_name, _route)

@@ -1,0 +1,73 @@
+"""Every query of the catalogue (``b2bcore.queries``) the HTTP API serves,
+asked over the (주)효원 story: each answers 200, and its body is what the
+OpenAPI document says (the response schema made from the view or report
+type, unknown keys refused)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
+
+from b2bcore import B2BCore, FixedClock
+from b2bcore.queries import QUERIES
+from b2bcore.values import Temperature
+from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.http import create_app
+from b2bcore_adapters.http.app import router
+from tests.helpers import lose_ev_pilot
+from tests.integration.http_api import READER, TOKENS
+
+#: The values of the query parameters a query needs.
+NEEDED = {"start": "2024-01-01", "end": AS_OF.isoformat(), "month": "2024-10-01"}
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('queries') / 'story.db'}"
+    with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
+        account, asset, deal = record_hyowon(core)
+        lose_ev_pilot(core, account, asset)
+        lead = core.capture_lead(
+            company="Hyowon Busan",
+            source="fair",
+            temperature=Temperature.WARM,
+            on=date(2024, 3, 1),
+        )
+    ids = {"account_id": account, "asset_id": asset, "opportunity_id": deal}
+    return url, {**{k: str(v) for k, v in ids.items()}, "lead_id": str(lead)}
+
+
+SERVED = sorted(name for name, route in QUERIES.items() if route is not None)
+
+
+@pytest.mark.parametrize("name", SERVED)
+def test_every_served_query_answers_as_its_schema_says(
+    name: str, story: tuple[str, dict[str, str]]
+) -> None:
+    url, ids = story
+    with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
+        app = create_app(core, TOKENS)
+        path = f"/{QUERIES[name]}".format(**ids)
+        (route,) = (
+            r
+            for r in router.routes
+            if isinstance(r, APIRoute)
+            and "GET" in r.methods
+            and re.fullmatch(r.path_regex, path)
+        )
+        needed = {
+            p.name: NEEDED[p.name]
+            for p in route.dependant.query_params
+            if p.field_info.is_required()
+        }
+        response = TestClient(app).get(path, params=needed, headers=READER)
+
+    assert response.status_code == 200, response.text
+    if route.response_model is not None:
+        TypeAdapter(route.response_model).validate_python(response.json())
