@@ -423,15 +423,9 @@ class DisqualifyLead(Command[None]):
 
 
 @attrs.frozen(kw_only=True)
-class ConvertLead(Command[UUID]):
-    """Convert a sales lead into a Tier 4 opportunity, both in one save;
-    returns the opportunity's id. The account defaults to the lead's."""
+class DealTerms(Command[UUID]):
+    """What a deal is opened with (by converting a lead or directly)."""
 
-    ACTS_ON = Lead
-    ROUTE = "convert"
-    NAMES = MappingProxyType({"account_id": Account})
-
-    lead_id: UUID = attrs.field(kw_only=False)
     name: str
     amount: Money
     owner: str
@@ -440,16 +434,28 @@ class ConvertLead(Command[UUID]):
     country: str
     product: str
     expected_close_on: date
-    account_id: UUID | None = None
     competitors: Sequence[str] = ()
     opportunity_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConvertLead(DealTerms):
+    """Convert a sales lead into a Tier 4 opportunity, both in one save;
+    returns the opportunity's id. The account defaults to the lead's."""
+
+    ACTS_ON = Lead
+    ROUTE = "convert"
+    NAMES = MappingProxyType({"account_id": Account})
+
+    lead_id: UUID = attrs.field(kw_only=False)
+    account_id: UUID | None = None
 
 
 # -- opportunities --------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class OpenOpportunity(Command[UUID]):
+class OpenOpportunity(DealTerms):
     """Open a deal (at Tier 4 unless told); ``account_id`` may be None when
     the account is unknown. Returns its id."""
 
@@ -459,18 +465,8 @@ class OpenOpportunity(Command[UUID]):
     NAMES = MappingProxyType({"account_id": Account})
 
     account_id: UUID | None
-    name: str
-    amount: Money
-    owner: str
-    business_line: BusinessLine
-    region: str
-    country: str
-    product: str
-    expected_close_on: date
     tier: int = 4
     stage: SalesStage | None = None
-    competitors: Sequence[str] = ()
-    opportunity_id: UUID | None = None
 
 
 @attrs.frozen(kw_only=True)
