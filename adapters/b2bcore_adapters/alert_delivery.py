@@ -23,6 +23,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 
 from b2bcore import B2BCore, B2BCoreError
 from b2bcore.reports.alerts import Alert
+from b2bcore_adapters.backends import DELIVERY_LOG
 from b2bcore_adapters.beside import store_beside
 
 TABLE = "b2bcore_alert_deliveries"
@@ -89,18 +90,9 @@ class SQLiteDeliveryLog:
             )
 
 
-DELIVERY_LOGS = {
-    "eventsourcing.popo": f"{__name__}:MemoryDeliveryLog",
-    "eventsourcing.sqlite": f"{__name__}:SQLiteDeliveryLog",
-    "eventsourcing.postgres": (
-        "b2bcore_adapters.alert_delivery_postgres:PostgresDeliveryLog"
-    ),
-}
-
-
 def delivery_log_for(core: B2BCore) -> DeliveryLog:
     """The delivery log beside ``core``'s event log, in the same database."""
-    return cast(DeliveryLog, store_beside(core, DELIVERY_LOGS))
+    return cast(DeliveryLog, store_beside(core, DELIVERY_LOG))
 
 
 def due(alerts: Iterable[Alert], delivered: frozenset[UUID]) -> tuple[Alert, ...]:

@@ -21,7 +21,18 @@ import attrs
 from b2bcore.errors import ConfigurationError
 from b2bcore.storage import CHAIN_VARIABLE, REACH_VARIABLE, VAULT_VARIABLE
 
-__all__ = ["MEMORY", "POSTGRES", "SQLITE", "Backend"]
+__all__ = [
+    "DELIVERY_LOG",
+    "IDEMPOTENCY_KEYS",
+    "MEMORY",
+    "POSTGRES",
+    "SQLITE",
+    "Backend",
+]
+
+#: What the adapters' own stores beside the log keep (``Backend.beside``).
+IDEMPOTENCY_KEYS = "idempotency keys"
+DELIVERY_LOG = "delivery log"
 
 
 @attrs.frozen
@@ -33,6 +44,9 @@ class Backend:
     prefix: str
     classes: Mapping[str, str]
     settings: Callable[[str, SplitResult], dict[str, str]]
+    #: The stores the adapters keep beside the log, by what they keep
+    #: (``IDEMPOTENCY_KEYS``, ``DELIVERY_LOG``), as topics.
+    beside: Mapping[str, str] = attrs.field(factory=dict)
 
     def environment(self, url: str) -> dict[str, str]:
         """The ``eventsourcing`` settings that open the store at ``url``."""
@@ -82,6 +96,10 @@ MEMORY = Backend(
         CHAIN_VARIABLE: "b2bcore.chainstore:MemoryChainLinkStore",
     },
     settings=_no_settings,
+    beside={
+        IDEMPOTENCY_KEYS: "b2bcore_adapters.http.idempotency:MemoryIdempotencyStore",
+        DELIVERY_LOG: "b2bcore_adapters.alert_delivery:MemoryDeliveryLog",
+    },
 )
 SQLITE = Backend(
     module="eventsourcing.sqlite",
@@ -95,6 +113,10 @@ SQLITE = Backend(
         CHAIN_VARIABLE: "b2bcore_adapters.sqlite_chain:SQLiteChainLinkStore",
     },
     settings=_sqlite,
+    beside={
+        IDEMPOTENCY_KEYS: "b2bcore_adapters.http.idempotency:SQLiteIdempotencyStore",
+        DELIVERY_LOG: "b2bcore_adapters.alert_delivery:SQLiteDeliveryLog",
+    },
 )
 POSTGRES = Backend(
     module="eventsourcing.postgres",
@@ -113,4 +135,12 @@ POSTGRES = Backend(
         REACH_VARIABLE: "b2bcore_adapters.postgres_store:reach",
     },
     settings=_postgres,
+    beside={
+        IDEMPOTENCY_KEYS: (
+            "b2bcore_adapters.http.idempotency_postgres:PostgresIdempotencyStore"
+        ),
+        DELIVERY_LOG: "b2bcore_adapters.alert_delivery_postgres:PostgresDeliveryLog",
+    },
 )
+#: The backends by persistence module.
+BY_MODULE = {backend.module: backend for backend in (MEMORY, SQLITE, POSTGRES)}

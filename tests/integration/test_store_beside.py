@@ -1,15 +1,13 @@
-"""Stores beside the event log are chosen by its persistence module."""
+"""Stores beside the event log are the ones its backend names."""
 
 from __future__ import annotations
 
 import pytest
+from eventsourcing.utils import resolve_topic
 
 from b2bcore import B2BCore, ConfigurationError
-from b2bcore_adapters.alert_delivery import (
-    DELIVERY_LOGS,
-    MemoryDeliveryLog,
-    SQLiteDeliveryLog,
-)
+from b2bcore_adapters.alert_delivery import MemoryDeliveryLog, SQLiteDeliveryLog
+from b2bcore_adapters.backends import BY_MODULE, DELIVERY_LOG, IDEMPOTENCY_KEYS
 from b2bcore_adapters.beside import store_beside
 
 
@@ -17,13 +15,20 @@ def test_the_store_beside_follows_the_log_s_persistence_module(
     sqlite_url: str,
 ) -> None:
     with B2BCore.open("memory://") as memory, B2BCore.open(sqlite_url) as sqlite:
-        assert isinstance(store_beside(memory, DELIVERY_LOGS), MemoryDeliveryLog)
-        assert isinstance(store_beside(sqlite, DELIVERY_LOGS), SQLiteDeliveryLog)
+        assert isinstance(store_beside(memory, DELIVERY_LOG), MemoryDeliveryLog)
+        assert isinstance(store_beside(sqlite, DELIVERY_LOG), SQLiteDeliveryLog)
 
 
-def test_a_log_with_no_store_named_for_it_is_refused() -> None:
-    with B2BCore.open("memory://") as core:
-        sqlite_only = {"eventsourcing.sqlite": DELIVERY_LOGS["eventsourcing.sqlite"]}
+def test_every_backend_names_every_store_beside_its_log() -> None:
+    for backend in BY_MODULE.values():
+        assert set(backend.beside) == {IDEMPOTENCY_KEYS, DELIVERY_LOG}
+        for topic in backend.beside.values():
+            assert isinstance(resolve_topic(topic), type)
 
-        with pytest.raises(ConfigurationError, match=r"eventsourcing\.popo: no store"):
-            store_beside(core, sqlite_only)
+
+def test_a_store_no_backend_keeps_is_refused() -> None:
+    with (
+        B2BCore.open("memory://") as core,
+        pytest.raises(ConfigurationError, match=r"eventsourcing\.popo: no store"),
+    ):
+        store_beside(core, "visits")

@@ -15,6 +15,7 @@ import attrs
 from eventsourcing.sqlite import SQLiteDatastore
 
 from b2bcore import B2BCore
+from b2bcore_adapters.backends import IDEMPOTENCY_KEYS
 from b2bcore_adapters.beside import store_beside
 from b2bcore_adapters.plain import JSON
 
@@ -116,16 +117,6 @@ class SQLiteIdempotencyStore:
             raise KeyTakenError(key) from None
 
 
-IDEMPOTENCY_STORES = {
-    "eventsourcing.popo": f"{__name__}:MemoryIdempotencyStore",
-    "eventsourcing.sqlite": f"{__name__}:SQLiteIdempotencyStore",
-    # A module of its own: psycopg is the ``postgres`` extra.
-    "eventsourcing.postgres": (
-        "b2bcore_adapters.http.idempotency_postgres:PostgresIdempotencyStore"
-    ),
-}
-
-
 def idempotency_store_for(core: B2BCore) -> IdempotencyStore:
     """The store beside ``core``'s event log, in the same database."""
-    return cast(IdempotencyStore, store_beside(core, IDEMPOTENCY_STORES))
+    return cast(IdempotencyStore, store_beside(core, IDEMPOTENCY_KEYS))
