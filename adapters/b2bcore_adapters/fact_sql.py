@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -75,6 +76,8 @@ class FactSQL:
         known at :known that ``narrowed`` keeps. An asset's latest rows are a
         LATERAL subquery on PostgreSQL and rows found by rowid on SQLite (a
         window over every row sorts them all: 3–6× slower)."""
+        if narrowed.rows:
+            return f"JOIN ({narrowed.rows}) y ON y.key = a.key"
         name = f"{{{table.name}}}"
         kept = f"FROM {name} x WHERE {KNOWN.format('x')} AND {narrowed.where}"
         if not narrowed.order:
@@ -268,6 +271,9 @@ class Narrowed:
     where: str
     order: str = ""
     keep: int = 0
+    #: A query giving the rows kept, with the table's columns, in place
+    #: of ``where``.
+    rows: str = ""
 
 
 #: Installments not paid by :day.
@@ -275,6 +281,30 @@ UNPAID = f"""NOT EXISTS (
     SELECT 1 FROM {{b2bcore_fact_payments}} p
     WHERE p.key = x.key AND p.number = x.number
       AND {KNOWN.format("p")} AND p.paid_on <= :day)"""
+#: A month's number (year × 12 + month) from a usage row's ISO period.
+MONTH = (
+    "(CAST(substr({0}.period, 1, 4) AS INTEGER) * 12"
+    " + CAST(substr({0}.period, 6, 2) AS INTEGER))"
+)
+#: The count of ``{1}`` changed against that of ``{0}`` by at least the
+#: anomaly share (in millionths, rounded down: the report decides the edge).
+CHANGED = (
+    "({0}.count <> 0"
+    " AND ABS({1}.count - {0}.count) * 1000000 >= :anomaly_ppm * {0}.count)"
+)
+#: The usage months of anomaly alerts: each month that changed against the
+#: calendar month before it, and that month before.
+ANOMALOUS = f"""
+WITH u AS (
+    SELECT x.*, {MONTH.format("x")} AS m FROM {{b2bcore_fact_usage}} x
+    WHERE {KNOWN.format("x")}),
+pairs AS (
+    SELECT p.key, p.m AS before, n.m AS after FROM u p
+    JOIN u n ON n.key = p.key AND n.m = p.m + 1
+    WHERE {CHANGED.format("p", "n")}),
+months AS (
+    SELECT key, before AS m FROM pairs UNION SELECT key, after FROM pairs)
+SELECT u.* FROM u JOIN months ON months.key = u.key AND months.m = u.m"""
 #: Of each table a reading narrows, the rows it keeps (``Reading`` says
 #: which in words).
 READINGS: dict[Reading, dict[Table, Narrowed]] = {
@@ -289,6 +319,7 @@ READINGS: dict[Reading, dict[Table, Narrowed]] = {
         INSTALLMENTS: Narrowed(UNPAID),
         PAYMENTS: Narrowed("x.paid_on >= :since AND x.paid_on <= :day"),
     },
+    Reading.ALERTS: {USAGE: Narrowed("", rows=ANOMALOUS)},
 }
 EVERY_ROW = Narrowed("1 = 1")
 
@@ -348,9 +379,13 @@ class SQLReportQueries:
         tables: Collection[Table] = ASSET_DETAILS,
         reading: Reading = Reading.EVERY_ROW,
         since: date | None = None,
+        anomaly: Decimal | None = None,
     ) -> Sequence[Rows]:
         parameters = _chosen(day, known, due_by, owner)
         parameters["since"] = None if since is None else since.isoformat()
+        parameters["anomaly_ppm"] = (
+            None if anomaly is None else int(anomaly * 1_000_000)
+        )
         narrowing = READINGS[reading]
         return [
             self._run(

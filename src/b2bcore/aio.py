@@ -35,6 +35,8 @@ T = TypeVar("T")
 #: More threads wait longer for the interpreter lock, and so does the event
 #: loop: measured, 8 threads stalled the loop about twice as long as 4.
 DEFAULT_WORKERS = 4
+
+
 class AsyncB2BCore:
     """A ``B2BCore`` whose methods are awaited, run on ``max_workers``
     threads; commands one at a time."""

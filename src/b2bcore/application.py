@@ -21,6 +21,7 @@ from collections.abc import (
     Sequence,
 )
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID
@@ -942,6 +943,8 @@ class B2BCore:
                 day,
                 bound,
                 reads=(RENEWALS, SATISFACTION, USAGE, COMPETITOR_CONTACTS),
+                reading=Reading.ALERTS,
+                anomaly=self.settings.usage_anomaly,
             ),
             self._deal_records(store, day, bound),
             as_of=day,
@@ -1243,6 +1246,7 @@ class B2BCore:
         reads: Collection[Table] = ASSET_DETAILS,
         reading: Reading = Reading.EVERY_ROW,
         since: date | None = None,
+        anomaly: Decimal | None = None,
     ) -> list[AssetFacts]:
         """The assets purchased by ``day`` as the report tables hold them
         (``ReportQueries.asset_rows`` says which), with only the histories
@@ -1258,6 +1262,7 @@ class B2BCore:
                 tables=reads,
                 reading=reading,
                 since=since,
+                anomaly=anomaly,
             ),
         )
 

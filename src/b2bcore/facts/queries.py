@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
@@ -27,6 +28,11 @@ class Reading(Enum):
     #: What ``b2bcore.reports.asset_kpis`` reads of the money: the payments
     #: made from ``since`` to the day, the installments unpaid on the day.
     KPIS = "kpis"
+    #: What ``b2bcore.reports.alerts`` reads of the usage: the months that
+    #: changed by more than ``anomaly`` (a share) against the calendar month
+    #: before them, and those months before (a few more may come: the
+    #: report decides).
+    ALERTS = "alerts"
 
 
 #: (dimension key, tier column, currency, deals, summed value in minor units)
@@ -87,12 +93,13 @@ class ReportQueries(Protocol):
         tables: Collection[Table] = ASSET_DETAILS,
         reading: Reading = Reading.EVERY_ROW,
         since: date | None = None,
+        anomaly: Decimal | None = None,
     ) -> Sequence[Rows]:
         """For the same assets as ``asset_rows``, the rows of each table of
         ``ASSET_DETAILS``, in that order: key, then the table's columns;
         none for a table not among the ``tables`` the report reads. The
         ``reading`` says which rows of each (``since``: where the KPIs'
-        period starts)."""
+        period starts; ``anomaly``: the usage change the alerts look for)."""
         ...
 
     def tier_cells(
