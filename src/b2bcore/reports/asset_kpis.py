@@ -11,7 +11,7 @@ and no obsolete record counts as lapsed: out of the installed base, churned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import Enum
@@ -121,11 +121,13 @@ def asset_kpis(
     assets = list(assets)
     grace = settings.lapse_grace_days
     base = [a for a in assets if asof.in_installed_base(a, start, grace)]
-    retained = sum(1 for a in base if asof.in_installed_base(a, end, grace))
+    #: The assets in the installed base at the end, by id.
+    kept = {a.id for a in assets if asof.in_installed_base(a, end, grace)}
+    retained = sum(1 for a in base if a.id in kept)
     due_ends = {a.id: _due_ends(a, start, end) for a in assets}
     due = [a for a in assets if due_ends[a.id]]
     renewed = sum(1 for a in due if _renewed_from(a, due_ends[a.id][-1], end))
-    gross, net = _revenue_retention(base, start, end, grace)
+    gross, net = _revenue_retention(base, start, end, kept)
     changes = _value_changes(assets, start, end)
     churned = [
         reason
@@ -146,7 +148,7 @@ def asset_kpis(
         start=start,
         end=end,
         start_active=len(base),
-        end_active=sum(1 for a in assets if asof.in_installed_base(a, end, grace)),
+        end_active=len(kept),
         retained=retained,
         base_retention=rate(retained, len(base)),
         due=len(due),
@@ -222,9 +224,10 @@ def _renewed_from(asset: AssetRecord, usage_end: date, end: date) -> bool:
 
 
 def _revenue_retention(
-    base: list[AssetRecord], start: date, end: date, grace: int
+    base: list[AssetRecord], start: date, end: date, in_base_at_end: Set[UUID]
 ) -> tuple[Mapping[str, float], Mapping[str, float]]:
-    """Gross and net revenue retention per currency over ``base``."""
+    """Gross and net revenue retention per currency over ``base``, of which
+    ``in_base_at_end`` are in the installed base at the end."""
     at_start: dict[str, Decimal] = {}
     kept: dict[str, Decimal] = {}
     at_end: dict[str, Decimal] = {}
@@ -232,7 +235,7 @@ def _revenue_retention(
         before = asof.contract_value(asset, start)
         after = (
             asof.contract_value(asset, end).amount
-            if asof.in_installed_base(asset, end, grace)
+            if asset.id in in_base_at_end
             else Decimal(0)
         )
         currency = before.currency
