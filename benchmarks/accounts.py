@@ -9,9 +9,9 @@ from typing import Any
 from uuid import uuid4
 
 from b2bcore import BusinessLine, Contact, ContactChannel, Grade, Money
-from b2bcore.account import Account
-from b2bcore.aggregate import Provenance
-from b2bcore.values import add_months
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.values import add_months
 
 DAY = date(2000, 1, 3)
 META = Provenance(actor="benchmark")

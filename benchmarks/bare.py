@@ -21,8 +21,8 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from b2bcore import B2BCore
-from b2bcore.application import DEFAULT_SNAPSHOT_INTERVAL
-from b2bcore.storage import environment_for
+from b2bcore.application.core import DEFAULT_SNAPSHOT_INTERVAL
+from b2bcore.application.storage import environment_for
 
 
 class Company(Aggregate):

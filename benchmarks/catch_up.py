@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from b2bcore import B2BCore, Consistency
-from b2bcore.projection import PAGE_SIZE
+from b2bcore.readmodels.projection import PAGE_SIZE
 from benchmarks import accounts
 from benchmarks.history import sqlite_url
 from benchmarks.sizes import Size

@@ -31,9 +31,9 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 from b2bcore import B2BCore, UsagePattern, installment_plan
-from b2bcore.account import Account
-from b2bcore.asset import Asset
-from b2bcore.values import add_months
+from b2bcore.domain.account import Account
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.values import add_months
 from benchmarks import accounts, postgres
 from benchmarks.bare import (
     BareLog,

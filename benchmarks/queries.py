@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from b2bcore import B2BCore
-from b2bcore.aggregate import DomainAggregate
+from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.reports.alerts import Alert
 from b2bcore.reports.asset_kpis import AssetKpis
 from b2bcore.reports.dashboard import RepDashboard

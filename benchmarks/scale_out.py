@@ -57,10 +57,10 @@ from b2bcore import (
     deterministic_id,
     installment_plan,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import DomainAggregate, Provenance
-from b2bcore.asset import Asset
-from b2bcore.values import add_months
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import DomainAggregate, Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.values import add_months
 
 SPAWN = get_context("spawn")
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"

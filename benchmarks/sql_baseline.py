@@ -20,13 +20,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from b2bcore.account import Account
-from b2bcore.asset import Asset
-from b2bcore.opportunity import Opportunity
-from b2bcore.projection import Projector
+from b2bcore.application.settings import Settings
+from b2bcore.domain.account import Account
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.views import AccountView, AssetView, OpportunityView
+from b2bcore.readmodels.projection import Projector
 from b2bcore.reports.dashboard import TOP_ASSETS
-from b2bcore.settings import Settings
-from b2bcore.views import AccountView, AssetView, OpportunityView
 
 SCHEMA = """
 CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT, grade TEXT);

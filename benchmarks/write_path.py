@@ -38,7 +38,7 @@ from uuid import UUID
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from b2bcore import B2BCore, Consistency, installment_plan
-from b2bcore.paging import notifications
+from b2bcore.application.paging import notifications
 from b2bcore_adapters.importers import import_maven_crm, import_ravenstack
 from benchmarks import accounts
 from benchmarks.bare import (

@@ -20,12 +20,12 @@ from b2bcore import (
     Money,
     installment_plan,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import DomainAggregate, Provenance
-from b2bcore.asset import Asset
-from b2bcore.errors import DomainError
-from b2bcore.ids import deterministic_id
-from b2bcore.values import add_months
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import DomainAggregate, Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.errors import DomainError
+from b2bcore.domain.ids import deterministic_id
+from b2bcore.domain.values import add_months
 from b2bcore_adapters.demo import AS_OF as DEMO_DAY
 
 

@@ -10,12 +10,15 @@ from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from b2bcore import B2BCore
-from b2bcore.account import Account
-from b2bcore.acknowledgement import Acknowledgement
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.asset import Asset
-from b2bcore.opportunity import Opportunity
-from b2bcore.paging import notifications
+from b2bcore.application.paging import notifications
+from b2bcore.domain.account import Account
+from b2bcore.domain.acknowledgement import Acknowledgement
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
+from b2bcore.domain.values import Grade
+from b2bcore.domain.views import AccountView, AssetView, OpportunityView
 from b2bcore.reports import (
     alerts,
     asset_kpis,
@@ -28,9 +31,6 @@ from b2bcore.reports import (
 )
 from b2bcore.reports import segmentation as segments
 from b2bcore.reports.dimensions import Dimension
-from b2bcore.sales_rep import SalesRep
-from b2bcore.values import Grade
-from b2bcore.views import AccountView, AssetView, OpportunityView
 
 
 class States:

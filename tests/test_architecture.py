@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import b2bcore
-from b2bcore.storage import BACKENDS
+from b2bcore.application.storage import BACKENDS
 
 ALLOWED = {"eventsourcing", "attrs", "b2bcore"}
 #: Store modules are chosen by configuration (a URL), never imported.

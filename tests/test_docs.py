@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from b2bcore import commands as c
-from b2bcore.storage import URL_VARIABLE
+from b2bcore.application import commands as c
+from b2bcore.application.storage import URL_VARIABLE
 from b2bcore_adapters.cli_record import GROUPS, sub_command
 from b2bcore_adapters.http.app import RESOURCES
 

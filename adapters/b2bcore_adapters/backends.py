@@ -18,8 +18,8 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 import attrs
 
-from b2bcore.errors import ConfigurationError
-from b2bcore.storage import CHAIN_VARIABLE, REACH_VARIABLE, VAULT_VARIABLE
+from b2bcore.application.storage import CHAIN_VARIABLE, REACH_VARIABLE, VAULT_VARIABLE
+from b2bcore.domain.errors import ConfigurationError
 
 __all__ = [
     "DELIVERY_LOG",
@@ -92,8 +92,8 @@ MEMORY = Backend(
     prefix="POPO",
     classes={
         "TRACKING_RECORDER_TOPIC": "b2bcore_adapters.memory_store:MemoryReadModelStore",
-        VAULT_VARIABLE: "b2bcore.personal_data:MemoryPersonalDataVault",
-        CHAIN_VARIABLE: "b2bcore.chainstore:MemoryChainLinkStore",
+        VAULT_VARIABLE: "b2bcore.domain.personal_data:MemoryPersonalDataVault",
+        CHAIN_VARIABLE: "b2bcore.audit.chainstore:MemoryChainLinkStore",
     },
     settings=_no_settings,
     beside={

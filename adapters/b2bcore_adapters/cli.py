@@ -25,11 +25,11 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import b2bcore
-from b2bcore.errors import B2BCoreError
-from b2bcore.readmodel import Consistency
+from b2bcore.application.storage import DEFAULT_URL, URL_VARIABLE
+from b2bcore.domain.errors import B2BCoreError
+from b2bcore.domain.values import Grade
+from b2bcore.readmodels.readmodel import Consistency
 from b2bcore.reports.dimensions import Dimension
-from b2bcore.storage import DEFAULT_URL, URL_VARIABLE
-from b2bcore.values import Grade
 from b2bcore_adapters.cells import whole
 from b2bcore_adapters.cli_audit import audit
 from b2bcore_adapters.cli_deliver import deliver_command

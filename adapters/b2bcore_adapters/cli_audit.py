@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from b2bcore.audit import Checkpoint
-from b2bcore.errors import ValidationError
+from b2bcore.audit.verification import Checkpoint
+from b2bcore.domain.errors import ValidationError
 from b2bcore_adapters.plain import dumps
 
 if TYPE_CHECKING:

@@ -1,6 +1,7 @@
-"""``b2b <aggregate> <command>``: every declared command (``b2bcore.commands``)
-as a sub-command, made from its declaration, so a fact can be recorded from
-the shell: ``b2b asset install ID --usage-end-on 2025-01-31``.
+"""``b2b <aggregate> <command>``: every declared command
+(``b2bcore.application.commands``) as a sub-command, made from its
+declaration, so a fact can be recorded from the shell: ``b2b asset install
+ID --usage-end-on 2025-01-31``.
 
 The target is the argument; every other field is an option named after it
 (``--usage-end-on``), required when the declaration gives no default. Dates
@@ -27,15 +28,15 @@ import attrs
 import typer
 
 from b2bcore import B2BCoreError, Money
-from b2bcore import commands as c
-from b2bcore.account import Account
-from b2bcore.acknowledgement import Acknowledgement
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.asset import Asset
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
-from b2bcore.sales_rep import SalesRep
-from b2bcore.values import Contact
+from b2bcore.application import commands as c
+from b2bcore.domain.account import Account
+from b2bcore.domain.acknowledgement import Acknowledgement
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
+from b2bcore.domain.values import Contact
 from b2bcore_adapters.cli_output import Opener
 from b2bcore_adapters.plain import dumps, from_plain, plain
 

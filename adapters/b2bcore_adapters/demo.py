@@ -22,8 +22,8 @@ import attrs
 from eventsourcing.utils import resolve_topic
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore.errors import ConfigurationError
-from b2bcore.storage import REACH_VARIABLE, environment_for
+from b2bcore.application.storage import REACH_VARIABLE, environment_for
+from b2bcore.domain.errors import ConfigurationError
 from b2bcore_adapters.generator import GeneratedStory, generate
 from b2bcore_adapters.story.hyowon import record_hyowon
 

@@ -18,7 +18,7 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.event_history import HistoryEntry, asset_lifecycles
+from b2bcore.application.event_history import HistoryEntry, asset_lifecycles
 from b2bcore_adapters.formats import ExportFormat
 from b2bcore_adapters.html import Html, definitions, heading, page, paragraph, table
 

@@ -1,5 +1,5 @@
 """The report tables on a SQL database (SQLite, in memory or in a file, and
-PostgreSQL): their DDL from ``b2bcore.facts.tables``, the writes that open
+PostgreSQL): their DDL from ``b2bcore.readmodels.facts.tables``, the writes that open
 and close row versions, and the report queries.
 
 One SQL text serves every database: dates are ISO text, money is integers
@@ -17,8 +17,8 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.facts.queries import Reading, Rows, TierCellRow
-from b2bcore.facts.tables import (
+from b2bcore.readmodels.facts.queries import Reading, Rows, TierCellRow
+from b2bcore.readmodels.facts.tables import (
     ASSET_DETAILS,
     ASSETS,
     FACT_COLUMNS,
@@ -30,8 +30,8 @@ from b2bcore.facts.tables import (
     ColumnType,
     Table,
 )
-from b2bcore.facts.versions import RowVersions
-from b2bcore.readmodel import Batch
+from b2bcore.readmodels.facts.versions import RowVersions
+from b2bcore.readmodels.readmodel import Batch
 from b2bcore.reports.dimensions import UNASSIGNED, UNKNOWN_ACCOUNT, Dimension
 
 

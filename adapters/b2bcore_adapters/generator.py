@@ -25,11 +25,11 @@ from uuid import UUID
 import attrs
 
 from b2bcore import B2BCore, Grade, ValidationError, deterministic_id
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.asset import Asset
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
-from b2bcore.values import add_months
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.values import add_months
 from b2bcore_adapters.story import hyowon, leads
 from b2bcore_adapters.story.assets import AssetLife, Subscription, subscription
 from b2bcore_adapters.story.calendar import Cursor, PastTheEnd, later

@@ -11,8 +11,8 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.popo import POPOTrackingRecorder
 
-from b2bcore.facts.tables import TABLES, Table
-from b2bcore.readmodel import Batch, PositionConflictError, Row
+from b2bcore.readmodels.facts.tables import TABLES, Table
+from b2bcore.readmodels.readmodel import Batch, PositionConflictError, Row
 from b2bcore_adapters.fact_sql import FactSQL, SQLReportQueries
 
 

@@ -17,8 +17,8 @@ from uuid import UUID
 import attrs
 
 from b2bcore import Money
+from b2bcore.domain.values import Contact, ReviewArea, contact_of
 from b2bcore.reports.amounts import Amounts
-from b2bcore.values import Contact, ReviewArea, contact_of
 
 JSON = Any
 

@@ -12,9 +12,9 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from b2bcore.audit import ChainLink, LinkTag
-from b2bcore.chainstore import CHAIN
-from b2bcore.readmodel import PositionConflictError
+from b2bcore.audit.chainstore import CHAIN
+from b2bcore.audit.verification import ChainLink, LinkTag
+from b2bcore.readmodels.readmodel import PositionConflictError
 
 LINKS_TABLE = "b2bcore_chain_links"
 TAGS_TABLE = "b2bcore_chain_tags"

@@ -18,7 +18,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from b2bcore.unit_of_work import Then
+from b2bcore.application.unit_of_work import Then
 
 #: Fails the transaction it runs in.
 ABORT = "DO $$ BEGIN RAISE EXCEPTION 'b2bcore: the save is undone'; END $$"

@@ -13,9 +13,9 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from b2bcore.errors import ConfigurationError
-from b2bcore.facts.tables import TABLES, Table
-from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore
+from b2bcore.domain.errors import ConfigurationError
+from b2bcore.readmodels.facts.tables import TABLES, Table
+from b2bcore.readmodels.readmodel import Batch, PositionConflictError, ReadModelStore
 from b2bcore_adapters.fact_sql import FactSQL, InTransaction, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"

@@ -18,7 +18,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.errors import LockNotAvailable
 from psycopg.sql import SQL, Identifier
 
-from b2bcore.personal_data import SealingVault
+from b2bcore.domain.personal_data import SealingVault
 
 #: Seconds the rewrite waits for the table when the store sets no lock
 #: timeout.

@@ -11,9 +11,9 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from b2bcore.audit import ChainLink, LinkTag
-from b2bcore.chainstore import CHAIN
-from b2bcore.readmodel import PositionConflictError
+from b2bcore.audit.chainstore import CHAIN
+from b2bcore.audit.verification import ChainLink, LinkTag
+from b2bcore.readmodels.readmodel import PositionConflictError
 
 LINKS_TABLE = "b2bcore_chain_links"
 TAGS_TABLE = "b2bcore_chain_tags"

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from b2bcore.unit_of_work import Then
+from b2bcore.application.unit_of_work import Then
 
 
 class SQLiteLogRecorder(SQLiteApplicationRecorder):

@@ -12,8 +12,8 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from b2bcore.facts.tables import TABLES, Table
-from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore
+from b2bcore.readmodels.facts.tables import TABLES, Table
+from b2bcore.readmodels.readmodel import Batch, PositionConflictError, ReadModelStore
 from b2bcore_adapters.fact_sql import FactSQL, InTransaction, SQLReportQueries
 
 ROWS_TABLE = "b2bcore_read_rows"

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from b2bcore.personal_data import SealingVault
+from b2bcore.domain.personal_data import SealingVault
 
 #: ``PRAGMA wal_checkpoint``'s first column when a reader blocked it.
 _BLOCKED = 1

@@ -9,11 +9,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from b2bcore import _moved
+
+_moved.install()
+
 if TYPE_CHECKING:
-    from b2bcore.aio import AsyncB2BCore
-    from b2bcore.application import B2BCore
-    from b2bcore.clock import Clock, FixedClock, SystemClock
-    from b2bcore.errors import (
+    from b2bcore.application.aio import AsyncB2BCore
+    from b2bcore.application.core import B2BCore
+    from b2bcore.domain.clock import Clock, FixedClock, SystemClock
+    from b2bcore.domain.errors import (
         AlreadyExistsError,
         B2BCoreError,
         BusinessRuleError,
@@ -26,11 +30,10 @@ if TYPE_CHECKING:
         ReadModelBehindError,
         ValidationError,
     )
-    from b2bcore.ids import deterministic_id
-    from b2bcore.money import Money
-    from b2bcore.personal_data import KeyErasure
-    from b2bcore.readmodel import Consistency
-    from b2bcore.values import (
+    from b2bcore.domain.ids import deterministic_id
+    from b2bcore.domain.money import Money
+    from b2bcore.domain.personal_data import KeyErasure
+    from b2bcore.domain.values import (
         AssetStatus,
         BusinessLine,
         Contact,
@@ -49,60 +52,61 @@ if TYPE_CHECKING:
         UsagePattern,
         installment_plan,
     )
-    from b2bcore.views import (
+    from b2bcore.domain.views import (
         AccountView,
         AssetView,
         LeadView,
         OpportunityView,
         TierStint,
     )
+    from b2bcore.readmodels.readmodel import Consistency
 
 #: Each public name and the module that defines it: importing ``b2bcore``
 #: loads a module only when one of its names is first used, so a command
 #: line that needs only an enum starts fast.
 _HOMES = {
-    "AccountView": "b2bcore.views",
-    "AlreadyExistsError": "b2bcore.errors",
-    "AssetStatus": "b2bcore.values",
-    "AssetView": "b2bcore.views",
-    "AsyncB2BCore": "b2bcore.aio",
-    "B2BCore": "b2bcore.application",
-    "B2BCoreError": "b2bcore.errors",
-    "BusinessLine": "b2bcore.values",
-    "BusinessRuleError": "b2bcore.errors",
-    "Clock": "b2bcore.clock",
-    "ConcurrencyError": "b2bcore.errors",
-    "ConfigurationError": "b2bcore.errors",
-    "ConflictError": "b2bcore.errors",
-    "Consistency": "b2bcore.readmodel",
-    "Contact": "b2bcore.values",
-    "ContactChannel": "b2bcore.values",
-    "CurrencyMismatchError": "b2bcore.errors",
-    "DomainError": "b2bcore.errors",
-    "FixedClock": "b2bcore.clock",
-    "Grade": "b2bcore.values",
-    "Horizon": "b2bcore.values",
-    "Installment": "b2bcore.values",
-    "LeadStatus": "b2bcore.values",
-    "LeadView": "b2bcore.views",
-    "LossReason": "b2bcore.values",
-    "KeyErasure": "b2bcore.personal_data",
-    "Money": "b2bcore.money",
-    "NotFoundError": "b2bcore.errors",
-    "ObsoleteReason": "b2bcore.values",
-    "OpportunityView": "b2bcore.views",
-    "OrderLine": "b2bcore.values",
-    "Outcome": "b2bcore.values",
-    "ReadModelBehindError": "b2bcore.errors",
-    "ReviewArea": "b2bcore.values",
-    "SalesStage": "b2bcore.values",
-    "SystemClock": "b2bcore.clock",
-    "Temperature": "b2bcore.values",
-    "TierStint": "b2bcore.views",
-    "UsagePattern": "b2bcore.values",
-    "ValidationError": "b2bcore.errors",
-    "deterministic_id": "b2bcore.ids",
-    "installment_plan": "b2bcore.values",
+    "AccountView": "b2bcore.domain.views",
+    "AlreadyExistsError": "b2bcore.domain.errors",
+    "AssetStatus": "b2bcore.domain.values",
+    "AssetView": "b2bcore.domain.views",
+    "AsyncB2BCore": "b2bcore.application.aio",
+    "B2BCore": "b2bcore.application.core",
+    "B2BCoreError": "b2bcore.domain.errors",
+    "BusinessLine": "b2bcore.domain.values",
+    "BusinessRuleError": "b2bcore.domain.errors",
+    "Clock": "b2bcore.domain.clock",
+    "ConcurrencyError": "b2bcore.domain.errors",
+    "ConfigurationError": "b2bcore.domain.errors",
+    "ConflictError": "b2bcore.domain.errors",
+    "Consistency": "b2bcore.readmodels.readmodel",
+    "Contact": "b2bcore.domain.values",
+    "ContactChannel": "b2bcore.domain.values",
+    "CurrencyMismatchError": "b2bcore.domain.errors",
+    "DomainError": "b2bcore.domain.errors",
+    "FixedClock": "b2bcore.domain.clock",
+    "Grade": "b2bcore.domain.values",
+    "Horizon": "b2bcore.domain.values",
+    "Installment": "b2bcore.domain.values",
+    "LeadStatus": "b2bcore.domain.values",
+    "LeadView": "b2bcore.domain.views",
+    "LossReason": "b2bcore.domain.values",
+    "KeyErasure": "b2bcore.domain.personal_data",
+    "Money": "b2bcore.domain.money",
+    "NotFoundError": "b2bcore.domain.errors",
+    "ObsoleteReason": "b2bcore.domain.values",
+    "OpportunityView": "b2bcore.domain.views",
+    "OrderLine": "b2bcore.domain.values",
+    "Outcome": "b2bcore.domain.values",
+    "ReadModelBehindError": "b2bcore.domain.errors",
+    "ReviewArea": "b2bcore.domain.values",
+    "SalesStage": "b2bcore.domain.values",
+    "SystemClock": "b2bcore.domain.clock",
+    "Temperature": "b2bcore.domain.values",
+    "TierStint": "b2bcore.domain.views",
+    "UsagePattern": "b2bcore.domain.values",
+    "ValidationError": "b2bcore.domain.errors",
+    "deterministic_id": "b2bcore.domain.ids",
+    "installment_plan": "b2bcore.domain.values",
 }
 
 

@@ -17,9 +17,9 @@ from b2bcore import (
     Grade,
     NotFoundError,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import Provenance
-from b2bcore.ids import deterministic_id
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.ids import deterministic_id
 from tests.conftest import TODAY
 from tests.helpers import purchase_asset, register_account
 

@@ -10,9 +10,9 @@ from uuid import uuid4
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore.audit import ChainLink, LoggedEvent, extend, tag_links
-from b2bcore.chainstore import ChainLinkStore, MemoryChainLinkStore
-from b2bcore.readmodel import PositionConflictError
+from b2bcore.audit.chainstore import ChainLinkStore, MemoryChainLinkStore
+from b2bcore.audit.verification import ChainLink, LoggedEvent, extend, tag_links
+from b2bcore.readmodels.readmodel import PositionConflictError
 
 
 def chain(*positions: int) -> list[ChainLink]:

@@ -10,8 +10,8 @@ from uuid import uuid4
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore.errors import NotFoundError
-from b2bcore.personal_data import PersonalDataVault
+from b2bcore.domain.errors import NotFoundError
+from b2bcore.domain.personal_data import PersonalDataVault
 
 
 @pytest.fixture

@@ -10,7 +10,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore.readmodel import Batch, PositionConflictError, ReadModelStore, Row
+from b2bcore.readmodels.readmodel import (
+    Batch,
+    PositionConflictError,
+    ReadModelStore,
+    Row,
+)
 
 
 @pytest.fixture

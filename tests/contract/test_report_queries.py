@@ -15,6 +15,7 @@ from b2bcore import (
     NotFoundError,
     ObsoleteReason,
 )
+from b2bcore.domain.views import AccountView, AssetView, OpportunityView
 from b2bcore.reports import (
     alerts,
     asset_kpis,
@@ -27,7 +28,6 @@ from b2bcore.reports import (
 )
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.renewals import renewal_queue
-from b2bcore.views import AccountView, AssetView, OpportunityView
 from b2bcore_adapters.demo import AS_OF, record_hyowon
 from tests.helpers import purchase_asset, register_account
 

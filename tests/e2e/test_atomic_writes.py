@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore.asset import Asset
+from b2bcore.domain.asset import Asset
 from tests.e2e.test_http_server import registered_asset, served
 from tests.integration.http_api import ACCOUNT, READER, WRITER, asset_body
 

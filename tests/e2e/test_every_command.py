@@ -18,10 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, B2BCoreError, FixedClock, Money
-from b2bcore import commands as c
-from b2bcore.ids import deterministic_id
-from b2bcore.reports.alerts import AlertKind
-from b2bcore.values import (
+from b2bcore.application import commands as c
+from b2bcore.domain.ids import deterministic_id
+from b2bcore.domain.values import (
     BusinessLine,
     ContactChannel,
     Grade,
@@ -34,6 +33,7 @@ from b2bcore.values import (
     Temperature,
     UsagePattern,
 )
+from b2bcore.reports.alerts import AlertKind
 from b2bcore_adapters.cli import main
 from b2bcore_adapters.cli_record import GROUPS, NOT_OPTIONS, sub_command
 from b2bcore_adapters.http import create_app

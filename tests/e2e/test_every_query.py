@@ -1,4 +1,4 @@
-"""Every query of the catalogue (``b2bcore.queries``) the HTTP API serves,
+"""Every query of the catalogue (``b2bcore.application.queries``) the HTTP API serves,
 asked over the (주)효원 story: each answers 200, and its body is what the
 OpenAPI document says (the response schema made from the view or report
 type, unknown keys refused)."""
@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore.queries import QUERIES
-from b2bcore.values import Temperature
+from b2bcore.application.queries import QUERIES
+from b2bcore.domain.values import Temperature
 from b2bcore_adapters.demo import AS_OF, record_hyowon
 from b2bcore_adapters.http import create_app
 from b2bcore_adapters.http.app import router

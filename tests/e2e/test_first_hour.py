@@ -217,9 +217,9 @@ def test_help_loads_no_store_report_or_importer() -> None:
         "import sys\n"
         "from b2bcore_adapters.__main__ import main\n"
         "code = main(['--help'])\n"
-        "heavy = [m for m in ('b2bcore.application', 'eventsourcing.application',"
+        "heavy = [m for m in ('b2bcore.application.core', 'eventsourcing.application',"
         " 'b2bcore_adapters.importers.csv_events', 'matplotlib', 'fastapi',"
-        " 'b2bcore.event_history', 'b2bcore_adapters.monthly_report')"
+        " 'b2bcore.application.event_history', 'b2bcore_adapters.monthly_report')"
         " if m in sys.modules and type(sys.modules[m]).__name__ != '_LazyModule']\n"
         "print(heavy)\n"
     )

@@ -19,7 +19,7 @@ from b2bcore import (
     NotFoundError,
     UsagePattern,
 )
-from b2bcore.queries import QUERIES
+from b2bcore.application.queries import QUERIES
 from tests.helpers import purchase_asset, register_account
 
 TODAY = date(2024, 11, 1)

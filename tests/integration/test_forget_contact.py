@@ -27,9 +27,9 @@ from b2bcore import (
     NotFoundError,
     Temperature,
 )
-from b2bcore.erasure import Erasure
-from b2bcore.errors import VaultClosedError
-from b2bcore.values import ERASED
+from b2bcore.domain.erasure import Erasure
+from b2bcore.domain.errors import VaultClosedError
+from b2bcore.domain.values import ERASED
 from tests.conftest import POSTGRES_URL
 from tests.helpers import purchase_asset, register_account
 

@@ -23,8 +23,8 @@ from b2bcore import (
     LeadStatus,
     ValidationError,
 )
-from b2bcore.account import Account
-from b2bcore.lead import Lead
+from b2bcore.domain.account import Account
+from b2bcore.domain.lead import Lead
 from b2bcore.reports.alerts import AlertKind
 from b2bcore.reports.asset_kpis import ChurnReason
 from b2bcore.reports.renewals import OVERDUE

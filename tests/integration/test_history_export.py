@@ -20,7 +20,7 @@ from b2bcore import (
     ObsoleteReason,
     Temperature,
 )
-from b2bcore.event_history import asset_lifecycles
+from b2bcore.application.event_history import asset_lifecycles
 from b2bcore_adapters.demo import record_hyowon
 from b2bcore_adapters.exports import COLUMNS, to_csv, to_html, to_jsonl
 from tests.helpers import purchase_asset, register_account

@@ -20,7 +20,7 @@ from b2bcore import (
     Grade,
     deterministic_id,
 )
-from b2bcore.asset import Asset
+from b2bcore.domain.asset import Asset
 from b2bcore.reports.asset_kpis import ChurnReason
 from b2bcore_adapters.importers import (
     ImportFileError,

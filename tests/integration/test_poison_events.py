@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from b2bcore import B2BCore, BusinessRuleError, Grade, ValidationError
-from b2bcore.account import Account
-from b2bcore.errors import ProjectionError
-from b2bcore.projection import StateProjection
+from b2bcore.domain.account import Account
+from b2bcore.domain.errors import ProjectionError
+from b2bcore.readmodels.projection import StateProjection
 from tests.helpers import record_foreign_event, refused, register_account
 
 FOREIGN = "b2bcore:contract:Signed"

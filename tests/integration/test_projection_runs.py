@@ -19,12 +19,12 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore, Consistency, FixedClock, Grade
-from b2bcore.account import Account
-from b2bcore.asset import Asset
-from b2bcore.errors import ProjectionError
-from b2bcore.facts.tables import TABLES
-from b2bcore.projection import StateProjection
-from b2bcore.views import AssetView
+from b2bcore.domain.account import Account
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.errors import ProjectionError
+from b2bcore.domain.views import AssetView
+from b2bcore.readmodels.facts.tables import TABLES
+from b2bcore.readmodels.projection import StateProjection
 from b2bcore_adapters.fact_sql import SQLReportQueries
 from tests.helpers import bulk_history, register_account
 

@@ -19,10 +19,10 @@ from b2bcore import (
     FixedClock,
     ReadModelBehindError,
 )
-from b2bcore.errors import ProjectionError
-from b2bcore.facts.tables import TABLES
-from b2bcore.facts.versions import known_bound
-from b2bcore.projection import READ_MODEL_VERSION, VERSION_MARK
+from b2bcore.domain.errors import ProjectionError
+from b2bcore.readmodels.facts.tables import TABLES
+from b2bcore.readmodels.facts.versions import known_bound
+from b2bcore.readmodels.projection import READ_MODEL_VERSION, VERSION_MARK
 from tests.helpers import record_foreign_event, register_account
 
 TODAY = date(2024, 11, 1)

@@ -12,8 +12,8 @@ from typing import TypedDict
 import pytest
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.paging import notifications
+from b2bcore.application.paging import notifications
+from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.reports.dimensions import Dimension
 from b2bcore_adapters.demo import AS_OF
 from b2bcore_adapters.generator import generate

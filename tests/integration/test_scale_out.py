@@ -28,9 +28,9 @@ import pytest
 from eventsourcing.persistence import Notification
 
 from b2bcore import AccountView, AssetView, B2BCore, Grade, Money
-from b2bcore.account import Account
-from b2bcore.asset import Asset
-from b2bcore.ids import deterministic_id
+from b2bcore.domain.account import Account
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.ids import deterministic_id
 from tests.helpers import purchase_asset, register_account
 
 ROOT = Path(__file__).parents[2]

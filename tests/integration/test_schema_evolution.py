@@ -10,8 +10,8 @@ from uuid import uuid4
 from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore, BusinessLine, Money
-from b2bcore.aggregate import Provenance
-from b2bcore.opportunity import Opportunity
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.opportunity import Opportunity
 
 
 def store_as_version_1(core: B2BCore, event: Opportunity.Opened) -> None:

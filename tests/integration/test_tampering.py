@@ -15,9 +15,9 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, FixedClock, Grade
-from b2bcore.audit import Problem
-from b2bcore.errors import BusinessRuleError
-from b2bcore.paging import notifications
+from b2bcore.application.paging import notifications
+from b2bcore.audit.verification import Problem
+from b2bcore.domain.errors import BusinessRuleError
 from b2bcore_adapters.demo import AS_OF, record_hyowon
 from tests.conftest import POSTGRES_URL
 

@@ -38,8 +38,9 @@ from b2bcore import (
     UsagePattern,
     installment_plan,
 )
-from b2bcore.application import replay
-from b2bcore.asset import Asset
+from b2bcore.application.core import replay
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.values import Installment, add_months
 from b2bcore.testing.strategies import (
     blank_texts,
     currencies,
@@ -48,7 +49,6 @@ from b2bcore.testing.strategies import (
     plans,
     texts,
 )
-from b2bcore.values import Installment, add_months
 from tests.conftest import TODAY
 from tests.helpers import register_account
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2bcore.audit import (
+from b2bcore.audit.verification import (
     LoggedEvent,
     Problem,
     event_digest,

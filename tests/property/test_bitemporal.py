@@ -16,13 +16,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from b2bcore import AssetStatus, B2BCore, B2BCoreError, FixedClock, NotFoundError
-from b2bcore.account import Account
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.asset import Asset
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.views import AccountView, AssetView, LeadView, OpportunityView
 from b2bcore.testing.strategies import History, histories
-from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
 from tests.helpers import stored_events
 
 View = AccountView | AssetView | LeadView | OpportunityView

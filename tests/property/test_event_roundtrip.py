@@ -22,14 +22,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from b2bcore import B2BCore, FixedClock, Money
-from b2bcore.account import Account
-from b2bcore.acknowledgement import Acknowledgement
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.application import AGGREGATES
-from b2bcore.asset import Asset
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
-from b2bcore.sales_rep import SalesRep
+from b2bcore.application.core import AGGREGATES
+from b2bcore.domain.account import Account
+from b2bcore.domain.acknowledgement import Acknowledgement
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
+from b2bcore.domain.values import Contact, Installment, Postmortem
 from b2bcore.testing.strategies import (
     History,
     business_dates,
@@ -38,7 +39,6 @@ from b2bcore.testing.strategies import (
     plans,
     texts,
 )
-from b2bcore.values import Contact, Installment, Postmortem
 
 #: Registered, GradeChanged, AttributesChanged; Purchased … InstallmentPaid
 #: (with UsageEndCorrected);

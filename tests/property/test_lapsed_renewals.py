@@ -12,14 +12,14 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from b2bcore import B2BCore, NotFoundError
+from b2bcore.application.settings import Settings
+from b2bcore.domain.views import AssetView
 from b2bcore.reports import asof
 from b2bcore.reports.alerts import AlertKind, alerts
 from b2bcore.reports.amounts import Amounts
 from b2bcore.reports.asset_kpis import AssetKpis, ChurnReason, asset_kpis
 from b2bcore.reports.renewals import LAPSED, OVERDUE, renewal_queue
-from b2bcore.settings import Settings
 from b2bcore.testing.strategies import History, histories
-from b2bcore.views import AssetView
 
 #: A short grace, so that random histories lapse often.
 SETTINGS = Settings(lapse_grace_days=20)

@@ -41,9 +41,10 @@ from b2bcore import (
     ReviewArea,
     SalesStage,
 )
-from b2bcore.application import replay
-from b2bcore.ids import order_line_id
-from b2bcore.opportunity import Opportunity
+from b2bcore.application.core import replay
+from b2bcore.domain.ids import order_line_id
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.values import MAX_GATE, OPEN_TIERS, GateStep
 from b2bcore.testing.strategies import (
     blank_texts,
     currencies,
@@ -52,7 +53,6 @@ from b2bcore.testing.strategies import (
     plans,
     texts,
 )
-from b2bcore.values import MAX_GATE, OPEN_TIERS, GateStep
 from tests.conftest import TODAY
 from tests.helpers import register_account
 

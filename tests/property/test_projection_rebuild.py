@@ -19,12 +19,12 @@ from b2bcore import (
     Consistency,
     FixedClock,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.asset import Asset
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
-from b2bcore.views import AccountView, AssetView, LeadView, OpportunityView
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.views import AccountView, AssetView, LeadView, OpportunityView
 from tests.conftest import fresh_store
 from tests.histories import PRELUDE, History, operations
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from b2bcore import B2BCore, Consistency, FixedClock, NotFoundError
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.paging import notifications
+from b2bcore.application.paging import notifications
+from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.reports.dimensions import Dimension
 from tests import oracle
 from tests.conftest import fresh_store

@@ -26,7 +26,7 @@ from b2bcore import (
     ValidationError,
     installment_plan,
 )
-from b2bcore.asset import Asset
+from b2bcore.domain.asset import Asset
 from b2bcore.testing import Scenario
 from tests.helpers import refused, register_account, stored_events
 

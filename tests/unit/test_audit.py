@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from b2bcore.audit import (
+from b2bcore.audit.verification import (
     GENESIS,
     ChainLink,
     ChainStatus,
@@ -23,7 +23,7 @@ from b2bcore.audit import (
     verify,
     verify_tagged,
 )
-from b2bcore.errors import ValidationError
+from b2bcore.domain.errors import ValidationError
 
 KEY = b"audit key"
 

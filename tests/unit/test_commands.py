@@ -1,4 +1,5 @@
-"""The command declarations (``b2bcore.commands``) and ``B2BCore.handle``."""
+"""The command declarations (``b2bcore.application.commands``) and
+``B2BCore.handle``."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import attrs
 import pytest
 
 from b2bcore import B2BCore, ConcurrencyError, NotFoundError, ValidationError
-from b2bcore import commands as c
-from b2bcore.handlers import HANDLERS
-from b2bcore.values import Grade, Temperature
+from b2bcore.application import commands as c
+from b2bcore.application.handlers import HANDLERS
+from b2bcore.domain.values import Grade, Temperature
 from tests.helpers import purchase_asset, register_account, stored_events
 
 

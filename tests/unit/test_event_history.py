@@ -10,12 +10,12 @@ from uuid import uuid4
 import pytest
 
 from b2bcore import B2BCore, LossReason, Money, ObsoleteReason
-from b2bcore.account import Account
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.asset import Asset
-from b2bcore.event_history import DESCRIBERS, asset_lifecycles, describe
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
+from b2bcore.application.event_history import DESCRIBERS, asset_lifecycles, describe
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
 from tests.helpers import purchase_asset, register_account
 
 
@@ -40,7 +40,7 @@ def test_every_event_class_of_an_account_has_a_describer(
 ) -> None:
     assert event_class in DESCRIBERS, (
         f"add a describer for {event_class.__qualname__} to "
-        "b2bcore.event_history.DESCRIBERS"
+        "b2bcore.application.event_history.DESCRIBERS"
     )
 
 

@@ -4,9 +4,9 @@ that linked a page first."""
 from __future__ import annotations
 
 from b2bcore import B2BCore
-from b2bcore.audit import ChainLink, extend
-from b2bcore.chainstore import MemoryChainLinkStore
-from b2bcore.hashchain import HashChain, logged
+from b2bcore.audit.chainstore import MemoryChainLinkStore
+from b2bcore.audit.hashchain import HashChain, logged
+from b2bcore.audit.verification import ChainLink, extend
 
 
 class StaleHeadOnce(MemoryChainLinkStore):

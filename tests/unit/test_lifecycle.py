@@ -1,4 +1,4 @@
-"""The asset lifecycle is declared once (``b2bcore.lifecycle``): the
+"""The asset lifecycle is declared once (``b2bcore.domain.lifecycle``): the
 aggregate refuses exactly what it does not accept, and the status on a date
 that reports derive follows the same steps."""
 
@@ -11,8 +11,8 @@ from uuid import UUID
 import pytest
 
 from b2bcore import AssetStatus, B2BCore, BusinessRuleError, Money, ObsoleteReason
-from b2bcore.lifecycle import ACCEPTS, LEADS_TO, AssetAction, status_on
-from b2bcore.values import UsagePattern
+from b2bcore.domain.lifecycle import ACCEPTS, LEADS_TO, AssetAction, status_on
+from b2bcore.domain.values import UsagePattern
 from tests.helpers import purchase_asset, refused, register_account
 
 DAY = date(2024, 6, 1)

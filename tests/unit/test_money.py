@@ -15,7 +15,7 @@ from b2bcore import (
     ValidationError,
     installment_plan,
 )
-from b2bcore.values import horizon
+from b2bcore.domain.values import horizon
 
 # -- minor units --------------------------------------------------------------
 

@@ -28,9 +28,9 @@ from b2bcore import (
     ValidationError,
     installment_plan,
 )
-from b2bcore.aggregate import event_id
-from b2bcore.opportunity import Opportunity
-from b2bcore.values import TierMove
+from b2bcore.domain.aggregate import event_id
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.values import TierMove
 from tests.helpers import refused, register_account, stored_events
 
 TODAY = date(2024, 6, 1)

@@ -20,9 +20,9 @@ from b2bcore import (
     Temperature,
     ValidationError,
 )
-from b2bcore.erasure import Erasure
-from b2bcore.personal_data import MemoryPersonalDataVault, SealedContact
-from b2bcore.values import ERASED
+from b2bcore.domain.erasure import Erasure
+from b2bcore.domain.personal_data import MemoryPersonalDataVault, SealedContact
+from b2bcore.domain.values import ERASED
 from tests.helpers import purchase_asset, register_account
 
 KIM = Contact("Kim Ji-eun", "jieun.kim@hyowon.example", "+82-2-555-0147")

@@ -11,9 +11,9 @@ from typing import Any
 from uuid import UUID
 
 from b2bcore import B2BCore, B2BCoreError, Consistency
-from b2bcore.asset import Asset
-from b2bcore.facts.rows import APPENDS, TOUCHES, Facts, facts
-from b2bcore.paging import notifications
+from b2bcore.application.paging import notifications
+from b2bcore.domain.asset import Asset
+from b2bcore.readmodels.facts.rows import APPENDS, TOUCHES, Facts, facts
 from b2bcore_adapters.generator import generate
 
 

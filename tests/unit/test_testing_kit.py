@@ -17,8 +17,8 @@ from b2bcore import (
     Grade,
     ValidationError,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import Provenance
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import Provenance
 from b2bcore.testing import Scenario
 from tests.helpers import purchase_asset, register_account
 

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from b2bcore import B2BCore, ObsoleteReason, ValidationError
-from b2bcore.aggregate import MAX_LABEL_LENGTH, MAX_NOTE_LENGTH
+from b2bcore.domain.aggregate import MAX_LABEL_LENGTH, MAX_NOTE_LENGTH
 from tests.helpers import purchase_asset, refused, register_account
 
 

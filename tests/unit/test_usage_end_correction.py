@@ -16,7 +16,7 @@ from b2bcore import (
     ObsoleteReason,
     ValidationError,
 )
-from b2bcore.asset import Asset
+from b2bcore.domain.asset import Asset
 from tests.helpers import refused, stored_events
 from tests.unit.test_asset import (
     INSTALLED_ON,

@@ -28,12 +28,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from b2bcore import B2BCore
-from b2bcore import commands as c
-from b2bcore.account import Account
-from b2bcore.acknowledgement import Acknowledgement
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.asset import Asset
-from b2bcore.errors import (
+from b2bcore.application import commands as c
+from b2bcore.application.queries import QUERIES
+from b2bcore.application.unit_of_work import UnitOfWork
+from b2bcore.domain.account import Account
+from b2bcore.domain.acknowledgement import Acknowledgement
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.errors import (
     B2BCoreError,
     BusinessRuleError,
     ConcurrencyError,
@@ -43,12 +45,10 @@ from b2bcore.errors import (
     ProjectionError,
     ReadModelBehindError,
 )
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
-from b2bcore.queries import QUERIES
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
 from b2bcore.reports.dimensions import Dimension
-from b2bcore.sales_rep import SalesRep
-from b2bcore.unit_of_work import UnitOfWork
 from b2bcore_adapters.formats import ReportFormat
 from b2bcore_adapters.html import CONTENT_SECURITY_POLICY
 from b2bcore_adapters.http import models
@@ -497,7 +497,7 @@ def create_app(
     return app
 
 
-# -- commands: one route per declaration (b2bcore.commands) ----------------
+# -- commands: one route per declaration (b2bcore.application.commands) ----------------
 
 #: The collection each aggregate's commands sit below, and its OpenAPI tag.
 RESOURCES: dict[type[DomainAggregate], tuple[str, str]] = {
@@ -721,7 +721,7 @@ def aggregate_version(
     return read({"exists": version is not None, "version": version}, version)
 
 
-# -- queries: a GET per query of the catalogue (b2bcore.queries) ----------------
+# -- queries: a GET per query of the catalogue (b2bcore.application.queries) -
 
 #: What the API says of a query parameter, by its name.
 QUERY_PARAMETERS = {

@@ -1,5 +1,5 @@
 """The JSON bodies of the commands, made from their declarations
-(``b2bcore.commands``): typed, unknown fields refused."""
+(``b2bcore.application.commands``): typed, unknown fields refused."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from b2bcore import Money
-from b2bcore import commands as c
-from b2bcore.values import Contact, Installment, OrderLine, ReviewArea
+from b2bcore.application import commands as c
+from b2bcore.domain.values import Contact, Installment, OrderLine, ReviewArea
 
 R = TypeVar("R")
 

@@ -27,12 +27,12 @@ from b2bcore import (
     deterministic_id,
     installment_plan,
 )
-from b2bcore.aggregate import DomainAggregate, Provenance
-from b2bcore.application import project
-from b2bcore.asset import Asset
-from b2bcore.errors import quoted
-from b2bcore.opportunity import Opportunity
-from b2bcore.values import Postmortem
+from b2bcore.application.core import project
+from b2bcore.domain.aggregate import DomainAggregate, Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.errors import quoted
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.values import Postmortem
 from b2bcore_adapters.importers.csv_records import ACTOR, META, Recorded
 from b2bcore_adapters.importers.rows import (
     Column,

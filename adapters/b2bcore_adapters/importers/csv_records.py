@@ -25,11 +25,11 @@ from b2bcore import (
     deterministic_id,
     installment_plan,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import Provenance
-from b2bcore.asset import Asset
-from b2bcore.errors import quoted
-from b2bcore.opportunity import Opportunity
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.errors import quoted
+from b2bcore.domain.opportunity import Opportunity
 from b2bcore_adapters.importers.rows import (
     CellError,
     Column,

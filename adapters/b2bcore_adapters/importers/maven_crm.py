@@ -27,10 +27,10 @@ from b2bcore import (
     Money,
     deterministic_id,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import Provenance
-from b2bcore.opportunity import Opportunity
-from b2bcore.sales_rep import SalesRep
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
 from b2bcore_adapters.importers.report import (
     ImportFileError,
     ImportReport,

@@ -21,9 +21,9 @@ from b2bcore import (
     ObsoleteReason,
     deterministic_id,
 )
-from b2bcore.account import Account
-from b2bcore.aggregate import Provenance
-from b2bcore.asset import Asset
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.asset import Asset
 from b2bcore_adapters.importers.report import ImportReport
 from b2bcore_adapters.importers.rows import (
     CellError,

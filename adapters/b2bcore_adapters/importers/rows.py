@@ -24,9 +24,9 @@ from typing import Any, Generic, TypeVar, cast
 import attrs
 
 from b2bcore import DomainError, Money
-from b2bcore.aggregate import MAX_LABEL_LENGTH, check_length
-from b2bcore.errors import quoted
-from b2bcore.money import MINOR_UNITS
+from b2bcore.domain.aggregate import MAX_LABEL_LENGTH, check_length
+from b2bcore.domain.errors import quoted
+from b2bcore.domain.money import MINOR_UNITS
 from b2bcore_adapters.importers.report import ImportFileError, RowProblem
 
 T = TypeVar("T")

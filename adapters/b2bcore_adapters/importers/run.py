@@ -16,8 +16,8 @@ from uuid import UUID
 import attrs
 
 from b2bcore import AlreadyExistsError, B2BCore, B2BCoreError, ConflictError
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.errors import DomainError
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.errors import DomainError
 from b2bcore_adapters.importers.report import FileSummary, ImportReport, RowProblem
 from b2bcore_adapters.importers.rows import CellError, Column, Row, read_table
 

@@ -19,9 +19,9 @@ from uuid import UUID
 import attrs
 
 from b2bcore import Grade, Installment, Money, ObsoleteReason, installment_plan
-from b2bcore.aggregate import Provenance
-from b2bcore.asset import Asset
-from b2bcore.values import add_months
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.values import add_months
 from b2bcore_adapters.story.calendar import Agenda, first_of_next_month, later
 from b2bcore_adapters.story.parties import (
     BILLING,

@@ -22,11 +22,11 @@ from uuid import UUID
 import attrs
 
 from b2bcore import Money, OrderLine, Outcome
-from b2bcore.aggregate import Provenance
-from b2bcore.asset import Asset
-from b2bcore.opportunity import Opportunity
-from b2bcore.policies import win_with_order
-from b2bcore.values import Postmortem, add_months
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.policies import win_with_order
+from b2bcore.domain.values import Postmortem, add_months
 from b2bcore_adapters.story.assets import Subscription, krw, round_down
 from b2bcore_adapters.story.calendar import Cursor, PastTheEnd
 from b2bcore_adapters.story.parties import Customer, acting

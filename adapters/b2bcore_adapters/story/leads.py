@@ -10,9 +10,9 @@ from datetime import date
 from uuid import UUID
 
 from b2bcore import Temperature
-from b2bcore.aggregate import Provenance
-from b2bcore.lead import Lead
-from b2bcore.opportunity import Opportunity
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
 from b2bcore_adapters.story.calendar import Cursor, PastTheEnd
 from b2bcore_adapters.story.parties import MARKETING, acting, contact_person
 from b2bcore_adapters.story.vocabulary import DISQUALIFICATIONS, NEEDS, one_of

@@ -12,8 +12,8 @@ from uuid import UUID
 import attrs
 
 from b2bcore import B2BCore, BusinessLine, ContactChannel, Grade
-from b2bcore.account import Account
-from b2bcore.aggregate import Provenance
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import Provenance
 from b2bcore_adapters.story.vocabulary import (
     CHANNELS,
     CONTACT_ROLES,

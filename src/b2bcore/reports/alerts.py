@@ -18,10 +18,10 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.ids import deterministic_id
+from b2bcore.application.settings import Settings
+from b2bcore.domain.ids import deterministic_id
 from b2bcore.reports import asof
 from b2bcore.reports.records import AssetRecord, DealRecord
-from b2bcore.settings import Settings
 
 
 class AlertKind(Enum):

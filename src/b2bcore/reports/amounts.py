@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from b2bcore.money import MINOR_UNITS, Money
+from b2bcore.domain.money import MINOR_UNITS, Money
 
 
 @attrs.frozen

@@ -6,11 +6,11 @@ from datetime import date
 
 import attrs
 
-from b2bcore.lifecycle import status_on
-from b2bcore.money import Money
+from b2bcore.domain.lifecycle import status_on
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import AssetStatus, Outcome, TierMove
+from b2bcore.domain.views import TierStint
 from b2bcore.reports.records import AssetRecord, DealRecord
-from b2bcore.values import AssetStatus, Outcome, TierMove
-from b2bcore.views import TierStint
 
 
 def asset_status(asset: AssetRecord, day: date) -> AssetStatus | None:

@@ -20,14 +20,14 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.errors import ValidationError
-from b2bcore.money import MINOR_UNITS, Money
+from b2bcore.application.settings import Settings
+from b2bcore.domain.errors import ValidationError
+from b2bcore.domain.money import MINOR_UNITS, Money
+from b2bcore.domain.values import AssetStatus, Installment, ObsoleteReason
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
 from b2bcore.reports.rates import mean, rate
 from b2bcore.reports.records import AssetRecord
-from b2bcore.settings import Settings
-from b2bcore.values import AssetStatus, Installment, ObsoleteReason
 
 
 class ChurnReason(Enum):

@@ -11,12 +11,12 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.money import Money
+from b2bcore.application.settings import Settings
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import AssetStatus
 from b2bcore.reports import asof
 from b2bcore.reports.records import AccountRecord, AssetRecord
 from b2bcore.reports.renewals import LAPSED, OVERDUE, Risk, renewal_queue, risks
-from b2bcore.settings import Settings
-from b2bcore.values import AssetStatus
 
 #: How many assets the top list of each currency holds.
 TOP_ASSETS = 10

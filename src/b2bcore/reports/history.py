@@ -9,10 +9,10 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.money import Money
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import AssetStatus, ObsoleteReason, Outcome
+from b2bcore.domain.views import AccountView, AssetView, OpportunityView
 from b2bcore.reports import asof
-from b2bcore.values import AssetStatus, ObsoleteReason, Outcome
-from b2bcore.views import AccountView, AssetView, OpportunityView
 
 
 @attrs.frozen

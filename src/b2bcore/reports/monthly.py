@@ -15,12 +15,12 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.errors import ValidationError
-from b2bcore.money import Money
+from b2bcore.application.settings import Settings
+from b2bcore.domain.errors import ValidationError
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import AssetStatus, add_months
+from b2bcore.domain.views import AccountView, AssetView
 from b2bcore.reports import asof
-from b2bcore.settings import Settings
-from b2bcore.values import AssetStatus, add_months
-from b2bcore.views import AccountView, AssetView
 
 #: How many months the usage trend covers, the report's month last.
 TREND_MONTHS = 6

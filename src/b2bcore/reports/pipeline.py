@@ -13,15 +13,15 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.money import MINOR_UNITS, Money
+from b2bcore.application.settings import Settings
+from b2bcore.domain.money import MINOR_UNITS, Money
+from b2bcore.domain.values import OPEN_TIERS, Outcome, TierMove
+from b2bcore.domain.views import TierStint
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts, weighted
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
 from b2bcore.reports.rates import mean, rate
 from b2bcore.reports.records import DealRecord, Named
-from b2bcore.settings import Settings
-from b2bcore.values import OPEN_TIERS, Outcome, TierMove
-from b2bcore.views import TierStint
 
 
 @attrs.frozen

@@ -1,6 +1,6 @@
 """What the reports read of a deal, an asset or an account: the views satisfy these,
 and so do the light records built from the report tables
-(``b2bcore.facts.records``), so one report function serves both."""
+(``b2bcore.readmodels.facts.records``), so one report function serves both."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
-from b2bcore.money import Money
-from b2bcore.values import (
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import (
     BusinessLine,
     CompetitorContact,
     ContactChannel,
@@ -27,7 +27,7 @@ from b2bcore.values import (
 )
 
 if TYPE_CHECKING:
-    from b2bcore.views import TierStint
+    from b2bcore.domain.views import TierStint
 
 
 class Named(Protocol):

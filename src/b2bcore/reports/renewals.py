@@ -13,11 +13,11 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.money import Money
+from b2bcore.application.settings import Settings
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import Grade
 from b2bcore.reports import asof
 from b2bcore.reports.records import AccountRecord, AssetRecord
-from b2bcore.settings import Settings
-from b2bcore.values import Grade
 
 
 class Risk(Enum):

@@ -13,12 +13,12 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.money import Money
+from b2bcore.application.settings import Settings
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import ContactChannel, Grade
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
 from b2bcore.reports.records import AccountRecord, AssetRecord
-from b2bcore.settings import Settings
-from b2bcore.values import ContactChannel, Grade
 
 #: The Pareto set is the top fifth of the accounts (rounded up).
 PARETO_FRACTION = 5

@@ -10,13 +10,13 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.facts.queries import TierCellRow
-from b2bcore.money import Money
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import Outcome
+from b2bcore.readmodels.facts.queries import TierCellRow
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
 from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
 from b2bcore.reports.records import DealRecord, Named
-from b2bcore.values import Outcome
 
 #: The matrix's columns, left to right.
 COLUMNS = ("4", "3", "2", "1", "0-won", "0-lost", "0-dropped")

@@ -12,12 +12,8 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.money import Money
-from b2bcore.reports import asof
-from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
-from b2bcore.reports.rates import mean, rate
-from b2bcore.reports.records import DealRecord, Named
-from b2bcore.values import (
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import (
     Finding,
     GateStep,
     LossReason,
@@ -25,7 +21,11 @@ from b2bcore.values import (
     Postmortem,
     SalesStage,
 )
-from b2bcore.views import OpportunityView
+from b2bcore.domain.views import OpportunityView
+from b2bcore.reports import asof
+from b2bcore.reports.dimensions import NO_ACCOUNTS, NO_MANAGERS, Dimension, grouped
+from b2bcore.reports.rates import mean, rate
+from b2bcore.reports.records import DealRecord, Named
 
 #: The ``lost_to`` key of deals lost without a named competitor.
 UNKNOWN_COMPETITOR = "unknown"

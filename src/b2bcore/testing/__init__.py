@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, Self, TypeVar, cast
 
-from b2bcore.aggregate import DomainAggregate
-from b2bcore.application import B2BCore
-from b2bcore.errors import DomainError
-from b2bcore.paging import notifications
+from b2bcore.application.core import B2BCore
+from b2bcore.application.paging import notifications
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.errors import DomainError
 
 __all__ = ["Fact", "Outcome", "Scenario"]
 

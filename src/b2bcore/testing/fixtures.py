@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from b2bcore.application import B2BCore
-from b2bcore.clock import FixedClock
+from b2bcore.application.core import B2BCore
+from b2bcore.domain.clock import FixedClock
 from b2bcore.testing import Scenario
 
 __all__ = [

@@ -31,10 +31,10 @@ from b2bcore import (
     deterministic_id,
     installment_plan,
 )
-from b2bcore.ids import order_line_id
-from b2bcore.lifecycle import ACCEPTS, LEADS_TO, AssetAction, accepts
-from b2bcore.money import MINOR_UNITS
-from b2bcore.values import MAX_GATE, OPEN_TIERS, Installment, add_months
+from b2bcore.domain.ids import order_line_id
+from b2bcore.domain.lifecycle import ACCEPTS, LEADS_TO, AssetAction, accepts
+from b2bcore.domain.money import MINOR_UNITS
+from b2bcore.domain.values import MAX_GATE, OPEN_TIERS, Installment, add_months
 
 START = date(2020, 1, 1)
 END = date(2030, 12, 31)

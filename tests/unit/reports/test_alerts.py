@@ -17,9 +17,9 @@ from b2bcore import (
     UsagePattern,
     deterministic_id,
 )
+from b2bcore.application.settings import Settings
+from b2bcore.domain.views import AssetView
 from b2bcore.reports.alerts import Alert, AlertKind, alerts
-from b2bcore.settings import Settings
-from b2bcore.views import AssetView
 from tests.helpers import register_account
 from tests.unit.reports.installed_base import installed_asset
 

@@ -7,9 +7,9 @@ from datetime import date
 from uuid import UUID
 
 from b2bcore import AssetStatus, B2BCore, Money, ObsoleteReason
+from b2bcore.application.settings import Settings
 from b2bcore.reports.dashboard import RepDashboard, rep_dashboard
 from b2bcore.reports.renewals import Risk
-from b2bcore.settings import Settings
 from tests.helpers import purchase_asset, register_account
 from tests.unit.reports.installed_base import installed_asset
 

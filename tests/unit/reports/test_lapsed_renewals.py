@@ -15,10 +15,10 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, ObsoleteReason, ValidationError
+from b2bcore.application.settings import Settings
 from b2bcore.reports.amounts import Amounts
 from b2bcore.reports.asset_kpis import AssetKpis, ChurnReason, asset_kpis
 from b2bcore.reports.renewals import LAPSED, OVERDUE, RenewalItem, renewal_queue
-from b2bcore.settings import Settings
 from tests.helpers import register_account
 from tests.unit.reports.installed_base import KRW_10M, installed_asset
 

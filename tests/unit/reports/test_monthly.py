@@ -9,14 +9,14 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, Money, ObsoleteReason, UsagePattern
-from b2bcore.errors import NotFoundError, ValidationError
+from b2bcore.domain.errors import NotFoundError, ValidationError
+from b2bcore.domain.values import add_months
 from b2bcore.reports.monthly import (
     InspectionResult,
     MonthlyReport,
     OpenInspection,
     UsagePoint,
 )
-from b2bcore.values import add_months
 from tests.helpers import purchase_asset, register_account
 
 MAY = date(2024, 5, 1)

@@ -10,9 +10,9 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, Money, OpportunityView
+from b2bcore.application.settings import Settings
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.pipeline import pipeline_kpis
-from b2bcore.settings import Settings
 from tests.unit.reports.deals import book, krw, open_deal, views
 
 SETTINGS = Settings()

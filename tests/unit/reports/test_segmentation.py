@@ -18,8 +18,8 @@ from b2bcore import (
     Money,
     ObsoleteReason,
 )
+from b2bcore.application.settings import Settings
 from b2bcore.reports.segmentation import segmentation
-from b2bcore.settings import Settings
 from tests.helpers import purchase_asset, register_account
 from tests.unit.reports.deals import krw
 

@@ -16,9 +16,9 @@ from b2bcore import (
     ReviewArea,
     SalesStage,
 )
+from b2bcore.domain.values import Postmortem
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.winloss import EntryKind, timeline, win_loss_analysis
-from b2bcore.values import Postmortem
 from tests.unit.reports.deals import krw, open_deal, views
 
 # -- the timeline of one deal ---------------------------------------------------

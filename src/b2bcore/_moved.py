@@ -1,0 +1,70 @@
+"""Where modules were before the folders (b2bcore 0.x): ``import
+b2bcore.asset`` still works for one release, as a module whose names are
+those of ``b2bcore.domain.asset``, with a DeprecationWarning on import."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import warnings
+from types import ModuleType
+from typing import Any
+
+_DOMAIN = (
+    "account acknowledgement aggregate asset clock erasure errors ids lead "
+    "lifecycle money opportunity personal_data policies projection_skip "
+    "sales_rep values views"
+)
+_APPLICATION = (
+    "aio commands event_history handlers paging queries settings storage "
+    "transcodings unit_of_work"
+)
+#: Each old module path and where it is now.
+MOVED: dict[str, str] = {
+    **{f"b2bcore.{name}": f"b2bcore.domain.{name}" for name in _DOMAIN.split()},
+    **{
+        f"b2bcore.{name}": f"b2bcore.application.{name}"
+        for name in _APPLICATION.split()
+    },
+    **{
+        f"b2bcore.{name}": f"b2bcore.readmodels.{name}"
+        for name in ("projection", "readmodel", "derived_audit")
+    },
+    **{
+        f"b2bcore.facts{name}": f"b2bcore.readmodels.facts{name}"
+        for name in ("", ".queries", ".records", ".rows", ".tables", ".versions")
+    },
+    "b2bcore.hashchain": "b2bcore.audit.hashchain",
+    "b2bcore.chainstore": "b2bcore.audit.chainstore",
+}
+
+
+class _Moved(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(
+        self, fullname: str, path: Any, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in MOVED:
+            return None
+        is_package = any(name.startswith(f"{fullname}.") for name in MOVED)
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=is_package)
+
+    def exec_module(self, module: ModuleType) -> None:
+        target = MOVED[module.__name__]
+        warnings.warn(
+            f"{module.__name__} is {target} now; the old path goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        moved = importlib.import_module(target)
+        module.__dict__.update(
+            {k: v for k, v in vars(moved).items() if not k.startswith("__")}
+        )
+        module.__doc__ = moved.__doc__
+
+
+def install() -> None:
+    """Serve the old paths (once per process)."""
+    if not any(isinstance(finder, _Moved) for finder in sys.meta_path):
+        sys.meta_path.append(_Moved())

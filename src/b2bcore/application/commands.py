@@ -1,0 +1,676 @@
+"""Every command, declared once: its fields and their types, the aggregate it
+acts on and the aggregate method that carries it out, where it sits below
+that aggregate, and its docs. ``B2BCore.handle`` runs one
+(``b2bcore.application.handlers``); the typed ``B2BCore`` methods, the ``b2b`` command
+line and the HTTP routes are made from these declarations.
+
+A command's first field, when it has one without a default, names the
+aggregate it acts on (its *target*); a command without one creates the
+aggregate, under the id its ``<kind>_id`` field gives or a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from types import MappingProxyType
+from typing import Any, ClassVar, Generic, TypeVar
+from uuid import UUID
+
+import attrs
+
+from b2bcore.domain.account import Account
+from b2bcore.domain.acknowledgement import Acknowledgement
+from b2bcore.domain.aggregate import DomainAggregate, Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.ids import deterministic_id
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.money import Money
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
+from b2bcore.domain.values import (
+    BusinessLine,
+    Contact,
+    ContactChannel,
+    Grade,
+    Installment,
+    LossReason,
+    ObsoleteReason,
+    OrderLine,
+    ReviewArea,
+    SalesStage,
+    Temperature,
+    UsagePattern,
+)
+
+R_co = TypeVar("R_co", covariant=True)
+
+NOTHING: Mapping[str, type[DomainAggregate]] = MappingProxyType({})
+
+
+@attrs.frozen(kw_only=True)
+class Command(Generic[R_co]):
+    """A request to record a fact; ``R_co`` is what running it returns."""
+
+    #: The aggregate the command acts on, or creates.
+    ACTS_ON: ClassVar[type[DomainAggregate]]
+    #: The aggregate's method that carries the command out (a class method
+    #: creating it, for a command without a target); "" for a command with
+    #: a handler of its own (``b2bcore.application.handlers.HANDLERS``).
+    CALLS: ClassVar[str] = ""
+    #: Where the command sits below its aggregate: its HTTP path below the
+    #: aggregate's (``{field}`` for a field taken from the path) and its
+    #: ``b2b`` sub-command; "" for a command that creates the aggregate.
+    ROUTE: ClassVar[str]
+    #: The other aggregates the command names by id, by field: each must
+    #: exist (a field left None names none).
+    NAMES: ClassVar[Mapping[str, type[DomainAggregate]]] = NOTHING
+    #: What an answer calls the result, for one that is not an id.
+    RESULT: ClassVar[str] = ""
+
+    #: The business date the fact is effective on (default: today).
+    on: date | None = None
+    #: Why, in words, kept with the events.
+    reason: str | None = None
+    #: Who records it (default: the core's actor), and in answer to what.
+    actor: str | None = None
+    correlation_id: UUID | None = None
+    causation_id: UUID | None = None
+
+    @classmethod
+    def label(cls) -> str:
+        """The command's name in words: ``InstallAsset`` → ``install asset``."""
+        return "".join(f" {c.lower()}" if c.isupper() else c for c in cls.__name__)[1:]
+
+    @classmethod
+    def target_field(cls) -> attrs.Attribute[Any] | None:
+        """The field naming the aggregate the command acts on, if any."""
+        return next(
+            (f for f in attrs.fields(cls) if not f.kw_only),
+            None,
+        )
+
+    @classmethod
+    def creates(cls) -> bool:
+        return cls.target_field() is None
+
+    def target(self) -> UUID | None:
+        """The id of the aggregate the command acts on (None: creates one)."""
+        field = self.target_field()
+        return None if field is None else getattr(self, field.name)
+
+    def arguments(self) -> dict[str, Any]:
+        """The fields the aggregate's method takes: all but the target, the
+        new aggregate's id and those every command has."""
+        left_out = {*COMMON, f"{self.ACTS_ON.KIND}_id"}
+        if (field := self.target_field()) is not None:
+            left_out.add(field.name)
+        return {
+            f.name: getattr(self, f.name)
+            for f in attrs.fields(type(self))
+            if f.name not in left_out
+        }
+
+    def provenance(self, actor: str) -> Provenance:
+        """Who, why and in answer to what (``actor`` when it names nobody)."""
+        return Provenance(
+            actor=self.actor or actor,
+            reason=self.reason,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+        )
+
+
+#: The fields every command has.
+COMMON = frozenset(f.name for f in attrs.fields(Command))
+
+# -- accounts -------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class RegisterAccount(Command[UUID]):
+    """Register a customer company; returns its id."""
+
+    ACTS_ON = Account
+    CALLS = "register"
+    ROUTE = ""
+
+    name: str
+    grade: Grade
+    sector: str
+    region: str
+    country: str
+    business_line: BusinessLine
+    preferred_channel: ContactChannel
+    account_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChangeAccountGrade(Command[None]):
+    """Change the account's grade (a human decision, kept as a fact)."""
+
+    ACTS_ON = Account
+    CALLS = "change_grade"
+    ROUTE = "grade"
+
+    account_id: UUID = attrs.field(kw_only=False)
+    grade: Grade
+
+
+@attrs.frozen(kw_only=True)
+class ChangeAccountAttributes(Command[None]):
+    """Change the given segmentation attributes (None leaves one as is)."""
+
+    ACTS_ON = Account
+    CALLS = "change_attributes"
+    ROUTE = "attributes"
+
+    account_id: UUID = attrs.field(kw_only=False)
+    name: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    country: str | None = None
+    business_line: BusinessLine | None = None
+    preferred_channel: ContactChannel | None = None
+
+
+# -- assets ---------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class PurchaseAsset(Command[UUID]):
+    """Record a completed order creating an asset of ``account_id``
+    (``upsell`` when it adds to what the account had); returns the asset's
+    id. ``installments`` must sum to ``value`` (see
+    ``b2bcore.installment_plan``)."""
+
+    ACTS_ON = Asset
+    CALLS = "purchase"
+    ROUTE = ""
+    NAMES = MappingProxyType({"account_id": Account})
+
+    account_id: UUID
+    product: str
+    order_reference: str
+    contact: str | Contact
+    value: Money
+    installments: Sequence[Installment]
+    owner: str
+    asset_id: UUID | None = None
+    opportunity_id: UUID | None = None
+    upsell: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class InstallAsset(Command[None]):
+    """Install the asset; ``usage_end_on=None`` makes it open-ended."""
+
+    ACTS_ON = Asset
+    CALLS = "install"
+    ROUTE = "install"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    usage_end_on: date | None
+
+
+@attrs.frozen(kw_only=True)
+class RenewAsset(Command[None]):
+    """Extend the usage end date, optionally at a new value (an upsell when
+    higher) with the new term's installments (numbered after the plan's)."""
+
+    ACTS_ON = Asset
+    CALLS = "renew"
+    ROUTE = "renew"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    usage_end_on: date
+    value: Money | None = None
+    installments: Sequence[Installment] = ()
+
+
+@attrs.frozen(kw_only=True)
+class CorrectUsageEnd(Command[None]):
+    """Correct a wrong current usage end date retroactively: the correction
+    takes effect on the business date of the install or renewal that set it
+    (docs/audit.md); ``on`` is the day it is made."""
+
+    ACTS_ON = Asset
+    CALLS = "correct_usage_end"
+    ROUTE = "usage-end/correct"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    usage_end_on: date
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class UpgradeAsset(Command[None]):
+    """Move the asset to another product at a new contract value."""
+
+    ACTS_ON = Asset
+    CALLS = "upgrade"
+    ROUTE = "upgrade"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    product: str
+    value: Money
+
+
+@attrs.frozen(kw_only=True)
+class ReplaceAsset(Command[None]):
+    """Make the asset obsolete, replaced by ``successor_id`` (an asset of
+    the same account)."""
+
+    ACTS_ON = Asset
+    ROUTE = "replace"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    successor_id: UUID
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class MakeAssetObsolete(Command[None]):
+    """End the asset's life (churn); obsolete is terminal."""
+
+    ACTS_ON = Asset
+    CALLS = "make_obsolete"
+    ROUTE = "obsolete"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    reason_code: ObsoleteReason
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleInspection(Command[int]):
+    """Plan an inspection of an installed asset; returns its number."""
+
+    ACTS_ON = Asset
+    CALLS = "schedule_inspection"
+    ROUTE = "inspections"
+    RESULT = "number"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    due_on: date
+
+
+@attrs.frozen(kw_only=True)
+class CompleteInspection(Command[None]):
+    """Record a scheduled inspection done, with what it found."""
+
+    ACTS_ON = Asset
+    CALLS = "complete_inspection"
+    ROUTE = "inspections/{number}/complete"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    number: int
+    findings: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RecordSatisfaction(Command[None]):
+    """Record a satisfaction score from 0 to 10."""
+
+    ACTS_ON = Asset
+    CALLS = "record_satisfaction"
+    ROUTE = "satisfaction"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    score: int
+    comment: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RecordUsage(Command[None]):
+    """Record a month's usage (``period`` is any day of the month)."""
+
+    ACTS_ON = Asset
+    CALLS = "record_usage"
+    ROUTE = "usage"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    period: date
+    count: int
+    distance_km: int
+    region: str
+    pattern: UsagePattern
+
+
+@attrs.frozen(kw_only=True)
+class ReportCompetitorContact(Command[None]):
+    """Record that a competitor approached the customer about the asset."""
+
+    ACTS_ON = Asset
+    CALLS = "report_competitor_contact"
+    ROUTE = "competitor-contacts"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    competitor: str
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class PayInstallment(Command[None]):
+    """Record installment ``number`` paid in full on ``on`` (late when after
+    its due date)."""
+
+    ACTS_ON = Asset
+    CALLS = "pay_installment"
+    ROUTE = "installments/{number}/payments"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    number: int
+    amount: Money
+
+
+# -- leads ----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CaptureLead(Command[UUID]):
+    """Capture a marketing-qualified lead (MQL); returns its id."""
+
+    ACTS_ON = Lead
+    CALLS = "capture"
+    ROUTE = ""
+    NAMES = MappingProxyType({"account_id": Account})
+
+    company: str
+    source: str
+    temperature: Temperature
+    contact: str | Contact | None = None
+    need: str | None = None
+    account_id: UUID | None = None
+    lead_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChangeLeadTemperature(Command[None]):
+    """Mark the lead hot, warm or cold."""
+
+    ACTS_ON = Lead
+    CALLS = "change_temperature"
+    ROUTE = "temperature"
+
+    lead_id: UUID = attrs.field(kw_only=False)
+    temperature: Temperature
+
+
+@attrs.frozen(kw_only=True)
+class QualifyLead(Command[None]):
+    """Make an MQL a sales lead (SQL); it needs a contact and a need."""
+
+    ACTS_ON = Lead
+    CALLS = "qualify"
+    ROUTE = "qualify"
+
+    lead_id: UUID = attrs.field(kw_only=False)
+    contact: str | Contact | None = None
+    need: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DisqualifyLead(Command[None]):
+    """Drop the lead, saying why."""
+
+    ACTS_ON = Lead
+    CALLS = "disqualify"
+    ROUTE = "disqualify"
+
+    lead_id: UUID = attrs.field(kw_only=False)
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class DealTerms(Command[UUID]):
+    """What a deal is opened with (by converting a lead or directly)."""
+
+    name: str
+    amount: Money
+    owner: str
+    business_line: BusinessLine
+    region: str
+    country: str
+    product: str
+    expected_close_on: date
+    competitors: Sequence[str] = ()
+    opportunity_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConvertLead(DealTerms):
+    """Convert a sales lead into a Tier 4 opportunity, both in one save;
+    returns the opportunity's id. The account defaults to the lead's."""
+
+    ACTS_ON = Lead
+    ROUTE = "convert"
+    NAMES = MappingProxyType({"account_id": Account})
+
+    lead_id: UUID = attrs.field(kw_only=False)
+    account_id: UUID | None = None
+
+
+# -- opportunities --------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class OpenOpportunity(DealTerms):
+    """Open a deal (at Tier 4 unless told); ``account_id`` may be None when
+    the account is unknown. Returns its id."""
+
+    ACTS_ON = Opportunity
+    CALLS = "open"
+    ROUTE = ""
+    NAMES = MappingProxyType({"account_id": Account})
+
+    account_id: UUID | None
+    tier: int = 4
+    stage: SalesStage | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChangeTier(Command[None]):
+    """Move the deal to another tier (and sales stage)."""
+
+    ACTS_ON = Opportunity
+    CALLS = "change_tier"
+    ROUTE = "tier"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    tier: int
+    stage: SalesStage | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReviewGate(Command[list[int]]):
+    """Record a VRB review of the next gate; returns the findings' numbers."""
+
+    ACTS_ON = Opportunity
+    CALLS = "review_gate"
+    ROUTE = "gates/{gate}/review"
+    RESULT = "finding_numbers"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    gate: int
+    findings: Sequence[tuple[ReviewArea, str]] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ResolveFinding(Command[None]):
+    """Close a review finding, saying how it was resolved."""
+
+    ACTS_ON = Opportunity
+    CALLS = "resolve_finding"
+    ROUTE = "findings/{number}/resolve"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    number: int
+    resolution: str
+
+
+@attrs.frozen(kw_only=True)
+class PassGate(Command[None]):
+    """Pass a reviewed gate; refused while any of its findings is open."""
+
+    ACTS_ON = Opportunity
+    CALLS = "pass_gate"
+    ROUTE = "gates/{gate}/pass"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    gate: int
+
+
+@attrs.frozen(kw_only=True)
+class FailGate(Command[None]):
+    """Fail a gate, saying why."""
+
+    ACTS_ON = Opportunity
+    CALLS = "fail_gate"
+    ROUTE = "gates/{gate}/fail"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    gate: int
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class WinOpportunity(Command[tuple[UUID, ...]]):
+    """Close the deal as won; each order line becomes an asset purchased on
+    the same day (``upsell`` when they add to what the account had), saved
+    atomically with the win (``b2bcore.domain.policies``). Returns the new assets'
+    ids."""
+
+    ACTS_ON = Opportunity
+    ROUTE = "win"
+    RESULT = "asset_ids"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    value: Money
+    order: Sequence[OrderLine] = ()
+    upsell: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class LoseOpportunity(Command[None]):
+    """Close the deal as lost, with the reason and the competitor it went to."""
+
+    ACTS_ON = Opportunity
+    CALLS = "lose"
+    ROUTE = "lose"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    reason_code: LossReason
+    competitor: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DropOpportunity(Command[None]):
+    """Close the deal as dropped (no decision), saying why."""
+
+    ACTS_ON = Opportunity
+    CALLS = "drop"
+    ROUTE = "drop"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordPostmortem(Command[None]):
+    """Record the blameless win/loss analysis of a closed deal."""
+
+    ACTS_ON = Opportunity
+    ROUTE = "postmortem"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    summary: str
+    root_causes: Sequence[str] = ()
+    lessons: Sequence[str] = ()
+
+
+# -- sales reps and alerts ------------------------------------------------------
+
+
+def sales_rep_id(name: str) -> UUID:
+    """A sales rep's id: from the name, so a rep is registered once."""
+    return deterministic_id("sales_rep", name.strip())
+
+
+@attrs.frozen(kw_only=True)
+class RegisterSalesRep(Command[UUID]):
+    """Register a deal owner with their manager and regional office; the id
+    derives from the name, so a rep is registered once."""
+
+    ACTS_ON = SalesRep
+    ROUTE = ""
+
+    name: str
+    manager: str
+    office: str
+
+
+@attrs.frozen(kw_only=True)
+class ReassignSalesRep(Command[None]):
+    """Give the sales rep another manager and office."""
+
+    ACTS_ON = SalesRep
+    CALLS = "reassign"
+    ROUTE = "reassign"
+
+    name: str = attrs.field(kw_only=False)
+    manager: str
+    office: str
+
+    def target(self) -> UUID:
+        return sales_rep_id(self.name)
+
+
+@attrs.frozen(kw_only=True)
+class AcknowledgeAlert(Command[None]):
+    """Record that someone took the alert in hand (once per alert)."""
+
+    ACTS_ON = Acknowledgement
+    ROUTE = "acknowledge"
+
+    alert_id: UUID = attrs.field(kw_only=False)
+    note: str = ""
+
+
+#: Every command, in the order the docs list them.
+COMMANDS: tuple[type[Command[Any]], ...] = (
+    RegisterAccount,
+    ChangeAccountGrade,
+    ChangeAccountAttributes,
+    PurchaseAsset,
+    InstallAsset,
+    RenewAsset,
+    CorrectUsageEnd,
+    UpgradeAsset,
+    ReplaceAsset,
+    MakeAssetObsolete,
+    ScheduleInspection,
+    CompleteInspection,
+    RecordSatisfaction,
+    RecordUsage,
+    ReportCompetitorContact,
+    PayInstallment,
+    CaptureLead,
+    ChangeLeadTemperature,
+    QualifyLead,
+    DisqualifyLead,
+    ConvertLead,
+    OpenOpportunity,
+    ChangeTier,
+    ReviewGate,
+    ResolveFinding,
+    PassGate,
+    FailGate,
+    WinOpportunity,
+    LoseOpportunity,
+    DropOpportunity,
+    RecordPostmortem,
+    RegisterSalesRep,
+    ReassignSalesRep,
+    AcknowledgeAlert,
+)

@@ -1,0 +1,74 @@
+"""Database URLs: which kind of database stores the log, found by the URL's
+scheme among the ``b2bcore.backends`` entry points (``memory``, ``sqlite``,
+``postgresql``; the adapters package registers them, and the domain names
+none of them). A backend turns the URL into ``eventsourcing``'s settings,
+including the classes kept beside the log, each named by topic under the
+variables below.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection
+from importlib.metadata import EntryPoint, entry_points
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from b2bcore.domain.errors import ConfigurationError
+
+DEFAULT_URL = "sqlite:///b2bcore.db"
+URL_VARIABLE = "B2BCORE_DATABASE_URL"
+#: The entry point group of the backends, each named by its URL scheme.
+BACKENDS = "b2bcore.backends"
+#: The settings that name the classes kept beside the log, by topic.
+VAULT_VARIABLE = "B2BCORE_VAULT_TOPIC"
+CHAIN_VARIABLE = "B2BCORE_CHAIN_TOPIC"
+#: Called with the settings before anything is opened (when set).
+REACH_VARIABLE = "B2BCORE_REACH_TOPIC"
+
+
+class Backend(Protocol):
+    """A kind of database that can store the log."""
+
+    def environment(self, url: str) -> dict[str, str]:
+        """The ``eventsourcing`` settings that open the store at ``url``."""
+        ...
+
+
+@runtime_checkable
+class FindsExisting(Protocol):
+    """A log recorder that tells in one query which aggregates have events
+    (the SQLite and PostgreSQL ones)."""
+
+    def existing(self, aggregate_ids: Collection[UUID]) -> frozenset[UUID]:
+        """The ones of ``aggregate_ids`` with at least one event recorded."""
+        ...
+
+
+def environment_for(url: str) -> dict[str, str]:
+    """The ``eventsourcing`` settings that open the store at ``url``."""
+    return _backend(url, urlsplit(url).scheme).environment(url)
+
+
+@functools.cache
+def _backends() -> dict[str, EntryPoint]:
+    """The registered backends by scheme, read once per process (reading
+    the installed packages' metadata costs milliseconds)."""
+    return {e.name: e for e in entry_points(group=BACKENDS)}
+
+
+def _backend(url: str, scheme: str) -> Backend:
+    found = _backends().get(scheme)
+    if found is None:
+        known = sorted(_backends())
+        raise ConfigurationError(
+            f"database URL {url!r}: unknown scheme {scheme!r} (use "
+            + (
+                ", ".join(f"{name}://" for name in known)
+                or "a scheme a backend registers: is b2bcore installed?"
+            )
+            + ")"
+        )
+    backend: Backend = found.load()
+    return backend

@@ -1,0 +1,561 @@
+"""Opportunity (사업기회): a deal managed by Tier Management.
+
+Tier 4 (new, little information) → 3 → 2 → 1 (about to close) → Tier 0
+(closed: won, lost or dropped). Open tiers may move up or down; Tier 0 is
+terminal, and only a postmortem is recorded after it. Value review board (VRB)
+gates are reviewed and passed in order; a gate with open findings cannot be
+passed, and a deal failing a gate is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import attrs
+from eventsourcing.domain import AggregateCreated
+
+from b2bcore.domain.aggregate import (
+    MAX_NOTE_LENGTH,
+    DomainAggregate,
+    Provenance,
+    check_date,
+    check_note,
+    check_positive,
+    check_text,
+    check_type,
+)
+from b2bcore.domain.errors import ValidationError
+from b2bcore.domain.money import Money
+from b2bcore.domain.values import (
+    DEFAULT_STAGE,
+    MAX_GATE,
+    OPEN_TIERS,
+    BusinessLine,
+    Finding,
+    GateRecord,
+    GateStep,
+    LossReason,
+    Outcome,
+    Postmortem,
+    ReviewArea,
+    SalesStage,
+    TierMove,
+)
+
+
+class Opportunity(DomainAggregate):
+    TOPIC = "b2bcore:opportunity"
+    KIND = "opportunity"
+
+    class Opened(DomainAggregate.Event, AggregateCreated):
+        TOPIC = "b2bcore:opportunity:Opened"
+        # v2 added ``competitors``; see docs/schema-evolution.md.
+        class_version = 2
+        account_id: UUID | None
+        name: str
+        amount: Money
+        owner: str
+        business_line: BusinessLine
+        region: str
+        country: str
+        product: str
+        expected_close_on: date
+        tier: int
+        stage: SalesStage
+        competitors: tuple[str, ...]
+        lead_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["competitors"] = []
+
+    class TierChanged(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:TierChanged"
+        tier: int
+        stage: SalesStage
+
+        def apply(self, deal: Opportunity) -> None:
+            deal._move(self.effective_on, self.tier, self.stage)
+
+    class GateReviewed(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:GateReviewed"
+        gate: int
+
+        def apply(self, deal: Opportunity) -> None:
+            if self.gate not in deal.gates_reviewed:
+                deal.gates_reviewed.append(self.gate)
+            deal.gate_history.append(
+                GateRecord(self.gate, GateStep.REVIEWED, self.effective_on)
+            )
+
+    class FindingRaised(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:FindingRaised"
+        number: int
+        gate: int
+        area: ReviewArea
+        description: str
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.findings.append(
+                Finding(
+                    number=self.number,
+                    gate=self.gate,
+                    area=self.area,
+                    description=self.description,
+                    raised_on=self.effective_on,
+                )
+            )
+
+    class FindingResolved(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:FindingResolved"
+        number: int
+        resolution: str
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.findings = [
+                attrs.evolve(
+                    f, resolved_on=self.effective_on, resolution=self.resolution
+                )
+                if f.number == self.number
+                else f
+                for f in deal.findings
+            ]
+
+    class GatePassed(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:GatePassed"
+        gate: int
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.gates_passed.append(self.gate)
+            deal.gate_history.append(
+                GateRecord(self.gate, GateStep.PASSED, self.effective_on)
+            )
+
+    class GateFailed(DomainAggregate.Event):
+        """The VRB failed the deal at ``gate`` (the event's ``reason`` says
+        why): it is dropped."""
+
+        TOPIC = "b2bcore:opportunity:GateFailed"
+        gate: int
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.failed_gate = self.gate
+            deal.gate_history.append(
+                GateRecord(self.gate, GateStep.FAILED, self.effective_on)
+            )
+            deal._close(self.effective_on, Outcome.DROPPED, self.reason)
+
+    class Won(DomainAggregate.Event):
+        """Won at ``value``; the order created ``asset_ids`` in the same save."""
+
+        TOPIC = "b2bcore:opportunity:Won"
+        value: Money
+        asset_ids: tuple[UUID, ...]
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.won_value = self.value
+            deal.asset_ids = list(self.asset_ids)
+            deal._close(self.effective_on, Outcome.WON, self.reason)
+
+    class Lost(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:Lost"
+        reason_code: LossReason
+        competitor: str | None
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.loss_reason = self.reason_code
+            deal.lost_to = self.competitor
+            deal._close(self.effective_on, Outcome.LOST, self.reason)
+
+    class Dropped(DomainAggregate.Event):
+        """Dropped for the event's ``reason``."""
+
+        TOPIC = "b2bcore:opportunity:Dropped"
+
+        def apply(self, deal: Opportunity) -> None:
+            deal._close(self.effective_on, Outcome.DROPPED, self.reason)
+
+    class PostmortemRecorded(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:PostmortemRecorded"
+        postmortem: Postmortem
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.postmortem = self.postmortem
+            deal.postmortem_on = self.effective_on
+
+    def __init__(
+        self,
+        account_id: UUID | None,
+        name: str,
+        amount: Money,
+        owner: str,
+        business_line: BusinessLine,
+        region: str,
+        country: str,
+        product: str,
+        expected_close_on: date,
+        tier: int,
+        stage: SalesStage,
+        competitors: tuple[str, ...],
+        lead_id: UUID | None,
+        effective_on: date,
+    ) -> None:
+        self.account_id = account_id
+        self.name = name
+        self.amount = amount
+        self.owner = owner
+        self.business_line = business_line
+        self.region = region
+        self.country = country
+        self.product = product
+        self.expected_close_on = expected_close_on
+        self.competitors = list(competitors)
+        self.lead_id = lead_id
+        self.opened_on = effective_on
+        self.tier_history: list[TierMove] = []
+        self.tier = tier
+        self.stage = stage
+        self.tier_since = effective_on
+        self._move(effective_on, tier, stage)
+        self.gates_reviewed: list[int] = []
+        self.gates_passed: list[int] = []
+        self.failed_gate: int | None = None
+        self.gate_history: list[GateRecord] = []
+        self.findings: list[Finding] = []
+        self.outcome: Outcome | None = None
+        self.closed_on: date | None = None
+        self.close_reason: str | None = None
+        self.won_value: Money | None = None
+        self.asset_ids: list[UUID] = []
+        self.loss_reason: LossReason | None = None
+        self.lost_to: str | None = None
+        self.postmortem: Postmortem | None = None
+        self.postmortem_on: date | None = None
+
+    def _move(self, on: date, tier: int, stage: SalesStage) -> None:
+        from_tier = self.tier if self.tier_history else None
+        self.tier_history.append(TierMove(on, from_tier, tier, stage))
+        self.tier = tier
+        self.stage = stage
+        self.tier_since = on
+
+    def _close(self, on: date, outcome: Outcome, reason: str | None) -> None:
+        self._move(on, 0, SalesStage.CLOSE_AND_REVIEW)
+        self.outcome = outcome
+        self.closed_on = on
+        self.close_reason = reason
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+    # -- commands -------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        opportunity_id: UUID,
+        *,
+        account_id: UUID | None,
+        name: str,
+        amount: Money,
+        owner: str,
+        business_line: BusinessLine,
+        region: str,
+        country: str,
+        product: str,
+        expected_close_on: date,
+        on: date,
+        meta: Provenance,
+        tier: int = 4,
+        stage: SalesStage | None = None,
+        competitors: Sequence[str] = (),
+        lead_id: UUID | None = None,
+    ) -> Opportunity:
+        """Open a deal, usually at Tier 4; ``account_id`` may be unknown."""
+        subject = f"opportunity {opportunity_id}"
+        _check_open_tier(subject, tier)
+        return cls._begin(
+            cls.Opened,
+            opportunity_id,
+            on,
+            meta,
+            account_id=account_id,
+            name=check_text(subject, "name", name),
+            amount=check_positive(subject, "amount", amount),
+            owner=check_text(subject, "owner", owner),
+            business_line=check_type(
+                subject, "business_line", business_line, BusinessLine
+            ),
+            region=check_text(subject, "region", region),
+            country=check_text(subject, "country", country),
+            product=check_text(subject, "product", product),
+            expected_close_on=check_date(
+                subject, "expected_close_on", expected_close_on
+            ),
+            tier=tier,
+            stage=_check_stage(subject, stage, tier),
+            competitors=tuple(
+                check_text(subject, "competitors", c) for c in competitors
+            ),
+            lead_id=lead_id,
+        )
+
+    def change_tier(
+        self,
+        *,
+        on: date,
+        tier: int,
+        meta: Provenance,
+        stage: SalesStage | None = None,
+    ) -> None:
+        """Move an open deal to another open tier, up or down."""
+        self._require_open_since_tier(on, "change the tier of")
+        _check_open_tier(self.subject, tier)
+        if tier == self.tier:
+            self._refuse("tier", f"the deal is already at tier {tier}")
+        self._record(
+            self.TierChanged,
+            on,
+            meta,
+            tier=tier,
+            stage=_check_stage(self.subject, stage, tier),
+        )
+
+    def review_gate(
+        self,
+        *,
+        on: date,
+        gate: int,
+        findings: Sequence[tuple[ReviewArea, str]],
+        meta: Provenance,
+    ) -> list[int]:
+        """Record a VRB review of the next gate with its findings; returns the
+        findings' numbers."""
+        self._require_open_since(on, "review")
+        self._check_next_gate(gate)
+        self._check_after_previous_gate(gate, on)
+        checked = [
+            (
+                check_type(self.subject, "findings.area", area, ReviewArea),
+                check_text(
+                    self.subject,
+                    "findings.description",
+                    description,
+                    limit=MAX_NOTE_LENGTH,
+                ),
+            )
+            for area, description in findings
+        ]
+        self._record(self.GateReviewed, on, meta, gate=gate)
+        numbers = []
+        for area, description in checked:
+            number = len(self.findings) + 1
+            self._record(
+                self.FindingRaised,
+                on,
+                meta,
+                number=number,
+                gate=gate,
+                area=area,
+                description=description,
+            )
+            numbers.append(number)
+        return numbers
+
+    def resolve_finding(
+        self, *, on: date, number: int, resolution: str, meta: Provenance
+    ) -> None:
+        self._require_open_since(on, "resolve a finding of")
+        check_type(self.subject, "number", number, int)
+        if not 1 <= number <= len(self.findings):
+            self._refuse("number", f"no finding {number} was raised")
+        finding = next(f for f in self.findings if f.number == number)
+        if not finding.is_open:
+            self._refuse(
+                "number", f"finding {number} was resolved on {finding.resolved_on}"
+            )
+        if on < finding.raised_on:
+            self._refuse(
+                "on", f"{on} is before the finding was raised on {finding.raised_on}"
+            )
+        self._record(
+            self.FindingResolved,
+            on,
+            meta,
+            number=number,
+            resolution=check_text(
+                self.subject, "resolution", resolution, limit=MAX_NOTE_LENGTH
+            ),
+        )
+
+    def pass_gate(self, *, on: date, gate: int, meta: Provenance) -> None:
+        """Pass a reviewed gate; refused while any of its findings is open."""
+        self._require_open_since(on, "pass a gate of")
+        self._check_next_gate(gate)
+        self._check_after_previous_gate(gate, on)
+        self._check_reviewed(gate, on)
+        findings = [f for f in self.findings if f.gate == gate]
+        still_open = [f.number for f in findings if f.is_open]
+        if still_open:
+            self._refuse(
+                "gate",
+                f"gate {gate} has unresolved findings "
+                f"{', '.join(map(str, still_open))}",
+            )
+        self._check_after_resolutions(on, findings)
+        self._record(self.GatePassed, on, meta, gate=gate)
+
+    def fail_gate(self, *, on: date, gate: int, meta: Provenance) -> None:
+        """The VRB fails the deal at a reviewed gate: it is dropped."""
+        self._require_open_since_tier(on, "fail a gate of")
+        self._check_after_last_fact(on)
+        self._check_next_gate(gate)
+        self._check_reviewed(gate, on)
+        self._require_reason(meta, "failing a gate")
+        self._record(self.GateFailed, on, meta, gate=gate)
+
+    def win(
+        self,
+        *,
+        on: date,
+        value: Money,
+        meta: Provenance,
+        asset_ids: Sequence[UUID] = (),
+    ) -> None:
+        """Close the deal as won at ``value``; refused while findings are open."""
+        self._require_open_since_tier(on, "win")
+        self._check_after_last_fact(on)
+        check_positive(self.subject, "value", value)
+        if value.currency != self.amount.currency:
+            raise ValidationError(
+                self.subject,
+                "value",
+                f"currency {value.currency} differs from the deal's "
+                f"{self.amount.currency}",
+            )
+        still_open = [f.number for f in self.findings if f.is_open]
+        if still_open:
+            self._refuse(
+                "findings",
+                "cannot win with unresolved findings "
+                + ", ".join(map(str, still_open)),
+            )
+        self._check_after_resolutions(on, self.findings)
+        self._record(self.Won, on, meta, value=value, asset_ids=tuple(asset_ids))
+
+    def lose(
+        self,
+        *,
+        on: date,
+        reason_code: LossReason,
+        meta: Provenance,
+        competitor: str | None = None,
+    ) -> None:
+        self._require_open_since_tier(on, "lose")
+        self._check_after_last_fact(on)
+        check_type(self.subject, "reason_code", reason_code, LossReason)
+        self._record(
+            self.Lost,
+            on,
+            meta,
+            reason_code=reason_code,
+            competitor=None
+            if competitor is None
+            else check_text(self.subject, "competitor", competitor),
+        )
+
+    def drop(self, *, on: date, meta: Provenance) -> None:
+        """Drop the deal; ``meta.reason`` says why and is required."""
+        self._require_open_since_tier(on, "drop")
+        self._check_after_last_fact(on)
+        self._require_reason(meta, "dropping a deal")
+        self._record(self.Dropped, on, meta)
+
+    def record_postmortem(
+        self, *, on: date, postmortem: Postmortem, meta: Provenance
+    ) -> None:
+        """Record the blameless win/loss analysis of a closed deal, once."""
+        if self.closed_on is None:
+            self._refuse("tier", "a postmortem needs the deal closed at tier 0")
+        if self.postmortem is not None:
+            self._refuse("postmortem", "a postmortem was already recorded")
+        self._check_on(on, self.closed_on, "the close on")
+        check_type(self.subject, "postmortem", postmortem, Postmortem)
+        check_text(
+            self.subject,
+            "postmortem.summary",
+            postmortem.summary,
+            limit=MAX_NOTE_LENGTH,
+        )
+        for field in ("root_causes", "lessons"):
+            for item in getattr(postmortem, field):
+                check_note(self.subject, f"postmortem.{field}", item)
+        self._record(self.PostmortemRecorded, on, meta, postmortem=postmortem)
+
+    # -- checks ---------------------------------------------------------------
+
+    def _require_open_since(self, on: date, action: str) -> None:
+        if not self.is_open:
+            self._refuse("tier", f"cannot {action} a deal closed at tier 0")
+        self._check_on(on, self.opened_on, "the opening on")
+
+    def _require_open_since_tier(self, on: date, action: str) -> None:
+        self._require_open_since(on, action)
+        self._check_on(on, self.tier_since, f"the move to tier {self.tier} on")
+
+    def _check_reviewed(self, gate: int, on: date) -> None:
+        reviews = [
+            r.on
+            for r in self.gate_history
+            if r.gate == gate and r.step is GateStep.REVIEWED
+        ]
+        if not reviews:
+            self._refuse("gate", f"gate {gate} has not been reviewed")
+        self._check_on(on, max(reviews), f"the review of gate {gate} on")
+
+    def _check_after_resolutions(self, on: date, findings: Sequence[Finding]) -> None:
+        resolved = [f.resolved_on for f in findings if f.resolved_on is not None]
+        if resolved:
+            self._check_on(on, max(resolved), "the last finding was resolved on")
+
+    def _check_after_previous_gate(self, gate: int, on: date) -> None:
+        passes = [
+            r.on
+            for r in self.gate_history
+            if r.gate == gate - 1 and r.step is GateStep.PASSED
+        ]
+        if passes:
+            self._check_on(on, passes[-1], f"gate {gate - 1} was passed on")
+
+    def _check_next_gate(self, gate: int) -> None:
+        check_type(self.subject, "gate", gate, int)
+        if not 1 <= gate <= MAX_GATE:
+            raise ValidationError(
+                self.subject, "gate", f"{gate} is not a gate (1..{MAX_GATE})"
+            )
+        expected = len(self.gates_passed) + 1
+        if expected > MAX_GATE:
+            self._refuse("gate", f"all {MAX_GATE} gates are passed")
+        if gate != expected:
+            self._refuse("gate", f"gate {gate} is out of order, the next is {expected}")
+
+
+def _check_open_tier(subject: str, tier: int) -> None:
+    check_type(subject, "tier", tier, int)
+    if tier not in OPEN_TIERS:
+        raise ValidationError(
+            subject, "tier", f"{tier} is not an open tier (4, 3, 2 or 1)"
+        )
+
+
+def _check_stage(subject: str, stage: SalesStage | None, tier: int) -> SalesStage:
+    if stage is None:
+        return DEFAULT_STAGE[tier]
+    check_type(subject, "stage", stage, SalesStage)
+    if stage is SalesStage.CLOSE_AND_REVIEW:
+        raise ValidationError(subject, "stage", "close & review is for tier 0 only")
+    return stage
