@@ -1,5 +1,5 @@
 """The logs benchmarks run on: generated books of business
-(``b2bcore_adapters.generator``), so they measure realistic shapes: assets
+(``b2bcore_adapters.demo.generator``), so they measure realistic shapes: assets
 with a few dozen events, deals through the tiers and the VRB, leads.
 
 A book takes minutes to record at full size, so each is recorded once into a
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from b2bcore import B2BCore, Consistency
-from b2bcore_adapters.generator import generate
+from b2bcore_adapters.demo.generator import generate
 
 SEED = 7
 #: Accounts of the dry run that estimates how many events an account brings.

@@ -26,7 +26,7 @@ from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import DomainError
 from b2bcore.domain.ids import deterministic_id
 from b2bcore.domain.values import add_months
-from b2bcore_adapters.demo import AS_OF as DEMO_DAY
+from b2bcore_adapters.demo.book import AS_OF as DEMO_DAY
 
 
 def register_account(

@@ -112,4 +112,7 @@ def test_every_url_scheme_is_registered_by_the_adapters() -> None:
     registered = {e.name: e.value for e in entry_points(group=BACKENDS)}
 
     assert set(registered) == {"memory", "sqlite", "postgresql", "postgres"}
-    assert all(v.startswith("b2bcore_adapters.backends:") for v in registered.values())
+    assert all(
+        v.startswith("b2bcore_adapters.persistence.backends:")
+        for v in registered.values()
+    )

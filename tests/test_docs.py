@@ -14,8 +14,8 @@ import pytest
 
 from b2bcore.application import commands as c
 from b2bcore.application.storage import URL_VARIABLE
-from b2bcore_adapters.cli_record import GROUPS, sub_command
-from b2bcore_adapters.http.app import RESOURCES
+from b2bcore_adapters.entrypoints.cli.record import GROUPS, sub_command
+from b2bcore_adapters.entrypoints.http.app import RESOURCES
 
 ROOT = Path(__file__).parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

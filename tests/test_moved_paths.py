@@ -9,7 +9,10 @@ import sys
 
 import pytest
 
-from b2bcore._moved import MOVED
+from b2bcore._moved import MOVED as DOMAIN_MOVED
+from b2bcore_adapters._moved import MOVED as ADAPTERS_MOVED
+
+MOVED = {**DOMAIN_MOVED, **ADAPTERS_MOVED}
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))

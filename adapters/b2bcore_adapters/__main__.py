@@ -11,7 +11,7 @@ from b2bcore_adapters.extras import install_hint
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        from b2bcore_adapters.cli import main as command_line  # noqa: PLC0415
+        from b2bcore_adapters.entrypoints.cli.main import main as command_line  # noqa: PLC0415
     except ModuleNotFoundError as error:
         hint = install_hint(error, "the b2b command line")
         if hint is None:

@@ -41,17 +41,32 @@ MOVED: dict[str, str] = {
 }
 
 
-class _Moved(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class Moved(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves each old module path of ``moved`` as a module holding the
+    names of the one it moved to."""
+
+    def __init__(self, moved: dict[str, str]) -> None:
+        self.moved = moved
+
+    @classmethod
+    def serve(cls, moved: dict[str, str]) -> None:
+        """Add a finder for ``moved`` (once per process)."""
+        if not any(
+            isinstance(finder, cls) and finder.moved is moved
+            for finder in sys.meta_path
+        ):
+            sys.meta_path.append(cls(moved))
+
     def find_spec(
         self, fullname: str, path: Any, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in MOVED:
+        if fullname not in self.moved:
             return None
-        is_package = any(name.startswith(f"{fullname}.") for name in MOVED)
+        is_package = any(name.startswith(f"{fullname}.") for name in self.moved)
         return importlib.machinery.ModuleSpec(fullname, self, is_package=is_package)
 
     def exec_module(self, module: ModuleType) -> None:
-        target = MOVED[module.__name__]
+        target = self.moved[module.__name__]
         warnings.warn(
             f"{module.__name__} is {target} now; the old path goes in the next release",
             DeprecationWarning,
@@ -66,5 +81,4 @@ class _Moved(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def install() -> None:
     """Serve the old paths (once per process)."""
-    if not any(isinstance(finder, _Moved) for finder in sys.meta_path):
-        sys.meta_path.append(_Moved())
+    Moved.serve(MOVED)

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore_adapters.alert_delivery import DeliveryLog, delivery_log_for
+from b2bcore_adapters.alerts.delivery import DeliveryLog, delivery_log_for
 
 
 @pytest.fixture

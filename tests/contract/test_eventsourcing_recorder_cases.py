@@ -11,7 +11,7 @@ from eventsourcing.persistence import TrackingRecorder
 from eventsourcing.tests.persistence import TrackingRecorderTestCase
 
 from b2bcore import B2BCore
-from b2bcore_adapters.memory_store import MemoryReadModelStore
+from b2bcore_adapters.persistence.memory_store import MemoryReadModelStore
 from tests.conftest import POSTGRES_URL, require_postgres
 
 

@@ -13,7 +13,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from b2bcore import B2BCore
-from b2bcore_adapters.sqlite_log import SQLiteLogRecorder
+from b2bcore_adapters.persistence.sqlite_log import SQLiteLogRecorder
 from tests.conftest import POSTGRES_URL, require_postgres
 
 
@@ -70,7 +70,7 @@ class TestPostgresLogRecorder(ApplicationRecorderTestCase[ApplicationRecorder]):
             connection.execute(f"DROP SCHEMA {self.schema} CASCADE")
 
     def create_recorder(self) -> ApplicationRecorder:
-        from b2bcore_adapters.postgres_log import PostgresLogRecorder  # noqa: PLC0415
+        from b2bcore_adapters.persistence.postgres_log import PostgresLogRecorder  # noqa: PLC0415
 
         core = B2BCore.open(f"{POSTGRES_URL}?schema={self.schema}")
         self.cores.append(core)

@@ -28,7 +28,7 @@ from b2bcore.reports import (
 )
 from b2bcore.reports.dimensions import Dimension
 from b2bcore.reports.renewals import renewal_queue
-from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from tests.helpers import purchase_asset, register_account
 
 

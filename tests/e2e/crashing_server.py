@@ -17,8 +17,8 @@ import uvicorn
 from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore
-from b2bcore_adapters.http import create_app
-from b2bcore_adapters.http.server import load_tokens
+from b2bcore_adapters.entrypoints.http import create_app
+from b2bcore_adapters.entrypoints.http.server import load_tokens
 
 
 def main(url: str, port: int) -> None:

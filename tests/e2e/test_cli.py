@@ -15,8 +15,8 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.entrypoints.cli.main import main
 from tests.helpers import lose_ev_pilot
 from tests.integration.importing import shared_data
 

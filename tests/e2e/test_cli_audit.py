@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore_adapters.cli_audit import EXIT_TAMPERED
-from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.entrypoints.cli.audit import EXIT_TAMPERED
 from tests.e2e.test_cli import run
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.entrypoints.cli.main import main
 from tests.integration.alert_receivers import webhook_receiver
 
 DAY = AS_OF.isoformat()

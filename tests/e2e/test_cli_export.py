@@ -13,9 +13,9 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.demo import record_hyowon
-from b2bcore_adapters.exports import COLUMNS
+from b2bcore_adapters.demo.book import record_hyowon
+from b2bcore_adapters.entrypoints.cli.main import main
+from b2bcore_adapters.render.exports import COLUMNS
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from b2bcore import B2BCore, Consistency, FixedClock
-from b2bcore_adapters.demo import AS_OF
+from b2bcore_adapters.demo.book import AS_OF
 from tests.e2e.test_cli import run
 from tests.helpers import record_foreign_event, register_account
 

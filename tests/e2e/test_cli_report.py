@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore_adapters.cli import main
+from b2bcore_adapters.entrypoints.cli.main import main
 from tests.unit.reports.test_monthly import the_account
 
 

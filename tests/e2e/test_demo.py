@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore_adapters.cli import main
+from b2bcore_adapters.entrypoints.cli.main import main
 from tests.conftest import postgres_schema
 from tests.helpers import register_account
 

@@ -34,12 +34,12 @@ from b2bcore.domain.values import (
     UsagePattern,
 )
 from b2bcore.reports.alerts import AlertKind
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.cli_record import GROUPS, NOT_OPTIONS, sub_command
-from b2bcore_adapters.http import create_app
-from b2bcore_adapters.http.app import path_of
-from b2bcore_adapters.http.models import path_fields
-from b2bcore_adapters.plain import plain
+from b2bcore_adapters.entrypoints.cli.main import main
+from b2bcore_adapters.entrypoints.cli.record import GROUPS, NOT_OPTIONS, sub_command
+from b2bcore_adapters.entrypoints.http import create_app
+from b2bcore_adapters.entrypoints.http.app import path_of
+from b2bcore_adapters.entrypoints.http.models import path_fields
+from b2bcore_adapters.render.plain import plain
 from tests.integration.http_api import TOKENS, WRITER
 
 TODAY = date(2024, 12, 31)

@@ -16,9 +16,9 @@ from pydantic import TypeAdapter
 from b2bcore import B2BCore, FixedClock
 from b2bcore.application.queries import QUERIES
 from b2bcore.domain.values import Temperature
-from b2bcore_adapters.demo import AS_OF, record_hyowon
-from b2bcore_adapters.http import create_app
-from b2bcore_adapters.http.app import router
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.entrypoints.http import create_app
+from b2bcore_adapters.entrypoints.http.app import router
 from tests.helpers import lose_ev_pilot
 from tests.integration.http_api import READER, TOKENS
 

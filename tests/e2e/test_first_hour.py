@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from b2bcore_adapters import cli
-from b2bcore_adapters import demo as story
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.demo import AS_OF
+from b2bcore_adapters.demo import book as story
+from b2bcore_adapters.demo.book import AS_OF
+from b2bcore_adapters.entrypoints.cli import main as cli
+from b2bcore_adapters.entrypoints.cli.main import main
 from tests.conftest import POSTGRES_URL, require_postgres
 
 
@@ -219,7 +219,8 @@ def test_help_loads_no_store_report_or_importer() -> None:
         "code = main(['--help'])\n"
         "heavy = [m for m in ('b2bcore.application.core', 'eventsourcing.application',"
         " 'b2bcore_adapters.importers.csv_events', 'matplotlib', 'fastapi',"
-        " 'b2bcore.application.event_history', 'b2bcore_adapters.monthly_report')"
+        " 'b2bcore.application.event_history',"
+        " 'b2bcore_adapters.render.monthly_report')"
         " if m in sys.modules and type(sys.modules[m]).__name__ != '_LazyModule']\n"
         "print(heavy)\n"
     )

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.http import hash_token
+from b2bcore_adapters.entrypoints.cli.main import main
+from b2bcore_adapters.entrypoints.http import hash_token
 from tests.helpers import stored_events
 from tests.integration.http_api import (
     ACCOUNT,
@@ -47,7 +47,7 @@ def database(tmp_path: Path) -> str:
 
 @contextmanager
 def served(
-    database: str, *options: str, module: str = "b2bcore_adapters.cli"
+    database: str, *options: str, module: str = "b2bcore_adapters.entrypoints.cli.main"
 ) -> Iterator[httpx.Client]:
     """`b2b serve` (or another ``module`` taking its arguments) on a free port;
     a client of it; the process stopped after."""
@@ -220,7 +220,13 @@ def test_two_server_processes_on_one_database_lose_no_change(
 def test_two_servers_and_a_runner_serve_reads_at_once_without_writing(
     postgres_url: str,
 ) -> None:
-    command = ["b2bcore_adapters.runner", "--db", postgres_url, "--poll", "0.05"]
+    command = [
+        "b2bcore_adapters.entrypoints.runner",
+        "--db",
+        postgres_url,
+        "--poll",
+        "0.05",
+    ]
     runner = subprocess.Popen(
         [sys.executable, "-m", *command],
         stdout=subprocess.DEVNULL,

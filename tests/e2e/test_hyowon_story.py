@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from b2bcore import AssetStatus, B2BCore, Grade, Outcome
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.entrypoints.cli.main import main
 
 
 def test_the_key_account_pays_all_four_installments_on_time(core: B2BCore) -> None:

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore_adapters.cli import main
-from b2bcore_adapters.demo import AS_OF, record_hyowon
-from b2bcore_adapters.http import create_app
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.entrypoints.cli.main import main
+from b2bcore_adapters.entrypoints.http import create_app
 from tests.helpers import lose_ev_pilot
 from tests.integration.http_api import READER, TOKENS
 

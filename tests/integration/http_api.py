@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore
-from b2bcore_adapters.http import create_app, hash_token, parse_tokens
+from b2bcore_adapters.entrypoints.http import create_app, hash_token, parse_tokens
 
 WRITER_TOKEN = "service-secret"
 READER_TOKEN = "auditor-secret"

@@ -18,15 +18,15 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, ConfigurationError
-from b2bcore_adapters.alert_delivery import (
+from b2bcore_adapters.alerts.delivery import (
     AlertDeliverer,
     Backoff,
     DeliveryFailedError,
     DeliveryLog,
     delivery_log_for,
 )
-from b2bcore_adapters.alert_sinks import StdoutSink, WebhookSink, payload
-from b2bcore_adapters.webhook_signatures import (
+from b2bcore_adapters.alerts.sinks import StdoutSink, WebhookSink, payload
+from b2bcore_adapters.alerts.webhook_signatures import (
     WebhookVerificationError,
     sign,
     verify,

@@ -19,14 +19,14 @@ import nats
 import pytest
 
 from b2bcore import B2BCore
-from b2bcore_adapters.alert_delivery import (
+from b2bcore_adapters.alerts.delivery import (
     AlertDeliverer,
     Backoff,
     DeliveryFailedError,
     DeliveryLog,
     delivery_log_for,
 )
-from b2bcore_adapters.alert_sinks import NatsSink
+from b2bcore_adapters.alerts.sinks import NatsSink
 from tests.integration.alert_receivers import some_alerts
 
 NATS_URL = os.environ.get("B2BCORE_TEST_NATS_URL", "nats://127.0.0.1:4222")

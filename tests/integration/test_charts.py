@@ -16,9 +16,9 @@ import pytest
 
 from b2bcore import B2BCore, FixedClock
 from b2bcore.reports.dimensions import Dimension
-from b2bcore_adapters import charts
-from b2bcore_adapters.charts import ChartFormat, ChartsUnavailableError
-from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.render import charts
+from b2bcore_adapters.render.charts import ChartFormat, ChartsUnavailableError
 from tests.helpers import lose_ev_pilot
 
 if TYPE_CHECKING:

@@ -28,9 +28,9 @@ from b2bcore.domain.lead import Lead
 from b2bcore.reports.alerts import AlertKind
 from b2bcore.reports.asset_kpis import ChurnReason
 from b2bcore.reports.renewals import OVERDUE
-from b2bcore_adapters import generator
-from b2bcore_adapters.generator import GeneratedStory, generate
-from b2bcore_adapters.story import hyowon
+from b2bcore_adapters.demo import generator
+from b2bcore_adapters.demo.generator import GeneratedStory, generate
+from b2bcore_adapters.demo.story import hyowon
 from tests.property.test_projection_rebuild import read_models
 
 START, END = date(2022, 1, 3), date(2024, 12, 31)

@@ -21,8 +21,8 @@ from b2bcore import (
     Temperature,
 )
 from b2bcore.application.event_history import asset_lifecycles
-from b2bcore_adapters.demo import record_hyowon
-from b2bcore_adapters.exports import COLUMNS, to_csv, to_html, to_jsonl
+from b2bcore_adapters.demo.book import record_hyowon
+from b2bcore_adapters.render.exports import COLUMNS, to_csv, to_html, to_jsonl
 from tests.helpers import purchase_asset, register_account
 
 CONTACT = "이지은 (fleet manager)"

@@ -13,9 +13,9 @@ import pytest
 
 from b2bcore import B2BCore, FixedClock
 from b2bcore.reports.dimensions import Dimension
-from b2bcore_adapters import charts, html, postmortem
-from b2bcore_adapters.demo import AS_OF, record_hyowon
-from b2bcore_adapters.html import STYLE, table
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
+from b2bcore_adapters.render import charts, html, postmortem
+from b2bcore_adapters.render.html import STYLE, table
 from tests.helpers import lose_ev_pilot
 
 #: A src or href that would fetch something from the network.

@@ -12,9 +12,9 @@ from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, ConcurrencyError, ConfigurationError, FixedClock
-from b2bcore_adapters.http import create_app, hash_token, parse_tokens
-from b2bcore_adapters.http.idempotency import idempotency_store_for
-from b2bcore_adapters.http.server import load_tokens
+from b2bcore_adapters.entrypoints.http import create_app, hash_token, parse_tokens
+from b2bcore_adapters.entrypoints.http.idempotency import idempotency_store_for
+from b2bcore_adapters.entrypoints.http.server import load_tokens
 from tests.conftest import TODAY
 from tests.helpers import stored_events
 from tests.integration.http_api import (

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, FixedClock
-from b2bcore_adapters.html import CONTENT_SECURITY_POLICY
-from b2bcore_adapters.http import create_app
-from b2bcore_adapters.http.errors import MAX_SHOWN
+from b2bcore_adapters.entrypoints.http import create_app
+from b2bcore_adapters.entrypoints.http.errors import MAX_SHOWN
+from b2bcore_adapters.render.html import CONTENT_SECURITY_POLICY
 from tests.conftest import TODAY
 from tests.integration.http_api import (
     ACCOUNT,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 
 from b2bcore import B2BCore
-from b2bcore_adapters.http import create_app
+from b2bcore_adapters.entrypoints.http import create_app
 from tests.integration.http_api import ACCOUNT, TOKENS, WRITER, asset_body, client
 
 if TYPE_CHECKING:

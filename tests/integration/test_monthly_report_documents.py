@@ -8,7 +8,7 @@ import re
 from xml.etree import ElementTree
 
 from b2bcore import B2BCore
-from b2bcore_adapters.monthly_report import to_html, to_json, usage_chart
+from b2bcore_adapters.render.monthly_report import to_html, to_json, usage_chart
 from tests.unit.reports.test_monthly import MAY, the_account
 
 

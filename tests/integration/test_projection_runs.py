@@ -25,7 +25,7 @@ from b2bcore.domain.errors import ProjectionError
 from b2bcore.domain.views import AssetView
 from b2bcore.readmodels.facts.tables import TABLES
 from b2bcore.readmodels.projection import StateProjection
-from b2bcore_adapters.fact_sql import SQLReportQueries
+from b2bcore_adapters.persistence.fact_sql import SQLReportQueries
 from tests.helpers import bulk_history, register_account
 
 ROOT = Path(__file__).parents[2]
@@ -59,7 +59,7 @@ def test_a_runner_killed_mid_way_resumes_to_a_fresh_rebuild(durable_url: str) ->
         [
             sys.executable,
             "-m",
-            "b2bcore_adapters.runner",
+            "b2bcore_adapters.entrypoints.runner",
             "--db",
             durable_url,
             "--page-size",
@@ -166,7 +166,7 @@ def test_a_runner_whose_projection_stops_exits_1(sqlite_url: str) -> None:
         [
             sys.executable,
             "-m",
-            "b2bcore_adapters.runner",
+            "b2bcore_adapters.entrypoints.runner",
             "--db",
             sqlite_url,
             "--projection",
@@ -194,7 +194,7 @@ def test_a_runner_links_new_events_into_the_hash_chain(durable_url: str) -> None
         head = bulk_history(core, accounts=20)
     runner = subprocess.Popen(
         [
-            *(sys.executable, "-m", "b2bcore_adapters.runner"),
+            *(sys.executable, "-m", "b2bcore_adapters.entrypoints.runner"),
             *("--db", durable_url, "--poll", "0.05"),
         ],
         cwd=ROOT,

@@ -15,7 +15,7 @@ from b2bcore import B2BCore, Consistency
 from b2bcore.readmodels.facts.tables import TABLES
 from b2bcore.readmodels.projection import PAGES_PER_COMMIT
 from b2bcore.readmodels.readmodel import Batch
-from b2bcore_adapters.sqlite_store import SQLiteReadModelStore
+from b2bcore_adapters.persistence.sqlite_store import SQLiteReadModelStore
 from tests.helpers import bulk_history, register_account
 
 PAGE = 7

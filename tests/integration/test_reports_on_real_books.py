@@ -15,8 +15,8 @@ from b2bcore import B2BCore, FixedClock
 from b2bcore.application.paging import notifications
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.reports.dimensions import Dimension
-from b2bcore_adapters.demo import AS_OF
-from b2bcore_adapters.generator import generate
+from b2bcore_adapters.demo.book import AS_OF
+from b2bcore_adapters.demo.generator import generate
 from b2bcore_adapters.importers import import_maven_crm, import_ravenstack
 from tests import oracle
 from tests.integration.importing import shared_data

@@ -190,7 +190,7 @@ def runner(url: str, projection: str) -> Iterator[subprocess.Popen[bytes]]:
         [
             sys.executable,
             "-m",
-            "b2bcore_adapters.runner",
+            "b2bcore_adapters.entrypoints.runner",
             "--db",
             url,
             "--projection",

@@ -6,9 +6,13 @@ import pytest
 from eventsourcing.utils import resolve_topic
 
 from b2bcore import B2BCore, ConfigurationError
-from b2bcore_adapters.alert_delivery import MemoryDeliveryLog, SQLiteDeliveryLog
-from b2bcore_adapters.backends import BY_MODULE, DELIVERY_LOG, IDEMPOTENCY_KEYS
-from b2bcore_adapters.beside import store_beside
+from b2bcore_adapters.alerts.delivery import MemoryDeliveryLog, SQLiteDeliveryLog
+from b2bcore_adapters.persistence.backends import (
+    BY_MODULE,
+    DELIVERY_LOG,
+    IDEMPOTENCY_KEYS,
+)
+from b2bcore_adapters.persistence.beside import store_beside
 
 
 def test_the_store_beside_follows_the_log_s_persistence_module(

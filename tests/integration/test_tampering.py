@@ -18,7 +18,7 @@ from b2bcore import B2BCore, FixedClock, Grade
 from b2bcore.application.paging import notifications
 from b2bcore.audit.verification import Problem
 from b2bcore.domain.errors import BusinessRuleError
-from b2bcore_adapters.demo import AS_OF, record_hyowon
+from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from tests.conftest import POSTGRES_URL
 
 KEY = "audit key"

@@ -13,7 +13,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore, ConcurrencyError, FixedClock
-from b2bcore_adapters.http.idempotency import (
+from b2bcore_adapters.entrypoints.http.idempotency import (
     KeyTakenError,
     Outcome,
     idempotency_store_for,

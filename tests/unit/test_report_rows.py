@@ -14,7 +14,7 @@ from b2bcore import B2BCore, B2BCoreError, Consistency
 from b2bcore.application.paging import notifications
 from b2bcore.domain.asset import Asset
 from b2bcore.readmodels.facts.rows import APPENDS, TOUCHES, Facts, facts
-from b2bcore_adapters.generator import generate
+from b2bcore_adapters.demo.generator import generate
 
 
 def test_each_event_derives_the_same_rows_as_deriving_every_table() -> None:

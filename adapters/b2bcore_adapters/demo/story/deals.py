@@ -1,0 +1,296 @@
+"""A deal's story: an opportunity climbing the tiers to Tier 0.
+
+Tier 4 → 3 → 2 → 1, a few weeks a tier, sometimes cooling back a tier.
+A deal large enough for the value review board passes a gate before each
+climb and before the win: the review raises findings by area, each is
+resolved, then the gate is passed, unless the board fails the deal (it is
+dropped). Then the deal is won (its order creates the assets), lost to a
+reason and often a competitor, dropped, or stalls until it is dropped; some
+get a postmortem. A deal whose next step falls after the story's last day
+stays open there, stagnant when its tier has not moved for a while.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from datetime import date
+from enum import Enum
+from uuid import UUID
+
+import attrs
+
+from b2bcore import Money, OrderLine, Outcome
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.policies import win_with_order
+from b2bcore.domain.values import Postmortem, add_months
+from b2bcore_adapters.demo.story.assets import Subscription, krw, round_down
+from b2bcore_adapters.demo.story.calendar import Cursor, PastTheEnd
+from b2bcore_adapters.demo.story.parties import Customer, acting
+from b2bcore_adapters.demo.story.vocabulary import (
+    COMPETITORS,
+    DEAL_COMPETITORS,
+    DROP_REASONS,
+    FINDING_AREAS,
+    FINDINGS,
+    GATE_FAILURES,
+    LOSS_REASONS,
+    LOST_TO_A_COMPETITOR,
+    POSTMORTEMS,
+    STALLED,
+    WIN_REASONS,
+    Product,
+    Weighted,
+    one_of,
+)
+
+
+class Fate(Enum):
+    """How a deal is meant to end, if the story lasts long enough."""
+
+    WON = "won"
+    LOST = "lost"
+    DROPPED = "dropped"
+    STALLED = "stalled"
+
+
+#: The actor of gate reviews and failures.
+VRB = "vrb"
+#: Deals of at least VRB_FROM (KRW) pass the value review board's gates 1–4;
+#: those of at least EXECUTIVE_GATE_FROM also the fifth, executive gate.
+VRB_FROM = 30_000_000
+EXECUTIVE_GATE_FROM = 150_000_000
+GATE_FAILURE_SHARE = 0.03
+COOLING_SHARE = 0.15
+FINDINGS_PER_REVIEW = Weighted({0: 40, 1: 35, 2: 20, 3: 5})
+#: Months from the opening to the expected close: short, mid or long horizon.
+HORIZONS = Weighted({2: 15, 3: 25, 4: 20, 6: 15, 9: 10, 12: 5, 18: 7, 24: 3})
+#: The tier a deal that will not be won stops climbing at, by its fate.
+STOPS_AT: Mapping[Fate, Weighted[int]] = {
+    Fate.LOST: Weighted({4: 1, 3: 2, 2: 3, 1: 4}),
+    Fate.DROPPED: Weighted({4: 3, 3: 3, 2: 2, 1: 1}),
+    Fate.STALLED: Weighted({4: 2, 3: 3, 2: 3, 1: 2}),
+}
+POSTMORTEM_SHARES = {Outcome.WON: 0.4, Outcome.LOST: 0.5, Outcome.DROPPED: 0.2}
+
+
+@attrs.frozen
+class Proposal:
+    """What a deal offers: the fleets its order would create."""
+
+    name: str
+    product: Product
+    lines: tuple[Subscription, ...]
+
+    @property
+    def amount(self) -> Money:
+        return krw(sum(int(line.value.amount) for line in self.lines))
+
+
+def gates_for(amount: Money) -> int:
+    """The VRB gates a deal of ``amount`` passes: none when small, four, or
+    five (the executive gate) when large."""
+    if amount.amount < VRB_FROM:
+        return 0
+    return 5 if amount.amount >= EXECUTIVE_GATE_FROM else 4
+
+
+def open_deal(
+    deal_id: UUID,
+    customer: Customer,
+    proposal: Proposal,
+    on: date,
+    rng: random.Random,
+    lead_id: UUID | None = None,
+) -> Opportunity:
+    """Open the deal at Tier 4 with its expected close and competitors."""
+    rivals = rng.sample(COMPETITORS, DEAL_COMPETITORS.draw(rng))
+    return Opportunity.open(
+        deal_id,
+        account_id=customer.id,
+        name=proposal.name,
+        amount=proposal.amount,
+        owner=customer.owner,
+        business_line=customer.business_line,
+        region=customer.region.name,
+        country=customer.country,
+        product=proposal.product.name,
+        expected_close_on=add_months(on, HORIZONS.draw(rng)),
+        competitors=rivals,
+        lead_id=lead_id,
+        on=on,
+        meta=acting(customer.owner),
+    )
+
+
+class DealStory:
+    """The story of one open deal, told by ``play``."""
+
+    def __init__(
+        self,
+        deal: Opportunity,
+        proposal: Proposal,
+        customer: Customer,
+        order_reference: Callable[[], str],
+        rng: random.Random,
+        until: date,
+    ) -> None:
+        self.deal = deal
+        self.proposal = proposal
+        self.customer = customer
+        self.order_reference = order_reference
+        self.rng = rng
+        self.cursor = Cursor(deal.opened_on, until, rng)
+        self.gates = gates_for(proposal.amount)
+        self.sales = acting(deal.owner)
+        #: What the won deal's order created: each asset with what it sells.
+        self.ordered: list[tuple[Asset, Subscription]] = []
+
+    def play(self, fate: Fate, *, upsell: bool = False) -> None:
+        """Move the deal towards its ``fate`` until Tier 0 or the last day;
+        a won deal's order creates its assets (``upsell`` when the account
+        already held some)."""
+        with suppress(PastTheEnd):
+            self._close(fate, upsell)
+            self._review_the_outcome()
+
+    def _close(self, fate: Fate, upsell: bool) -> None:
+        stop = 1 if fate is Fate.WON else STOPS_AT[fate].draw(self.rng)
+        cooled = False
+        while self.deal.tier > stop:
+            if not cooled and self.deal.tier <= 2 and self.rng.random() < COOLING_SHARE:
+                self._move(self.deal.tier + 1, "the customer postponed the decision")
+                cooled = True
+            elif not self._climb():
+                return
+        if fate is Fate.WON:
+            if self._through_gate(4) and self._through_gate(5):
+                self._win(upsell)
+        elif fate is Fate.LOST:
+            self._lose()
+        elif fate is Fate.DROPPED:
+            self._drop(one_of(self.rng, DROP_REASONS), 5, 40)
+        else:
+            self._drop(STALLED, 60, 150)
+
+    # -- tiers and gates ------------------------------------------------------
+
+    def _climb(self) -> bool:
+        """Up one tier through the gate in the way; False when the VRB failed
+        the deal there."""
+        if not self._through_gate(5 - self.deal.tier):
+            return False
+        self._move(self.deal.tier - 1)
+        return True
+
+    def _move(self, tier: int, reason: str | None = None) -> None:
+        on = self.cursor.wait(7, 35)
+        meta = self.sales if reason is None else Provenance(self.deal.owner, reason)
+        self.deal.change_tier(on=on, tier=tier, meta=meta)
+
+    def _through_gate(self, gate: int) -> bool:
+        """Review ``gate``, resolve its findings and pass it, unless the deal
+        skips the VRB or passed it already; False when the board fails it."""
+        if gate > self.gates or len(self.deal.gates_passed) >= gate:
+            return True
+        rng = self.rng
+        raised = []
+        for _ in range(FINDINGS_PER_REVIEW.draw(rng)):
+            area = FINDING_AREAS.draw(rng)
+            raised.append((area, *one_of(rng, FINDINGS[area])))
+        numbers = self.deal.review_gate(
+            on=self.cursor.wait(2, 10),
+            gate=gate,
+            findings=[(area, description) for area, description, _ in raised],
+            meta=acting(VRB),
+        )
+        if rng.random() < GATE_FAILURE_SHARE:
+            self.deal.fail_gate(
+                on=self.cursor.wait(0, 7),
+                gate=gate,
+                meta=Provenance(VRB, reason=one_of(rng, GATE_FAILURES)),
+            )
+            return False
+        for number, (_, _, resolution) in zip(numbers, raised, strict=True):
+            self.deal.resolve_finding(
+                on=self.cursor.wait(1, 10),
+                number=number,
+                resolution=resolution,
+                meta=self.sales,
+            )
+        self.deal.pass_gate(on=self.cursor.wait(0, 3), gate=gate, meta=acting(VRB))
+        return True
+
+    # -- tier 0 ---------------------------------------------------------------
+
+    def _win(self, upsell: bool) -> None:
+        rng = self.rng
+        on = self.cursor.wait(5, 30)
+        sold = tuple(
+            attrs.evolve(
+                line,
+                value=krw(
+                    round_down(
+                        int(line.value.amount) * rng.randint(90, 100) // 100, 10_000
+                    )
+                ),
+            )
+            for line in self.proposal.lines
+        )
+        order = [
+            OrderLine(
+                product=line.title,
+                value=line.value,
+                order_reference=self.order_reference(),
+                contact=self.customer.contact,
+                installments=line.plan(add_months(on, 1)),
+            )
+            for line in sold
+        ]
+        meta = Provenance(self.deal.owner, reason=one_of(rng, WIN_REASONS))
+        assets = win_with_order(
+            self.deal,
+            value=krw(sum(int(line.value.amount) for line in sold)),
+            order=order,
+            on=on,
+            meta=meta,
+            upsell=upsell,
+        )
+        self.ordered = list(zip(assets, sold, strict=True))
+
+    def _lose(self) -> None:
+        rng = self.rng
+        reason = LOSS_REASONS.draw(rng)
+        competitor = None
+        if reason in LOST_TO_A_COMPETITOR:
+            competitor = one_of(rng, self.deal.competitors or COMPETITORS)
+        self.deal.lose(
+            on=self.cursor.wait(5, 40),
+            reason_code=reason,
+            competitor=competitor,
+            meta=Provenance(
+                self.deal.owner,
+                reason=f"lost on {reason.value}"
+                + (f" to {competitor}" if competitor else ""),
+            ),
+        )
+
+    def _drop(self, reason: str, low: int, high: int) -> None:
+        self.deal.drop(
+            on=self.cursor.wait(low, high), meta=Provenance(self.deal.owner, reason)
+        )
+
+    def _review_the_outcome(self) -> None:
+        """A blameless postmortem on some closed deals."""
+        outcome = self.deal.outcome
+        if outcome is None or self.rng.random() >= POSTMORTEM_SHARES[outcome]:
+            return
+        summary, causes, lessons = POSTMORTEMS[outcome.value]
+        self.deal.record_postmortem(
+            on=self.cursor.wait(3, 21),
+            postmortem=Postmortem(summary, causes, lessons),
+            meta=self.sales,
+        )

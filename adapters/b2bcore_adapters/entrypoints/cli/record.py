@@ -1,0 +1,188 @@
+"""``b2b <aggregate> <command>``: every declared command
+(``b2bcore.application.commands``) as a sub-command, made from its
+declaration, so a fact can be recorded from the shell: ``b2b asset install
+ID --usage-end-on 2025-01-31``.
+
+The target is the argument; every other field is an option named after it
+(``--usage-end-on``), required when the declaration gives no default. Dates
+are ISO, money is ``"23800000 KRW"``, a list of texts is the option given
+again, and a list of values (installments, order lines, findings) is the
+JSON the HTTP API takes for it. The answer is the HTTP API's: the id and
+version of the aggregate, and the command's result when it has a name.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from inspect import Parameter, Signature
+from types import NoneType, UnionType
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from uuid import UUID
+
+import attrs
+import typer
+
+from b2bcore import B2BCoreError, Money
+from b2bcore.application import commands as c
+from b2bcore.domain.account import Account
+from b2bcore.domain.acknowledgement import Acknowledgement
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
+from b2bcore.domain.values import Contact
+from b2bcore_adapters.entrypoints.cli.output import Opener
+from b2bcore_adapters.render.plain import dumps, from_plain, plain
+
+#: The ``b2b`` group of each aggregate's commands, and the word its
+#: commands' names drop (``install asset`` is ``b2b asset install``).
+GROUPS: dict[type[DomainAggregate], tuple[str, str, str]] = {
+    Account: ("account", "account", "accounts"),
+    Asset: ("asset", "asset", "assets"),
+    Lead: ("lead", "lead", "leads"),
+    Opportunity: ("deal", "opportunity", "deals"),
+    SalesRep: ("sales-rep", "sales rep", "sales reps"),
+    Acknowledgement: ("alert", "alert", "alerts"),
+}
+#: The fields the command line fills itself: who records the command.
+NOT_OPTIONS = frozenset({"actor", "correlation_id", "causation_id"})
+
+
+def command_groups(opened: Opener) -> Iterator[tuple[str, typer.Typer]]:
+    """Each aggregate's group of sub-commands, one per declared command."""
+    groups: dict[str, typer.Typer] = {}
+    for declared in c.COMMANDS:
+        name, _, plural = GROUPS[declared.ACTS_ON]
+        group = groups.setdefault(
+            name, typer.Typer(help=f"Record facts about {plural} (docs/cli.md).")
+        )
+        group.command(sub_command(declared), help=declared.__doc__)(
+            _command(declared, opened)
+        )
+    yield from groups.items()
+
+
+def sub_command(declared: type[c.Command[Any]]) -> str:
+    """``InstallAsset`` → ``install``; ``CorrectUsageEnd`` → ``correct-usage-end``."""
+    _, noun, _ = GROUPS[declared.ACTS_ON]
+    label = f" {declared.label()} ".replace(f" {noun} ", " ")
+    return "-".join(label.split())
+
+
+def _command(declared: type[c.Command[Any]], opened: Opener) -> Callable[..., None]:
+    hints = get_type_hints(declared)
+    target = declared.target_field()
+
+    def record(**given: Any) -> None:
+        command = declared(**given)
+        with opened() as core, core.unit_of_work() as unit:
+            result = core.handle(command)
+        subject = result if isinstance(result, UUID) else command.target()
+        version = None if subject is None else unit.version(subject)
+        answer = {"id": subject, "version": version}
+        if declared.RESULT:
+            answer[declared.RESULT] = result
+        print(dumps(plain(answer)))
+
+    parameters = []
+    for field in attrs.fields(declared):
+        if field.name in NOT_OPTIONS:
+            continue
+        argument = field is target
+        parameters.append(
+            Parameter(
+                field.name,
+                Parameter.KEYWORD_ONLY,
+                annotation=_annotated(field.name, hints[field.name], argument),
+                default=Parameter.empty
+                if field.default is attrs.NOTHING
+                else _cli_default(field.default),
+            )
+        )
+    record.__signature__ = Signature(  # type: ignore[attr-defined]
+        sorted(parameters, key=lambda p: p.default is not Parameter.empty)
+    )
+    record.__doc__ = declared.__doc__
+    return record
+
+
+def _cli_default(default: Any) -> Any:
+    return list(default) if isinstance(default, tuple) else default
+
+
+def _annotated(name: str, hint: Any, argument: bool) -> Any:
+    """The typer parameter of a field of type ``hint``."""
+    kind, parse, shown = _option_type(hint)
+    if argument:
+        return Annotated[kind, typer.Argument(parser=parse, metavar=name.upper())]
+    flag = f"--{name.replace('_', '-')}"
+    if kind is bool:
+        return Annotated[bool, typer.Option(f"{flag}/--no-{flag[2:]}")]
+    return Annotated[kind, typer.Option(flag, parser=parse, metavar=shown)]
+
+
+def _option_type(hint: Any) -> tuple[Any, Callable[[str], Any] | None, str | None]:
+    """What typer takes for ``hint``: its type, the parser of the text, and
+    how the help shows the value."""
+    optional = get_origin(hint) is UnionType and NoneType in get_args(hint)
+    inner = hint
+    if optional:
+        rest = tuple(a for a in get_args(hint) if a is not NoneType)
+        inner = rest[0] if len(rest) == 1 else rest[0] | rest[1]
+    if inner in (bool, int, str) or inner == str | Contact:
+        text = inner if inner in (bool, int, str) else str
+        return (text | None if optional else text), None, None
+    if isinstance(inner, type) and issubclass(inner, Enum):
+        return (inner | None if optional else inner), None, None
+    if inner == Sequence[str]:
+        return list[str], None, "TEXT"
+    parse: Callable[[str], Any]
+    kind: Any = object  # typer would take a list type for many values
+    if inner is Money:
+        kind, parse, shown = Money, _money, "AMOUNT CURRENCY"
+    elif inner in (date, UUID):
+        kind, shown = inner, inner.__name__.upper()
+        parse = functools.partial(_scalar, inner)
+    else:
+        parse, shown = functools.partial(_json, inner), "JSON"
+    return (kind | None if optional else kind), parse, shown
+
+
+def _scalar(kind: type[Any], text: str) -> Any:
+    try:
+        return from_plain(kind, text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _money(text: str) -> Money:
+    """``"23800000 KRW"``: an amount and its currency."""
+    amount, _, currency = text.strip().partition(" ")
+    try:
+        return Money(Decimal(amount), currency.strip())
+    except InvalidOperation:
+        raise typer.BadParameter(
+            f"{text!r} is not an amount and a currency (e.g. '23800000 KRW')"
+        ) from None
+    except B2BCoreError as error:
+        raise typer.BadParameter(f"{text!r}: {error}") from None
+
+
+def _json(hint: Any, text: str | Sequence[Any]) -> Any:
+    """A list of values as the JSON the HTTP API takes for it."""
+    if not isinstance(text, str):  # the default, already a value
+        return tuple(text)
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise typer.BadParameter(f"{text!r} is not JSON: {error}") from None
+    try:
+        return from_plain(hint, document)
+    except (ValueError, TypeError, B2BCoreError) as error:
+        raise typer.BadParameter(f"{text!r}: {error}") from None

@@ -1,0 +1,122 @@
+"""Idempotency keys: the first response to each key, kept beside the event
+log (a table in the same SQLite file or PostgreSQL schema; memory for
+``memory://``), so a retried command returns it and records nothing. A
+command's key is written in the transaction that records its events, under
+the key's primary key: they commit together or not at all."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from typing import Any, Protocol, cast
+
+import attrs
+from eventsourcing.sqlite import SQLiteDatastore
+
+from b2bcore import B2BCore
+from b2bcore_adapters.persistence.backends import IDEMPOTENCY_KEYS
+from b2bcore_adapters.persistence.beside import store_beside
+from b2bcore_adapters.render.plain import JSON
+
+TABLE = "b2bcore_idempotency_keys"
+INTO_TABLE = f"INTO {TABLE} VALUES (?, ?, ?, ?, ?)"
+
+
+@attrs.frozen
+class Outcome:
+    """What the first request with a key was answered."""
+
+    fingerprint: str
+    status: int
+    body: JSON
+    etag: str | None
+
+
+class KeyTakenError(Exception):
+    """Another request recorded an outcome under the key first."""
+
+
+class IdempotencyStore(Protocol):
+    def find(self, key: str) -> Outcome | None:
+        """The outcome recorded under ``key``, if any."""
+
+    def record(self, key: str, outcome: Outcome) -> None:
+        """Keep ``outcome`` under ``key`` (the first one recorded wins)."""
+
+    def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        """Keep ``outcome`` under ``key`` in the transaction of ``cursor`` (the
+        one recording the command's events); KeyTakenError if the key has one."""
+
+
+class MemoryIdempotencyStore:
+    def __init__(self) -> None:
+        self._outcomes: dict[str, Outcome] = {}
+        self._lock = threading.Lock()
+
+    def find(self, key: str) -> Outcome | None:
+        with self._lock:
+            return self._outcomes.get(key)
+
+    def record(self, key: str, outcome: Outcome) -> None:
+        with self._lock:
+            self._outcomes.setdefault(key, outcome)
+
+    def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        with self._lock:
+            if key in self._outcomes:
+                raise KeyTakenError(key)
+            self._outcomes[key] = outcome
+
+
+def row(key: str, outcome: Outcome) -> tuple[str, str, int, str, str | None]:
+    """The columns that keep ``outcome`` under ``key``."""
+    return (
+        key,
+        outcome.fingerprint,
+        outcome.status,
+        json.dumps(outcome.body),
+        outcome.etag,
+    )
+
+
+def stored_outcome(
+    fingerprint: str, status: int, body: str, etag: str | None
+) -> Outcome:
+    """An outcome from its stored columns (the body as JSON text)."""
+    return Outcome(fingerprint, status, json.loads(body), etag)
+
+
+class SQLiteIdempotencyStore:
+    def __init__(self, datastore: SQLiteDatastore) -> None:
+        self._datastore = datastore
+        with datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, "
+                "fingerprint TEXT NOT NULL, status INTEGER NOT NULL, "
+                "body TEXT NOT NULL, etag TEXT)"
+            )
+
+    def find(self, key: str) -> Outcome | None:
+        with self._datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT fingerprint, status, body, etag FROM {TABLE} WHERE key = ?",
+                (key,),
+            )
+            found = cursor.fetchone()
+        return None if found is None else stored_outcome(*found)
+
+    def record(self, key: str, outcome: Outcome) -> None:
+        with self._datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"INSERT OR IGNORE {INTO_TABLE}", row(key, outcome))
+
+    def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        try:
+            cursor.execute(f"INSERT {INTO_TABLE}", row(key, outcome))
+        except sqlite3.IntegrityError:
+            raise KeyTakenError(key) from None
+
+
+def idempotency_store_for(core: B2BCore) -> IdempotencyStore:
+    """The store beside ``core``'s event log, in the same database."""
+    return cast(IdempotencyStore, store_beside(core, IDEMPOTENCY_KEYS))

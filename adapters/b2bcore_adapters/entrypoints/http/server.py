@@ -1,0 +1,51 @@
+"""``b2b serve``: the HTTP API on uvicorn, over the store at a URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import uvicorn
+
+from b2bcore import B2BCore, ConfigurationError, Consistency
+from b2bcore_adapters.entrypoints.http.app import create_app
+from b2bcore_adapters.entrypoints.http.auth import TOKENS_VARIABLE, Token, parse_tokens
+from b2bcore_adapters.entrypoints.http.body_limit import MAX_BODY_BYTES
+
+
+def load_tokens(path: Path | None) -> tuple[Token, ...]:
+    """The tokens in the file at ``path``, else in ``$B2BCORE_API_TOKENS``;
+    at least one is required."""
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else os.environ.get(TOKENS_VARIABLE, "")
+    )
+    tokens = parse_tokens(text)
+    if not tokens:
+        raise ConfigurationError(
+            f"no API tokens: set ${TOKENS_VARIABLE} or pass --tokens FILE "
+            "(see docs/http.md)"
+        )
+    return tokens
+
+
+def serve(
+    url: str,
+    *,
+    host: str,
+    port: int,
+    tokens_file: Path | None,
+    consistency: Consistency = Consistency.LOG_HEAD,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> None:
+    """Serve the API on ``host:port`` until interrupted."""
+    tokens = load_tokens(tokens_file)
+    with B2BCore.open(url, actor="http", consistency=consistency) as core:
+        uvicorn.run(
+            create_app(core, tokens, max_body_bytes=max_body_bytes),
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="info",
+        )

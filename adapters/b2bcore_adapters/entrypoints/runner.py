@@ -1,0 +1,102 @@
+"""A long-running projection runner: follows the event log and keeps the
+read models current, one thread per projection, until SIGTERM or SIGINT.
+
+    python -m b2bcore_adapters.entrypoints.runner --db postgresql://…/db [--poll 0.5]
+        [--projection NAME]…
+
+With ``--projection`` (repeatable) it follows only the named projections, so
+each projection can run in a process of its own. Restart it at any time: each
+projection resumes from its committed position. Every runner also links new
+events into the tamper-evident hash chain (docs/audit.md), so the chain grows
+with the log; several runners share that work safely.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from types import FrameType
+
+from b2bcore import B2BCore
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="b2bcore-runner", description=__doc__)
+    parser.add_argument("--db", default=None, help="database URL")
+    parser.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
+    parser.add_argument(
+        "--page-size", type=int, default=None, help="events per transaction"
+    )
+    parser.add_argument(
+        "--projection",
+        action="append",
+        metavar="NAME",
+        help="follow only this projection (repeatable; default: every one)",
+    )
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    with B2BCore.open(args.db) as core:
+        names = list(dict.fromkeys(args.projection or core.projector.projections))
+        unknown = sorted(set(names) - set(core.projector.projections))
+        if unknown:
+            parser.error(
+                f"no projection {', '.join(unknown)} "
+                f"(known: {', '.join(core.projector.projections)})"
+            )
+        if args.page_size:
+            core.projector.page_size = args.page_size
+        threads = core.projector.follow_in_threads(
+            stop, poll_seconds=args.poll, names=names
+        )
+        chain_failures: list[Exception] = []
+        threads.append(link_chain(core, stop, args.poll, chain_failures))
+        print("following", ", ".join(names), flush=True)
+        # A projection that stops (a poison event, a lost database) ends the
+        # process with status 1, so a supervisor restarts it; every other
+        # projection resumes from its committed position.
+        while not (core.projector.failures or chain_failures) and any(
+            t.is_alive() for t in threads
+        ):
+            time.sleep(0.1)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        failures = [*core.projector.failures, *chain_failures]
+        if failures:
+            print(f"error: {failures[0]}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def link_chain(
+    core: B2BCore, stop: threading.Event, poll: float, failures: list[Exception]
+) -> threading.Thread:
+    """A thread that links new events into the hash chain every ``poll``
+    seconds until ``stop``; a failure is put in ``failures`` and ends it."""
+
+    def follow() -> None:
+        try:
+            while True:
+                core.hash_chain.catch_up()
+                if stop.wait(poll):
+                    return
+        except Exception as error:  # reported by the main loop, exit 1
+            failures.append(error)
+
+    thread = threading.Thread(target=follow, name="hash-chain", daemon=True)
+    thread.start()
+    return thread
+
+
+if __name__ == "__main__":
+    sys.exit(main())
