@@ -23,6 +23,7 @@ from b2bcore.reports import (
     alerts,
     asset_kpis,
     dashboard,
+    grades,
     history,
     pipeline,
     renewals,
@@ -177,6 +178,18 @@ def segmentation(
 ) -> segments.Segmentation:
     found = _assets(States(core, known_at))
     return segments.segmentation(
+        found["accounts"].values(),
+        found["assets"],
+        as_of=as_of,
+        settings=core.settings,
+    )
+
+
+def grade_suggestions(
+    core: B2BCore, *, as_of: date, known_at: datetime | None
+) -> grades.GradeSuggestions:
+    found = _assets(States(core, known_at))
+    return grades.grade_suggestions(
         found["accounts"].values(),
         found["assets"],
         as_of=as_of,

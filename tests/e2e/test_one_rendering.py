@@ -75,6 +75,11 @@ CASES = [
         {"as_of": DAY, "by": "owner"},
     ),
     (["segments", "--as-of", DAY], "/reports/segmentation", {"as_of": DAY}),
+    (
+        ["grade-suggestions", "--as-of", DAY],
+        "/reports/grade-suggestions",
+        {"as_of": DAY},
+    ),
 ]
 
 

@@ -84,5 +84,6 @@ def test_every_report_equals_the_oracle(book: B2BCore, day: date, moment: str) -
         book, owner=None, **cut
     )
     assert book.segmentation(**cut) == oracle.segmentation(book, **cut)
+    assert book.grade_suggestions(**cut) == oracle.grade_suggestions(book, **cut)
     period: Period = {"start": date(day.year, 1, 1), "end": day, "known_at": known_at}
     assert book.asset_kpis(**period) == oracle.installed_base_kpis(book, **period)

@@ -81,6 +81,9 @@ def check_reports_equal_the_oracle(
                         )
                     assert core.alerts(**cut) == oracle.all_alerts(core, **cut)
                     assert core.segmentation(**cut) == oracle.segmentation(core, **cut)
+                    assert core.grade_suggestions(**cut) == (
+                        oracle.grade_suggestions(core, **cut)
+                    )
                     for cut_by in (None, Dimension.MANAGER, Dimension.ACCOUNT):
                         assert core.win_loss(by=cut_by, **cut) == oracle.win_loss(
                             core, by=cut_by, **cut

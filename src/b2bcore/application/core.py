@@ -134,6 +134,7 @@ from b2bcore.reports import (
     alerts,
     asset_kpis,
     dashboard,
+    grades,
     history,
     monthly,
     pipeline,
@@ -1183,6 +1184,27 @@ class B2BCore:
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         return segmentation.segmentation(
+            account_records(store.account_rows(known=bound)).values(),
+            self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES)),
+            as_of=day,
+            settings=self.settings,
+            currency=currency,
+        )
+
+    @query("reports/grade-suggestions")
+    def grade_suggestions(
+        self,
+        *,
+        as_of: date | None = None,
+        currency: str | None = None,
+        known_at: datetime | None = None,
+    ) -> grades.GradeSuggestions:
+        """The grade proposed for each account from its rank by value (the
+        top 20 %: key, the top half: major) and its renewals (docs/kpis.md);
+        changing one stays ``change_account_grade``."""
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return grades.grade_suggestions(
             account_records(store.account_rows(known=bound)).values(),
             self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES)),
             as_of=day,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
+import attrs
 import typer
 from rich import box
 from rich.cells import cell_len
@@ -977,6 +978,45 @@ def segments(
         [
             (a.name, a.grade.value, a.sector, a.value, percent(a.share))
             for a in result.pareto
+        ],
+    )
+
+
+@app.command("grade-suggestions")
+def grade_suggestions(
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    currency: Annotated[str | None, typer.Option(help="Rank in this currency.")] = None,
+    changes: Annotated[
+        bool,
+        typer.Option("--changes", help="Only the accounts whose grade would change."),
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """The grade proposed for each account from its rank by value and its
+    renewals (docs/kpis.md); change one with ``b2b account change-grade``."""
+    with opened() as core:
+        result = core.grade_suggestions(
+            as_of=as_of, currency=currency, known_at=known_at
+        )
+    shown = [s for s in result.suggestions if s.changes or not changes]
+    if as_json:
+        emit(plain(attrs.evolve(result, suggestions=tuple(shown))))
+        return
+    table(
+        f"Grade suggestions on {result.as_of}",
+        ["rank", "account", "grade", "suggested", "value", "renewed", "why"],
+        [
+            (
+                s.rank,
+                s.name,
+                s.grade.value,
+                s.suggested.value + (" *" if s.changes else ""),
+                s.value,
+                f"{s.renewed}/{s.renewals_due}",
+                s.reason,
+            )
+            for s in shown
         ],
     )
 
