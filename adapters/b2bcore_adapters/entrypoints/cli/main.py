@@ -144,6 +144,7 @@ KnownAt = Annotated[
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 By = Annotated[Dimension | None, typer.Option("--by", help="Cut by a dimension.")]
+RankCurrency = Annotated[str | None, typer.Option(help="Rank in this currency.")]
 
 
 class Format(Enum):
@@ -962,7 +963,7 @@ def history(
 def segments(
     as_of: AsOf = None,
     known_at: KnownAt = None,
-    currency: Annotated[str | None, typer.Option(help="Rank in this currency.")] = None,
+    currency: RankCurrency = None,
     as_json: Json = False,
 ) -> None:
     """Accounts ranked by value, the Pareto top 20 %, by sector and channel."""
@@ -986,7 +987,7 @@ def segments(
 def grade_suggestions(
     as_of: AsOf = None,
     known_at: KnownAt = None,
-    currency: Annotated[str | None, typer.Option(help="Rank in this currency.")] = None,
+    currency: RankCurrency = None,
     changes: Annotated[
         bool,
         typer.Option("--changes", help="Only the accounts whose grade would change."),
