@@ -9,9 +9,10 @@ is timed is the query as a caller makes it: ``core.renewal_queue(...)``,
 ``core.tier_matrix(...)``, ``core.pipeline_kpis(...)``,
 ``core.asset_kpis(...)``, ``core.alerts(...)`` and
 ``core.rep_dashboard(...)`` as of the book's last day, one call of each per
-round, in turns with the SQL. The first answers are checked against each
-other (the same items, counts, risk flags, rates, alerts and dashboard
-lists), so both answer the same question.
+round, in turns with the SQL, after one untimed call of each whose answers
+are checked against each other (the same items, counts, risk flags, rates,
+alerts and dashboard lists), so both answer the same question from warm
+caches.
 
 ``known_at``: each of the six reports that read the report tables (renewal
 queue, alerts, installed-base KPIs, pipeline KPIs, tier report, rep
@@ -142,21 +143,19 @@ def _known_at_rows(core: B2BCore, size: Size, scale: str) -> list[Row]:
 
 
 def _compare(query: Query, size: Size, scale: str) -> Row:
-    """Time one call of each, ``size.query_rounds`` times in turns (the
-    median); the first answers must agree."""
+    """One untimed call of each, whose answers must agree (it also warms
+    both databases' caches: a cold first call measures the disk), then one
+    call of each, ``size.query_rounds`` times in turns (the median)."""
+    figures, sql_figures = query.agree(query.b2bcore(), query.sql())
+    if figures != sql_figures:
+        raise RuntimeError(
+            f"the hand-written SQL of the {query.name} disagrees with "
+            f"b2bcore:\n{_difference(figures, sql_figures)}"
+        )
     ours, theirs = [], []
-    for round_ in range(size.query_rounds):
-        answer, seconds = _timed(query.b2bcore)
-        sql_answer, sql_seconds = _timed(query.sql)
-        ours.append(seconds)
-        theirs.append(sql_seconds)
-        if round_ == 0:
-            figures, sql_figures = query.agree(answer, sql_answer)
-            if figures != sql_figures:
-                raise RuntimeError(
-                    f"the hand-written SQL of the {query.name} disagrees with "
-                    f"b2bcore:\n{_difference(figures, sql_figures)}"
-                )
+    for _ in range(size.query_rounds):
+        ours.append(_timed(query.b2bcore)[1])
+        theirs.append(_timed(query.sql)[1])
     return Row(
         f"{query.name}, {scale} (vs hand-written SQL)",
         statistics.median(ours) * 1000,
