@@ -5,6 +5,7 @@ objects."""
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 
 import pytest
@@ -33,3 +34,18 @@ def test_the_packages_that_were_modules_still_give_their_names() -> None:
 
     assert application.B2BCore is importlib.import_module("b2bcore").B2BCore
     assert audit.ChainStatus.__module__ == "b2bcore.audit.verification"
+
+
+def test_python_m_runs_the_module_an_old_path_moved_to() -> None:
+    """``python -m b2bcore_adapters.runner`` in a deployment still starts
+    the runner (b2bcore_adapters.entrypoints.runner)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "b2bcore_adapters.runner", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "usage: b2bcore-runner" in done.stdout

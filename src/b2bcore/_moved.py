@@ -7,9 +7,10 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import sys
 import warnings
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 _DOMAIN = (
@@ -66,17 +67,31 @@ class Moved(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.machinery.ModuleSpec(fullname, self, is_package=is_package)
 
     def exec_module(self, module: ModuleType) -> None:
-        target = self.moved[module.__name__]
-        warnings.warn(
-            f"{module.__name__} is {target} now; the old path goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+        target = self._warned(module.__name__)
         moved = importlib.import_module(target)
         module.__dict__.update(
             {k: v for k, v in vars(moved).items() if not k.startswith("__")}
         )
         module.__doc__ = moved.__doc__
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        """The code of the module it moved to: ``python -m`` an old path
+        runs the new one."""
+        target = self._warned(fullname)
+        spec = importlib.util.find_spec(target)
+        loader = None if spec is None else spec.loader
+        if not isinstance(loader, importlib.abc.InspectLoader):
+            return None
+        return loader.get_code(target)
+
+    def _warned(self, fullname: str) -> str:
+        target = self.moved[fullname]
+        warnings.warn(
+            f"{fullname} is {target} now; the old path goes in the next release",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return target
 
 
 def install() -> None:

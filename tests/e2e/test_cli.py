@@ -17,7 +17,7 @@ import pytest
 from b2bcore import B2BCore, FixedClock
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from b2bcore_adapters.entrypoints.cli.main import main
-from tests.helpers import lose_ev_pilot
+from tests.helpers import lose_ev_pilot, purchase_asset, register_account
 from tests.integration.importing import shared_data
 
 DAY = AS_OF.isoformat()
@@ -601,3 +601,49 @@ def test_a_contact_is_forgotten_from_the_command_line(
         assert core.asset(UUID(ids["asset"])).contact.erased
     assert again == 1
     assert "already forgotten" in err
+
+
+def test_a_field_that_may_be_empty_is_empty_when_left_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``b2b asset install`` without ``--usage-end-on`` installs an
+    open-ended asset; ``--account-id none`` opens a deal of no account."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
+        account = register_account(core)
+        asset = purchase_asset(core, account)
+
+    code, out, err = run(capsys, url, "asset", "install", str(asset), "--on", DAY)
+    opened = run(
+        capsys,
+        url,
+        "deal",
+        "open",
+        "--account-id",
+        "none",
+        "--name",
+        "Pilot",
+        "--amount",
+        "100 USD",
+        "--owner",
+        "park",
+        "--business-line",
+        "domestic",
+        "--region",
+        "Seoul",
+        "--country",
+        "KR",
+        "--product",
+        "EV",
+        "--expected-close-on",
+        "2025-03-31",
+        "--on",
+        DAY,
+    )
+
+    assert (code, err, opened[0], opened[2]) == (0, "", 0, "")
+    with B2BCore.open(url) as core:
+        assert core.asset(asset).usage_end_on is None
+        deal = core.opportunity(UUID(json.loads(opened[1])["id"]))
+        assert deal.account_id is None
+    assert json.loads(out)["id"] == str(asset)

@@ -114,3 +114,34 @@ def test_a_command_naming_a_missing_aggregate_records_nothing(
             )
         )
     assert memory_core.log_position() == before
+
+
+def test_an_expected_version_inside_a_unit_of_work_joins_it(
+    memory_core: B2BCore,
+) -> None:
+    """The command's expected version conditions the unit's one save: a unit
+    that raises records nothing, and the version counts the unit's changes."""
+    account_id = register_account(memory_core)
+    before = memory_core.log_position()
+
+    def two_changes_then_a_change_of_mind() -> None:
+        with memory_core.unit_of_work():
+            memory_core.handle(c.ChangeAccountGrade(account_id, grade=Grade.MAJOR))
+            memory_core.handle(
+                c.ChangeAccountAttributes(account_id, sector="3PL"),
+                expected_version=2,
+            )
+            raise RuntimeError("the caller changes its mind")
+
+    with pytest.raises(RuntimeError):
+        two_changes_then_a_change_of_mind()
+    assert memory_core.log_position() == before
+
+    with memory_core.unit_of_work():
+        memory_core.handle(c.ChangeAccountGrade(account_id, grade=Grade.MAJOR))
+        with pytest.raises(ConcurrencyError):
+            memory_core.handle(
+                c.ChangeAccountAttributes(account_id, sector="3PL"),
+                expected_version=1,
+            )
+    assert memory_core.account(account_id).version == 2

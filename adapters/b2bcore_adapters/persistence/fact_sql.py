@@ -287,10 +287,11 @@ MONTH = (
     " + CAST(substr({0}.period, 6, 2) AS INTEGER))"
 )
 #: The count of ``{1}`` changed against that of ``{0}`` by at least the
-#: anomaly share (in millionths, rounded down: the report decides the edge).
+#: anomaly share (in millionths, rounded down: the report decides the edge;
+#: NUMERIC, so no count overflows PostgreSQL's bigint).
 CHANGED = (
-    "({0}.count <> 0"
-    " AND ABS({1}.count - {0}.count) * 1000000 >= :anomaly_ppm * {0}.count)"
+    "({0}.count <> 0 AND ABS(CAST({1}.count AS NUMERIC) - {0}.count) * 1000000"
+    " >= :anomaly_ppm * CAST({0}.count AS NUMERIC))"
 )
 #: The usage months of anomaly alerts: each month that changed against the
 #: calendar month before it, and that month before.

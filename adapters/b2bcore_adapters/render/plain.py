@@ -98,12 +98,19 @@ def from_plain(hint: Any, value: JSON) -> Any:
     if hint is Money:
         if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
             raise ValueError(f'{value!r} is not {{"amount": "…", "currency": "…"}}')
-        return Money(Decimal(str(value["amount"])), str(value["currency"]))
+        try:
+            amount = Decimal(str(value["amount"]))
+        except ArithmeticError:
+            raise ValueError(f"{value['amount']!r} is not an amount") from None
+        return Money(amount, str(value["currency"]))
     if hint is Contact and isinstance(value, str):
         return contact_of(value)
     if origin in (tuple, list, Sequence):
         if hint in NAMED_PAIRS and isinstance(value, Mapping):
-            value = [value.get(name) for name in NAMED_PAIRS[hint]]
+            names = NAMED_PAIRS[hint]
+            if unknown := set(value) - set(names):
+                raise ValueError(f"unknown fields {sorted(unknown)}")
+            value = [value.get(name) for name in names]
         if not isinstance(value, list):
             raise ValueError(f"{value!r} is not a list")
         if origin is tuple and arguments and arguments[-1] is not Ellipsis:
@@ -120,10 +127,13 @@ def from_plain(hint: Any, value: JSON) -> Any:
         fields = attrs.fields(hint)
         if unknown := set(value) - {f.name for f in fields}:
             raise ValueError(f"unknown fields {sorted(unknown)}")
-        needed = {f.name for f in fields if f.default is attrs.NOTHING}
+        # A list left out is empty (as in the HTTP API's bodies).
+        lists = {f.name for f in fields if get_origin(hints[f.name]) in (tuple, list)}
+        needed = {f.name for f in fields if f.default is attrs.NOTHING} - lists
         if missing := needed - set(value):
             raise ValueError(f"missing fields {sorted(missing)}")
-        return hint(**{k: from_plain(hints[k], v) for k, v in value.items()})
+        given = {k: from_plain(hints[k], v) for k, v in value.items()}
+        return hint(**dict.fromkeys(lists - set(value), ()), **given)
     return _scalar(hint, value)
 
 

@@ -4,9 +4,10 @@ that aggregate, and its docs. ``B2BCore.handle`` runs one
 (``b2bcore.application.handlers``); the typed ``B2BCore`` methods, the ``b2b`` command
 line and the HTTP routes are made from these declarations.
 
-A command's first field, when it has one without a default, names the
-aggregate it acts on (its *target*); a command without one creates the
-aggregate, under the id its ``<kind>_id`` field gives or a new one.
+A command's one positional field (``attrs.field(kw_only=False)``), when it
+has one, names the aggregate it acts on (its *target*); a command without
+one creates the aggregate, under the id its ``<kind>_id`` field gives or a
+new one.
 """
 
 from __future__ import annotations

@@ -453,10 +453,12 @@ class B2BCore:
     def handle(
         self, command: c.Command[R], *, expected_version: int | None = None
     ) -> R:
-        """Carry out ``command`` (``b2bcore.application.commands``: every command the
-        typed methods below run) and return its result. With
+        """Carry out ``command`` (``b2bcore.application.commands``: every
+        command the typed methods below run) and return its result. With
         ``expected_version``, only if the aggregate it acts on is at that
-        version when loaded and when saved: else ConcurrencyError."""
+        version when loaded and when saved: else ConcurrencyError. Inside a
+        ``unit_of_work`` the command joins it (the unit's save is then
+        conditioned on that version)."""
         if expected_version is None:
             return handlers.run(self, command)
         target = command.target()
@@ -466,6 +468,9 @@ class B2BCore:
                 "expected_version",
                 "a command creating an aggregate has no version to expect",
             )
+        if (unit := getattr(self._units, "unit", None)) is not None:
+            unit.expect(target, expected_version)
+            return handlers.run(self, command)
         with self.unit_of_work({target: (expected_version,)}):
             return handlers.run(self, command)
 
@@ -484,7 +489,8 @@ class B2BCore:
         at a version not listed there is refused with ConcurrencyError, and
         its save is conditioned on the version loaded: a save that another
         writer, in any process, got ahead of is refused the same way."""
-        unit, outer = UnitOfWork(expected or {}), getattr(self._units, "unit", None)
+        unit = UnitOfWork(dict(expected or {}))
+        outer = getattr(self._units, "unit", None)
         self._units.unit = unit
         try:
             yield unit

@@ -4,7 +4,7 @@ aggregates it saves, and what else commits in their transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +26,7 @@ class UnitOfWork:
 
     #: The versions each of these aggregates may be at when the run loads it
     #: (an HTTP If-Match): its save is conditioned on the version loaded.
-    expected: Mapping[UUID, Collection[int]]
+    expected: dict[UUID, Collection[int]]
     #: Runs inside the transaction that records the held events, if any.
     then: Then | None = None
     held: list[DomainAggregate] = attrs.field(factory=list)
@@ -44,6 +44,13 @@ class UnitOfWork:
                 aggregate.id,
                 f"is at version {version}, not the one expected ({named})",
             )
+
+    def expect(self, aggregate_id: UUID, version: int) -> None:
+        """From now on in the run, the aggregate must be at ``version``: now,
+        if the unit holds it already, else when a command loads it."""
+        self.expected[aggregate_id] = (version,)
+        if (held := self.get(aggregate_id)) is not None:
+            self.check(held, held.version)
 
     def hold(self, aggregates: Sequence[DomainAggregate]) -> None:
         """Keep ``aggregates`` to record when the unit ends; one created in

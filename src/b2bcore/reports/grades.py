@@ -87,7 +87,8 @@ def grade_suggestions(
     due: dict[UUID, list[bool]] = {}
     for asset in assets:
         for end in asof.usage_ends(asset, as_of):
-            if end <= as_of:
+            # As the KPIs count them: not the ends after the asset left.
+            if end <= as_of and (asset.obsolete_on is None or asset.obsolete_on >= end):
                 due.setdefault(asset.account_id, []).append(
                     any(
                         r.previous_usage_end_on == end and r.renewed_on <= as_of

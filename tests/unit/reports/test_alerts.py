@@ -10,6 +10,7 @@ from uuid import UUID
 from b2bcore import (
     B2BCore,
     BusinessLine,
+    FixedClock,
     LossReason,
     Money,
     ObsoleteReason,
@@ -543,4 +544,21 @@ def test_what_happened_after_the_date_does_not_change_its_alerts(
         (date(2024, 10, 15), "stagnation"),
         (NOTICE_60, "dissatisfaction"),
         (NOTICE_60, "renewal"),
+    ]
+
+
+def test_usage_counts_beyond_64_bits_times_a_million_still_give_alerts(
+    durable_url: str,
+) -> None:
+    """The alerts' SQL compares counts as NUMERIC: a count of 10¹⁴ times
+    10⁶ overflows PostgreSQL's bigint, which must not stop the alerts."""
+    with B2BCore.open(durable_url, clock=FixedClock(date(2024, 8, 1))) as core:
+        asset_id = fleet(core)
+        record_usage(core, asset_id, date(2024, 1, 1), 10**14, date(2024, 2, 1))
+        record_usage(core, asset_id, date(2024, 2, 1), 10**13, date(2024, 3, 1))
+
+        found = core.alerts(as_of=date(2024, 8, 1))
+
+    assert [a.dated_on for a in found if a.kind is AlertKind.USAGE_ANOMALY] == [
+        date(2024, 3, 1)
     ]

@@ -116,3 +116,17 @@ def test_grades_never_rise_down_the_ranking(values: list[int]) -> None:
         if s.suggested is Grade.MAJOR
     )
     assert [s.rank for s in found.suggestions] == list(range(1, count + 1))
+
+
+def test_an_asset_replaced_before_its_usage_end_is_no_missed_renewal(
+    memory_core: B2BCore,
+) -> None:
+    """As the KPIs count them: a usage end after the asset left is not due."""
+    accounts = [register_account(memory_core, name=n) for n in ("A", "B")]
+    old = installed(memory_core, accounts[0], krw(50_000), date(2024, 4, 30))
+    new = installed(memory_core, accounts[0], krw(90_000), date(2025, 4, 30))
+    memory_core.replace_asset(old, successor_id=new, on=date(2024, 3, 3))
+
+    top = memory_core.grade_suggestions(as_of=AS_OF).suggestions[0]
+
+    assert (top.name, top.suggested, top.renewals_due) == ("A", Grade.KEY, 0)

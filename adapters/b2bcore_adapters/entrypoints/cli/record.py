@@ -7,8 +7,11 @@ The target is the argument; every other field is an option named after it
 (``--usage-end-on``), required when the declaration gives no default. Dates
 are ISO, money is ``"23800000 KRW"``, a list of texts is the option given
 again, and a list of values (installments, order lines, findings) is the
-JSON the HTTP API takes for it. The answer is the HTTP API's: the id and
-version of the aggregate, and the command's result when it has a name.
+JSON the HTTP API takes for it; a field that may be empty is optional, and
+left out or given as ``none`` it is empty (``b2b asset install ID`` without
+``--usage-end-on`` installs an open-ended asset). The answer is the HTTP
+API's: the id and version of the aggregate, and the command's result when it
+has a name.
 """
 
 from __future__ import annotations
@@ -100,9 +103,7 @@ def _command(declared: type[c.Command[Any]], opened: Opener) -> Callable[..., No
                 field.name,
                 Parameter.KEYWORD_ONLY,
                 annotation=_annotated(field.name, hints[field.name], argument),
-                default=Parameter.empty
-                if field.default is attrs.NOTHING
-                else _cli_default(field.default),
+                default=_cli_default(field.default, hints[field.name]),
             )
         )
     record.__signature__ = Signature(  # type: ignore[attr-defined]
@@ -112,7 +113,13 @@ def _command(declared: type[c.Command[Any]], opened: Opener) -> Callable[..., No
     return record
 
 
-def _cli_default(default: Any) -> Any:
+def _cli_default(default: Any, hint: Any) -> Any:
+    """The option's default: the declaration's; None for a field that may be
+    empty (a command line cannot give an empty value to a required option);
+    none for the other fields, which are required."""
+    if default is attrs.NOTHING:
+        optional = get_origin(hint) is UnionType and NoneType in get_args(hint)
+        return None if optional else Parameter.empty
     return list(default) if isinstance(default, tuple) else default
 
 
@@ -151,7 +158,17 @@ def _option_type(hint: Any) -> tuple[Any, Callable[[str], Any] | None, str | Non
         parse = functools.partial(_scalar, inner)
     else:
         parse, shown = functools.partial(_json, inner), "JSON"
-    return (kind | None if optional else kind), parse, shown
+    if optional:
+        return kind | None, functools.partial(_or_none, parse), f"{shown}|none"
+    return kind, parse, shown
+
+
+def _or_none(parse: Callable[[str], Any], text: str) -> Any:
+    """``none`` for a field that may be empty (an open-ended usage end, a
+    deal's unknown account), else what ``parse`` makes of the text."""
+    if isinstance(text, str) and text.strip().lower() == "none":
+        return None
+    return parse(text)
 
 
 def _scalar(kind: type[Any], text: str) -> Any:

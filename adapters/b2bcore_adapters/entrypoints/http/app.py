@@ -27,7 +27,7 @@ from pydantic import BaseModel, create_model
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from b2bcore import B2BCore
+from b2bcore import AsyncB2BCore, B2BCore
 from b2bcore.application import commands as c
 from b2bcore.application.queries import QUERIES
 from b2bcore.application.unit_of_work import UnitOfWork
@@ -48,7 +48,6 @@ from b2bcore.domain.errors import (
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
-from b2bcore.reports.dimensions import Dimension
 from b2bcore_adapters.entrypoints.http import models
 from b2bcore_adapters.entrypoints.http.auth import Role, Token, authenticate
 from b2bcore_adapters.entrypoints.http.body_limit import MAX_BODY_BYTES, BodyLimit
@@ -120,19 +119,20 @@ AsOf = Annotated[date | None, Query(description="Business date (default today)."
 KnownAt = Annotated[
     datetime | None, Query(description="Recorded time (timezone-aware).")
 ]
-Version = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
-By = Annotated[Dimension | None, Query(description="Cut by a dimension.")]
 
 
 class Api:
-    """What every route works on: the core, the tokens, the idempotency
-    keys. One command at a time runs in a process; reads take no lock. Across
-    processes, the store keeps commands whole: see ``execute``."""
+    """What every route works on: the core (and ``aio``, its asyncio face,
+    which every route awaits), the tokens, the idempotency keys. One command
+    at a time runs in a process; reads take no lock and run at once on the
+    pool's threads. Across processes, the store keeps commands whole: see
+    ``execute``."""
 
     def __init__(
         self, core: B2BCore, tokens: Sequence[Token], store: IdempotencyStore
     ) -> None:
         self.core = core
+        self.aio = AsyncB2BCore(core)
         self.tokens = tuple(tokens)
         self.store = store
         self.lock = threading.RLock()
@@ -455,6 +455,8 @@ def create_app(
     larger than ``max_body_bytes`` is refused (413)."""
     # FastAPIOffline: /docs and /redoc with their scripts served by the API
     # itself, not from a CDN, so they work without internet access.
+    # The API's AsyncB2BCore is not closed with the app: the core is its
+    # owner's to close, and the pool's idle threads end with the process.
     app = FastAPIOffline(
         title="b2bcore",
         summary="Accounts, assets and the sales pipeline, from one event log.",
@@ -549,7 +551,7 @@ def add_command_route(declared: type[c.Command[Any]]) -> None:
     hints = get_type_hints(declared)
     in_path = models.path_fields(declared)
 
-    def endpoint(
+    async def endpoint(
         request: Request, token: Token, api: Api, body: BaseModel, **path: Any
     ) -> JSONResponse:
         command = models.command_of(declared, body, path, actor=token.subject)
@@ -558,7 +560,9 @@ def add_command_route(declared: type[c.Command[Any]]) -> None:
             result = api.core.handle(command)
             return {declared.RESULT: plain(result)} if declared.RESULT else result
 
-        return api.execute(request, token, body, command.target(), run)
+        return await api.aio.run(
+            api.execute, request, token, body, command.target(), run
+        )
 
     parameter = functools.partial(Parameter, kind=Parameter.KEYWORD_ONLY)
     endpoint.__signature__ = Signature(  # type: ignore[attr-defined]
@@ -599,7 +603,7 @@ NamePart = Annotated[
 
 
 @router.get("/accounts", tags=["accounts"])
-def accounts(
+async def accounts(
     token: Reader,
     api: CurrentApi,
     name: NamePart = None,
@@ -607,12 +611,12 @@ def accounts(
     limit: Limit = 1_000,
 ) -> JSONResponse:
     """Every account by name, with its id (the JSON of ``b2b accounts``)."""
-    found = api.core.accounts(name=name, known_at=known_at)[:limit]
+    found = (await api.aio.run(api.core.accounts, name=name, known_at=known_at))[:limit]
     return read(listing(found, ACCOUNT_FIELDS))
 
 
 @router.get("/opportunities", tags=["opportunities"])
-def opportunities(
+async def opportunities(
     token: Reader,
     api: CurrentApi,
     account_id: UUID | None = None,
@@ -622,10 +626,14 @@ def opportunities(
     limit: Limit = 1_000,
 ) -> JSONResponse:
     """The deals opened by a date, newest first (the JSON of ``b2b deals``)."""
-    found = api.core.opportunities(
-        account_id=account_id, name=name, as_of=as_of, known_at=known_at
-    )[:limit]
-    return read(listing(found, DEAL_FIELDS))
+    found = await api.aio.run(
+        api.core.opportunities,
+        account_id=account_id,
+        name=name,
+        as_of=as_of,
+        known_at=known_at,
+    )
+    return read(listing(found[:limit], DEAL_FIELDS))
 
 
 @router.get(
@@ -633,7 +641,7 @@ def opportunities(
     tags=["accounts"],
     responses={200: {"content": {"text/html": {}}}},
 )
-def monthly_report(
+async def monthly_report(
     account_id: UUID,
     token: Reader,
     api: CurrentApi,
@@ -643,7 +651,9 @@ def monthly_report(
 ) -> Response:
     """The monthly asset report for the account's customer (docs/monthly-report.md),
     as JSON or as a self-contained HTML page."""
-    report = api.core.monthly_report(account_id, month=month, known_at=known_at)
+    report = await api.aio.run(
+        api.core.monthly_report, account_id, month=month, known_at=known_at
+    )
     if format is ReportFormat.HTML:
         return HTMLResponse(
             to_html(report),
@@ -652,30 +662,16 @@ def monthly_report(
     return read(plain(report))
 
 
-# -- assets ---------------------------------------------------------------
-
-
-# -- leads ----------------------------------------------------------------
-
-
-# -- opportunities --------------------------------------------------------
-
-
-# -- sales reps -----------------------------------------------------------
-
-
-# -- alerts ---------------------------------------------------------------
-
-
 @commands.post("/contacts/{contact_id}/forget", tags=["contacts"])
-def forget_contact(
+async def forget_contact(
     contact_id: UUID,
     body: models.WithReason,
     request: Request,
     token: Writer,
     api: CurrentApi,
 ) -> JSONResponse:
-    return api.execute(
+    return await api.aio.run(
+        api.execute,
         request,
         token,
         body,
@@ -689,18 +685,15 @@ def forget_contact(
     )
 
 
-# -- reports --------------------------------------------------------------
-
-
 # -- the log --------------------------------------------------------------
 
 
 @router.get("/log/position", tags=["log"])
-def log_position(
+async def log_position(
     token: Reader,
     api: CurrentApi,
 ) -> JSONResponse:
-    status = api.core.read_status()
+    status = await api.aio.run(api.core.read_status)
     return read(
         {
             "position": status.head,
@@ -710,20 +703,20 @@ def log_position(
 
 
 @router.get("/audit/verify", tags=["log"])
-def verify_log(token: Reader, api: CurrentApi) -> JSONResponse:
-    """Link new events into the hash chain and verify the whole log."""
-    with api.lock:
-        return read(plain(api.core.verify_log()))
+async def verify_log(token: Reader, api: CurrentApi) -> JSONResponse:
+    """Link new events into the hash chain and verify the whole log (one
+    at a time with the commands: it links new events into the chain)."""
+    return read(plain(await api.aio.run(api.core.verify_log)))
 
 
 @router.get("/aggregates/{aggregate_id}", tags=["log"])
-def aggregate_version(
+async def aggregate_version(
     aggregate_id: UUID,
     token: Reader,
     api: CurrentApi,
 ) -> JSONResponse:
     """Whether events were recorded for the id, and its version."""
-    version = api.version_of(aggregate_id)
+    version = await api.aio.run(api.version_of, aggregate_id)
     return read({"exists": version is not None, "version": version}, version)
 
 
@@ -748,8 +741,8 @@ def add_query_route(name: str, route: str) -> None:
     signature = inspect.signature(method)
     view = route.count("/") == 1 and route.endswith("}")
 
-    def endpoint(token: Token, api: Api, **given: Any) -> JSONResponse:
-        found = getattr(api.core, name)(**given)
+    async def endpoint(token: Token, api: Api, **given: Any) -> JSONResponse:
+        found = await api.aio.run(getattr(api.core, name), **given)
         return read(plain(found), found.version if view else None)
 
     parameters = [
