@@ -88,8 +88,11 @@ def from_plain(hint: Any, value: JSON) -> Any:
     if origin in (UnionType, Union):
         if value is None and type(None) in arguments:
             return None
+        choices = [a for a in arguments if a is not type(None)]
+        if len(choices) == 1:  # X | None: X's own error, typed as X raises it
+            return from_plain(choices[0], value)
         problems = []
-        for choice in (a for a in arguments if a is not type(None)):
+        for choice in choices:
             try:
                 return from_plain(choice, value)
             except (ValueError, TypeError) as error:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar, get_type_hints
@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from b2bcore import Money
 from b2bcore.application import commands as c
 from b2bcore.domain.values import Contact, Installment, OrderLine, ReviewArea
+from b2bcore_adapters.render.plain import from_plain
 
 R = TypeVar("R")
 
@@ -44,21 +45,11 @@ class MoneyBody(Body):
     amount: Decimal = Field(allow_inf_nan=False)
     currency: str
 
-    def money(self) -> Money:
-        return Money(self.amount, self.currency)
-
 
 class InstallmentBody(Body):
     number: int
     due_on: date
     amount: MoneyBody
-
-    def installment(self) -> Installment:
-        return Installment(self.number, self.due_on, self.amount.money())
-
-
-def installments(items: list[InstallmentBody]) -> tuple[Installment, ...]:
-    return tuple(item.installment() for item in items)
 
 
 class WithReason(Body):
@@ -80,42 +71,20 @@ class OrderLineBody(Body):
     contact: str
     installments: list[InstallmentBody] = []
 
-    def order_line(self) -> OrderLine:
-        return OrderLine(
-            self.product,
-            self.value.money(),
-            self.order_reference,
-            self.contact,
-            installments(self.installments),
-        )
 
-
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _money(body: MoneyBody | None) -> Money | None:
-    return None if body is None else body.money()
-
-
-#: How a JSON body takes a declared field of each type that is not plain
-#: JSON, and what turns it back into the field's value.
-BODY_TYPES: dict[Any, tuple[Any, Callable[[Any], Any]]] = {
-    Money: (MoneyBody, _money),
-    Money | None: (MoneyBody | None, _money),
-    Sequence[Installment]: (list[InstallmentBody], installments),
-    Sequence[str]: (list[str], tuple),
-    Sequence[tuple[ReviewArea, str]]: (
-        list[FindingBody],
-        lambda items: tuple((f.area, f.description) for f in items),
-    ),
-    Sequence[OrderLine]: (
-        list[OrderLineBody],
-        lambda items: tuple(line.order_line() for line in items),
-    ),
+#: How a JSON body types a declared field of each type that is not plain
+#: JSON (the validated body is turned back into the declared values by
+#: ``plain.from_plain``, as the command line's options are).
+BODY_TYPES: dict[Any, Any] = {
+    Money: MoneyBody,
+    Money | None: MoneyBody | None,
+    Sequence[Installment]: list[InstallmentBody],
+    Sequence[str]: list[str],
+    Sequence[tuple[ReviewArea, str]]: list[FindingBody],
+    Sequence[OrderLine]: list[OrderLineBody],
     # A contact arrives as its name: the domain seals it.
-    str | Contact: (str, _identity),
-    str | Contact | None: (str | None, _identity),
+    str | Contact: str,
+    str | Contact | None: str | None,
 }
 #: Fields no body gives: who records the command comes from the token.
 NOT_IN_BODIES = frozenset({"actor", "correlation_id", "causation_id"})
@@ -138,7 +107,7 @@ def body_of(declared: type[c.Command[Any]]) -> type[Body]:
     for field in attrs.fields(declared):
         if field.name in left_out:
             continue
-        kind, _ = BODY_TYPES.get(hints[field.name], (hints[field.name], None))
+        kind = BODY_TYPES.get(hints[field.name], hints[field.name])
         default = field.default
         if default is attrs.NOTHING:
             default = ...
@@ -160,8 +129,6 @@ def command_of(
     """The command a request asks for: its path's and body's fields, turned
     back into the declared types, recorded as made by ``actor``."""
     hints = get_type_hints(declared)
-    values = dict(path)
-    for name in type(body).model_fields:
-        _, back = BODY_TYPES.get(hints[name], (None, _identity))
-        values[name] = back(getattr(body, name))
-    return declared(**values, actor=actor)
+    given = body.model_dump(mode="json")
+    values = {name: from_plain(hints[name], value) for name, value in given.items()}
+    return declared(**path, **values, actor=actor)
