@@ -72,7 +72,7 @@ _MAP = {
     "cli_audit": "entrypoints.cli.audit",
     "cli_deliver": "entrypoints.cli.deliver",
     "cli_export": "entrypoints.cli.export",
-    "cli_output": "entrypoints.cli.output",
+    "cli_output": "entrypoints.cli.options",
     "cli_record": "entrypoints.cli.record",
     "cli_report": "entrypoints.cli.report",
     "alert_delivery": "alerts.delivery",

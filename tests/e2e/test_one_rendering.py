@@ -12,8 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, FixedClock
+from b2bcore.application.queries import QUERIES
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from b2bcore_adapters.entrypoints.cli.main import main
+from b2bcore_adapters.entrypoints.cli.record import SHOWN
 from b2bcore_adapters.entrypoints.http import create_app
 from tests.helpers import lose_ev_pilot
 from tests.integration.http_api import READER, TOKENS
@@ -151,3 +153,26 @@ def test_the_listings_are_the_same_json_from_the_cli_and_http(
     )
     assert ids["deal"] in {d["id"] for d in deals}
     assert from_http(url, "/opportunities", as_of=DAY, limit="1") == deals[:1]
+
+
+def test_b2b_show_prints_a_view_as_http_gives_it(
+    capsys: pytest.CaptureFixture[str], book: tuple[str, dict[str, str]]
+) -> None:
+    url, ids = book
+    history = from_http(url, f"/accounts/{ids['account']}/history", as_of=DAY)
+    asset = history["assets"][0]["asset_id"]
+
+    for group, path, subject in [
+        ("account", "/accounts", ids["account"]),
+        ("asset", "/assets", asset),
+        ("deal", "/opportunities", ids["deal"]),
+    ]:
+        assert main(["--db", url, group, "show", subject, "--version", "1"]) == 0
+        shown = json.loads(capsys.readouterr().out)
+
+        assert shown == from_http(url, f"{path}/{subject}", version="1")
+        assert shown["version"] == 1
+
+
+def test_every_aggregate_b2b_shows_is_a_query_of_the_catalogue() -> None:
+    assert all(QUERIES.get(kind.KIND) for kind in SHOWN)

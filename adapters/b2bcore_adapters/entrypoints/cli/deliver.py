@@ -1,19 +1,16 @@
 """``b2b deliver``: send the alerts not yet delivered to a sink (stdout, a
 webhook or NATS JetStream), at least once, and remember them beside the log."""
 
-# No ``from __future__ import annotations``: typer evaluates the command's
-# annotations in the module's globals, and they name the factory's argument.
 import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from b2bcore_adapters.entrypoints.cli.output import Opener
+from b2bcore_adapters.entrypoints.cli.options import AsOf, Opener
 
 if TYPE_CHECKING:
     from b2bcore_adapters.alerts.delivery import AlertSink
@@ -47,9 +44,7 @@ def _sink(kind: SinkKind, url: str | None, stack: ExitStack) -> "AlertSink":
     return stack.enter_context(NatsSink(url))
 
 
-def deliver_command(
-    opened: Opener, parse_date: Callable[[str], date | None]
-) -> Callable[..., None]:
+def deliver_command(opened: Opener) -> Callable[..., None]:
     """The ``deliver`` command over the store ``opened`` gives."""
 
     def deliver(
@@ -60,12 +55,7 @@ def deliver_command(
             str | None,
             typer.Option(help="The webhook's or NATS server's URL."),
         ] = None,
-        as_of: Annotated[
-            date | None,
-            typer.Option(
-                "--as-of", parser=parse_date, help="Business date (default: today)."
-            ),
-        ] = None,
+        as_of: AsOf = None,
         attempts: Annotated[
             int, typer.Option(min=1, help="Tries per alert before giving up.")
         ] = 5,

@@ -1,23 +1,24 @@
 """``b2b export``: an account's event history for auditors, as JSON lines,
 CSV or one HTML page, on stdout or into a file."""
 
-# No ``from __future__ import annotations``: typer evaluates the command's
-# annotations in the module's globals, and they name the factory's argument.
-from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
 import typer
 
-from b2bcore_adapters.entrypoints.cli.output import Opener, Output, write_output
+from b2bcore_adapters.entrypoints.cli.options import (
+    Opener,
+    Output,
+    parse_id,
+    write_output,
+)
 from b2bcore_adapters.render.formats import ExportFormat
 
 __all__ = ["export_commands"]
 
 
-def export_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Typer:
-    """The ``export`` commands, reading the store ``opened`` gives; ids are
-    read with ``parse_id`` (the main CLI's, for the same usage errors)."""
+def export_commands(opened: Opener) -> typer.Typer:
+    """The ``export`` commands, reading the store ``opened`` gives."""
     export = typer.Typer(help="Export an account's history for auditors.")
 
     @export.command("history")

@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -34,6 +34,13 @@ from b2bcore.reports.dimensions import Dimension
 from b2bcore_adapters.entrypoints.cli.audit import audit
 from b2bcore_adapters.entrypoints.cli.deliver import deliver_command
 from b2bcore_adapters.entrypoints.cli.export import export_commands
+from b2bcore_adapters.entrypoints.cli.options import (
+    AsOf,
+    Json,
+    KnownAt,
+    parse_date,
+    parse_id,
+)
 from b2bcore_adapters.entrypoints.cli.record import command_groups
 from b2bcore_adapters.entrypoints.cli.report import report_commands
 from b2bcore_adapters.extras import install_hint
@@ -96,53 +103,6 @@ class Settings:
     debug: bool = False
 
 
-def parse_date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def parse_moment(text: str | None) -> datetime | None:
-    """An ISO 8601 timestamp with its time zone; a naive one is refused
-    rather than guessed."""
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a timestamp (e.g. 2024-06-01T12:00:00+00:00)"
-        ) from None
-    if moment.tzinfo is None:
-        raise typer.BadParameter(
-            f"{text!r} has no time zone: add one (Z, +00:00, +09:00)"
-        )
-    return moment
-
-
-def parse_id(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an id (a UUID)") from None
-
-
-AsOf = Annotated[
-    date | None,
-    typer.Option("--as-of", parser=parse_date, help="Business date (default: today)."),
-]
-KnownAt = Annotated[
-    datetime | None,
-    typer.Option(
-        "--known-at",
-        parser=parse_moment,
-        help="As recorded by this time (ISO 8601 with a time zone).",
-    ),
-]
-Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 By = Annotated[Dimension | None, typer.Option("--by", help="Cut by a dimension.")]
 RankCurrency = Annotated[str | None, typer.Option(help="Rank in this currency.")]
 
@@ -215,9 +175,9 @@ def opened() -> Iterator[B2BCore]:
 
 for _name, _group in command_groups(opened):
     app.add_typer(_group, name=_name)
-app.add_typer(export_commands(opened, parse_id), name="export")
-app.add_typer(report_commands(opened, parse_id), name="report")
-app.command("deliver")(deliver_command(opened, parse_date))
+app.add_typer(export_commands(opened), name="export")
+app.add_typer(report_commands(opened), name="report")
+app.command("deliver")(deliver_command(opened))
 
 
 def emit(document: JSON) -> None:

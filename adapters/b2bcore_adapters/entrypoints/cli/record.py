@@ -12,6 +12,10 @@ left out or given as ``none`` it is empty (``b2b asset install ID`` without
 ``--usage-end-on`` installs an open-ended asset). The answer is the HTTP
 API's: the id and version of the aggregate, and the command's result when it
 has a name.
+
+The groups of the aggregates with a view also have ``show``: ``b2b asset
+show ID [--version N] [--as-of D] [--known-at T]`` prints the view as the
+HTTP API's ``GET /assets/{id}`` gives it.
 """
 
 from __future__ import annotations
@@ -40,7 +44,12 @@ from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
 from b2bcore.domain.values import Contact
-from b2bcore_adapters.entrypoints.cli.output import Opener
+from b2bcore_adapters.entrypoints.cli.options import (
+    AsOf,
+    KnownAt,
+    Opener,
+    parse_id,
+)
 from b2bcore_adapters.render.plain import dumps, from_plain, plain
 
 #: The ``b2b`` group of each aggregate's commands, and the word its
@@ -53,6 +62,9 @@ GROUPS: dict[type[DomainAggregate], tuple[str, str, str]] = {
     SalesRep: ("sales-rep", "sales rep", "sales reps"),
     Acknowledgement: ("alert", "alert", "alerts"),
 }
+#: The aggregates with a view, each the ``B2BCore`` query named by its kind
+#: (``core.asset(id, version=, as_of=, known_at=)``).
+SHOWN: tuple[type[DomainAggregate], ...] = (Account, Asset, Lead, Opportunity)
 #: The fields the command line fills itself: who records the command.
 NOT_OPTIONS = frozenset({"actor", "correlation_id", "causation_id"})
 
@@ -62,13 +74,38 @@ def command_groups(opened: Opener) -> Iterator[tuple[str, typer.Typer]]:
     groups: dict[str, typer.Typer] = {}
     for declared in c.COMMANDS:
         name, _, plural = GROUPS[declared.ACTS_ON]
-        group = groups.setdefault(
-            name, typer.Typer(help=f"Record facts about {plural} (docs/cli.md).")
-        )
+        group = groups.get(name)
+        if group is None:
+            shown = declared.ACTS_ON in SHOWN
+            verbs = "Record and show" if shown else "Record"
+            group = groups[name] = typer.Typer(
+                help=f"{verbs} facts about {plural} (docs/cli.md)."
+            )
+            if shown:
+                group.command("show")(_show(declared.ACTS_ON, opened))
         group.command(sub_command(declared), help=declared.__doc__)(
             _command(declared, opened)
         )
     yield from groups.items()
+
+
+def _show(kind: type[DomainAggregate], opened: Opener) -> Callable[..., None]:
+    def show(
+        aggregate_id: Annotated[UUID, typer.Argument(parser=parse_id, metavar="ID")],
+        version: Annotated[
+            int | None, typer.Option(min=1, help="As it was at this version.")
+        ] = None,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+    ) -> None:
+        with opened() as core:
+            view = getattr(core, kind.KIND)(
+                aggregate_id, version=version, as_of=as_of, known_at=known_at
+            )
+            print(dumps(plain(view)))  # contacts are read while the vault is open
+
+    show.__doc__ = f"The {GROUPS[kind][1]} as JSON: now, at a version, as of a date."
+    return show
 
 
 def sub_command(declared: type[c.Command[Any]]) -> str:

@@ -1,16 +1,18 @@
 """``b2b report monthly``: an account's monthly asset report as JSON or one
 self-contained HTML page, on stdout or into a file."""
 
-# No ``from __future__ import annotations``: typer evaluates the command's
-# annotations in the module's globals, and they name the factory's argument.
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 import typer
 
-from b2bcore_adapters.entrypoints.cli.output import Opener, Output, write_output
+from b2bcore_adapters.entrypoints.cli.options import (
+    Opener,
+    Output,
+    parse_id,
+    write_output,
+)
 from b2bcore_adapters.render.formats import ReportFormat
 
 __all__ = ["parse_month", "report_commands"]
@@ -27,9 +29,8 @@ def parse_month(text: str) -> date:
         raise typer.BadParameter(f"{text!r} is not a month (YYYY-MM)") from None
 
 
-def report_commands(opened: Opener, parse_id: Callable[[str], UUID]) -> typer.Typer:
-    """The ``report`` commands, reading the store ``opened`` gives; ids are
-    read with ``parse_id`` (the main CLI's, for the same usage errors)."""
+def report_commands(opened: Opener) -> typer.Typer:
+    """The ``report`` commands, reading the store ``opened`` gives."""
     report = typer.Typer(help="Reports for customers.")
 
     @report.command("monthly")

@@ -1,0 +1,94 @@
+"""What the ``b2b`` sub-command modules share: how they open the store, how
+they read dates, timestamps and ids, and where a document they render goes."""
+
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import typer
+
+if TYPE_CHECKING:
+    from b2bcore import B2BCore
+
+__all__ = [
+    "AsOf",
+    "Json",
+    "KnownAt",
+    "Opener",
+    "Output",
+    "parse_date",
+    "parse_id",
+    "parse_moment",
+    "write_output",
+]
+
+#: Opens the store the global options name (the main CLI's ``opened``).
+Opener = Callable[[], AbstractContextManager["B2BCore"]]
+
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", help="Write to this file (default: stdout)."),
+]
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write ``text`` as UTF-8 bytes to ``output``, or to stdout when None."""
+    data = text.encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
+
+
+def parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """An ISO 8601 timestamp with its time zone; a naive one is refused
+    rather than guessed."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a timestamp (e.g. 2024-06-01T12:00:00+00:00)"
+        ) from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter(
+            f"{text!r} has no time zone: add one (Z, +00:00, +09:00)"
+        )
+    return moment
+
+
+def parse_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an id (a UUID)") from None
+
+
+AsOf = Annotated[
+    date | None,
+    typer.Option("--as-of", parser=parse_date, help="Business date (default: today)."),
+]
+KnownAt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--known-at",
+        parser=parse_moment,
+        help="As recorded by this time (ISO 8601 with a time zone).",
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
