@@ -2,7 +2,7 @@
 read models current, one thread per projection, until SIGTERM or SIGINT.
 
     python -m b2bcore_adapters.entrypoints.runner --db postgresql://…/db [--poll 0.5]
-        [--projection NAME]…
+        [--projection NAME]… [--tenant NAME]
 
 With ``--projection`` (repeatable) it follows only the named projections, so
 each projection can run in a process of its own. Restart it at any time: each
@@ -27,6 +27,9 @@ from b2bcore import B2BCore
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="b2bcore-runner", description=__doc__)
     parser.add_argument("--db", default=None, help="database URL")
+    parser.add_argument(
+        "--tenant", default=None, help="a tenant of the directory at --db"
+    )
     parser.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
     parser.add_argument(
         "--page-size", type=int, default=None, help="events per transaction"
@@ -45,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    with B2BCore.open(args.db) as core:
+    with B2BCore.open(args.db, tenant=args.tenant) as core:
         names = list(dict.fromkeys(args.projection or core.projector.projections))
         unknown = sorted(set(names) - set(core.projector.projections))
         if unknown:

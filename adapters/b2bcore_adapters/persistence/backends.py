@@ -9,17 +9,30 @@ is opened.
 
 Query parameters other than the ones named pass through as the module's
 settings (``?lock_timeout=10`` → ``SQLITE_LOCK_TIMEOUT=10``).
+
+Each backend also places tenants (``b2bcore.application.tenants``): a
+tenant of ``postgresql://…/db`` is the schema ``tenant_NAME`` of that
+database (``SCHEMA_NAME`` below ``?schema=SCHEMA``), one of
+``sqlite:///dir/book.db`` the file ``dir/book.NAME.db``, one of ``memory://``
+a store of its own; and it creates and drops a tenant's storage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
 
 import attrs
 
 from b2bcore.application.storage import CHAIN_VARIABLE, REACH_VARIABLE, VAULT_VARIABLE
 from b2bcore.domain.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = [
     "DELIVERY_LOG",
@@ -48,6 +61,12 @@ class Backend:
     prefix: str
     classes: Mapping[str, str]
     settings: Callable[[str, SplitResult], dict[str, str]]
+    #: The URL of tenant ``name`` of the store at a URL (its directory's).
+    tenant_url: Callable[[str, str], str]
+    #: Makes room for a new tenant's log at its URL (a PostgreSQL schema).
+    create: Callable[[str], None]
+    #: Erases everything stored at a tenant's URL: every table, every key.
+    drop: Callable[[str], None]
     #: The stores the adapters keep beside the log, by what they keep
     #: (``IDEMPOTENCY_KEYS``, ``DELIVERY_LOG``), as topics.
     beside: Mapping[str, str] = attrs.field(factory=dict)
@@ -91,6 +110,97 @@ def _postgres(url: str, parts: SplitResult) -> dict[str, str]:
     }
 
 
+def _with_query(parts: SplitResult, **changes: str) -> str:
+    query = dict(parse_qsl(parts.query))
+    query.update(changes)
+    return parts._replace(query=urlencode(query)).geturl()
+
+
+def _memory_tenant(url: str, name: str) -> str:
+    return url
+
+
+def _nothing(url: str) -> None:
+    pass
+
+
+def _sqlite_tenant(url: str, name: str) -> str:
+    path = Path(_sqlite(url, urlsplit(url))["SQLITE_DBNAME"])
+    tenant = path.with_name(f"{path.stem}.{name}{path.suffix or '.db'}")
+    prefix = "sqlite:////" if tenant.is_absolute() else "sqlite:///"
+    return prefix + str(tenant).lstrip("/") + _query(url)
+
+
+def _query(url: str) -> str:
+    query = urlsplit(url).query
+    return f"?{query}" if query else ""
+
+
+def _drop_sqlite(url: str) -> None:
+    """Every table emptied with ``secure_delete`` (the freed pages, the
+    vault's keys among them, are overwritten with zeros), then the files
+    removed."""
+    path = Path(_sqlite(url, urlsplit(url))["SQLITE_DBNAME"])
+    if path.exists():
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA secure_delete = ON")
+            tables = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%'"
+            ).fetchall()
+            for (table,) in tables:
+                connection.execute(f'DELETE FROM "{table.replace(chr(34), "")}"')
+            connection.commit()
+            connection.execute("VACUUM")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _postgres_tenant(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    schema = dict(parse_qsl(parts.query)).get("schema")
+    return _with_query(parts, schema=f"{schema}_{name}" if schema else f"tenant_{name}")
+
+
+@contextlib.contextmanager
+def _postgres_schema(url: str) -> Iterator[tuple[psycopg.Connection[Any], str]]:
+    """A connection to the server of ``url`` (autocommit) and its schema."""
+    import psycopg  # noqa: PLC0415 (an optional extra)
+
+    parts = urlsplit(url)
+    env = _postgres(url, parts)
+    schema = dict(parse_qsl(parts.query)).get("schema")
+    if not schema:
+        raise ConfigurationError(f"database URL {url!r}: a tenant's URL names a schema")
+    with psycopg.connect(
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        dbname=env["POSTGRES_DBNAME"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        autocommit=True,
+    ) as connection:
+        yield connection, schema
+
+
+def _create_postgres(url: str) -> None:
+    from psycopg.sql import SQL, Identifier  # noqa: PLC0415
+
+    with _postgres_schema(url) as (connection, schema):
+        connection.execute(
+            SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(Identifier(schema))
+        )
+
+
+def _drop_postgres(url: str) -> None:
+    from psycopg.sql import SQL, Identifier  # noqa: PLC0415
+
+    with _postgres_schema(url) as (connection, schema):
+        connection.execute(
+            SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(Identifier(schema))
+        )
+
+
 MEMORY = Backend(
     module="eventsourcing.popo",
     prefix="POPO",
@@ -100,6 +210,9 @@ MEMORY = Backend(
         CHAIN_VARIABLE: "b2bcore.audit.chainstore:MemoryChainLinkStore",
     },
     settings=_no_settings,
+    tenant_url=_memory_tenant,
+    create=_nothing,
+    drop=_nothing,
     beside={
         IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:MemoryIdempotencyStore",
         DELIVERY_LOG: f"{ALERTS}.delivery:MemoryDeliveryLog",
@@ -117,6 +230,9 @@ SQLITE = Backend(
         CHAIN_VARIABLE: f"{HERE}.sqlite_chain:SQLiteChainLinkStore",
     },
     settings=_sqlite,
+    tenant_url=_sqlite_tenant,
+    create=_nothing,
+    drop=_drop_sqlite,
     beside={
         IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:SQLiteIdempotencyStore",
         DELIVERY_LOG: f"{ALERTS}.delivery:SQLiteDeliveryLog",
@@ -135,6 +251,9 @@ POSTGRES = Backend(
         REACH_VARIABLE: f"{HERE}.postgres_store:reach",
     },
     settings=_postgres,
+    tenant_url=_postgres_tenant,
+    create=_create_postgres,
+    drop=_drop_postgres,
     beside={
         IDEMPOTENCY_KEYS: (f"{HTTP}.idempotency_postgres:PostgresIdempotencyStore"),
         DELIVERY_LOG: f"{ALERTS}.delivery_postgres:PostgresDeliveryLog",

@@ -402,17 +402,24 @@ class B2BCore:
         snapshot_interval: int | None = None,
         consistency: Consistency = Consistency.LOG_HEAD,
         wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        tenant: str | None = None,
     ) -> B2BCore:
         """Open the store at ``url`` (else ``$B2BCORE_DATABASE_URL``, else
-        ``sqlite:///b2bcore.db``). ``actor`` is recorded on events whose command
-        names no actor; ``clock`` gives the default business date;
-        ``settings`` holds the reports' thresholds. A snapshot
-        is taken every ``snapshot_interval`` events of an aggregate (default
-        100, or ``$B2BCORE_SNAPSHOT_INTERVAL``). ``consistency`` says what a
-        query waits for (``LOG_HEAD``: every event recorded before it, for at
-        most ``wait_seconds``; ``AVAILABLE``: nothing, for servers beside a
-        runner)."""
+        ``sqlite:///b2bcore.db``), or ``tenant``'s when the store at ``url``
+        is a tenant directory (``b2bcore.application.tenants``). ``actor`` is
+        recorded on events whose command names no actor; ``clock`` gives the
+        default business date; ``settings`` holds the reports' thresholds. A
+        snapshot is taken every ``snapshot_interval`` events of an aggregate
+        (default 100, or ``$B2BCORE_SNAPSHOT_INTERVAL``). ``consistency`` says
+        what a query waits for (``LOG_HEAD``: every event recorded before it,
+        for at most ``wait_seconds``; ``AVAILABLE``: nothing, for servers
+        beside a runner)."""
         url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+        if tenant is not None:
+            from b2bcore.application.tenants import Tenants  # noqa: PLC0415
+
+            with Tenants.open(url, actor=actor) as directory:
+                url = directory.entry(tenant).url
         env = environment_for(url)
         if snapshot_interval is not None:
             env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)

@@ -9,7 +9,7 @@ variables below.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from importlib.metadata import EntryPoint, entry_points
 from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -19,6 +19,8 @@ from b2bcore.domain.errors import ConfigurationError
 
 DEFAULT_URL = "sqlite:///b2bcore.db"
 URL_VARIABLE = "B2BCORE_DATABASE_URL"
+#: The tenant of the directory at the URL that the command line works on.
+TENANT_VARIABLE = "B2BCORE_TENANT"
 #: The entry point group of the backends, each named by its URL scheme.
 BACKENDS = "b2bcore.backends"
 #: The settings that name the classes kept beside the log, by topic.
@@ -35,6 +37,21 @@ class Backend(Protocol):
         """The ``eventsourcing`` settings that open the store at ``url``."""
         ...
 
+    @property
+    def tenant_url(self) -> Callable[[str, str], str]:
+        """The URL of tenant ``name`` of the directory at a URL."""
+        ...
+
+    @property
+    def create(self) -> Callable[[str], None]:
+        """Makes room for a new tenant's log at its URL."""
+        ...
+
+    @property
+    def drop(self) -> Callable[[str], None]:
+        """Erases everything stored at a tenant's URL."""
+        ...
+
 
 @runtime_checkable
 class FindsExisting(Protocol):
@@ -48,7 +65,12 @@ class FindsExisting(Protocol):
 
 def environment_for(url: str) -> dict[str, str]:
     """The ``eventsourcing`` settings that open the store at ``url``."""
-    return _backend(url, urlsplit(url).scheme).environment(url)
+    return backend_of(url).environment(url)
+
+
+def backend_of(url: str) -> Backend:
+    """The backend that stores the log at ``url``."""
+    return _backend(url, urlsplit(url).scheme)
 
 
 @functools.cache

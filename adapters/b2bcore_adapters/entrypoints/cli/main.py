@@ -26,7 +26,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import b2bcore
-from b2bcore.application.storage import DEFAULT_URL, URL_VARIABLE
+from b2bcore.application.storage import DEFAULT_URL, TENANT_VARIABLE, URL_VARIABLE
 from b2bcore.domain.errors import B2BCoreError
 from b2bcore.domain.values import Grade
 from b2bcore.readmodels.readmodel import Consistency
@@ -43,6 +43,7 @@ from b2bcore_adapters.entrypoints.cli.options import (
 )
 from b2bcore_adapters.entrypoints.cli.record import command_groups
 from b2bcore_adapters.entrypoints.cli.report import report_commands
+from b2bcore_adapters.entrypoints.cli.tenant import tenant_commands
 from b2bcore_adapters.extras import install_hint
 from b2bcore_adapters.lazy import lazy
 from b2bcore_adapters.render.cells import whole
@@ -58,6 +59,7 @@ from b2bcore_adapters.render.plain import (
 
 if TYPE_CHECKING:
     from b2bcore import B2BCore
+    from b2bcore.application import tenants as tenancy
     from b2bcore.reports.tiers import TierCell
     from b2bcore_adapters import importers
     from b2bcore_adapters.demo import book as story
@@ -69,6 +71,7 @@ else:
     importers = lazy("b2bcore_adapters.importers")
     postmortem = lazy("b2bcore_adapters.render.postmortem")
     story = lazy("b2bcore_adapters.demo.book")
+    tenancy = lazy("b2bcore.application.tenants")
 
 app = typer.Typer(
     name="b2b",
@@ -100,6 +103,8 @@ class Settings:
     url: str = DEFAULT_URL
     #: ``--db`` as given on the command line (not from the environment).
     chosen: str | None = None
+    #: ``--tenant``: the commands work on this tenant of the directory at url.
+    tenant: str | None = None
     debug: bool = False
 
 
@@ -150,6 +155,14 @@ def main_options(
             show_default=False,
         ),
     ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option(
+            "--tenant",
+            help=f"A tenant of the directory at --db (else ${TENANT_VARIABLE}).",
+            show_default=False,
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     wide: Annotated[
         bool,
@@ -162,14 +175,25 @@ def main_options(
         out.width = UNLIMITED
     Settings.url = db or os.environ.get(URL_VARIABLE) or DEFAULT_URL
     Settings.chosen = db
+    Settings.tenant = tenant or os.environ.get(TENANT_VARIABLE) or None
     Settings.debug = debug
+
+
+def actor() -> str:
+    return f"cli:{os.environ.get('USER', 'user')}"
+
+
+def store_url() -> str:
+    """The URL of the store the commands work on: ``--db``'s, or its tenant's."""
+    if Settings.tenant is None:
+        return Settings.url
+    with tenancy.Tenants.open(Settings.url, actor=actor()) as directory:
+        return directory.entry(Settings.tenant).url
 
 
 @contextmanager
 def opened() -> Iterator[B2BCore]:
-    with b2bcore.B2BCore.open(
-        Settings.url, actor=f"cli:{os.environ.get('USER', 'user')}"
-    ) as core:
+    with b2bcore.B2BCore.open(store_url(), actor=actor()) as core:
         yield core
 
 
@@ -177,6 +201,10 @@ for _name, _group in command_groups(opened):
     app.add_typer(_group, name=_name)
 app.add_typer(export_commands(opened), name="export")
 app.add_typer(report_commands(opened), name="report")
+app.add_typer(
+    tenant_commands(lambda: tenancy.Tenants.open(Settings.url, actor=actor())),
+    name="tenant",
+)
 app.command("deliver")(deliver_command(opened))
 
 
@@ -320,7 +348,9 @@ def demo(
 ) -> None:
     """Record a generated book (a demo book there is replaced; anything else
     is refused) and print its renewal queue, pipeline KPIs and tier report."""
-    Settings.url = story.demo_url(db or Settings.chosen or DEMO_URL)
+    tenant = store_url() if Settings.tenant else None
+    Settings.url = story.demo_url(db or tenant or Settings.chosen or DEMO_URL)
+    Settings.tenant = None
     as_of = story.run(
         Settings.url, accounts=accounts, seed=seed, overwrite=overwrite, out=out.print
     )
@@ -356,16 +386,27 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    tenants: Annotated[
+        bool,
+        typer.Option(
+            "--tenants",
+            help="Serve every tenant of the directory at --db, each token "
+            "bound to its tenants (docs/http.md).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the JSON HTTP API (docs/http.md) until interrupted."""
     from b2bcore_adapters.entrypoints.http.server import serve as run_server  # noqa: PLC0415
 
+    if tenants and Settings.tenant:
+        raise typer.BadParameter("--tenants serves them all: leave out --tenant")
     run_server(
-        db or Settings.url,
+        db or (Settings.url if tenants else store_url()),
         host=host,
         port=port,
         tokens_file=tokens,
         consistency=consistency,
+        tenants=tenants,
         **({} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}),
     )
 

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException
 from b2bcore import AsyncB2BCore, B2BCore
 from b2bcore.application import commands as c
 from b2bcore.application.queries import QUERIES
+from b2bcore.application.tenants import Tenants
 from b2bcore.application.unit_of_work import UnitOfWork
 from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
@@ -39,6 +40,7 @@ from b2bcore.domain.errors import (
     B2BCoreError,
     BusinessRuleError,
     ConcurrencyError,
+    ConfigurationError,
     ConflictError,
     DomainError,
     NotFoundError,
@@ -79,6 +81,8 @@ MAX_DAYS = 36_500
 MAX_PROBLEMS = 20
 #: Where the documentation pages' scripts and styles are served.
 DOCS_ASSETS = "/docs/assets"
+#: The header naming the tenant a request asks of.
+TENANT_HEADER = "B2B-Tenant"
 
 
 class ApiError(Exception):
@@ -121,21 +125,35 @@ KnownAt = Annotated[
 ]
 
 
-class Api:
-    """What every route works on: the core (and ``aio``, its asyncio face,
-    which every route awaits), the tokens, the idempotency keys. One command
-    at a time runs in a process; reads take no lock and run at once on the
-    pool's threads. Across processes, the store keeps commands whole: see
-    ``execute``."""
+class Gate:
+    """Who may ask what of which store: the tokens, and the ``Api`` of the
+    one store served or of each tenant (``Tenants``), opened on first use.
+    On a server of tenants a token reaches only the tenants it is bound to;
+    one bound to several names the tenant in ``B2B-Tenant``."""
 
     def __init__(
-        self, core: B2BCore, tokens: Sequence[Token], store: IdempotencyStore
+        self,
+        store: B2BCore | Tenants,
+        tokens: Sequence[Token],
+        idempotency: IdempotencyStore | None = None,
     ) -> None:
-        self.core = core
-        self.aio = AsyncB2BCore(core)
         self.tokens = tuple(tokens)
-        self.store = store
-        self.lock = threading.RLock()
+        self.tenants = store if isinstance(store, Tenants) else None
+        for token in self.tokens:
+            if bool(token.tenants) != (self.tenants is not None):
+                raise ConfigurationError(
+                    f"API token of {token.subject!r}: "
+                    + (
+                        "name the tenants it may reach (SUBJECT:ROLE:SHA256:TENANT)"
+                        if self.tenants is not None
+                        else "names tenants, but the server serves one store"
+                    )
+                )
+        self.single = None
+        if isinstance(store, B2BCore):
+            self.single = Api(store, idempotency or idempotency_store_for(store))
+        self.apis: dict[str, Api] = {}
+        self.lock = threading.Lock()
 
     def principal(
         self, credentials: HTTPAuthorizationCredentials | None, role: Role
@@ -166,6 +184,63 @@ class Api:
                 "commands need a token with role write",
             )
         return token
+
+    def api(self, token: Token, named: str | None) -> Api:
+        """The ``Api`` of the store ``token`` asks of (``named``: the
+        request's ``B2B-Tenant``)."""
+        if self.tenants is None:
+            if named is not None:
+                raise ApiError(
+                    400,
+                    "validation",
+                    "request",
+                    TENANT_HEADER,
+                    "this server serves one store, not tenants",
+                )
+            assert self.single is not None
+            return self.single
+        name = self.tenant_of(token, named)
+        with self.lock:
+            if name not in self.apis:
+                core = self.tenants.core(name)
+                self.apis[name] = Api(core, idempotency_store_for(core))
+            return self.apis[name]
+
+    @staticmethod
+    def tenant_of(token: Token, named: str | None) -> str:
+        if named is None:
+            if len(token.tenants) == 1:
+                return next(iter(token.tenants))
+            raise ApiError(
+                400,
+                "validation",
+                "request",
+                TENANT_HEADER,
+                "the token reaches several tenants: name one in B2B-Tenant",
+            )
+        if named not in token.tenants:
+            raise ApiError(
+                403,
+                "forbidden",
+                f"token of {token.subject}",
+                TENANT_HEADER,
+                "the token does not reach that tenant",
+            )
+        return named
+
+
+class Api:
+    """What every route works on: the core of one store (and ``aio``, its
+    asyncio face, which every route awaits) and its idempotency keys. One
+    command at a time runs in a process; reads take no lock and run at once
+    on the pool's threads. Across processes, the store keeps commands whole:
+    see ``execute``."""
+
+    def __init__(self, core: B2BCore, store: IdempotencyStore) -> None:
+        self.core = core
+        self.aio = AsyncB2BCore(core)
+        self.store = store
+        self.lock = threading.RLock()
 
     def version_of(self, aggregate_id: UUID) -> int | None:
         last = self.core.event_log.recorder.select_events(
@@ -282,19 +357,37 @@ def read(document: JSON, version: int | None = None) -> JSONResponse:
     return JSONResponse(document, headers=headers)
 
 
-def current_api(request: Request) -> Api:
-    return cast(Api, request.app.state.api)
+def gate(request: Request) -> Gate:
+    return cast(Gate, request.app.state.gate)
+
+
+def reader(request: Request, credentials: Credentials) -> Token:
+    return gate(request).principal(credentials, Role.READ)
+
+
+def writer(request: Request, credentials: Credentials) -> Token:
+    return gate(request).principal(credentials, Role.WRITE)
+
+
+def current_api(
+    request: Request,
+    credentials: Credentials,
+    tenant: Annotated[
+        str | None,
+        Header(
+            alias=TENANT_HEADER,
+            description="The tenant asked of, for a token that reaches several.",
+            max_length=40,
+        ),
+    ] = None,
+) -> Api:
+    token = gate(request).principal(credentials, Role.READ)
+    api = gate(request).api(token, tenant)
+    request.state.api = api
+    return api
 
 
 CurrentApi = Annotated[Api, Depends(current_api)]
-
-
-def reader(api: CurrentApi, credentials: Credentials) -> Token:
-    return api.principal(credentials, Role.READ)
-
-
-def writer(api: CurrentApi, credentials: Credentials) -> Token:
-    return api.principal(credentials, Role.WRITE)
 
 
 Reader = Annotated[Token, Depends(reader)]
@@ -444,15 +537,17 @@ def projection_stopped(request: Request, error: Exception) -> JSONResponse:
 
 
 def create_app(
-    core: B2BCore,
+    store: B2BCore | Tenants,
     tokens: Sequence[Token],
     idempotency: IdempotencyStore | None = None,
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """The API over ``core``, open to ``tokens``; idempotency keys are kept
-    in ``idempotency`` (default: beside ``core``'s event log); a request body
-    larger than ``max_body_bytes`` is refused (413)."""
+    """The API over one store's core, or over the tenants of a directory
+    (each token bound to the tenants it reaches), open to ``tokens``;
+    idempotency keys are kept in ``idempotency`` (default: beside each
+    store's event log); a request body larger than ``max_body_bytes`` is
+    refused (413)."""
     # FastAPIOffline: /docs and /redoc with their scripts served by the API
     # itself, not from a CDN, so they work without internet access.
     # The API's AsyncB2BCore is not closed with the app: the core is its
@@ -463,7 +558,7 @@ def create_app(
         version="1",
         static_url=DOCS_ASSETS,
     )
-    app.state.api = Api(core, tokens, idempotency or idempotency_store_for(core))
+    app.state.gate = Gate(store, tokens, idempotency)
     app.include_router(router)
     app.include_router(commands)
     app.add_exception_handler(ApiError, api_error)
@@ -484,8 +579,9 @@ def create_app(
     ) -> Response:
         """Every report says how far behind the log its read models were."""
         response = await call_next(request)
-        if request.method == "GET" and response.status_code == 200:
-            status = await run_in_threadpool(core.read_status)
+        api = getattr(request.state, "api", None)
+        if request.method == "GET" and response.status_code == 200 and api:
+            status = await run_in_threadpool(api.core.read_status)
             response.headers["B2B-Read-Position"] = str(status.position)
             response.headers["B2B-Log-Head"] = str(status.head)
         return response

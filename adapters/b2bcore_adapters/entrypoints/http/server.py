@@ -8,6 +8,7 @@ from pathlib import Path
 import uvicorn
 
 from b2bcore import B2BCore, ConfigurationError, Consistency
+from b2bcore.application.tenants import Tenants
 from b2bcore_adapters.entrypoints.http.app import create_app
 from b2bcore_adapters.entrypoints.http.auth import TOKENS_VARIABLE, Token, parse_tokens
 from b2bcore_adapters.entrypoints.http.body_limit import MAX_BODY_BYTES
@@ -38,12 +39,15 @@ def serve(
     tokens_file: Path | None,
     consistency: Consistency = Consistency.LOG_HEAD,
     max_body_bytes: int = MAX_BODY_BYTES,
+    tenants: bool = False,
 ) -> None:
-    """Serve the API on ``host:port`` until interrupted."""
+    """Serve the API on ``host:port`` until interrupted: the store at
+    ``url``, or with ``tenants`` the tenants of the directory there."""
     tokens = load_tokens(tokens_file)
-    with B2BCore.open(url, actor="http", consistency=consistency) as core:
+    opener = Tenants.open if tenants else B2BCore.open
+    with opener(url, actor="http", consistency=consistency) as store:
         uvicorn.run(
-            create_app(core, tokens, max_body_bytes=max_body_bytes),
+            create_app(store, tokens, max_body_bytes=max_body_bytes),
             host=host,
             port=port,
             access_log=False,

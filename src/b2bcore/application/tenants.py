@@ -1,0 +1,164 @@
+"""Tenants: the client companies of a service that embeds b2bcore, each with
+a log of its own — its own read models, hash chain, vault and runner
+position — kept apart from every other tenant's.
+
+The tenant directory is a b2bcore log at a URL: each ``Tenant`` aggregate in
+it says where a tenant's log is (by default beside the directory: a schema of
+the same PostgreSQL database, a file next to the SQLite one; any URL may be
+given, another server's included) and who created, moved and removed it, when
+and why. ``B2BCore.open(url, tenant=name)`` opens a tenant of the directory at
+``url``; ``Tenants`` creates, lists, opens, moves and removes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from types import TracebackType
+from typing import Any, Self
+
+import attrs
+
+from b2bcore.application.core import B2BCore
+from b2bcore.application.paging import notifications
+from b2bcore.application.storage import backend_of
+from b2bcore.domain.aggregate import Provenance
+from b2bcore.domain.errors import AlreadyExistsError, NotFoundError
+from b2bcore.domain.tenant import Tenant, check_name, check_url, tenant_id
+
+
+@attrs.frozen
+class TenantEntry:
+    """One tenant as the directory has it."""
+
+    name: str
+    url: str
+    created_on: date
+    removed_on: date | None
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantEntry:
+        return cls(tenant.name, tenant.url, tenant.since, tenant.removed_on)
+
+
+class Tenants:
+    """The tenant directory at ``url``. The cores it opens (``core``) stay
+    open until it closes; a tenant on ``memory://`` lives as long as it."""
+
+    def __init__(self, directory: B2BCore, url: str, **options: Any) -> None:
+        self.directory = directory
+        self.url = url
+        self._options = options
+        self._open: dict[str, B2BCore] = {}
+
+    @classmethod
+    def open(cls, url: str, **options: Any) -> Tenants:
+        """The directory at ``url``; ``options`` (``actor``, ``clock``,
+        ``consistency``…) are ``B2BCore.open``'s, for the directory and every
+        tenant opened through it."""
+        return cls(B2BCore.open(url, **options), url, **options)
+
+    def close(self) -> None:
+        for core in self._open.values():
+            core.close()
+        self._open.clear()
+        self.directory.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def create(
+        self,
+        name: str,
+        *,
+        url: str | None = None,
+        reason: str | None = None,
+        on: date | None = None,
+        actor: str | None = None,
+    ) -> TenantEntry:
+        """Record tenant ``name`` with its log at ``url`` (default: beside the
+        directory), after making room for it there and opening it once."""
+        subject = f"tenant {check_name(name)}"
+        if self.directory.exists(tenant_id(name)):
+            raise AlreadyExistsError(
+                "tenant", tenant_id(name), f"{name!r} is taken (names are not reused)"
+            )
+        url = check_url(subject, url or backend_of(self.url).tenant_url(self.url, name))
+        tenant = Tenant.create(
+            name, url=url, on=self.directory._on(on), meta=self._meta(reason, actor)
+        )
+        backend_of(url).create(url)
+        self.core_at(name, url)
+        self.directory.save(tenant)
+        return TenantEntry.of(tenant)
+
+    def entries(self, *, removed: bool = False) -> tuple[TenantEntry, ...]:
+        """Every tenant by name (and the removed ones, when ``removed``)."""
+        recorder = self.directory.event_log.recorder
+        created = notifications(recorder, topics=(Tenant.Created.TOPIC,))
+        found = (TenantEntry.of(self._tenant(n.originator_id)) for n in created)
+        return tuple(
+            sorted(
+                (e for e in found if removed or e.removed_on is None),
+                key=lambda e: e.name,
+            )
+        )
+
+    def entry(self, name: str) -> TenantEntry:
+        """Tenant ``name``; NotFoundError if there is none or it was removed."""
+        tenant = self._present(name)
+        return TenantEntry.of(tenant)
+
+    def core(self, name: str) -> B2BCore:
+        """Tenant ``name``'s core, opened once and kept open by the directory."""
+        return self.core_at(name, self.entry(name).url)
+
+    def core_at(self, name: str, url: str) -> B2BCore:
+        if name not in self._open:
+            self._open[name] = B2BCore.open(url, **self._options)
+        return self._open[name]
+
+    def remove(
+        self,
+        name: str,
+        *,
+        reason: str,
+        on: date | None = None,
+        actor: str | None = None,
+    ) -> TenantEntry:
+        """Erase tenant ``name``: every table of its log dropped, every key of
+        its vault with them; the directory keeps who removed it and why, and
+        its name. The storage goes first: if recording fails after it, the
+        removal can be run again."""
+        tenant = self._present(name)
+        tenant.remove(on=self.directory._on(on), meta=self._meta(reason, actor))
+        opened = self._open.pop(name, None)
+        if opened is not None:
+            opened.close()
+        backend_of(tenant.url).drop(tenant.url)
+        self.directory.save(tenant)
+        return TenantEntry.of(tenant)
+
+    def _present(self, name: str) -> Tenant:
+        found = tenant_id(name)
+        if not self.directory.exists(found):
+            raise NotFoundError("tenant", found, f" ({name!r} is not in the directory)")
+        tenant = self._tenant(found)
+        if tenant.removed_on is not None:
+            raise NotFoundError(
+                "tenant", found, f" ({name!r} was removed on {tenant.removed_on})"
+            )
+        return tenant
+
+    def _tenant(self, aggregate_id: Any) -> Tenant:
+        return self.directory._get(Tenant, aggregate_id)
+
+    def _meta(self, reason: str | None, actor: str | None) -> Provenance:
+        return Provenance(actor=actor or self.directory.actor, reason=reason)
