@@ -39,8 +39,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # The suite on every core (pytest-xdist); `$(BIN)/pytest path` runs a part
-# in one process.
+# in one process. A second local PostgreSQL server (port 5433) is started
+# first where the machine allows, for the tests of tenants on two servers.
 test: lint
+	tests/services/second_postgres.sh 5433
 	$(BIN)/pytest -n auto --dist worksteal
 
 # The benchmark table, every figure a ratio to a baseline of the same run

@@ -27,24 +27,29 @@ from b2bcore import B2BCore, FixedClock
 POSTGRES_URL = os.environ.get(
     "B2BCORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+#: A second PostgreSQL server, for tenants on two servers (``make test``
+#: starts one on port 5433: tests/services/second_postgres.sh).
+SECOND_POSTGRES_URL = os.environ.get(
+    "B2BCORE_TEST_POSTGRES2_URL", "postgresql://postgres@127.0.0.1:5433/test"
+)
 TODAY = date(2024, 6, 1)
 
 
-def _postgres_problem() -> str | None:
+def _postgres_problem(server: str) -> str | None:
     try:
         import psycopg  # noqa: PLC0415 - an optional extra
     except ImportError:
         return "psycopg is not installed (pip install b2bcore[postgres])"
     try:
-        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+        psycopg.connect(server, connect_timeout=3).close()
     except psycopg.OperationalError as error:
-        return f"PostgreSQL at {POSTGRES_URL} is not reachable: {error}".strip()
+        return f"PostgreSQL at {server} is not reachable: {error}".strip()
     return None
 
 
-def require_postgres() -> None:
+def require_postgres(server: str = POSTGRES_URL) -> None:
     """Skip (or, under CI, fail) when PostgreSQL is not there."""
-    problem = _postgres_problem()
+    problem = _postgres_problem(server)
     if problem is None:
         return
     if os.environ.get("CI", "").lower() == "true":
@@ -53,19 +58,25 @@ def require_postgres() -> None:
 
 
 @contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A database URL on a fresh PostgreSQL schema, dropped afterwards."""
-    require_postgres()
+def postgres_schema(server: str = POSTGRES_URL) -> Iterator[str]:
+    """A database URL on a fresh PostgreSQL schema of ``server``, dropped
+    afterwards with every schema named after it (a tenant's)."""
+    require_postgres(server)
     import psycopg  # noqa: PLC0415
 
     schema = f"b2b_test_{uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+    with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{POSTGRES_URL}?schema={schema}"
+        yield f"{server}?schema={schema}"
     finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+        with psycopg.connect(server, autocommit=True) as connection:
+            for (name,) in connection.execute(
+                "SELECT schema_name FROM information_schema.schemata"
+                " WHERE schema_name LIKE %s",
+                (f"{schema}%",),
+            ).fetchall():
+                connection.execute(f"DROP SCHEMA {name} CASCADE")
 
 
 @contextmanager
@@ -85,6 +96,13 @@ def fresh_store(kind: str) -> Iterator[str]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def second_postgres_url() -> Iterator[str]:
+    """A fresh schema on the second PostgreSQL server."""
+    with postgres_schema(SECOND_POSTGRES_URL) as url:
         yield url
 
 

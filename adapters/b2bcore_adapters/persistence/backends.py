@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
@@ -67,6 +68,8 @@ class Backend:
     create: Callable[[str], None]
     #: Erases everything stored at a tenant's URL: every table, every key.
     drop: Callable[[str], None]
+    #: Moves the store at a URL whole to another (``moving``).
+    moved: Callable[[str, str], AbstractContextManager[None]]
     #: The stores the adapters keep beside the log, by what they keep
     #: (``IDEMPOTENCY_KEYS``, ``DELIVERY_LOG``), as topics.
     beside: Mapping[str, str] = attrs.field(factory=dict)
@@ -201,6 +204,17 @@ def _drop_postgres(url: str) -> None:
         )
 
 
+def _moved(kind: str) -> Callable[[str, str], AbstractContextManager[None]]:
+    """``moving``'s function for ``kind``, imported when a store moves."""
+
+    def moved(source: str, target: str) -> AbstractContextManager[None]:
+        from b2bcore_adapters.persistence import moving  # noqa: PLC0415
+
+        return getattr(moving, kind)(source, target)  # type: ignore[no-any-return]
+
+    return moved
+
+
 MEMORY = Backend(
     module="eventsourcing.popo",
     prefix="POPO",
@@ -213,6 +227,7 @@ MEMORY = Backend(
     tenant_url=_memory_tenant,
     create=_nothing,
     drop=_nothing,
+    moved=_moved("cannot_move"),
     beside={
         IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:MemoryIdempotencyStore",
         DELIVERY_LOG: f"{ALERTS}.delivery:MemoryDeliveryLog",
@@ -233,6 +248,7 @@ SQLITE = Backend(
     tenant_url=_sqlite_tenant,
     create=_nothing,
     drop=_drop_sqlite,
+    moved=_moved("moved_sqlite"),
     beside={
         IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:SQLiteIdempotencyStore",
         DELIVERY_LOG: f"{ALERTS}.delivery:SQLiteDeliveryLog",
@@ -254,6 +270,7 @@ POSTGRES = Backend(
     tenant_url=_postgres_tenant,
     create=_create_postgres,
     drop=_drop_postgres,
+    moved=_moved("moved_postgres"),
     beside={
         IDEMPOTENCY_KEYS: (f"{HTTP}.idempotency_postgres:PostgresIdempotencyStore"),
         DELIVERY_LOG: f"{ALERTS}.delivery_postgres:PostgresDeliveryLog",

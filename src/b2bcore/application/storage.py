@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from importlib.metadata import EntryPoint, entry_points
 from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -50,6 +51,13 @@ class Backend(Protocol):
     @property
     def drop(self) -> Callable[[str], None]:
         """Erases everything stored at a tenant's URL."""
+        ...
+
+    @property
+    def moved(self) -> Callable[[str, str], AbstractContextManager[None]]:
+        """Copies the store at a URL whole to another of the same kind; the
+        source takes no writes inside the block and is erased when it ends
+        normally; an error drops the copy instead."""
         ...
 
 

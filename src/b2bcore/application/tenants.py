@@ -22,7 +22,12 @@ from b2bcore.application.core import B2BCore
 from b2bcore.application.paging import notifications
 from b2bcore.application.storage import backend_of
 from b2bcore.domain.aggregate import Provenance
-from b2bcore.domain.errors import AlreadyExistsError, NotFoundError
+from b2bcore.domain.errors import (
+    AlreadyExistsError,
+    ConfigurationError,
+    NotFoundError,
+    UnverifiedLogError,
+)
 from b2bcore.domain.tenant import Tenant, check_name, check_url, tenant_id
 
 
@@ -139,12 +144,56 @@ class Tenants:
         removal can be run again."""
         tenant = self._present(name)
         tenant.remove(on=self.directory._on(on), meta=self._meta(reason, actor))
-        opened = self._open.pop(name, None)
-        if opened is not None:
-            opened.close()
+        self._close(name)
         backend_of(tenant.url).drop(tenant.url)
         self.directory.save(tenant)
         return TenantEntry.of(tenant)
+
+    def move(
+        self,
+        name: str,
+        *,
+        to: str,
+        reason: str | None = None,
+        on: date | None = None,
+        actor: str | None = None,
+    ) -> TenantEntry:
+        """Move tenant ``name``'s log, whole, to the empty store at ``to`` of
+        the same kind (another PostgreSQL server, say): copied with every
+        table beside it, its hash chain verified at ``to``, the directory
+        switched, then the original erased. Writers wait while it runs; one
+        that still has the old store open fails rather than record where
+        nobody reads."""
+        tenant = self._present(name)
+        old = tenant.url
+        tenant.move(url=to, on=self.directory._on(on), meta=self._meta(reason, actor))
+        source = backend_of(old)
+        if backend_of(to) is not source:
+            raise ConfigurationError(
+                f"tenant {name}: url: a tenant moves to a store of the same kind"
+            )
+        self._close(name)
+        with B2BCore.open(old) as original:
+            before = original.verify_log()
+        if not before.ok:
+            raise UnverifiedLogError(
+                f"tenant {name}: its log does not verify: {before.describe()}"
+            )
+        with source.moved(old, to):
+            with B2BCore.open(to) as copy:
+                after = copy.verify_log()
+            if not after.ok or after.count < before.count:
+                raise UnverifiedLogError(
+                    f"tenant {name}: the copy at the target does not verify: "
+                    + after.describe()
+                )
+            self.directory.save(tenant)
+        return TenantEntry.of(tenant)
+
+    def _close(self, name: str) -> None:
+        opened = self._open.pop(name, None)
+        if opened is not None:
+            opened.close()
 
     def _present(self, name: str) -> Tenant:
         found = tenant_id(name)

@@ -86,6 +86,11 @@ class ConfigurationError(B2BCoreError, ValueError):
     """A database URL or setting is malformed or names a missing extra."""
 
 
+class UnverifiedLogError(B2BCoreError):
+    """A log that had to verify (a tenant's before and after a move) does
+    not: its hash chain says where and what (``b2b audit verify``)."""
+
+
 class VaultClosedError(B2BCoreError):
     """A contact read from a store was first read after the store was closed:
     its fields are opened with the store's vault only when read."""

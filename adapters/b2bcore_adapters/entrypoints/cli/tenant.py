@@ -1,4 +1,4 @@
-"""``b2b tenant``: create, list and remove the tenants of the directory at
+"""``b2b tenant``: create, list, move and remove the tenants of the directory at
 ``--db`` (docs/deployment.md, "Many tenants"); each change is recorded in
 the directory with who made it and why."""
 
@@ -25,7 +25,9 @@ def tenant_commands(
     directory: Callable[[], AbstractContextManager[Tenants]],
 ) -> typer.Typer:
     """The ``tenant`` commands over the directory ``directory()`` opens."""
-    tenant = typer.Typer(help="Create, list and remove tenants (docs/deployment.md).")
+    tenant = typer.Typer(
+        help="Create, list, move and remove tenants (docs/deployment.md)."
+    )
 
     @tenant.command("create")
     def create(
@@ -59,6 +61,21 @@ def tenant_commands(
         for entry in entries:
             gone = f"  removed {entry.removed_on}" if entry.removed_on else ""
             print(f"{entry.name}  {entry.url}  since {entry.created_on}{gone}")
+
+    @tenant.command("move")
+    def move(
+        name: Name,
+        to: Annotated[
+            str, typer.Option(help="The empty store to move to (same kind).")
+        ],
+        reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    ) -> None:
+        """Move a tenant's log whole (every table beside it too) to another
+        store of the same kind — another PostgreSQL server, say: copied,
+        its hash chain verified there, the directory switched, the original
+        erased. Writers wait while it runs."""
+        with directory() as tenants:
+            print(dumps(plain(tenants.move(name, to=to, reason=reason))))
 
     @tenant.command("remove")
     def remove(
