@@ -33,6 +33,12 @@ operations = st.lists(
         st.tuples(st.just("pay"), index, st.integers(min_value=1, max_value=4)),
         st.tuples(st.just("satisfaction"), index, st.integers(0, 10)),
         st.tuples(st.just("usage"), index, st.integers(0, 500)),
+        st.tuples(
+            st.just("correct"),
+            index,
+            st.sampled_from(["reverse", "payment", "score", "usage"]),
+            st.integers(0, 10),
+        ),
         st.tuples(st.just("renew"), index),
         st.tuples(st.just("obsolete"), index),
         st.tuples(st.just("open"), st.integers(min_value=-1, max_value=4)),
@@ -118,6 +124,46 @@ class History:
             pattern=UsagePattern.COMMUTE,
             on=self.day,
         )
+
+    def correct(self, i: int, fact: str, value: int) -> None:
+        """Correct the asset's latest payment (reversed, or paid ``value``
+        days later), satisfaction score (to ``value``) or usage month (to
+        ``value`` uses), as of its own day."""
+        asset_id = self._pick(self.assets, i)
+        asset = self.core.asset(asset_id)
+        if fact in ("reverse", "payment"):
+            p = asset.payments[-1]
+            if fact == "reverse":
+                self.core.reverse_payment(
+                    asset_id, number=p.number, reason="bounced", on=self.day
+                )
+            else:
+                self.core.correct_payment(
+                    asset_id,
+                    number=p.number,
+                    paid_on=p.paid_on + timedelta(days=value),
+                    reason="typo",
+                    on=self.day,
+                )
+        elif fact == "score":
+            s = asset.satisfaction[-1]
+            self.core.correct_satisfaction(
+                asset_id,
+                recorded_on=s.recorded_on,
+                score=value,
+                reason="typo",
+                on=self.day,
+            )
+        else:
+            u = asset.usage[-1]
+            self.core.correct_usage(
+                asset_id,
+                period=u.period,
+                count=value,
+                distance_km=value * 20,
+                reason="typo",
+                on=self.day,
+            )
 
     def renew(self, i: int) -> None:
         end = self.core.asset(self._pick(self.assets, i)).usage_end_on

@@ -21,6 +21,7 @@ from b2bcore.domain.values import Grade
 from b2bcore.domain.views import AccountView, AssetView, OpportunityView
 from b2bcore.reports import (
     alerts,
+    asof,
     asset_kpis,
     dashboard,
     grades,
@@ -70,12 +71,17 @@ class States:
         return (state for state in self._states if isinstance(state, kind))
 
 
-def _deals(states: States) -> dict[str, Any]:
+def _deals(states: States, as_of: date) -> dict[str, Any]:
+    """The deals with the terms in force on ``as_of`` (as the report tables
+    give them), their owners' managers and their accounts."""
     accounts: dict[UUID, AccountView] = {
         a.id: AccountView.of(a) for a in states.of(Account)
     }
     return {
-        "deals": [OpportunityView.of(d) for d in states.of(Opportunity)],
+        "deals": [
+            asof.deal_terms(OpportunityView.of(d), as_of)
+            for d in states.of(Opportunity)
+        ],
         "managers": {rep.name: rep.manager for rep in states.of(SalesRep)},
         "accounts": accounts,
     }
@@ -84,7 +90,7 @@ def _deals(states: States) -> dict[str, Any]:
 def tier_matrix(
     core: B2BCore, *, by: Dimension, as_of: date, known_at: datetime | None
 ) -> tiers.TierMatrix:
-    found = _deals(States(core, known_at))
+    found = _deals(States(core, known_at), as_of)
     return tiers.tier_matrix(
         found["deals"],
         as_of=as_of,
@@ -97,7 +103,7 @@ def tier_matrix(
 def pipeline_kpis(
     core: B2BCore, *, by: Dimension | None, as_of: date, known_at: datetime | None
 ) -> pipeline.PipelineKpis:
-    found = _deals(States(core, known_at))
+    found = _deals(States(core, known_at), as_of)
     return pipeline.pipeline_kpis(
         found["deals"],
         as_of=as_of,
@@ -142,7 +148,7 @@ def all_alerts(
     states = States(core, known_at)
     return alerts.alerts(
         _assets(states)["assets"],
-        _deals(states)["deals"],
+        _deals(states, as_of)["deals"],
         as_of=as_of,
         settings=core.settings,
         acknowledged={ack.id for ack in states.of(Acknowledgement)},
@@ -200,7 +206,7 @@ def grade_suggestions(
 def win_loss(
     core: B2BCore, *, by: Dimension | None, as_of: date, known_at: datetime | None
 ) -> winloss.WinLossAnalysis:
-    found = _deals(States(core, known_at))
+    found = _deals(States(core, known_at), as_of)
     return winloss.win_loss_analysis(
         found["deals"],
         as_of=as_of,

@@ -126,7 +126,13 @@ def story(dissatisfaction: Callable[[], UUID]) -> Iterator[c.Command[Any]]:
     )
     yield c.ScheduleInspection(FIRST, due_on=date(2024, 3, 1), on=date(2024, 2, 4))
     yield c.CompleteInspection(FIRST, number=1, findings="ok", on=date(2024, 3, 1))
+    yield c.CorrectInspection(
+        FIRST, number=1, findings="worn tyres", reason="typo", on=date(2024, 3, 5)
+    )
     yield c.RecordSatisfaction(FIRST, score=2, comment="slow", on=date(2024, 3, 2))
+    yield c.CorrectSatisfaction(
+        FIRST, recorded_on=date(2024, 3, 2), score=3, reason="typo", on=date(2024, 3, 5)
+    )
     yield c.RecordUsage(
         FIRST,
         period=date(2024, 2, 1),
@@ -136,12 +142,24 @@ def story(dissatisfaction: Callable[[], UUID]) -> Iterator[c.Command[Any]]:
         pattern=UsagePattern.BUSINESS,
         on=date(2024, 3, 3),
     )
+    yield c.CorrectUsage(
+        FIRST,
+        period=date(2024, 2, 1),
+        count=102,
+        distance_km=900,
+        reason="typo",
+        on=date(2024, 3, 5),
+    )
     yield c.ReportCompetitorContact(
         FIRST, competitor="Doosan", note="visit", on=date(2024, 3, 4)
     )
     yield c.PayInstallment(
         FIRST, number=1, amount=Money.of(600, USD), on=date(2024, 2, 1)
     )
+    yield c.CorrectPayment(
+        FIRST, number=1, paid_on=date(2024, 2, 3), reason="typo", on=date(2024, 3, 5)
+    )
+    yield c.ReversePayment(FIRST, number=1, reason="bounced", on=date(2024, 3, 6))
     yield c.ReplaceAsset(SECOND, successor_id=THIRD, note="X3", on=date(2024, 4, 1))
     yield c.MakeAssetObsolete(
         THIRD, reason_code=ObsoleteReason.BUDGET, on=date(2024, 5, 1)
@@ -183,10 +201,21 @@ def story(dissatisfaction: Callable[[], UUID]) -> Iterator[c.Command[Any]]:
         DEAL,
         gate=1,
         findings=((ReviewArea.FINANCE, "margin"),),
+        cost=Money.of(30_000, USD),
+        price=Money.of(50_000, USD),
         on=date(2024, 3, 3),
     )
     yield c.ResolveFinding(DEAL, number=1, resolution="repriced", on=date(2024, 3, 4))
     yield c.PassGate(DEAL, gate=1, on=date(2024, 3, 5))
+    yield c.ChangeOpportunityAmount(
+        DEAL, amount=Money.of(52_000, USD), reason="scope", on=date(2024, 3, 6)
+    )
+    yield c.ReassignOpportunity(
+        DEAL, owner="kim", reason="park on leave", on=date(2024, 3, 6)
+    )
+    yield c.MoveExpectedClose(
+        DEAL, expected_close_on=date(2024, 10, 31), reason="budget", on=date(2024, 3, 6)
+    )
     yield c.ReviewGate(FAILED, gate=1, on=date(2024, 3, 3))
     yield c.FailGate(FAILED, gate=1, reason="no fit", on=date(2024, 3, 4))
     yield c.WinOpportunity(

@@ -50,3 +50,14 @@ def test_what_does_not_fit_is_a_value_error_naming_it(
 ) -> None:
     with pytest.raises(ValueError, match=problem):
         from_plain(hint, value)
+
+
+def test_a_reviewed_estimate_shows_its_margin_and_roi() -> None:
+    from b2bcore.domain.values import Profitability  # noqa: PLC0415
+
+    estimate = Profitability(Money.of(80_000, "USD"), Money.of(100_000, "USD"))
+
+    shown = plain(estimate)
+
+    assert isinstance(shown, dict)
+    assert (shown["margin"], shown["roi"]) == ("0.2", "0.25")

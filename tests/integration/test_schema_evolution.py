@@ -76,3 +76,74 @@ def test_stored_events_carry_their_class_version(core: B2BCore) -> None:
 
     assert isinstance(stored, StoredEvent)
     assert core.event_log.mapper.transcoder.decode(stored.state)["class_version"] == 2
+
+
+def test_a_gate_reviewed_event_of_version_1_reads_with_no_estimate(
+    core: B2BCore,
+) -> None:
+    deal = Opportunity.open(
+        uuid4(),
+        account_id=None,
+        name="Fleet",
+        amount=Money.of(1_000, "USD"),
+        owner="kim",
+        business_line=BusinessLine.OVERSEAS,
+        region="West",
+        country="US",
+        product="GTX Pro",
+        expected_close_on=date(2025, 3, 31),
+        on=date(2024, 10, 1),
+        meta=Provenance("importer"),
+    )
+    deal.review_gate(on=date(2024, 10, 2), gate=1, findings=(), meta=Provenance("vrb"))
+    opened, reviewed = deal.collect_events()
+    core.event_log.recorder.insert_events(
+        [core.event_log.mapper.to_stored_event(opened)]
+    )
+    mapper = core.event_log.mapper
+    stored = mapper.to_stored_event(reviewed)
+    state = mapper.transcoder.decode(stored.state)
+    assert state.pop("class_version") == 2
+    del state["cost"], state["price"]
+    core.event_log.recorder.insert_events(
+        [replace(stored, state=mapper.transcoder.encode(state))]
+    )
+
+    view = core.opportunity(deal.id)
+
+    assert view.gates_reviewed == (1,)
+    assert [r.profitability for r in view.reviews] == [None]
+    assert view.profitability is None
+
+
+def test_an_opportunity_snapshot_of_version_1_reads_with_its_reviews_and_no_edits(
+    core: B2BCore,
+) -> None:
+    deal = Opportunity.open(
+        uuid4(),
+        account_id=None,
+        name="Fleet",
+        amount=Money.of(1_000, "USD"),
+        owner="kim",
+        business_line=BusinessLine.OVERSEAS,
+        region="West",
+        country="US",
+        product="GTX Pro",
+        expected_close_on=date(2025, 3, 31),
+        on=date(2024, 10, 1),
+        meta=Provenance("importer"),
+    )
+    deal.review_gate(on=date(2024, 10, 2), gate=1, findings=(), meta=Provenance("vrb"))
+    snapshot = Opportunity.Snapshot.take(deal)
+    state = dict(snapshot.state)
+    assert state.pop("class_version") == 2
+    for name in ("reviews", "amount_edits", "owner_edits", "expected_close_on_edits"):
+        del state[name]
+
+    restored = replace(snapshot, state=state).mutate(None)
+
+    assert isinstance(restored, Opportunity)
+    assert [(r.gate, r.reviewed_on) for r in restored.reviews] == [
+        (1, date(2024, 10, 2))
+    ]
+    assert (restored.amount_edits, restored.owner_edits) == ([], [])

@@ -76,6 +76,8 @@ notes = st.one_of(st.just(""), texts)
 maybe_blank = st.one_of(texts, texts, texts, blank_texts)
 #: A price in minor units of the asset's currency.
 prices = st.integers(min_value=1, max_value=10**6)
+#: Days from a corrected fact to its correction: a few before (refused).
+afters = st.integers(min_value=-3, max_value=90)
 
 
 @attrs.define
@@ -99,6 +101,15 @@ class AssetModel:
     usage_months: set[date] = attrs.Factory(set)
     #: (scheduled on, completed) per inspection, in number order.
     inspections: list[tuple[date, bool]] = attrs.Factory(list)
+    #: (completed on, findings) of each completed inspection, by number.
+    findings: dict[int, tuple[date, str]] = attrs.Factory(dict)
+    #: (recorded on, score) of each satisfaction score, in order.
+    scores: list[tuple[date, int]] = attrs.Factory(list)
+    #: (count, distance, recorded on) of each usage month.
+    figures: dict[date, tuple[int, int, date]] = attrs.Factory(dict)
+    #: The days of payments reversed or moved: their corrections are dated
+    #: there, so nothing may end the asset before them.
+    corrected_days: list[date] = attrs.Factory(list)
 
     def installed_since(self, on: date) -> bool:
         return (
@@ -459,7 +470,7 @@ class AssetMachine(RuleBasedStateMachine):
         }[successor]
         valid = (
             self.model.installed_since(on)
-            and on >= latest_fact(self._view())
+            and on >= max([latest_fact(self._view()), *self.model.corrected_days])
             and successor == "successor"
         )
         if self._attempt(
@@ -494,7 +505,7 @@ class AssetMachine(RuleBasedStateMachine):
         on = self._day(anchor, offset)
         valid = (
             self.model.status is not AssetStatus.OBSOLETE
-            and on >= latest_fact(self._view())
+            and on >= max([latest_fact(self._view()), *self.model.corrected_days])
             and reason_code is not ObsoleteReason.REPLACED
         )
         if self._attempt(
@@ -548,6 +559,7 @@ class AssetMachine(RuleBasedStateMachine):
                 self.model.inspections[number - 1][0],
                 True,
             )
+            self.model.findings[number] = (on, findings.strip())
 
     @rule(anchor=anchors, offset=offsets, score=st.integers(-3, 13), comment=notes)
     def record_satisfaction(
@@ -555,13 +567,14 @@ class AssetMachine(RuleBasedStateMachine):
     ) -> None:
         on = self._day(anchor, offset)
         valid = self.model.installed_since(on) and 0 <= score <= 10
-        self._attempt(
+        if self._attempt(
             "record_satisfaction",
             lambda: self.core.record_satisfaction(
                 self.asset_id, score=score, comment=comment, on=on
             ),
             valid=valid,
-        )
+        ):
+            self.model.scores.append((on, score))
 
     @rule(
         anchor=anchors,
@@ -610,6 +623,7 @@ class AssetMachine(RuleBasedStateMachine):
             valid=valid,
         ):
             self.model.usage_months.add(month)
+            self.model.figures[month] = (count, distance_km, on)
 
     @rule(anchor=anchors, offset=offsets, competitor=maybe_blank, note=notes)
     def report_competitor_contact(
@@ -663,6 +677,180 @@ class AssetMachine(RuleBasedStateMachine):
         ):
             self.model.paid[number] = on
 
+    # -- corrections ------------------------------------------------------
+
+    def _made(self, fact_on: date | None, after: int) -> date:
+        """The day a correction is made: ``after`` days from the fact it
+        corrects (negative: before it, refused), or from the purchase."""
+        return (fact_on or self.model.purchased_on) + timedelta(days=after)
+
+    def _correctable(self, on: date, reason: str, fact_on: date | None) -> bool:
+        """The asset takes corrections, and this one has a reason and is not
+        made before the fact it corrects."""
+        return (
+            self.model.status is not AssetStatus.OBSOLETE
+            and reason.strip() != ""
+            and fact_on is not None
+            and on >= fact_on
+        )
+
+    @rule(
+        after=afters,
+        pick=st.integers(0, 30),
+        reason=st.sampled_from(["bounced", " "]),
+    )
+    def reverse_payment(self, after: int, pick: int, reason: str) -> None:
+        """Reverse a paid installment, or any number (unpaid, beyond the plan,
+        reversed already)."""
+        paid = sorted(self.model.paid)
+        number = paid[pick % len(paid)] if paid and pick % 4 else pick
+        on = self._made(self.model.paid.get(number), after)
+        valid = self._correctable(on, reason, self.model.paid.get(number))
+        if self._attempt(
+            "reverse_payment",
+            lambda: self.core.reverse_payment(
+                self.asset_id, number=number, reason=reason, on=on
+            ),
+            valid=valid,
+        ):
+            self.model.corrected_days.append(self.model.paid.pop(number))
+
+    @rule(
+        after=afters,
+        pick=st.integers(0, 30),
+        shift=st.integers(-60, 60),
+        reason=st.sampled_from(["typo", " "]),
+    )
+    def correct_payment(self, after: int, pick: int, shift: int, reason: str) -> None:
+        """Move a payment's day by ``shift`` (0: the same day, refused)."""
+        paid = sorted(self.model.paid)
+        number = paid[pick % len(paid)] if paid and pick % 4 else pick
+        paid_on = self.model.paid.get(number)
+        on = self._made(paid_on, after)
+        new = (paid_on or on) + timedelta(days=shift)
+        valid = (
+            self._correctable(on, reason, paid_on)
+            and shift != 0
+            and new >= self.model.planned_on[number - 1]
+        )
+        if self._attempt(
+            "correct_payment",
+            lambda: self.core.correct_payment(
+                self.asset_id, number=number, paid_on=new, reason=reason, on=on
+            ),
+            valid=valid,
+        ):
+            self.model.corrected_days.append(self.model.paid[number])
+            self.model.paid[number] = new
+
+    @rule(
+        after=afters,
+        pick=st.integers(0, 30),
+        score=st.integers(-1, 11),
+        reason=st.sampled_from(["typo", " "]),
+    )
+    def correct_satisfaction(
+        self, after: int, pick: int, score: int, reason: str
+    ) -> None:
+        """Correct the score of a day with a score, or of any day."""
+        scores = self.model.scores
+        day = scores[pick % len(scores)][0] if scores and pick % 4 else None
+        on = self._made(day, after)
+        day = day or on
+        that_day = {s for d, s in scores if d == day}
+        valid = (
+            self._correctable(on, reason, day if that_day else None)
+            and len(that_day) == 1
+            and 0 <= score <= 10
+            and score not in that_day
+        )
+        if self._attempt(
+            "correct_satisfaction",
+            lambda: self.core.correct_satisfaction(
+                self.asset_id, recorded_on=day, score=score, reason=reason, on=on
+            ),
+            valid=valid,
+        ):
+            at = next(n for n, (d, _) in enumerate(scores) if d == day)
+            scores[at] = (day, score)
+
+    @rule(
+        after=afters,
+        pick=st.integers(0, 30),
+        count=st.integers(-1, 500),
+        distance_km=st.integers(-1, 10**5),
+        reason=st.sampled_from(["typo", " "]),
+    )
+    def correct_usage(
+        self,
+        after: int,
+        pick: int,
+        count: int,
+        distance_km: int,
+        reason: str,
+    ) -> None:
+        """Correct a recorded month, or any month."""
+        months = sorted(self.model.figures)
+        picked = months[pick % len(months)] if months and pick % 4 else None
+        month = (picked or self._made(None, after)).replace(day=1)
+        figures = self.model.figures.get(month)
+        on = self._made(None if figures is None else figures[2], after)
+        valid = (
+            self._correctable(on, reason, None if figures is None else figures[2])
+            and count >= 0
+            and distance_km >= 0
+            and figures is not None
+            and (count, distance_km) != figures[:2]
+        )
+        if (
+            self._attempt(
+                "correct_usage",
+                lambda: self.core.correct_usage(
+                    self.asset_id,
+                    period=month,
+                    count=count,
+                    distance_km=distance_km,
+                    reason=reason,
+                    on=on,
+                ),
+                valid=valid,
+            )
+            and figures is not None
+        ):
+            self.model.figures[month] = (count, distance_km, figures[2])
+
+    @rule(
+        after=afters,
+        number=st.integers(0, 4),
+        findings=notes,
+        reason=st.sampled_from(["typo", " "]),
+    )
+    def correct_inspection(
+        self, after: int, number: int, findings: str, reason: str
+    ) -> None:
+        done = self.model.findings.get(number)
+        on = self._made(None if done is None else done[0], after)
+        valid = (
+            self._correctable(on, reason, None if done is None else done[0])
+            and done is not None
+            and findings.strip() != done[1]
+        )
+        if (
+            self._attempt(
+                "correct_inspection",
+                lambda: self.core.correct_inspection(
+                    self.asset_id,
+                    number=number,
+                    findings=findings,
+                    reason=reason,
+                    on=on,
+                ),
+                valid=valid,
+            )
+            and done is not None
+        ):
+            self.model.findings[number] = (done[0], findings.strip())
+
     # -- audit ------------------------------------------------------------
 
     @rule(anchor=anchors, offset=offsets)
@@ -695,6 +883,17 @@ class AssetMachine(RuleBasedStateMachine):
         assert [
             (i.scheduled_on, i.completed_on is not None) for i in view.inspections
         ] == self.model.inspections
+        assert {
+            i.number: (i.completed_on, i.findings)
+            for i in view.inspections
+            if i.completed_on is not None
+        } == self.model.findings
+        assert [(s.recorded_on, s.score) for s in view.satisfaction] == (
+            self.model.scores
+        )
+        assert {
+            u.period: (u.count, u.distance_km, u.recorded_on) for u in view.usage
+        } == self.model.figures
 
     @invariant()
     def the_asset_keeps_its_invariants(self) -> None:

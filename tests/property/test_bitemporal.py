@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -35,15 +36,77 @@ VIEWS: dict[type[DomainAggregate], Callable[..., View]] = {
 }
 
 
+def correct_a_fact(core: B2BCore, asset_id: UUID, data: st.DataObject) -> None:
+    """Correct one of the asset's payments (reversed, or paid earlier: never
+    later, so the history's own commands stay valid), satisfaction scores,
+    usage months or completed inspections, if it has any; the correction is
+    made on the day of the fact it corrects (a refused one records
+    nothing)."""
+    asset = core.asset(asset_id)
+    if asset.status is AssetStatus.OBSOLETE:
+        return
+    fix = functools.partial
+    corrections: list[Callable[..., object]] = []
+    for p in asset.payments:
+        earlier = data.draw(st.integers(1, 60), label="days earlier")
+        corrections += [
+            fix(core.reverse_payment, asset_id, number=p.number, on=p.paid_on),
+            fix(
+                core.correct_payment,
+                asset_id,
+                number=p.number,
+                paid_on=p.paid_on - timedelta(days=earlier),
+                on=p.paid_on,
+            ),
+        ]
+    for s in asset.satisfaction:
+        corrections.append(
+            fix(
+                core.correct_satisfaction,
+                asset_id,
+                recorded_on=s.recorded_on,
+                score=data.draw(st.integers(0, 10), label="score"),
+                on=s.recorded_on,
+            )
+        )
+    for u in asset.usage:
+        corrections.append(
+            fix(
+                core.correct_usage,
+                asset_id,
+                period=u.period,
+                count=data.draw(st.integers(0, 500), label="count"),
+                distance_km=u.distance_km + 1,
+                on=u.recorded_on,
+            )
+        )
+    for i in asset.inspections:
+        if i.completed_on is not None:
+            corrections.append(
+                fix(
+                    core.correct_inspection,
+                    asset_id,
+                    number=i.number,
+                    findings=f"{i.findings} (corrected)",
+                    on=i.completed_on,
+                )
+            )
+    if corrections:
+        correction = data.draw(st.sampled_from(corrections), label="correction")
+        with contextlib.suppress(B2BCoreError):
+            correction(reason="typo")
+
+
 def record(core: B2BCore, history: History, data: st.DataObject) -> None:
     """The history's commands, each perhaps followed by a usage end
-    correction of an installed asset to an earlier date (a refused one
-    records nothing)."""
+    correction of an installed asset to an earlier date and a correction of
+    another fact (a refused one records nothing)."""
     for command in history.commands:
         command.apply_to(core)
         for asset_id in history.asset_ids:
             if not core.exists(asset_id) or not data.draw(st.booleans()):
                 continue
+            correct_a_fact(core, asset_id, data)
             asset = core.asset(asset_id)
             if asset.status is not AssetStatus.INSTALLED:
                 continue
@@ -118,6 +181,78 @@ def test_the_as_of_state_is_the_state_of_a_store_given_only_the_cut(
                 continue
             expected = fresh_view(cut, kind, aggregate_id)
             event(f"compared {kind.KIND}")
-            if any(isinstance(e, Asset.UsageEndCorrected) for e in cut):
-                event("a correction in the cut")
+            for e in cut:
+                if "corrected_on" in e.__dict__:
+                    event(f"a {type(e).__name__} in the cut")
             assert attrs.evolve(seen, version=0) == attrs.evolve(expected, version=0)
+
+
+def shows_the_correction(view: AssetView, correction: Asset.Event) -> bool:
+    """``view`` holds the fact as ``correction`` says it is."""
+    match correction:
+        case Asset.PaymentReversed(number=number):
+            return all(p.number != number for p in view.payments)
+        case Asset.PaymentCorrected(number=number, paid_on=paid_on):
+            return any(p.number == number for p in view.payments) and all(
+                p.paid_on == paid_on for p in view.payments if p.number == number
+            )
+        case Asset.SatisfactionCorrected(recorded_on=day, score=score):
+            return score in {s.score for s in view.satisfaction if s.recorded_on == day}
+        case Asset.UsageCorrected(period=period, count=count):
+            return [u.count for u in view.usage if u.period == period] == [count]
+        case Asset.InspectionCorrected(number=number, findings=findings):
+            return [i.findings for i in view.inspections if i.number == number] == [
+                findings
+            ]
+    raise AssertionError(f"not a correction: {correction}")
+
+
+@given(history=histories(chronological=False, max_steps=30), data=st.data())
+@settings(max_examples=40, deadline=None)
+def test_a_correction_shows_as_of_its_fact_and_never_before_it_was_known(
+    history: History, data: st.DataObject
+) -> None:
+    """What any date looked like as known before a correction is what it
+    looked like before the correction was made; as of the corrected fact's
+    date and after, the fact reads as corrected."""
+    with B2BCore.open("memory://", clock=FixedClock(date(2030, 1, 1))) as core:
+        history.apply_to(core)
+        assets = [a for a in history.asset_ids if core.exists(a)]
+        days = sorted({e.effective_on for a in assets for e in stored_events(core, a)})
+        if not days:
+            return
+        known_then = max(
+            e.timestamp
+            for a in history.aggregate_ids
+            if core.exists(a)
+            for e in stored_events(core, a)
+        )
+        views = {
+            (a, day): core.asset(a, as_of=day)
+            for a in assets
+            for day in days
+            if day >= core.asset(a).purchased_on
+        }
+        reports = {
+            day: (core.alerts(as_of=day), core.renewal_queue(as_of=day, within=365))
+            for day in days
+        }
+        for asset_id in assets:
+            correct_a_fact(core, asset_id, data)
+
+        for (asset_id, day), view in views.items():
+            assert core.asset(asset_id, as_of=day, known_at=known_then) == view
+        for day, (alerts, queue) in reports.items():
+            assert core.alerts(as_of=day, known_at=known_then) == alerts
+            assert core.renewal_queue(as_of=day, within=365, known_at=known_then) == (
+                queue
+            )
+        for asset_id in assets:
+            *_, last = stored_events(core, asset_id)
+            if last.timestamp <= known_then:
+                continue
+            assert isinstance(last, Asset.Event)
+            event(f"{type(last).__name__} checked")
+            for day in days:
+                if day >= last.effective_on:
+                    assert shows_the_correction(core.asset(asset_id, as_of=day), last)

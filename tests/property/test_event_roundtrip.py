@@ -41,14 +41,15 @@ from b2bcore.testing.strategies import (
 )
 
 #: Registered, GradeChanged, AttributesChanged; Purchased … InstallmentPaid
-#: (with UsageEndCorrected);
-#: Captured … Converted; Opened … PostmortemRecorded; Registered, Reassigned;
+#: (with UsageEndCorrected), PaymentReversed … InspectionCorrected;
+#: Captured … Converted; Opened … PostmortemRecorded (with AmountChanged,
+#: Reassigned, ExpectedCloseMoved); Registered, Reassigned;
 #: Acknowledged.
 EVENT_CLASS_COUNT = {
     Account: 3,
-    Asset: 13,
+    Asset: 18,
     Lead: 5,
-    Opportunity: 11,
+    Opportunity: 14,
     SalesRep: 2,
     Acknowledgement: 1,
 }

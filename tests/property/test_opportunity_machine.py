@@ -1,5 +1,6 @@
-"""One opportunity driven through Tier Management and VRB gates by random
-valid and invalid commands.
+"""One opportunity driven through Tier Management, VRB gates (with cost and
+price estimates under the board's default rules) and edits of its terms by
+random valid and invalid commands.
 
 Business dates are drawn around the deal's own dates, before and after. A
 small model predicts which commands the deal accepts; a refused command must
@@ -11,8 +12,9 @@ looking back as of any date sees a state the deal could have been in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import Enum
 from itertools import pairwise
 from uuid import UUID, uuid4
@@ -34,6 +36,7 @@ from b2bcore import (
     BusinessLine,
     FixedClock,
     LossReason,
+    Money,
     NotFoundError,
     OpportunityView,
     OrderLine,
@@ -44,7 +47,9 @@ from b2bcore import (
 from b2bcore.application.core import replay
 from b2bcore.domain.ids import order_line_id
 from b2bcore.domain.opportunity import Opportunity
-from b2bcore.domain.values import MAX_GATE, OPEN_TIERS, GateStep
+from b2bcore.domain.review_board import ReviewBoardRules
+from b2bcore.domain.values import MAX_GATE, OPEN_TIERS, DealEdit, GateStep
+from b2bcore.reports import asof
 from b2bcore.testing.strategies import (
     blank_texts,
     currencies,
@@ -84,6 +89,22 @@ gates = st.one_of(
 findings = st.lists(st.tuples(st.sampled_from(ReviewArea), maybe_blank), max_size=3)
 #: A price in minor units of the deal's currency.
 prices = st.integers(min_value=1, max_value=10**6)
+#: The board's rules the machine runs under: the defaults.
+RULES = ReviewBoardRules()
+#: A review's estimate: none, (cost, price) in minor units, or one of them
+#: left out (refused).
+estimates = st.one_of(
+    st.none(),
+    st.tuples(prices, prices),
+    st.tuples(st.none(), prices),
+    st.tuples(prices, st.none()),
+)
+#: The deal's terms an edit changes, and the ``B2BCore`` method that does.
+TERMS = {
+    "amount": "change_opportunity_amount",
+    "owner": "reassign_opportunity",
+    "expected_close_on": "move_expected_close",
+}
 
 
 @attrs.define
@@ -114,6 +135,25 @@ class DealModel:
     passed_on: dict[int, date] = attrs.Factory(dict)
     findings: list[FindingModel] = attrs.Factory(list)
     has_postmortem: bool = False
+    #: The latest estimate's (cost, price) in minor units.
+    estimate: tuple[int, int] | None = None
+    #: Each term's value now (set at opening) and the date of its last edit.
+    terms: dict[str, object] = attrs.Factory(dict)
+    edited_on: dict[str, date] = attrs.Factory(dict)
+
+    @property
+    def margin_ok(self) -> bool:
+        """No estimate, or one at no less than the minimum margin."""
+        if self.estimate is None:
+            return True
+        cost, price = self.estimate
+        return (price - cost) / Decimal(price) >= RULES.minimum_margin
+
+    def price_ok(self, value: int) -> bool:
+        """A win at ``value`` (minor units) is not too far below the price."""
+        return self.estimate is None or value >= self.estimate[1] * (
+            1 - RULES.price_tolerance
+        )
 
     @property
     def next_gate(self) -> int:
@@ -160,6 +200,9 @@ def latest_fact(view: OpportunityView) -> date:
     dated = [
         *(m.moved_on for m in view.tier_history),
         *(g.on for g in view.gate_history),
+        *(e.changed_on for e in view.amount_edits),
+        *(e.changed_on for e in view.owner_edits),
+        *(e.changed_on for e in view.expected_close_on_edits),
         *(f.raised_on for f in view.findings),
         *(f.resolved_on for f in view.findings if f.resolved_on is not None),
     ]
@@ -199,6 +242,40 @@ def assert_no_gate_passed_with_an_open_finding(view: OpportunityView) -> None:
             if finding.gate == record.gate:
                 assert finding.resolved_on is not None
                 assert finding.resolved_on <= record.on
+
+
+def assert_no_gate_passed_nor_win_against_the_board(view: OpportunityView) -> None:
+    """Each gate passed at no less than the minimum margin of the estimate
+    in force then (the latest review of a gate up to it: the next gate is
+    reviewed only after); a win not below the latest price beyond the
+    tolerance."""
+    for gate in view.gates_passed:
+        estimates = [
+            r.profitability
+            for r in view.reviews
+            if r.gate <= gate and r.profitability is not None
+        ]
+        if estimates:
+            assert estimates[-1].margin >= RULES.minimum_margin
+    if view.won_value is not None and view.profitability is not None:
+        floor = view.profitability.price.amount * (1 - RULES.price_tolerance)
+        assert view.won_value.amount >= floor
+
+
+def assert_edits_run_forward(view: OpportunityView) -> None:
+    """Each term's edits in date order, each from the value before it."""
+    terms: list[tuple[Sequence[DealEdit[object]], object]] = [
+        (view.amount_edits, view.amount),
+        (view.owner_edits, view.owner),
+        (view.expected_close_on_edits, view.expected_close_on),
+    ]
+    for edits, now in terms:
+        dates = [e.changed_on for e in edits]
+        assert dates == sorted(dates)
+        for before, after in pairwise(edits):
+            assert after.previous == before.value
+        if edits:
+            assert edits[-1].value == now
 
 
 def assert_tier_history_runs_forward(view: OpportunityView) -> None:
@@ -259,6 +336,11 @@ class OpportunityMachine(RuleBasedStateMachine):
         self.model = DealModel(
             opened_on=opened_on, tier=tier, currency=currency, tier_since=opened_on
         )
+        self.model.terms = {
+            "amount": money_in(currency, 10**6),
+            "owner": "rep-1",
+            "expected_close_on": opened_on + timedelta(days=120),
+        }
 
     # -- helpers ----------------------------------------------------------
 
@@ -335,28 +417,54 @@ class OpportunityMachine(RuleBasedStateMachine):
 
     # -- value review board -----------------------------------------------
 
-    @rule(anchor=anchors, offset=offsets, gate=gates, findings=findings)
+    @rule(
+        anchor=anchors,
+        offset=offsets,
+        gate=gates,
+        findings=findings,
+        estimate=estimates,
+        foreign_currency=st.booleans(),
+        terms=st.data(),
+    )
     def review_gate(
         self,
         anchor: Anchor,
         offset: int,
         gate: int | None,
         findings: list[tuple[ReviewArea, str]],
+        estimate: tuple[int | None, int | None] | None,
+        foreign_currency: bool,
+        terms: st.DataObject,
     ) -> None:
         on = self._day(anchor, offset)
         number = self._gate(gate)
+        cost, price = estimate or (None, None)
+        currency = self.model.currency
+        if foreign_currency and estimate is not None:
+            currency = terms.draw(currencies.filter(lambda c: c != currency))
+        figures = {
+            name: None if minor is None else money_in(currency, minor)
+            for name, minor in (("cost", cost), ("price", price))
+        }
         valid = (
             self.model.open_since(on)
             and number == self.model.next_gate <= MAX_GATE
             and self.model.after_previous_gate(number, on)
             and all(description.strip() for _, description in findings)
+            and (cost is None) == (price is None)
+            and (estimate is None or currency == self.model.currency)
         )
         raised: list[list[int]] = []
         if self._attempt(
             "review_gate",
             lambda: raised.append(
                 self.core.review_gate(
-                    self.deal_id, gate=number, findings=findings, on=on
+                    self.deal_id,
+                    gate=number,
+                    findings=findings,
+                    on=on,
+                    cost=figures["cost"],
+                    price=figures["price"],
                 )
             ),
             valid=valid,
@@ -368,6 +476,8 @@ class OpportunityMachine(RuleBasedStateMachine):
                 on, self.model.reviewed_on.get(number, on)
             )
             self.model.findings.extend(FindingModel(number, on) for _ in findings)
+            if cost is not None and price is not None:
+                self.model.estimate = (cost, price)
 
     @rule(
         anchor=anchors,
@@ -414,6 +524,7 @@ class OpportunityMachine(RuleBasedStateMachine):
             and self.model.after_previous_gate(number, on)
             and self.model.reviewed_by(number, on)
             and self.model.resolved_by(on, gate=number)
+            and self.model.margin_ok
         )
         if self._attempt(
             "pass_gate",
@@ -422,6 +533,46 @@ class OpportunityMachine(RuleBasedStateMachine):
         ):
             self.model.gates_passed += 1
             self.model.passed_on[number] = on
+
+    # -- edits ------------------------------------------------------------
+
+    @rule(
+        anchor=anchors,
+        offset=offsets,
+        term=st.sampled_from(sorted(TERMS)),
+        reason=maybe_blank,
+        terms=st.data(),
+    )
+    def edit(
+        self, anchor: Anchor, offset: int, term: str, reason: str, terms: st.DataObject
+    ) -> None:
+        """Change the amount (sometimes in another currency), the owner
+        (sometimes to the same one) or the expected close."""
+        on = self._day(anchor, offset)
+        values = {
+            "amount": st.one_of(money(self.model.currency), money()),
+            "owner": st.sampled_from(["rep-1", "rep-2", "rep-3"]),
+            "expected_close_on": st.dates(
+                self.model.opened_on, self.model.opened_on + timedelta(days=400)
+            ),
+        }
+        value = terms.draw(values[term], label=term)
+        valid = (
+            self.model.open_since(on)
+            and reason.strip() != ""
+            and value != self.model.terms[term]
+            and on >= self.model.edited_on.get(term, on)
+            and (not isinstance(value, Money) or value.currency == self.model.currency)
+        )
+        if self._attempt(
+            TERMS[term],
+            lambda: getattr(self.core, TERMS[term])(
+                self.deal_id, reason=reason, on=on, **{term: value}
+            ),
+            valid=valid,
+        ):
+            self.model.terms[term] = value
+            self.model.edited_on[term] = on
 
     # -- closing ----------------------------------------------------------
 
@@ -509,6 +660,7 @@ class OpportunityMachine(RuleBasedStateMachine):
             and on >= latest_fact(self._view())
             and currency == self.model.currency
             and self.model.resolved_by(on)
+            and (currency != self.model.currency or self.model.price_ok(price))
             and (not order or (self.account_id is not None and first_due_in >= 0))
         )
         asset_ids: list[tuple[UUID, ...]] = []
@@ -634,7 +786,17 @@ class OpportunityMachine(RuleBasedStateMachine):
         assert_nothing_dated_after_the_close(view)
         assert_gates_passed_in_order(view)
         assert_no_gate_passed_with_an_open_finding(view)
+        assert_no_gate_passed_nor_win_against_the_board(view)
+        assert_edits_run_forward(view)
         assert_tier_history_runs_forward(view)
+        # The terms in force then: the replay as of the date agrees with
+        # the live deal's edits undone after it (what the reports read).
+        live = asof.deal_terms(self._view(), as_of)
+        assert (view.amount, view.owner, view.expected_close_on) == (
+            live.amount,
+            live.owner,
+            live.expected_close_on,
+        )
 
     # -- invariants -------------------------------------------------------
 
@@ -651,6 +813,11 @@ class OpportunityMachine(RuleBasedStateMachine):
             (f.gate, f.raised_on, f.resolved_on) for f in self.model.findings
         ]
         assert (view.postmortem is not None) == self.model.has_postmortem
+        assert {term: getattr(view, term) for term in TERMS} == self.model.terms
+        estimate = view.profitability
+        assert (
+            None if estimate is None else (estimate.cost.minor, estimate.price.minor)
+        ) == self.model.estimate
 
     @invariant()
     def the_deal_keeps_its_invariants(self) -> None:
@@ -659,6 +826,8 @@ class OpportunityMachine(RuleBasedStateMachine):
         assert_nothing_dated_after_the_close(view)
         assert_gates_passed_in_order(view)
         assert_no_gate_passed_with_an_open_finding(view)
+        assert_no_gate_passed_nor_win_against_the_board(view)
+        assert_edits_run_forward(view)
         assert_tier_history_runs_forward(view)
         # Tier 0 is terminal: only a postmortem is recorded after it.
         if view.outcome is not None:

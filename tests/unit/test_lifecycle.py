@@ -26,6 +26,14 @@ def complete_an_inspection(core: B2BCore, asset: UUID) -> None:
     core.complete_inspection(asset, number=1, on=DAY)
 
 
+def reverse_a_payment(core: B2BCore, asset: UUID) -> None:
+    """Reverse the payment of installment 1, paying it first where the status
+    allows (refused there, the lifecycle's refusal is the same)."""
+    if core.asset(asset).status is not AssetStatus.OBSOLETE:
+        core.pay_installment(asset, number=1, amount=Money.of(5_950_000, "KRW"), on=DAY)
+    core.reverse_payment(asset, number=1, reason="bounced", on=DAY)
+
+
 #: Each action as a command on an asset (arguments valid but for the status).
 COMMANDS: dict[AssetAction, Callable[[B2BCore, UUID, UUID], object]] = {
     AssetAction.INSTALL: lambda c, a, _: c.install_asset(
@@ -68,6 +76,7 @@ COMMANDS: dict[AssetAction, Callable[[B2BCore, UUID, UUID], object]] = {
     AssetAction.PAY_INSTALLMENT: lambda c, a, _: c.pay_installment(
         a, number=1, amount=Money.of(5_950_000, "KRW"), on=DAY
     ),
+    AssetAction.CORRECT: lambda c, a, _: reverse_a_payment(c, a),
 }
 
 

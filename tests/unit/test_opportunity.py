@@ -17,6 +17,7 @@ from b2bcore import (
     B2BCore,
     BusinessLine,
     BusinessRuleError,
+    CurrencyMismatchError,
     Horizon,
     LossReason,
     Money,
@@ -796,14 +797,20 @@ def test_winning_with_unresolved_findings_is_refused(memory_core: B2BCore) -> No
 
 
 @pytest.mark.parametrize(
-    "value", [Money.of(450_000, "USD"), Money.zero("KRW"), 450_000_000], ids=str
+    ("value", "error"),
+    [
+        (Money.of(450_000, "USD"), CurrencyMismatchError),
+        (Money.zero("KRW"), ValidationError),
+        (450_000_000, ValidationError),
+    ],
+    ids=str,
 )
 def test_winning_at_a_value_not_positive_in_the_deal_s_currency_is_refused(
-    memory_core: B2BCore, value: object
+    memory_core: B2BCore, value: object, error: type[ValidationError]
 ) -> None:
     deal_id = opened_deal(memory_core)
 
-    with refused(memory_core, deal_id, ValidationError, "value"):
+    with refused(memory_core, deal_id, error, "value"):
         memory_core.win_opportunity(deal_id, value=value)  # type: ignore[arg-type]
 
 

@@ -184,9 +184,23 @@ DIMENSION_KEYS = {
 #: Row versions known at :known.
 KNOWN = "{0}.known_from <= :known AND {0}.known_until > :known"
 
+#: The amount of deal ``d`` in force on :day: the one the first change
+#: after :day replaced, else the current one (``b2bcore.reports.asof.amount``).
+AMOUNT_ON_DAY = f"""COALESCE((
+    SELECT c.previous_amount FROM {{b2bcore_fact_deal_amounts}} c
+    WHERE c.key = d.key AND {KNOWN.format("c")} AND c.changed_on > :day
+    ORDER BY c.seq LIMIT 1), d.amount)"""
+#: The owner of deal ``d`` on :day, as ``AMOUNT_ON_DAY``.
+OWNER_ON_DAY = f"""COALESCE((
+    SELECT c.previous_owner FROM {{b2bcore_fact_deal_owners}} c
+    WHERE c.key = d.key AND {KNOWN.format("c")} AND c.changed_on > :day
+    ORDER BY c.seq LIMIT 1), d.owner)"""
+
 TIER_CELLS = f"""
 WITH d AS (
-    SELECT d.*,
+    SELECT d.key, d.account_id, {OWNER_ON_DAY} AS owner, d.region,
+           d.business_line, d.country, d.product, d.closed_on, d.outcome,
+           d.currency, {AMOUNT_ON_DAY} AS amount, d.won_currency, d.won_value,
            CASE WHEN d.closed_on <= :day AND d.outcome = 'won'
                      AND d.won_value IS NOT NULL THEN 1 ELSE 0 END AS won_by_then
     FROM {{b2bcore_fact_deals}} d
@@ -211,10 +225,11 @@ GROUP BY row_key, tier_column, value_currency
 
 
 DEAL_ROWS = f"""
-SELECT key, account_id, owner, region, business_line, country, product,
-       opened_on, closed_on, outcome, currency, amount, won_currency, won_value,
-       loss_reason, lost_to, name
-FROM {{b2bcore_fact_deals}} d WHERE {KNOWN.format("d")} AND opened_on <= :day
+SELECT d.key, d.account_id, {OWNER_ON_DAY} AS owner, d.region,
+       d.business_line, d.country, d.product, d.opened_on, d.closed_on,
+       d.outcome, d.currency, {AMOUNT_ON_DAY} AS amount, d.won_currency,
+       d.won_value, d.loss_reason, d.lost_to, d.name
+FROM {{b2bcore_fact_deals}} d WHERE {KNOWN.format("d")} AND d.opened_on <= :day
 """
 TIER_MOVE_ROWS = f"""
 SELECT t.key, t.seq, t.from_tier, t.tier, t.stage, t.moved_on

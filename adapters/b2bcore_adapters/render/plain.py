@@ -64,6 +64,7 @@ def plain(value: object) -> JSON:
         return value.value
     if attrs.has(type(value)):
         names = [f.name for f in attrs.fields(type(value))]  # type: ignore[arg-type]
+        names += getattr(type(value), "DERIVED", ())  # worked-out figures
         return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
         return {key(k): plain(v) for k, v in value.items()}

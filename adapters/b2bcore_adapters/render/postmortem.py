@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from b2bcore.domain.opportunity import percent
 from b2bcore.reports.winloss import (
     EntryKind,
     TimelineEntry,
@@ -61,8 +62,15 @@ def detail(entry: TimelineEntry) -> str:
         return f"#{finding.number} resolved: {finding.resolution}"
     if entry.kind is EntryKind.POSTMORTEM and entry.postmortem is not None:
         return entry.postmortem.summary
+    estimate = entry.profitability
     parts = [
         str(entry.value) if entry.value else "",
+        f"cost {estimate.cost}, price {estimate.price}, margin "
+        f"{percent(estimate.margin)}, ROI {percent(estimate.roi)}"
+        if estimate
+        else "",
+        f"to {entry.owner}" if entry.owner else "",
+        f"to {entry.expected_close_on}" if entry.expected_close_on else "",
         entry.loss_reason.value if entry.loss_reason else "",
         f"to {entry.competitor}" if entry.competitor else "",
         entry.reason or "",
@@ -84,6 +92,12 @@ def outcome_pairs(path: WinLossTimeline) -> list[tuple[str, object]]:
         ("as of", path.as_of),
         ("opened on", path.opened_on),
         ("amount", path.amount),
+        ("owner", path.owner),
+        ("expected close", path.expected_close_on),
+        (
+            "estimated margin",
+            percent(path.profitability.margin) if path.profitability else None,
+        ),
         ("competitors", ", ".join(path.competitors) or "none known"),
         ("outcome", path.outcome.value if path.outcome else "open"),
         ("closed on", path.closed_on),

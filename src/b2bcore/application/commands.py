@@ -310,6 +310,21 @@ class CompleteInspection(Command[None]):
 
 
 @attrs.frozen(kw_only=True)
+class CorrectInspection(Command[None]):
+    """Correct what completed inspection ``number`` found, as of the day it
+    was completed."""
+
+    ACTS_ON = Asset
+    CALLS = "correct_inspection"
+    ROUTE = "inspections/{number}/correct"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    number: int
+    findings: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class RecordSatisfaction(Command[None]):
     """Record a satisfaction score from 0 to 10."""
 
@@ -320,6 +335,21 @@ class RecordSatisfaction(Command[None]):
     asset_id: UUID = attrs.field(kw_only=False)
     score: int
     comment: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class CorrectSatisfaction(Command[None]):
+    """Correct the satisfaction score recorded on ``recorded_on``, as of
+    that day."""
+
+    ACTS_ON = Asset
+    CALLS = "correct_satisfaction"
+    ROUTE = "satisfaction/correct"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    recorded_on: date
+    score: int
+    reason: str
 
 
 @attrs.frozen(kw_only=True)
@@ -336,6 +366,22 @@ class RecordUsage(Command[None]):
     distance_km: int
     region: str
     pattern: UsagePattern
+
+
+@attrs.frozen(kw_only=True)
+class CorrectUsage(Command[None]):
+    """Correct the count and distance recorded for the month of ``period``,
+    as of the day they were recorded."""
+
+    ACTS_ON = Asset
+    CALLS = "correct_usage"
+    ROUTE = "usage/correct"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    period: date
+    count: int
+    distance_km: int
+    reason: str
 
 
 @attrs.frozen(kw_only=True)
@@ -363,6 +409,35 @@ class PayInstallment(Command[None]):
     asset_id: UUID = attrs.field(kw_only=False)
     number: int
     amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class CorrectPayment(Command[None]):
+    """Correct the day installment ``number`` was paid (and so whether it
+    was late), as of the day it was said to be paid (docs/audit.md)."""
+
+    ACTS_ON = Asset
+    CALLS = "correct_payment"
+    ROUTE = "installments/{number}/payments/correct"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    number: int
+    paid_on: date
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ReversePayment(Command[None]):
+    """Reverse the payment of installment ``number``, which never happened:
+    the installment is unpaid again, as of the day it was said to be paid."""
+
+    ACTS_ON = Asset
+    CALLS = "reverse_payment"
+    ROUTE = "installments/{number}/payments/reverse"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    number: int
+    reason: str
 
 
 # -- leads ----------------------------------------------------------------------
@@ -485,7 +560,8 @@ class ChangeTier(Command[None]):
 
 @attrs.frozen(kw_only=True)
 class ReviewGate(Command[list[int]]):
-    """Record a VRB review of the next gate; returns the findings' numbers."""
+    """Record a VRB review of the next gate, with the cost and price it
+    estimates, if any; returns the findings' numbers."""
 
     ACTS_ON = Opportunity
     CALLS = "review_gate"
@@ -495,6 +571,9 @@ class ReviewGate(Command[list[int]]):
     opportunity_id: UUID = attrs.field(kw_only=False)
     gate: int
     findings: Sequence[tuple[ReviewArea, str]] = ()
+    #: The estimated cost and price, in the deal's currency (both or neither).
+    cost: Money | None = None
+    price: Money | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -512,10 +591,10 @@ class ResolveFinding(Command[None]):
 
 @attrs.frozen(kw_only=True)
 class PassGate(Command[None]):
-    """Pass a reviewed gate; refused while any of its findings is open."""
+    """Pass a reviewed gate; refused while any of its findings is open or
+    the deal's estimated margin is below the board's minimum."""
 
     ACTS_ON = Opportunity
-    CALLS = "pass_gate"
     ROUTE = "gates/{gate}/pass"
 
     opportunity_id: UUID = attrs.field(kw_only=False)
@@ -540,7 +619,8 @@ class WinOpportunity(Command[tuple[UUID, ...]]):
     """Close the deal as won; each order line becomes an asset purchased on
     the same day (``upsell`` when they add to what the account had), saved
     atomically with the win (``b2bcore.domain.policies``). Returns the new assets'
-    ids."""
+    ids. Refused before the gates the board requires are passed, or below
+    the reviewed price beyond its tolerance."""
 
     ACTS_ON = Opportunity
     ROUTE = "win"
@@ -550,6 +630,45 @@ class WinOpportunity(Command[tuple[UUID, ...]]):
     value: Money
     order: Sequence[OrderLine] = ()
     upsell: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class ChangeOpportunityAmount(Command[None]):
+    """Change the open deal's amount (in its currency), saying why."""
+
+    ACTS_ON = Opportunity
+    CALLS = "change_amount"
+    ROUTE = "amount"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    amount: Money
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ReassignOpportunity(Command[None]):
+    """Hand the open deal to another owner, saying why."""
+
+    ACTS_ON = Opportunity
+    CALLS = "reassign"
+    ROUTE = "owner"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    owner: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class MoveExpectedClose(Command[None]):
+    """Move the open deal's expected close date, saying why."""
+
+    ACTS_ON = Opportunity
+    CALLS = "move_expected_close"
+    ROUTE = "expected-close"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    expected_close_on: date
+    reason: str
 
 
 @attrs.frozen(kw_only=True)
@@ -652,10 +771,15 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     MakeAssetObsolete,
     ScheduleInspection,
     CompleteInspection,
+    CorrectInspection,
     RecordSatisfaction,
+    CorrectSatisfaction,
     RecordUsage,
+    CorrectUsage,
     ReportCompetitorContact,
     PayInstallment,
+    CorrectPayment,
+    ReversePayment,
     CaptureLead,
     ChangeLeadTemperature,
     QualifyLead,
@@ -667,6 +791,9 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     ResolveFinding,
     PassGate,
     FailGate,
+    ChangeOpportunityAmount,
+    ReassignOpportunity,
+    MoveExpectedClose,
     WinOpportunity,
     LoseOpportunity,
     DropOpportunity,

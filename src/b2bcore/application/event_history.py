@@ -22,8 +22,9 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.aggregate import DomainAggregate, event_id
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.lead import Lead
-from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.opportunity import Opportunity, percent
 from b2bcore.domain.projection_skip import ProjectionSkip
+from b2bcore.domain.values import Profitability
 
 
 @attrs.frozen
@@ -178,6 +179,16 @@ def _opened(e: Any) -> str:
     )
 
 
+def _reviewed(e: Any) -> str:
+    if e.cost is None or e.price is None:
+        return f"Gate {e.gate} reviewed"
+    estimate = Profitability(e.cost, e.price)
+    return (
+        f"Gate {e.gate} reviewed: cost {e.cost}, price {e.price}, margin "
+        f"{percent(estimate.margin)}, ROI {percent(estimate.roi)}"
+    )
+
+
 def _lost(e: Any) -> str:
     to = f" to {e.competitor}" if e.competitor else ""
     return f"Lost{to} ({_value(e.reason_code)})"
@@ -216,6 +227,24 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
         f"Competitor contact reported ({e.competitor})"
     ),
     Asset.InstallmentPaid: lambda e: f"Installment {e.number} paid: {e.amount}",
+    Asset.PaymentCorrected: lambda e: (
+        f"Payment of installment {e.number} corrected to {e.paid_on}"
+        f" (correction made {e.corrected_on})"
+    ),
+    Asset.PaymentReversed: lambda e: (
+        f"Payment of installment {e.number} reversed (correction made {e.corrected_on})"
+    ),
+    Asset.SatisfactionCorrected: lambda e: (
+        f"Satisfaction of {e.recorded_on} corrected from {e.previous_score}"
+        f" to {e.score} (correction made {e.corrected_on})"
+    ),
+    Asset.UsageCorrected: lambda e: (
+        f"Usage for {e.period:%Y-%m} corrected to {e.count:,} uses,"
+        f" {e.distance_km:,} km (correction made {e.corrected_on})"
+    ),
+    Asset.InspectionCorrected: lambda e: (
+        f"Inspection {e.number} findings corrected (correction made {e.corrected_on})"
+    ),
     Lead.Captured: _captured,
     Lead.TemperatureChanged: lambda e: (
         f"Temperature changed to {_value(e.temperature)}"
@@ -225,7 +254,7 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
     Lead.Converted: lambda e: f"Converted into opportunity {e.opportunity_id}",
     Opportunity.Opened: _opened,
     Opportunity.TierChanged: lambda e: f"Moved to tier {e.tier} ({_value(e.stage)})",
-    Opportunity.GateReviewed: lambda e: f"Gate {e.gate} reviewed",
+    Opportunity.GateReviewed: _reviewed,
     Opportunity.FindingRaised: lambda e: (
         f"Finding {e.number} raised at gate {e.gate} ({_value(e.area)})"
     ),
@@ -236,6 +265,11 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
         f"Won for {e.value}; {_count(len(e.asset_ids), 'asset')} ordered"
     ),
     Opportunity.Lost: _lost,
+    Opportunity.AmountChanged: lambda e: f"Amount changed to {e.amount}",
+    Opportunity.Reassigned: lambda e: "Reassigned to another owner",
+    Opportunity.ExpectedCloseMoved: lambda e: (
+        f"Expected close moved to {e.expected_close_on}"
+    ),
     Opportunity.Dropped: lambda e: "Dropped",
     Opportunity.PostmortemRecorded: lambda e: "Postmortem recorded",
     ProjectionSkip.Skipped: lambda e: (

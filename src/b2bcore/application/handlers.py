@@ -143,6 +143,18 @@ def convert_lead(core: B2BCore, command: c.ConvertLead) -> UUID:
     return deal.id
 
 
+@handler(c.PassGate)
+def pass_gate(core: B2BCore, command: c.PassGate) -> None:
+    deal = core._get(Opportunity, command.opportunity_id)
+    deal.pass_gate(
+        on=core._on(command.on),
+        gate=command.gate,
+        rules=core.settings.review_board,
+        meta=command.provenance(core.actor),
+    )
+    core._save(deal)
+
+
 @handler(c.WinOpportunity)
 def win_opportunity(core: B2BCore, command: c.WinOpportunity) -> tuple[UUID, ...]:
     deal = core._get(Opportunity, command.opportunity_id)
@@ -151,6 +163,7 @@ def win_opportunity(core: B2BCore, command: c.WinOpportunity) -> tuple[UUID, ...
         value=command.value,
         order=command.order,
         upsell=command.upsell,
+        rules=core.settings.review_board,
         on=core._on(command.on),
         meta=command.provenance(core.actor),
     )

@@ -1,5 +1,6 @@
-"""Thresholds and weights of the reports, with their documented defaults
-(see docs/kpis.md). Pass a ``Settings`` to ``B2BCore.open``."""
+"""Thresholds and weights of the reports, and the value review board's
+rules, with their documented defaults (see docs/kpis.md and docs/domain.md).
+Pass a ``Settings`` to ``B2BCore.open``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import attrs
 
 from b2bcore.domain.errors import ValidationError
+from b2bcore.domain.review_board import ReviewBoardRules
 
 DEFAULT_TIER_PROBABILITIES = MappingProxyType(
     {4: Decimal("0.10"), 3: Decimal("0.25"), 2: Decimal("0.50"), 1: Decimal("0.75")}
@@ -55,6 +57,10 @@ class Settings:
     tier_probabilities: MappingProxyType[int, Decimal] = attrs.field(
         default=DEFAULT_TIER_PROBABILITIES, converter=_probabilities
     )
+    #: The margin a gate needs, the tolerance below the reviewed price a win
+    #: may have and the gates a win needs (docs/domain.md, "Value review
+    #: board").
+    review_board: ReviewBoardRules = attrs.field(factory=ReviewBoardRules)
 
     def __attrs_post_init__(self) -> None:
         windows = self.renewal_windows

@@ -168,6 +168,11 @@ VALUES: dict[str, type[Any]] = {
     "tier_move": values.TierMove,
     "finding": values.Finding,
     "gate_record": values.GateRecord,
+    "gate_review": values.GateReview,
+    "profitability": values.Profitability,
+    "amount_edit": values.AmountEdit,
+    "owner_edit": values.OwnerEdit,
+    "expected_close_edit": values.ExpectedCloseEdit,
     "postmortem": values.Postmortem,
 }
 

@@ -239,6 +239,104 @@ class Asset(DomainAggregate):
                 )
             )
 
+    # Corrections of a recorded fact: each names the fact it fixes, takes
+    # effect on that fact's business date and keeps the day it was made
+    # (``corrected_on``), so as of any date the fact reads as corrected while
+    # what was known before the correction stays as it was (docs/audit.md).
+
+    class PaymentReversed(DomainAggregate.Event):
+        """The payment of installment ``number`` never happened: the
+        installment is unpaid again (it may be paid anew)."""
+
+        TOPIC = "b2bcore:asset:PaymentReversed"
+        number: int
+        corrected_on: date
+
+        def apply(self, asset: Asset) -> None:
+            asset.payments = [p for p in asset.payments if p.number != self.number]
+
+    class PaymentCorrected(DomainAggregate.Event):
+        """The payment of installment ``number`` was made on ``paid_on``."""
+
+        TOPIC = "b2bcore:asset:PaymentCorrected"
+        number: int
+        paid_on: date
+        corrected_on: date
+
+        def apply(self, asset: Asset) -> None:
+            due = next(i for i in asset.installments if i.number == self.number)
+            corrected = Payment(
+                number=self.number,
+                amount=due.amount,
+                paid_on=self.paid_on,
+                late=self.paid_on > due.due_on,
+            )
+            numbers = [p.number for p in asset.payments]
+            if self.number in numbers:
+                asset.payments[numbers.index(self.number)] = corrected
+            else:
+                # Replayed as of a date, an earlier correction that moved the
+                # payment's day back left the payment out: it is put back.
+                asset.payments.append(corrected)
+            # A later date is a later fact: nothing may end the asset before it.
+            latest = asset.__dict__.get("last_fact_on")
+            if latest is None or self.paid_on > latest:
+                asset.last_fact_on = self.paid_on
+
+    class SatisfactionCorrected(DomainAggregate.Event):
+        """The score recorded on ``recorded_on`` as ``previous_score`` is
+        ``score``."""
+
+        TOPIC = "b2bcore:asset:SatisfactionCorrected"
+        recorded_on: date
+        previous_score: int
+        score: int
+        corrected_on: date
+
+        def apply(self, asset: Asset) -> None:
+            at = next(
+                n
+                for n, s in enumerate(asset.satisfaction)
+                if (s.recorded_on, s.score) == (self.recorded_on, self.previous_score)
+            )
+            asset.satisfaction[at] = attrs.evolve(
+                asset.satisfaction[at], score=self.score
+            )
+
+    class UsageCorrected(DomainAggregate.Event):
+        """The usage of the month ``period`` was ``count`` uses over
+        ``distance_km``."""
+
+        TOPIC = "b2bcore:asset:UsageCorrected"
+        period: date
+        count: int
+        distance_km: int
+        corrected_on: date
+
+        def apply(self, asset: Asset) -> None:
+            asset.usage = [
+                attrs.evolve(u, count=self.count, distance_km=self.distance_km)
+                if u.period == self.period
+                else u
+                for u in asset.usage
+            ]
+
+    class InspectionCorrected(DomainAggregate.Event):
+        """Completed inspection ``number`` found ``findings``."""
+
+        TOPIC = "b2bcore:asset:InspectionCorrected"
+        number: int
+        findings: str
+        corrected_on: date
+
+        def apply(self, asset: Asset) -> None:
+            asset.inspections = [
+                attrs.evolve(i, findings=self.findings)
+                if i.number == self.number
+                else i
+                for i in asset.inspections
+            ]
+
     def __init__(
         self,
         account_id: UUID,
@@ -413,7 +511,6 @@ class Asset(DomainAggregate):
             fact_on, not_after = fact.renewed_on, fact.previous_usage_end_on
         else:
             fact_on, not_after = self.installed_on, None
-        self._check_on(on, fact_on, "the corrected fact on")
         check_date(self.subject, "usage_end_on", usage_end_on)
         if usage_end_on == self.usage_end_on:
             self._refuse("usage_end_on", f"the usage end is already {usage_end_on}")
@@ -428,12 +525,8 @@ class Asset(DomainAggregate):
                 "usage_end_on",
                 f"usage end {usage_end_on} is before the corrected fact on {fact_on}",
             )
-        self._record(
-            self.UsageEndCorrected,
-            fact_on,
-            meta,
-            usage_end_on=usage_end_on,
-            corrected_on=on,
+        self._record_correction(
+            self.UsageEndCorrected, fact_on, on, meta, usage_end_on=usage_end_on
         )
 
     def upgrade(
@@ -532,9 +625,7 @@ class Asset(DomainAggregate):
     ) -> None:
         """Record a satisfaction score from 0 (worst) to 10 (best)."""
         self._require_installed_since(on, AssetAction.RECORD_SATISFACTION)
-        check_type(self.subject, "score", score, int)
-        if not 0 <= score <= 10:
-            raise ValidationError(self.subject, "score", f"{score} is not within 0..10")
+        _check_score(self.subject, score)
         self._record(
             self.SatisfactionRecorded,
             on,
@@ -559,10 +650,7 @@ class Asset(DomainAggregate):
         month = check_date(self.subject, "period", period).replace(day=1)
         if any(u.period == month for u in self.usage):
             self._refuse("period", f"usage for {month:%Y-%m} was already recorded")
-        for field, amount in (("count", count), ("distance_km", distance_km)):
-            check_type(self.subject, field, amount, int)
-            if amount < 0:
-                raise ValidationError(self.subject, field, f"{amount} is negative")
+        _check_counts(self.subject, count, distance_km)
         check_type(self.subject, "pattern", pattern, UsagePattern)
         self._record(
             self.UsageRecorded,
@@ -616,6 +704,153 @@ class Asset(DomainAggregate):
             )
         self._record(self.InstallmentPaid, on, meta, number=number, amount=amount)
 
+    # -- corrections ----------------------------------------------------------
+
+    def reverse_payment(self, *, number: int, on: date, meta: Provenance) -> None:
+        """Undo the payment of installment ``number``, which never happened
+        (bounced, booked twice), as of the day it was said to be paid."""
+        self._require_correction(meta)
+        payment = self._payment(number, "reverse")
+        self._record_correction(
+            self.PaymentReversed, payment.paid_on, on, meta, number=number
+        )
+
+    def correct_payment(
+        self, *, number: int, paid_on: date, on: date, meta: Provenance
+    ) -> None:
+        """Fix the day installment ``number`` was paid (and so whether it was
+        late), as of the day it was said to be paid."""
+        self._require_correction(meta)
+        payment = self._payment(number, "correct")
+        check_date(self.subject, "paid_on", paid_on)
+        if paid_on == payment.paid_on:
+            self._refuse("paid_on", f"installment {number} was paid on {paid_on}")
+        planned_on = self.installments_planned_on[number - 1]
+        if paid_on < planned_on:
+            self._refuse(
+                "paid_on",
+                f"{paid_on} is before installment {number} was planned on {planned_on}",
+            )
+        self._record_correction(
+            self.PaymentCorrected,
+            payment.paid_on,
+            on,
+            meta,
+            number=number,
+            paid_on=paid_on,
+        )
+
+    def correct_satisfaction(
+        self, *, recorded_on: date, score: int, on: date, meta: Provenance
+    ) -> None:
+        """Fix the satisfaction score recorded on ``recorded_on``; one day
+        with several different scores cannot say which is meant."""
+        self._require_correction(meta)
+        check_date(self.subject, "recorded_on", recorded_on)
+        scores = sorted(
+            {s.score for s in self.satisfaction if s.recorded_on == recorded_on}
+        )
+        if not scores:
+            self._refuse(
+                "recorded_on", f"no satisfaction score was recorded on {recorded_on}"
+            )
+        if len(scores) > 1:
+            self._refuse(
+                "recorded_on",
+                f"scores {', '.join(map(str, scores))} were recorded on "
+                f"{recorded_on}: a correction names one score by its day",
+            )
+        _check_score(self.subject, score)
+        if score == scores[0]:
+            self._refuse("score", f"the score of {recorded_on} is already {score}")
+        self._record_correction(
+            self.SatisfactionCorrected,
+            recorded_on,
+            on,
+            meta,
+            recorded_on=recorded_on,
+            previous_score=scores[0],
+            score=score,
+        )
+
+    def correct_usage(
+        self,
+        *,
+        period: date,
+        count: int,
+        distance_km: int,
+        on: date,
+        meta: Provenance,
+    ) -> None:
+        """Fix the count and distance of the month recorded for ``period``
+        (any day of that month)."""
+        self._require_correction(meta)
+        month = check_date(self.subject, "period", period).replace(day=1)
+        usage = next((u for u in self.usage if u.period == month), None)
+        if usage is None:
+            self._refuse("period", f"no usage was recorded for {month:%Y-%m}")
+        _check_counts(self.subject, count, distance_km)
+        if (count, distance_km) == (usage.count, usage.distance_km):
+            self._refuse(
+                "count",
+                f"usage for {month:%Y-%m} is already {count} uses, {distance_km} km",
+            )
+        self._record_correction(
+            self.UsageCorrected,
+            usage.recorded_on,
+            on,
+            meta,
+            period=month,
+            count=count,
+            distance_km=distance_km,
+        )
+
+    def correct_inspection(
+        self, *, number: int, findings: str, on: date, meta: Provenance
+    ) -> None:
+        """Fix what completed inspection ``number`` found."""
+        self._require_correction(meta)
+        check_type(self.subject, "number", number, int)
+        inspection = next((i for i in self.inspections if i.number == number), None)
+        if inspection is None or inspection.completed_on is None:
+            self._refuse("number", f"no inspection {number} was completed")
+        findings = check_note(self.subject, "findings", findings)
+        if findings == inspection.findings:
+            self._refuse("findings", f"inspection {number} already found that")
+        self._record_correction(
+            self.InspectionCorrected,
+            inspection.completed_on,
+            on,
+            meta,
+            number=number,
+            findings=findings,
+        )
+
+    def _require_correction(self, meta: Provenance) -> None:
+        self._require(AssetAction.CORRECT)
+        self._require_reason(meta, "a correction")
+
+    def _payment(self, number: int, action: str) -> Payment:
+        """The payment of installment ``number``, which a correction names."""
+        check_type(self.subject, "number", number, int)
+        payment = next((p for p in self.payments if p.number == number), None)
+        if payment is None:
+            self._refuse("number", f"installment {number} has no payment to {action}")
+        return payment
+
+    def _record_correction(
+        self,
+        event_class: type[DomainAggregate.Event],
+        fact_on: date,
+        on: date,
+        meta: Provenance,
+        **fields: object,
+    ) -> None:
+        """Record a correction of the fact of ``fact_on``: effective then,
+        made ``on`` (which may not predate it)."""
+        self._check_on(on, fact_on, "the corrected fact on")
+        self._record(event_class, fact_on, meta, corrected_on=on, **fields)
+
     # -- checks ---------------------------------------------------------------
 
     def _require(self, action: AssetAction) -> None:
@@ -641,6 +876,21 @@ class Asset(DomainAggregate):
                 f"{self.value.currency}",
             )
         return value
+
+
+def _check_score(subject: str, score: int) -> None:
+    """A satisfaction score: an integer from 0 (worst) to 10 (best)."""
+    check_type(subject, "score", score, int)
+    if not 0 <= score <= 10:
+        raise ValidationError(subject, "score", f"{score} is not within 0..10")
+
+
+def _check_counts(subject: str, count: int, distance_km: int) -> None:
+    """A month's usage figures: non-negative integers."""
+    for field, amount in (("count", count), ("distance_km", distance_km)):
+        check_type(subject, field, amount, int)
+        if amount < 0:
+            raise ValidationError(subject, field, f"{amount} is negative")
 
 
 def _check_plan(

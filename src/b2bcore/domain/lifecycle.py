@@ -5,8 +5,9 @@ derive an asset's status on a date from it, and the test kit's strategies
 draw only the commands it accepts.
 
 ``PURCHASED --install--> INSTALLED --replace / make obsolete--> OBSOLETE``
-(a purchased asset may be made obsolete too); payments are taken until the
-asset is obsolete; everything else needs it installed.
+(a purchased asset may be made obsolete too); payments are taken, and
+recorded facts corrected, until the asset is obsolete; everything else needs
+it installed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class AssetAction(Enum):
     RECORD_USAGE = "record usage"
     REPORT_COMPETITOR_CONTACT = "report a competitor contact"
     PAY_INSTALLMENT = "pay an installment"
+    #: Correct (or reverse) a payment, satisfaction score, usage month or
+    #: inspection already recorded.
+    CORRECT = "correct a recorded fact of"
 
 
 #: What each status accepts.
@@ -45,6 +49,7 @@ ACCEPTS: Mapping[AssetStatus, frozenset[AssetAction]] = MappingProxyType(
                 AssetAction.INSTALL,
                 AssetAction.MAKE_OBSOLETE,
                 AssetAction.PAY_INSTALLMENT,
+                AssetAction.CORRECT,
             }
         ),
         AssetStatus.INSTALLED: frozenset(AssetAction) - {AssetAction.INSTALL},

@@ -4,13 +4,18 @@ Tier 4 (new, little information) → 3 → 2 → 1 (about to close) → Tier 0
 (closed: won, lost or dropped). Open tiers may move up or down; Tier 0 is
 terminal, and only a postmortem is recorded after it. Value review board (VRB)
 gates are reviewed and passed in order; a gate with open findings cannot be
-passed, and a deal failing a gate is dropped.
+passed, and a deal failing a gate is dropped. A review may estimate the
+deal's cost and price; the board's rules (``ReviewBoardRules``) keep a gate
+from passing below the minimum margin and a win from going below the
+reviewed price. The amount, owner and expected close may be edited while
+open, each edit a dated fact with its reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -27,28 +32,51 @@ from b2bcore.domain.aggregate import (
     check_text,
     check_type,
 )
-from b2bcore.domain.errors import ValidationError
+from b2bcore.domain.errors import CurrencyMismatchError, ValidationError
 from b2bcore.domain.money import Money
+from b2bcore.domain.review_board import ReviewBoardRules
 from b2bcore.domain.values import (
     DEFAULT_STAGE,
     MAX_GATE,
     OPEN_TIERS,
+    AmountEdit,
     BusinessLine,
+    ExpectedCloseEdit,
     Finding,
     GateRecord,
+    GateReview,
     GateStep,
     LossReason,
     Outcome,
+    OwnerEdit,
     Postmortem,
+    Profitability,
     ReviewArea,
     SalesStage,
     TierMove,
 )
 
+#: The rules a deal is held to when none are given (``ReviewBoardRules``'
+#: defaults).
+DEFAULT_RULES = ReviewBoardRules()
+
 
 class Opportunity(DomainAggregate):
     TOPIC = "b2bcore:opportunity"
     KIND = "opportunity"
+    # v2 added the gate reviews and the edits; see docs/schema-evolution.md.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before reviews and edits were kept."""
+        state["reviews"] = [
+            GateReview(r.gate, r.on)
+            for r in state["gate_history"]
+            if r.step is GateStep.REVIEWED
+        ]
+        for term in TERMS:
+            state[f"{term}_edits"] = []
 
     class Opened(DomainAggregate.Event, AggregateCreated):
         TOPIC = "b2bcore:opportunity:Opened"
@@ -81,12 +109,29 @@ class Opportunity(DomainAggregate):
             deal._move(self.effective_on, self.tier, self.stage)
 
     class GateReviewed(DomainAggregate.Event):
+        """A review of ``gate``, with the cost and price it estimated (both
+        or neither)."""
+
         TOPIC = "b2bcore:opportunity:GateReviewed"
+        # v2 added ``cost`` and ``price``; see docs/schema-evolution.md.
+        class_version = 2
         gate: int
+        cost: Money | None
+        price: Money | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["cost"] = state["price"] = None
 
         def apply(self, deal: Opportunity) -> None:
             if self.gate not in deal.gates_reviewed:
                 deal.gates_reviewed.append(self.gate)
+            estimated = (
+                None
+                if self.cost is None or self.price is None
+                else Profitability(self.cost, self.price)
+            )
+            deal.reviews.append(GateReview(self.gate, self.effective_on, estimated))
             deal.gate_history.append(
                 GateRecord(self.gate, GateStep.REVIEWED, self.effective_on)
             )
@@ -178,6 +223,36 @@ class Opportunity(DomainAggregate):
         def apply(self, deal: Opportunity) -> None:
             deal._close(self.effective_on, Outcome.DROPPED, self.reason)
 
+    class AmountChanged(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:AmountChanged"
+        amount: Money
+
+        def apply(self, deal: Opportunity) -> None:
+            deal._edit(
+                "amount", AmountEdit(self.effective_on, deal.amount, self.amount)
+            )
+
+    class Reassigned(DomainAggregate.Event):
+        """The deal handed to another ``owner``."""
+
+        TOPIC = "b2bcore:opportunity:Reassigned"
+        owner: str
+
+        def apply(self, deal: Opportunity) -> None:
+            deal._edit("owner", OwnerEdit(self.effective_on, deal.owner, self.owner))
+
+    class ExpectedCloseMoved(DomainAggregate.Event):
+        TOPIC = "b2bcore:opportunity:ExpectedCloseMoved"
+        expected_close_on: date
+
+        def apply(self, deal: Opportunity) -> None:
+            deal._edit(
+                "expected_close_on",
+                ExpectedCloseEdit(
+                    self.effective_on, deal.expected_close_on, self.expected_close_on
+                ),
+            )
+
     class PostmortemRecorded(DomainAggregate.Event):
         TOPIC = "b2bcore:opportunity:PostmortemRecorded"
         postmortem: Postmortem
@@ -224,6 +299,7 @@ class Opportunity(DomainAggregate):
         self.gates_passed: list[int] = []
         self.failed_gate: int | None = None
         self.gate_history: list[GateRecord] = []
+        self.reviews: list[GateReview] = []
         self.findings: list[Finding] = []
         self.outcome: Outcome | None = None
         self.closed_on: date | None = None
@@ -234,6 +310,15 @@ class Opportunity(DomainAggregate):
         self.lost_to: str | None = None
         self.postmortem: Postmortem | None = None
         self.postmortem_on: date | None = None
+        self.amount_edits: list[AmountEdit] = []
+        self.owner_edits: list[OwnerEdit] = []
+        self.expected_close_on_edits: list[ExpectedCloseEdit] = []
+
+    def _edit(
+        self, term: str, edit: AmountEdit | OwnerEdit | ExpectedCloseEdit
+    ) -> None:
+        getattr(self, f"{term}_edits").append(edit)
+        setattr(self, term, edit.value)
 
     def _move(self, on: date, tier: int, stage: SalesStage) -> None:
         from_tier = self.tier if self.tier_history else None
@@ -251,6 +336,14 @@ class Opportunity(DomainAggregate):
     @property
     def is_open(self) -> bool:
         return self.outcome is None
+
+    @property
+    def profitability(self) -> Profitability | None:
+        """The latest review's estimate (None before any)."""
+        return next(
+            (r.profitability for r in reversed(self.reviews) if r.profitability),
+            None,
+        )
 
     # -- commands -------------------------------------------------------------
 
@@ -332,12 +425,26 @@ class Opportunity(DomainAggregate):
         gate: int,
         findings: Sequence[tuple[ReviewArea, str]],
         meta: Provenance,
+        cost: Money | None = None,
+        price: Money | None = None,
     ) -> list[int]:
-        """Record a VRB review of the next gate with its findings; returns the
-        findings' numbers."""
+        """Record a VRB review of the next gate with its findings and,
+        optionally, the cost and price it estimates; returns the findings'
+        numbers."""
         self._require_open_since(on, "review")
         self._check_next_gate(gate)
         self._check_after_previous_gate(gate, on)
+        if (cost is None) != (price is None):
+            raise ValidationError(
+                self.subject,
+                "cost" if cost is None else "price",
+                "a review estimates the cost and the price together",
+            )
+        if cost is not None and price is not None:
+            self._check_in_currency("cost", check_positive(self.subject, "cost", cost))
+            self._check_in_currency(
+                "price", check_positive(self.subject, "price", price)
+            )
         checked = [
             (
                 check_type(self.subject, "findings.area", area, ReviewArea),
@@ -350,7 +457,7 @@ class Opportunity(DomainAggregate):
             )
             for area, description in findings
         ]
-        self._record(self.GateReviewed, on, meta, gate=gate)
+        self._record(self.GateReviewed, on, meta, gate=gate, cost=cost, price=price)
         numbers = []
         for area, description in checked:
             number = len(self.findings) + 1
@@ -392,8 +499,16 @@ class Opportunity(DomainAggregate):
             ),
         )
 
-    def pass_gate(self, *, on: date, gate: int, meta: Provenance) -> None:
-        """Pass a reviewed gate; refused while any of its findings is open."""
+    def pass_gate(
+        self,
+        *,
+        on: date,
+        gate: int,
+        meta: Provenance,
+        rules: ReviewBoardRules = DEFAULT_RULES,
+    ) -> None:
+        """Pass a reviewed gate; refused while any of its findings is open or
+        the latest estimate's margin is below ``rules.minimum_margin``."""
         self._require_open_since(on, "pass a gate of")
         self._check_next_gate(gate)
         self._check_after_previous_gate(gate, on)
@@ -407,6 +522,15 @@ class Opportunity(DomainAggregate):
                 f"{', '.join(map(str, still_open))}",
             )
         self._check_after_resolutions(on, findings)
+        estimate = self.profitability
+        if estimate is not None and estimate.margin < rules.minimum_margin:
+            self._refuse(
+                "margin",
+                f"gate {gate} needs a margin of at least "
+                f"{percent(rules.minimum_margin)}; the deal is estimated at "
+                f"{percent(estimate.margin)} (cost {estimate.cost}, price "
+                f"{estimate.price})",
+            )
         self._record(self.GatePassed, on, meta, gate=gate)
 
     def fail_gate(self, *, on: date, gate: int, meta: Provenance) -> None:
@@ -425,18 +549,30 @@ class Opportunity(DomainAggregate):
         value: Money,
         meta: Provenance,
         asset_ids: Sequence[UUID] = (),
+        rules: ReviewBoardRules = DEFAULT_RULES,
     ) -> None:
-        """Close the deal as won at ``value``; refused while findings are open."""
+        """Close the deal as won at ``value``; refused while findings are
+        open, before the gates ``rules`` require are passed, or below the
+        latest reviewed price by more than ``rules.price_tolerance``."""
         self._require_open_since_tier(on, "win")
         self._check_after_last_fact(on)
-        check_positive(self.subject, "value", value)
-        if value.currency != self.amount.currency:
-            raise ValidationError(
-                self.subject,
-                "value",
-                f"currency {value.currency} differs from the deal's "
-                f"{self.amount.currency}",
+        self._check_in_currency("value", check_positive(self.subject, "value", value))
+        if len(self.gates_passed) < rules.gates_to_win:
+            self._refuse(
+                "gates_passed",
+                f"a win needs {_first_gates(rules.gates_to_win)} passed; "
+                f"{len(self.gates_passed)} passed",
             )
+        estimate = self.profitability
+        if estimate is not None:
+            floor = estimate.price.amount * (1 - rules.price_tolerance)
+            if value.amount < floor:
+                self._refuse(
+                    "value",
+                    f"{value} is below the reviewed price {estimate.price} by "
+                    f"more than {percent(rules.price_tolerance)}; review the "
+                    "deal again at the new price",
+                )
         still_open = [f.number for f in self.findings if f.is_open]
         if still_open:
             self._refuse(
@@ -475,6 +611,29 @@ class Opportunity(DomainAggregate):
         self._require_reason(meta, "dropping a deal")
         self._record(self.Dropped, on, meta)
 
+    def change_amount(self, *, on: date, amount: Money, meta: Provenance) -> None:
+        """Change the open deal's amount (same currency), saying why."""
+        check_positive(self.subject, "amount", amount)
+        self._check_in_currency("amount", amount)
+        self._check_edit("amount", on, amount, meta)
+        self._record(self.AmountChanged, on, meta, amount=amount)
+
+    def reassign(self, *, on: date, owner: str, meta: Provenance) -> None:
+        """Hand the open deal to another owner, saying why."""
+        owner = check_text(self.subject, "owner", owner)
+        self._check_edit("owner", on, owner, meta)
+        self._record(self.Reassigned, on, meta, owner=owner)
+
+    def move_expected_close(
+        self, *, on: date, expected_close_on: date, meta: Provenance
+    ) -> None:
+        """Move the open deal's expected close date, saying why."""
+        check_date(self.subject, "expected_close_on", expected_close_on)
+        self._check_edit("expected_close_on", on, expected_close_on, meta)
+        self._record(
+            self.ExpectedCloseMoved, on, meta, expected_close_on=expected_close_on
+        )
+
     def record_postmortem(
         self, *, on: date, postmortem: Postmortem, meta: Provenance
     ) -> None:
@@ -506,6 +665,27 @@ class Opportunity(DomainAggregate):
     def _require_open_since_tier(self, on: date, action: str) -> None:
         self._require_open_since(on, action)
         self._check_on(on, self.tier_since, f"the move to tier {self.tier} on")
+
+    def _check_in_currency(self, field: str, value: Money) -> None:
+        if value.currency != self.amount.currency:
+            raise CurrencyMismatchError(
+                self.subject,
+                field,
+                f"currency {value.currency} differs from the deal's "
+                f"{self.amount.currency}",
+            )
+
+    def _check_edit(self, term: str, on: date, value: Any, meta: Provenance) -> None:
+        """An edit of ``term``: the deal open since before ``on``, a reason,
+        a new value, and no earlier than the last edit of ``term``."""
+        words = term.replace("_on", "").replace("_", " ")
+        self._require_open_since(on, f"change the {words} of")
+        self._require_reason(meta, f"changing the {words}")
+        if value == getattr(self, term):
+            self._refuse(term, f"the {words} is already {value}")
+        edits = getattr(self, f"{term}_edits")
+        if edits:
+            self._check_on(on, edits[-1].changed_on, f"the last {words} change on")
 
     def _check_reviewed(self, gate: int, on: date) -> None:
         reviews = [
@@ -542,6 +722,19 @@ class Opportunity(DomainAggregate):
             self._refuse("gate", f"all {MAX_GATE} gates are passed")
         if gate != expected:
             self._refuse("gate", f"gate {gate} is out of order, the next is {expected}")
+
+
+#: The terms an edit may change: each has its list of ``<term>_edits``.
+TERMS = ("amount", "owner", "expected_close_on")
+
+
+def percent(share: Decimal) -> str:
+    """``Decimal("0.125")`` → ``12.5 %``."""
+    return f"{share * 100:.1f} %"
+
+
+def _first_gates(count: int) -> str:
+    return "gate 1" if count == 1 else f"gates 1 to {count}"
 
 
 def _check_open_tier(subject: str, tier: int) -> None:

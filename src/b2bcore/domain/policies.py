@@ -15,7 +15,8 @@ from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import ValidationError
 from b2bcore.domain.ids import order_line_id
 from b2bcore.domain.money import Money
-from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.opportunity import DEFAULT_RULES, Opportunity
+from b2bcore.domain.review_board import ReviewBoardRules
 from b2bcore.domain.values import OrderLine
 
 
@@ -27,16 +28,17 @@ def win_with_order(
     on: date,
     meta: Provenance,
     upsell: bool = False,
+    rules: ReviewBoardRules = DEFAULT_RULES,
 ) -> list[Asset]:
-    """Win ``deal`` at ``value`` and return the assets its ``order`` creates
-    (``upsell`` when they add to what the account had): save them with the
-    deal, in one save."""
+    """Win ``deal`` at ``value`` under the board's ``rules`` and return the
+    assets its ``order`` creates (``upsell`` when they add to what the
+    account had): save them with the deal, in one save."""
     if order and deal.account_id is None:
         raise ValidationError(
             deal.subject, "order", "a deal with an unknown account creates no assets"
         )
     asset_ids = [order_line_id(deal.id, n) for n in range(1, len(order) + 1)]
-    deal.win(on=on, value=value, asset_ids=asset_ids, meta=meta)
+    deal.win(on=on, value=value, asset_ids=asset_ids, rules=rules, meta=meta)
     if not order:
         return []
     assert deal.account_id is not None

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -20,6 +20,8 @@ import attrs
 from b2bcore.domain.errors import ValidationError
 from b2bcore.domain.ids import deterministic_id
 from b2bcore.domain.money import MINOR_UNITS, Money
+
+T_co = TypeVar("T_co", covariant=True)
 
 #: What a forgotten person's name, email and phone read as.
 ERASED = "[erased]"
@@ -298,6 +300,79 @@ class GateRecord:
     gate: int
     step: GateStep
     on: date
+
+
+@attrs.frozen
+class Profitability:
+    """What the VRB estimates a deal costs and the price it is offered at,
+    both in the deal's currency (docs/domain.md, "Value review board")."""
+
+    #: The figures worked out from the fields, shown beside them (JSON).
+    DERIVED: ClassVar[tuple[str, ...]] = ("margin", "roi")
+
+    cost: Money
+    price: Money
+
+    @property
+    def margin(self) -> Decimal:
+        """(price − cost) ÷ price: the share of the price kept."""
+        return (self.price - self.cost).amount / self.price.amount
+
+    @property
+    def roi(self) -> Decimal:
+        """(price − cost) ÷ cost: the return on what the deal costs."""
+        return (self.price - self.cost).amount / self.cost.amount
+
+
+@attrs.frozen
+class GateReview:
+    """A VRB review of a gate on a date, with the profitability it estimated
+    (None when it estimated none: the previous estimate holds)."""
+
+    gate: int
+    reviewed_on: date
+    profitability: Profitability | None = None
+
+
+@attrs.frozen
+class AmountEdit:
+    """A deal's amount changed on ``changed_on`` from ``previous`` to
+    ``value``."""
+
+    changed_on: date
+    previous: Money
+    value: Money
+
+
+@attrs.frozen
+class OwnerEdit:
+    """A deal handed on ``changed_on`` from ``previous`` to ``value``."""
+
+    changed_on: date
+    previous: str
+    value: str
+
+
+@attrs.frozen
+class ExpectedCloseEdit:
+    """A deal's expected close moved on ``changed_on`` from ``previous`` to
+    ``value``."""
+
+    changed_on: date
+    previous: date
+    value: date
+
+
+class DealEdit(Protocol[T_co]):
+    """An edit of one of a deal's terms (``AmountEdit``, ``OwnerEdit``,
+    ``ExpectedCloseEdit``)."""
+
+    @property
+    def changed_on(self) -> date: ...
+    @property
+    def previous(self) -> T_co: ...
+    @property
+    def value(self) -> T_co: ...
 
 
 @attrs.frozen

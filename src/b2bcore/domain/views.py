@@ -21,13 +21,16 @@ from b2bcore.domain.lead import Lead
 from b2bcore.domain.money import Money
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.values import (
+    AmountEdit,
     AssetStatus,
     BusinessLine,
     CompetitorContact,
     Contact,
     ContactChannel,
+    ExpectedCloseEdit,
     Finding,
     GateRecord,
+    GateReview,
     Grade,
     Horizon,
     Inspection,
@@ -37,8 +40,10 @@ from b2bcore.domain.values import (
     MonthlyUsage,
     ObsoleteReason,
     Outcome,
+    OwnerEdit,
     Payment,
     Postmortem,
+    Profitability,
     Renewal,
     SalesStage,
     SatisfactionScore,
@@ -258,6 +263,10 @@ class OpportunityView:
     failed_gate: int | None
     #: Every gate review, pass and failure with its date, in order.
     gate_history: tuple[GateRecord, ...]
+    #: Every gate review with the profitability it estimated, in order.
+    reviews: tuple[GateReview, ...]
+    #: The latest review's estimate (None before any).
+    profitability: Profitability | None
     findings: tuple[Finding, ...]
     outcome: Outcome | None
     closed_on: date | None
@@ -268,6 +277,10 @@ class OpportunityView:
     lost_to: str | None
     postmortem: Postmortem | None
     postmortem_on: date | None
+    #: The edits of the amount, owner and expected close, each in order.
+    amount_edits: tuple[AmountEdit, ...]
+    owner_edits: tuple[OwnerEdit, ...]
+    expected_close_on_edits: tuple[ExpectedCloseEdit, ...]
 
     @classmethod
     def of(cls, deal: Opportunity) -> OpportunityView:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import TypeVar
 
 import attrs
 
 from b2bcore.domain.lifecycle import status_on
 from b2bcore.domain.money import Money
-from b2bcore.domain.values import AssetStatus, Outcome, TierMove
-from b2bcore.domain.views import TierStint
+from b2bcore.domain.values import AssetStatus, DealEdit, Outcome, TierMove
+from b2bcore.domain.views import OpportunityView, TierStint
 from b2bcore.reports.records import AssetRecord, DealRecord
+
+T = TypeVar("T")
 
 
 def asset_status(asset: AssetRecord, day: date) -> AssetStatus | None:
@@ -67,6 +71,28 @@ def contract_value(asset: AssetRecord, day: date) -> Money:
         if changed_on > day:
             value = previous
     return value
+
+
+def in_force(current: T, edits: Sequence[DealEdit[T]], day: date) -> T:
+    """The value of a deal's term in force on ``day``: ``current`` with the
+    ``edits`` made after ``day`` undone."""
+    for edit in reversed(edits):
+        if edit.changed_on > day:
+            current = edit.previous
+    return current
+
+
+def deal_terms(deal: OpportunityView, day: date) -> OpportunityView:
+    """``deal`` with the amount, owner and expected close in force on
+    ``day`` (what the report tables give a report as of ``day``)."""
+    return attrs.evolve(
+        deal,
+        amount=in_force(deal.amount, deal.amount_edits, day),
+        owner=in_force(deal.owner, deal.owner_edits, day),
+        expected_close_on=in_force(
+            deal.expected_close_on, deal.expected_close_on_edits, day
+        ),
+    )
 
 
 def tier(deal: DealRecord, day: date) -> int | None:

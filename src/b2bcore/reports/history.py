@@ -117,6 +117,7 @@ def _asset_on(asset: AssetView, day: date) -> AssetOnDate:
 
 
 def _deal_on(deal: OpportunityView, day: date) -> DealOnDate:
+    deal = asof.deal_terms(deal, day)
     tier = asof.tier(deal, day)
     assert tier is not None
     outcome = asof.outcome(deal, day)

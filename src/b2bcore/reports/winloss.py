@@ -19,6 +19,7 @@ from b2bcore.domain.values import (
     LossReason,
     Outcome,
     Postmortem,
+    Profitability,
     SalesStage,
 )
 from b2bcore.domain.views import OpportunityView
@@ -43,6 +44,9 @@ class EntryKind(Enum):
     LOST = "lost"
     DROPPED = "dropped"
     POSTMORTEM = "postmortem"
+    AMOUNT_CHANGED = "amount_changed"
+    REASSIGNED = "reassigned"
+    EXPECTED_CLOSE_MOVED = "expected_close_moved"
 
 
 @attrs.frozen
@@ -59,8 +63,14 @@ class TimelineEntry:
     gate: int | None = None
     #: The finding as it stood on the timeline's date.
     finding: Finding | None = None
-    #: The amount at the opening; the won value for a win.
+    #: The amount at the opening or set by a change; the won value for a win.
     value: Money | None = None
+    #: What a gate review estimated.
+    profitability: Profitability | None = None
+    #: The owner a reassignment handed the deal to.
+    owner: str | None = None
+    #: The expected close a move set.
+    expected_close_on: date | None = None
     #: Why the deal closed (the close's recorded reason).
     reason: str | None = None
     loss_reason: LossReason | None = None
@@ -86,7 +96,12 @@ class WinLossTimeline:
     name: str
     as_of: date
     opened_on: date
+    #: The amount, owner and expected close in force on ``as_of``.
     amount: Money
+    owner: str
+    expected_close_on: date
+    #: The latest estimate reviewed by ``as_of`` (None before any).
+    profitability: Profitability | None
     #: The competitors known when the deal was opened.
     competitors: tuple[str, ...]
     #: In order: by date, then opening and tier moves, gate activity (gate
@@ -109,7 +124,7 @@ class WinLossTimeline:
 def timeline(deal: OpportunityView, *, as_of: date) -> WinLossTimeline:
     """The deal's life up to ``as_of``: every step dated on or before it,
     its stints in open tiers and, once closed by then, its outcome and
-    postmortem.
+    postmortem; its amount, owner and expected close those in force then.
 
     Undated steps are placed at the earliest point they can have happened
     (see ``TimelineEntry``); for an exact cut give the view as of ``as_of``.
@@ -128,12 +143,21 @@ def timeline(deal: OpportunityView, *, as_of: date) -> WinLossTimeline:
     days_in_tiers: dict[int, int] = {}
     for stint in stints:
         days_in_tiers[stint.tier] = days_in_tiers.get(stint.tier, 0) + stint.days
+    then = asof.deal_terms(deal, as_of)
+    estimates = [
+        r.profitability
+        for r in deal.reviews
+        if r.reviewed_on <= as_of and r.profitability is not None
+    ]
     return WinLossTimeline(
         deal_id=deal.id,
         name=deal.name,
         as_of=as_of,
         opened_on=deal.opened_on,
-        amount=deal.amount,
+        amount=then.amount,
+        owner=then.owner,
+        expected_close_on=then.expected_close_on,
+        profitability=estimates[-1] if estimates else None,
         competitors=deal.competitors,
         entries=_entries(deal, as_of),
         stints=stints,
@@ -151,14 +175,14 @@ def timeline(deal: OpportunityView, *, as_of: date) -> WinLossTimeline:
 
 #: An entry's place: (day or earliest day, group, gate, rank, number).
 _Place = tuple[date, int, int, int, int]
-#: On one day: the opening, then gate activity, tier moves, the close and
-#: the postmortem (a gate is passed before the promotion it allows).
-_OPENING, _GATES, _MOVES, _CLOSE, _POSTMORTEM = range(5)
+#: On one day: the opening, then edits, gate activity, tier moves, the close
+#: and the postmortem (a gate is passed before the promotion it allows).
+_OPENING, _EDITS, _GATES, _MOVES, _CLOSE, _POSTMORTEM = range(6)
 _REVIEWED, _RAISED, _RESOLVED, _PASSED, _FAILED = range(5)
 
 
 def _entries(deal: OpportunityView, as_of: date) -> tuple[TimelineEntry, ...]:
-    placed = [*_moves(deal), *_gates(deal, as_of), *_close(deal)]
+    placed = [*_moves(deal), *_edits(deal), *_gates(deal, as_of), *_close(deal)]
     return tuple(
         entry
         for place, entry in sorted(placed, key=lambda p: p[0])
@@ -168,6 +192,8 @@ def _entries(deal: OpportunityView, as_of: date) -> tuple[TimelineEntry, ...]:
 
 def _moves(deal: OpportunityView) -> list[tuple[_Place, TimelineEntry]]:
     """The opening and the moves between open tiers (the close is apart)."""
+    edits = deal.amount_edits
+    opening_amount = edits[0].previous if edits else deal.amount
     return [
         (
             (move.moved_on, _OPENING if i == 0 else _MOVES, 0, 0, i),
@@ -177,11 +203,42 @@ def _moves(deal: OpportunityView) -> list[tuple[_Place, TimelineEntry]]:
                 tier=move.tier,
                 from_tier=move.from_tier,
                 stage=move.stage,
-                value=deal.amount if i == 0 else None,
+                value=opening_amount if i == 0 else None,
             ),
         )
         for i, move in enumerate(deal.tier_history)
         if move.tier != 0
+    ]
+
+
+def _edits(deal: OpportunityView) -> list[tuple[_Place, TimelineEntry]]:
+    """Each change of the amount, owner and expected close."""
+    return [
+        *(
+            (
+                (e.changed_on, _EDITS, 0, 0, i),
+                TimelineEntry(e.changed_on, EntryKind.AMOUNT_CHANGED, value=e.value),
+            )
+            for i, e in enumerate(deal.amount_edits)
+        ),
+        *(
+            (
+                (o.changed_on, _EDITS, 0, 1, i),
+                TimelineEntry(o.changed_on, EntryKind.REASSIGNED, owner=o.value),
+            )
+            for i, o in enumerate(deal.owner_edits)
+        ),
+        *(
+            (
+                (c.changed_on, _EDITS, 0, 2, i),
+                TimelineEntry(
+                    c.changed_on,
+                    EntryKind.EXPECTED_CLOSE_MOVED,
+                    expected_close_on=c.value,
+                ),
+            )
+            for i, c in enumerate(deal.expected_close_on_edits)
+        ),
     ]
 
 
@@ -194,12 +251,19 @@ def _gates(deal: OpportunityView, as_of: date) -> list[tuple[_Place, TimelineEnt
         GateStep.FAILED: (EntryKind.GATE_FAILED, _FAILED),
     }
     placed: list[tuple[_Place, TimelineEntry]] = []
+    # Each review step of the history has its review, in the same order.
+    reviews = iter(deal.reviews)
     for i, record in enumerate(deal.gate_history):
         kind, rank = kinds[record.step]
+        estimate = (
+            next(reviews).profitability if record.step is GateStep.REVIEWED else None
+        )
         placed.append(
             (
                 (record.on, _GATES, record.gate, rank, i),
-                TimelineEntry(on=record.on, kind=kind, gate=record.gate),
+                TimelineEntry(
+                    on=record.on, kind=kind, gate=record.gate, profitability=estimate
+                ),
             )
         )
     for finding in deal.findings:

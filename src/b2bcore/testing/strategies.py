@@ -188,6 +188,11 @@ class _DealState:
     reviewed_on: dict[int, date] = attrs.Factory(dict)
     findings: list[_FindingState] = attrs.Factory(list)
     has_postmortem: bool = False
+    #: The latest reviewed price: a win is not far below it.
+    price: Money | None = None
+    #: Each term's value now and the date of its last edit.
+    terms: dict[str, object] = attrs.Factory(dict)
+    edited_on: dict[str, date] = attrs.Factory(dict)
 
     @tier_since.default
     @latest.default
@@ -227,6 +232,12 @@ class _LeadState:
 
 
 _Action = Callable[[], object]
+#: The terms of a deal an edit changes, and the command that does.
+EDITED_TERMS = {
+    "amount": "change_opportunity_amount",
+    "owner": "reassign_opportunity",
+    "expected_close_on": "move_expected_close",
+}
 
 
 class _HistoryBuilder:
@@ -565,15 +576,28 @@ class _HistoryBuilder:
             "expected_close_on": on + timedelta(days=self.draw(st.integers(0, 700))),
         }
 
+    def _add_deal(
+        self,
+        deal_id: UUID,
+        account_id: UUID | None,
+        on: date,
+        fields: dict[str, object],
+        tier: int = 4,
+    ) -> None:
+        amount = fields["amount"]
+        assert isinstance(amount, Money)
+        terms = {term: fields[term] for term in EDITED_TERMS}
+        self.deals.append(
+            _DealState(deal_id, account_id, on, amount.currency, tier, terms=terms)
+        )
+
     def open_opportunity(self) -> None:
         deal_id = deterministic_id("opportunity", str(len(self.deals) + 1))
         on = self._on(self.registered_on)
         account_id = self.draw(st.sampled_from([self.account_id, None]))
         tier = self.draw(st.sampled_from(OPEN_TIERS))
         fields = self._deal_fields(on)
-        amount = fields["amount"]
-        assert isinstance(amount, Money)
-        self.deals.append(_DealState(deal_id, account_id, on, amount.currency, tier))
+        self._add_deal(deal_id, account_id, on, fields, tier)
         self._record(
             "open_opportunity",
             on,
@@ -598,7 +622,7 @@ class _HistoryBuilder:
                 f.is_open for f in deal.findings if f.gate == next_gate
             ):
                 actions.append(self.pass_gate)
-        return [*actions, self.change_tier, self.close_opportunity]
+        return [*actions, self.change_tier, self.edit_deal, self.close_opportunity]
 
     def close_opportunity(self, deal: _DealState) -> None:
         """Win, lose, drop or fail a gate: one choice, so deals stay open a
@@ -621,16 +645,42 @@ class _HistoryBuilder:
         stage = self.draw(st.one_of(st.none(), st.sampled_from(open_stages)))
         self._record("change_tier", on, deal.id, tier=deal.tier, stage=stage)
 
+    def edit_deal(self, deal: _DealState) -> None:
+        """Change the amount, the owner or the expected close, after the
+        last change of that term."""
+        term = self.draw(st.sampled_from(sorted(EDITED_TERMS)))
+        on = self._on(deal.edited_on.get(term, deal.opened_on), deal)
+        new = {
+            "amount": money(deal.currency, max_units=10**7),
+            "owner": st.sampled_from(["rep-1", "rep-2", "rep-3"]),
+            "expected_close_on": st.dates(on, on + timedelta(days=700)),
+        }[term]
+        value = self.draw(new.filter(lambda v: v != deal.terms[term]))
+        deal.terms[term] = value
+        deal.edited_on[term] = on
+        self._record(
+            EDITED_TERMS[term], on, deal.id, reason=self.draw(texts), **{term: value}
+        )
+
     def review_gate(self, deal: _DealState) -> None:
-        """After the pass of the gate before."""
+        """After the pass of the gate before; an estimate, if any, at no
+        loss (the default minimum margin)."""
         on = self._on(deal.last_passed_on or deal.opened_on, deal)
         gate = deal.gates_passed + 1
         findings = self.draw(
             st.lists(st.tuples(st.sampled_from(ReviewArea), texts), max_size=2)
         )
+        estimate: dict[str, Money] = {}
+        if self.draw(st.booleans(), label="estimated"):
+            price = self.draw(money(deal.currency, max_units=10**7))
+            cost = self.draw(money(deal.currency, max_units=10**7))
+            estimate = {"cost": min(cost, price), "price": price}
+            deal.price = price
         deal.reviewed_on[gate] = max(on, deal.reviewed_on.get(gate, on))
         deal.findings.extend(_FindingState(gate, on) for _ in findings)
-        self._record("review_gate", on, deal.id, gate=gate, findings=tuple(findings))
+        self._record(
+            "review_gate", on, deal.id, gate=gate, findings=tuple(findings), **estimate
+        )
 
     def resolve_finding(self, deal: _DealState) -> None:
         still_open = [n for n, f in enumerate(deal.findings, 1) if f.is_open]
@@ -680,11 +730,13 @@ class _HistoryBuilder:
                 )
             )
         deal.close(on)
+        value = self.draw(money(deal.currency, max_units=10**7))
         self._record(
             "win_opportunity",
             on,
             deal.id,
-            value=self.draw(money(deal.currency, max_units=10**7)),
+            # Not below the reviewed price (the tolerance is the board's).
+            value=value if deal.price is None else max(value, deal.price),
             order=tuple(order),
         )
 
@@ -789,10 +841,8 @@ class _HistoryBuilder:
         on = self._on(lead.latest, lead)
         deal_id = deterministic_id("opportunity", str(len(self.deals) + 1))
         fields = self._deal_fields(on)
-        amount = fields["amount"]
-        assert isinstance(amount, Money)
         lead.status = LeadStatus.CONVERTED
-        self.deals.append(_DealState(deal_id, lead.account_id, on, amount.currency))
+        self._add_deal(deal_id, lead.account_id, on, fields)
         self._record("convert_lead", on, lead.id, opportunity_id=deal_id, **fields)
 
 

@@ -70,6 +70,9 @@ def _model(kind: type[Any]) -> type[BaseModel]:
         fields: dict[str, Any] = {
             f.name: (schema_of(hints[f.name]), ...) for f in attrs.fields(kind)
         }
+        for name in getattr(kind, "DERIVED", ()):
+            worked_out = get_type_hints(getattr(kind, name).fget)["return"]
+            fields[name] = (schema_of(worked_out), ...)
     finally:
         _BUILDING.discard(kind)
     model: type[BaseModel] = create_model(

@@ -52,7 +52,8 @@ class ReportQueries(Protocol):
         """Every deal opened by ``day``: key, account id, owner, region,
         business line, country, product, opened on, closed on, outcome,
         currency, amount (minor units), won currency, won value, loss
-        reason, lost to."""
+        reason, lost to, name; the owner and the amount those in force on
+        ``day``."""
         ...
 
     def tier_move_rows(self, *, day: date, known: int) -> Rows:
@@ -108,5 +109,5 @@ class ReportQueries(Protocol):
         """The deals opened by ``day``, counted and summed per dimension key,
         tier column (``b2bcore.reports.tiers.COLUMNS``) and currency of
         their value (the won value of a deal won by ``day``, else its
-        amount)."""
+        amount), with the owner and the amount in force on ``day``."""
         ...

@@ -38,6 +38,9 @@ from b2bcore.domain.views import TierStint, stints_of
 
 @attrs.frozen
 class DealFacts:
+    """A deal as it stood on the report date: its owner and amount those in
+    force then, its tier moves those made by then."""
+
     id: UUID
     name: str
     account_id: UUID | None

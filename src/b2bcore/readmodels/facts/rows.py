@@ -27,6 +27,8 @@ from b2bcore.readmodels.facts.tables import (
     ASSET_DETAILS,
     ASSETS,
     COMPETITOR_CONTACTS,
+    DEAL_AMOUNTS,
+    DEAL_OWNERS,
     DEALS,
     INSTALLMENTS,
     PAYMENTS,
@@ -166,6 +168,20 @@ LISTS: dict[Table, tuple[str, Callable[[int, Any], FactRow]]] = {
         "tier_history",
         lambda seq, m: (seq, m.from_tier, m.tier, m.stage.value, day(m.moved_on)),
     ),
+    DEAL_AMOUNTS: (
+        "amount_edits",
+        lambda seq, e: (
+            seq,
+            day(e.changed_on),
+            e.value.currency,
+            e.previous.minor,
+            e.value.minor,
+        ),
+    ),
+    DEAL_OWNERS: (
+        "owner_edits",
+        lambda seq, e: (seq, day(e.changed_on), e.previous, e.value),
+    ),
 }
 
 
@@ -196,7 +212,10 @@ DERIVATIONS: dict[str, dict[Table, Derivation]] = {
     },
     Opportunity.KIND: {
         DEALS: _deal,
-        TIER_MOVES: _every(*LISTS[TIER_MOVES]),
+        **{
+            table: _every(*LISTS[table])
+            for table in (TIER_MOVES, DEAL_AMOUNTS, DEAL_OWNERS)
+        },
     },
     Asset.KIND: {
         ASSETS: _asset,
@@ -215,11 +234,19 @@ TOUCHES: dict[str, tuple[Table, ...]] = {
     Asset.MadeObsolete.TOPIC: (ASSETS,),
     Asset.InspectionScheduled.TOPIC: (),
     Asset.InspectionCompleted.TOPIC: (),
+    Asset.InspectionCorrected.TOPIC: (),
+    Asset.SatisfactionCorrected.TOPIC: (SATISFACTION,),
+    Asset.UsageCorrected.TOPIC: (USAGE,),
+    Asset.PaymentCorrected.TOPIC: (PAYMENTS,),
+    Asset.PaymentReversed.TOPIC: (PAYMENTS,),
     Opportunity.GateReviewed.TOPIC: (),
     Opportunity.FindingRaised.TOPIC: (),
     Opportunity.FindingResolved.TOPIC: (),
     Opportunity.GatePassed.TOPIC: (),
     Opportunity.PostmortemRecorded.TOPIC: (),
+    Opportunity.AmountChanged.TOPIC: (DEALS, DEAL_AMOUNTS),
+    Opportunity.Reassigned.TOPIC: (DEALS, DEAL_OWNERS),
+    Opportunity.ExpectedCloseMoved.TOPIC: (),
 }
 
 

@@ -196,6 +196,23 @@ TIER_MOVES = Table(
         text("moved_on"),
     ),
 )
+#: Each change of a deal's amount (``seq`` in order): a report as of a day
+#: reads the amount a change after it replaced.
+DEAL_AMOUNTS = Table(
+    "b2bcore_fact_deal_amounts",
+    (
+        integer("seq"),
+        text("changed_on"),
+        text("currency"),
+        integer("previous_amount"),
+        integer("amount"),
+    ),
+)
+#: Each change of a deal's owner, as ``DEAL_AMOUNTS``.
+DEAL_OWNERS = Table(
+    "b2bcore_fact_deal_owners",
+    (integer("seq"), text("changed_on"), text("previous_owner"), text("owner")),
+)
 
 #: The fact tables of each aggregate kind.
 TABLES_OF_KIND: dict[str, tuple[Table, ...]] = {
@@ -203,7 +220,7 @@ TABLES_OF_KIND: dict[str, tuple[Table, ...]] = {
     "asset": (ASSETS, *ASSET_DETAILS),
     "sales_rep": (SALES_REPS,),
     "acknowledgement": (ACKNOWLEDGEMENTS,),
-    "opportunity": (DEALS, TIER_MOVES),
+    "opportunity": (DEALS, TIER_MOVES, DEAL_AMOUNTS, DEAL_OWNERS),
 }
 TABLES: tuple[Table, ...] = tuple(
     table for tables in TABLES_OF_KIND.values() for table in tables
