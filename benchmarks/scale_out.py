@@ -51,6 +51,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from b2bcore import (
     B2BCore,
     BusinessLine,
+    Consistency,
     ContactChannel,
     Grade,
     Money,
@@ -80,6 +81,9 @@ class Job:
     accounts: int
     batch: int
     table_lock: bool = True
+    consistency: Consistency = Consistency.LOG_HEAD
+    #: The one-round-trip insert (False: the library's pipelined one).
+    one_round_trip: bool = True
 
 
 @attrs.frozen
@@ -186,8 +190,11 @@ WORK: dict[str, Callable[[B2BCore, Job], int]] = {
 
 def write(job: Job, start: Barrier, results: Queue[Outcome]) -> None:
     """A writer process: open, wait for the others, do the job, report."""
-    with B2BCore.open(job.url, actor=f"writer {job.writer}") as core:
+    with B2BCore.open(
+        job.url, actor=f"writer {job.writer}", consistency=job.consistency
+    ) as core:
         recorder = core.event_log.recorder
+        recorder.one_round_trip = job.one_round_trip
         insert = recorder.insert_events
         spent = [0.0, 0]
 
@@ -254,12 +261,15 @@ class Setup:
     writers: int
     a_log_each: bool = False
     table_lock: bool = True
+    consistency: Consistency = Consistency.LOG_HEAD
+    one_round_trip: bool = True
 
     @property
     def label(self) -> str:
         logs = "a log each" if self.a_log_each else "one log"
         lock = "" if self.table_lock else ", table lock removed (diagnostic)"
-        return f"{self.kind}, {logs}{lock}"
+        path = "one round trip" if self.one_round_trip else "pipelined insert"
+        return f"{self.kind}, {logs}, {self.consistency.value}, {path}{lock}"
 
 
 class DelayProxy:
@@ -331,7 +341,13 @@ def measure(url: str, setup: Setup, job: Job, proxy: DelayProxy | None) -> Row:
     writers connecting through ``proxy`` when given."""
     writers = setup.writers
     logs = writers if setup.a_log_each else 1
-    job = attrs.evolve(job, kind=setup.kind, table_lock=setup.table_lock)
+    job = attrs.evolve(
+        job,
+        kind=setup.kind,
+        table_lock=setup.table_lock,
+        consistency=setup.consistency,
+        one_round_trip=setup.one_round_trip,
+    )
     with schemas(url, logs) as urls:
         start = SPAWN.Barrier(writers)
         results: Queue[Outcome] = SPAWN.Queue()
