@@ -62,6 +62,7 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.aggregate import DomainAggregate, Provenance
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.values import add_months
+from b2bcore_adapters.persistence.postgres_log import PostgresLogRecorder
 
 SPAWN = get_context("spawn")
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -194,6 +195,7 @@ def write(job: Job, start: Barrier, results: Queue[Outcome]) -> None:
         job.url, actor=f"writer {job.writer}", consistency=job.consistency
     ) as core:
         recorder = core.event_log.recorder
+        assert isinstance(recorder, PostgresLogRecorder)
         recorder.one_round_trip = job.one_round_trip
         insert = recorder.insert_events
         spent = [0.0, 0]
