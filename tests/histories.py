@@ -14,17 +14,21 @@ from b2bcore import (
     B2BCore,
     B2BCoreError,
     BusinessLine,
+    ContactChannel,
     LossReason,
     Money,
     ObsoleteReason,
     Temperature,
     UsagePattern,
 )
+from b2bcore.domain.values import FeedbackCategory, FeedbackKind, Severity
 from tests.helpers import purchase_asset, register_account
 
 index = st.integers(min_value=0, max_value=4)
 #: The deals' owners (a deal's index picks one).
 OWNERS = ("kim", "lee", "park")
+#: The needs feedback names (a grade picks how many).
+NEEDS = ("faster delivery", "24h support", "lower price")
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("register")),
@@ -46,7 +50,22 @@ operations = st.lists(
         st.tuples(st.just("win"), index),
         st.tuples(st.just("lose"), index),
         st.tuples(st.just("lead"), index),
+        st.tuples(st.just("qualify"), index),
+        st.tuples(st.just("convert"), index),
+        st.tuples(st.just("disqualify"), index),
+        st.tuples(st.just("temperature"), index, st.sampled_from(Temperature)),
+        st.tuples(st.just("drop"), index),
+        st.tuples(st.just("postmortem"), index, index),
+        st.tuples(st.just("expect"), index, st.integers(min_value=0, max_value=30)),
         st.tuples(st.just("rep"), index, index),
+        st.tuples(
+            st.just("feedback"),
+            index,
+            st.sampled_from(FeedbackKind),
+            st.integers(0, 10),
+            st.booleans(),
+        ),
+        st.tuples(st.just("resolve"), index, st.integers(0, 3)),
         st.tuples(st.just("catch_up")),
     ),
     min_size=10,
@@ -74,6 +93,8 @@ class History:
         self.assets: list[Any] = []
         self.deals: list[Any] = []
         self.reps: set[str] = set()
+        self.leads: list[Any] = []
+        self.feedback_ids: list[Any] = []
 
     def play(self, operation: tuple[Any, ...]) -> None:
         self.day += timedelta(days=3)
@@ -206,14 +227,76 @@ class History:
 
     def lose(self, i: int) -> None:
         self.core.lose_opportunity(
-            self._pick(self.deals, i), reason_code=LossReason.PRICE, on=self.day
+            self._pick(self.deals, i),
+            reason_code=LossReason.PRICE,
+            competitor="Socar" if i % 2 else None,
+            on=self.day,
         )
 
     def lead(self, i: int) -> None:
-        self.core.capture_lead(
-            company=f"prospect {i}",
-            source="web",
-            temperature=Temperature.WARM,
+        self.leads.append(
+            self.core.capture_lead(
+                company=f"prospect {i}",
+                source=("web", "referral", "fair")[i % 3],
+                temperature=Temperature.WARM,
+                contact="Kim" if i % 2 else None,
+                on=self.day,
+            )
+        )
+
+    def qualify(self, i: int) -> None:
+        self.core.qualify_lead(
+            self._pick(self.leads, i), contact="Kim", need="EV fleet", on=self.day
+        )
+
+    def convert(self, i: int) -> None:
+        self.deals.append(
+            self.core.convert_lead(
+                self._pick(self.leads, i),
+                name=f"deal {len(self.deals)}",
+                amount=Money.of(1_000_000, "KRW"),
+                owner=OWNERS[i % len(OWNERS)],
+                business_line=BusinessLine.DOMESTIC,
+                region="Seoul",
+                country="KR",
+                product="fleet",
+                expected_close_on=self.day + timedelta(days=400),
+                on=self.day,
+            )
+        )
+
+    def disqualify(self, i: int) -> None:
+        self.core.disqualify_lead(
+            self._pick(self.leads, i), reason="no budget", on=self.day
+        )
+
+    def temperature(self, i: int, temperature: Temperature) -> None:
+        self.core.change_lead_temperature(
+            self._pick(self.leads, i), temperature=temperature, on=self.day
+        )
+
+    def drop(self, i: int) -> None:
+        self.core.drop_opportunity(
+            self._pick(self.deals, i), reason="no budget", on=self.day
+        )
+
+    def postmortem(self, i: int, cause: int) -> None:
+        """A postmortem naming one or two of a few root causes and lessons."""
+        causes = ("price", "late proposal", "no champion", "price ", "support")
+        self.core.record_postmortem(
+            self._pick(self.deals, i),
+            summary="reviewed",
+            root_causes=causes[cause : cause + 2],
+            lessons=[causes[(cause + i) % len(causes)]],
+            on=self.day,
+        )
+
+    def expect(self, i: int, months: int) -> None:
+        """Move the deal's expected close to ``months`` × 30 days from today."""
+        self.core.move_expected_close(
+            self._pick(self.deals, i),
+            expected_close_on=self.day + timedelta(days=30 * months),
+            reason="customer said so",
             on=self.day,
         )
 
@@ -228,6 +311,41 @@ class History:
                 name=name, manager=boss, office="HQ", on=self.day
             )
             self.reps.add(name)
+
+    def feedback(self, i: int, kind: FeedbackKind, grade: int, on_asset: bool) -> None:
+        """A survey scored ``grade``, a complaint of the severity ``grade``
+        picks, or an interview, naming ``grade`` % 4 needs; about an asset
+        (and its account) or an account."""
+        asset_id = self._pick(self.assets, i) if on_asset else None
+        account_id = (
+            self._pick(self.accounts, i)
+            if asset_id is None
+            else self.core.asset(asset_id).account_id
+        )
+        self.feedback_ids.append(
+            self.core.record_feedback(
+                account_id=account_id,
+                asset_id=asset_id,
+                kind=kind,
+                channel=ContactChannel.PHONE,
+                category=FeedbackCategory.DELIVERY,
+                severity=list(Severity)[grade % 4]
+                if kind is FeedbackKind.COMPLAINT
+                else None,
+                score=grade if kind is FeedbackKind.SURVEY else None,
+                needs=NEEDS[: grade % 4],
+                on=self.day,
+            )
+        )
+
+    def resolve(self, i: int, back: int) -> None:
+        """Resolve a complaint, ``back`` days ago (before it was raised is
+        refused)."""
+        self.core.resolve_complaint(
+            self._pick(self.feedback_ids, i),
+            resolution="called back",
+            on=self.day - timedelta(days=back),
+        )
 
     def catch_up(self) -> None:
         self.core.projector.catch_up()

@@ -15,19 +15,32 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
+from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
 from b2bcore.domain.values import Grade
-from b2bcore.domain.views import AccountView, AssetView, OpportunityView
+from b2bcore.domain.views import (
+    AccountView,
+    AssetView,
+    FeedbackView,
+    LeadView,
+    OpportunityView,
+)
+from b2bcore.readmodels.facts.records import PostmortemFacts
 from b2bcore.reports import (
     alerts,
     asof,
     asset_kpis,
     dashboard,
+    funnel,
     grades,
     history,
+    lead_score,
     pipeline,
+    postmortems,
     renewals,
+    tier_movement,
     tiers,
     winloss,
 )
@@ -130,7 +143,8 @@ def renewal_queue(
     grade: Grade | None = None,
     known_at: datetime | None,
 ) -> tuple[renewals.RenewalItem, ...]:
-    found = _assets(States(core, known_at))
+    states = States(core, known_at)
+    found = _assets(states)
     return renewals.renewal_queue(
         found["assets"],
         found["accounts"],
@@ -139,7 +153,14 @@ def renewal_queue(
         settings=core.settings,
         owner=owner,
         grade=grade,
+        deals=renewals.linked_on(
+            (OpportunityView.of(d) for d in states.of(Opportunity)), as_of
+        ),
     )
+
+
+def _feedback(states: States) -> list[FeedbackView]:
+    return [FeedbackView.of(f) for f in states.of(Feedback)]
 
 
 def all_alerts(
@@ -152,6 +173,7 @@ def all_alerts(
         as_of=as_of,
         settings=core.settings,
         acknowledged={ack.id for ack in states.of(Acknowledgement)},
+        feedback=_feedback(states),
     )
 
 
@@ -182,12 +204,14 @@ def rep_dashboard(
 def segmentation(
     core: B2BCore, *, as_of: date, known_at: datetime | None
 ) -> segments.Segmentation:
-    found = _assets(States(core, known_at))
+    states = States(core, known_at)
+    found = _assets(states)
     return segments.segmentation(
         found["accounts"].values(),
         found["assets"],
         as_of=as_of,
         settings=core.settings,
+        feedback=_feedback(states),
     )
 
 
@@ -228,5 +252,56 @@ def account_history(
             for d in states.of(Opportunity)
             if d.account_id == account_id
         ],
+        as_of=as_of,
+    )
+
+
+def lead_funnel(
+    core: B2BCore, *, as_of: date, since: date | None, known_at: datetime | None
+) -> funnel.LeadFunnel:
+    states = States(core, known_at)
+    return funnel.lead_funnel(
+        [LeadView.of(lead) for lead in states.of(Lead)],
+        _deals(states, as_of)["deals"],
+        as_of=as_of,
+        since=since,
+    )
+
+
+def lead_scores(
+    core: B2BCore, *, as_of: date, known_at: datetime | None
+) -> lead_score.LeadScores:
+    return lead_score.lead_scores(
+        [LeadView.of(lead) for lead in States(core, known_at).of(Lead)],
+        as_of=as_of,
+        scoring=core.settings.lead_scoring,
+    )
+
+
+def movement(
+    core: B2BCore, *, start: date, end: date, known_at: datetime | None
+) -> tier_movement.TierMovement:
+    return tier_movement.tier_movement(
+        _deals(States(core, known_at), end)["deals"], start=start, end=end
+    )
+
+
+def postmortem_rollup(
+    core: B2BCore, *, as_of: date, known_at: datetime | None
+) -> postmortems.PostmortemRollup:
+    deals = _deals(States(core, known_at), as_of)["deals"]
+    return postmortems.postmortem_rollup(
+        [
+            PostmortemFacts(
+                d.id,
+                d.postmortem_on,
+                d.postmortem.summary,
+                d.postmortem.root_causes,
+                d.postmortem.lessons,
+            )
+            for d in deals
+            if d.postmortem is not None and d.postmortem_on is not None
+        ],
+        {d.id: d for d in deals},
         as_of=as_of,
     )

@@ -3,7 +3,7 @@ exactly as the pure report computes it from views read off the event store."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
@@ -27,7 +27,7 @@ from b2bcore.reports import (
     winloss,
 )
 from b2bcore.reports.dimensions import Dimension
-from b2bcore.reports.renewals import renewal_queue
+from b2bcore.reports.renewals import linked_on, renewal_queue
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from tests.helpers import purchase_asset, register_account
 
@@ -76,6 +76,29 @@ def test_renewals_alerts_and_dashboard_match_the_event_store(
         assets, accounts, owner=None, as_of=AS_OF, settings=settings
     )
     assert len(core.renewal_queue(as_of=AS_OF)) == 1
+
+
+def test_the_renewal_queue_links_the_open_renewal_deal_as_the_event_store_does(
+    core: B2BCore, story: dict[str, UUID]
+) -> None:
+    deal = core.open_renewal_deal(story["asset"], on=AS_OF)
+    core.change_tier(deal, tier=2, on=AS_OF + timedelta(days=3))
+    assets, deals, accounts = truth(core)
+
+    for day in (AS_OF - timedelta(days=1), AS_OF, AS_OF + timedelta(days=5)):
+        queue = core.renewal_queue(as_of=day, within=90)
+        assert queue == renewal_queue(
+            assets,
+            accounts,
+            as_of=day,
+            within=90,
+            settings=core.settings,
+            deals=linked_on(deals, day),
+        )
+    assert [(i.deal_id, i.deal_tier) for i in queue] == [(deal, 2)]
+    assert [i.deal_id for i in core.renewal_queue(as_of=AS_OF - timedelta(days=1))] == [
+        None
+    ]
 
 
 def test_asset_kpis_match_the_event_store(

@@ -69,6 +69,8 @@ def test_renewals_list_the_key_accounts_asset(
         "value": {"amount": "23800000", "currency": "KRW"},
         "owner": "park.minjun",
         "risks": [],
+        "deal_id": None,
+        "deal_tier": None,
     }
     assert run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "30") == []
 

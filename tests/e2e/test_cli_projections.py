@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 
 from b2bcore import B2BCore, Consistency, FixedClock
+from b2bcore.application import core
 from b2bcore_adapters.demo.book import AS_OF
 from tests.e2e.test_cli import run
 from tests.helpers import record_foreign_event, register_account
 
-PROJECTIONS = (
-    "account_states",
-    "asset_states",
-    "lead_states",
-    "opportunity_states",
-    "sales_rep_states",
-    "acknowledgement_states",
-)
+#: One projection of the latest states per aggregate, in the core's order.
+PROJECTIONS = tuple(p.name for p in core.PROJECTIONS)
 
 
 @pytest.fixture

@@ -19,10 +19,12 @@ from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, B2BCoreError, FixedClock, Money
 from b2bcore.application import commands as c
-from b2bcore.domain.ids import deterministic_id
+from b2bcore.domain.ids import deterministic_id, renewal_deal_id
 from b2bcore.domain.values import (
     BusinessLine,
     ContactChannel,
+    FeedbackCategory,
+    FeedbackKind,
     Grade,
     Installment,
     LossReason,
@@ -30,6 +32,7 @@ from b2bcore.domain.values import (
     OrderLine,
     ReviewArea,
     SalesStage,
+    Severity,
     Temperature,
     UsagePattern,
 )
@@ -53,6 +56,8 @@ def ids(name: str) -> UUID:
 ACCOUNT, FIRST, SECOND, THIRD = ids("account"), ids("first"), ids("second"), ids("3")
 LEAD, DROPPED_LEAD, CONVERTED = ids("lead"), ids("dropped lead"), ids("converted")
 DEAL, LOST, DROPPED, FAILED = ids("deal"), ids("lost"), ids("dropped"), ids("failed")
+COMPLAINT = ids("complaint")
+FOURTH, RENEWAL = ids("fourth"), ids("renewal")
 
 
 def plan(total: int, first_due: date) -> tuple[Installment, ...]:
@@ -160,6 +165,18 @@ def story(dissatisfaction: Callable[[], UUID]) -> Iterator[c.Command[Any]]:
         FIRST, number=1, paid_on=date(2024, 2, 3), reason="typo", on=date(2024, 3, 5)
     )
     yield c.ReversePayment(FIRST, number=1, reason="bounced", on=date(2024, 3, 6))
+    yield purchase(FOURTH, date(2024, 1, 15))
+    yield c.InstallAsset(FOURTH, usage_end_on=date(2024, 6, 30), on=date(2024, 1, 20))
+    yield c.OpenRenewalDeals(ACCOUNT, on=date(2024, 5, 1))
+    yield c.WinOpportunity(
+        renewal_deal_id(FOURTH, None), value=Money.of(1_300, USD), on=date(2024, 5, 10)
+    )
+    yield c.OpenRenewalDeal(
+        FOURTH, tier=3, opportunity_id=RENEWAL, on=date(2024, 11, 1)
+    )
+    yield c.LoseOpportunity(
+        RENEWAL, reason_code=LossReason.BUDGET, on=date(2024, 11, 15)
+    )
     yield c.ReplaceAsset(SECOND, successor_id=THIRD, note="X3", on=date(2024, 4, 1))
     yield c.MakeAssetObsolete(
         THIRD, reason_code=ObsoleteReason.BUDGET, on=date(2024, 5, 1)
@@ -243,6 +260,19 @@ def story(dissatisfaction: Callable[[], UUID]) -> Iterator[c.Command[Any]]:
         on=date(2024, 4, 3),
     )
     yield c.DropOpportunity(DROPPED, reason="reorganised", on=date(2024, 4, 2))
+    yield c.RecordFeedback(
+        account_id=ACCOUNT,
+        asset_id=FIRST,
+        kind=FeedbackKind.COMPLAINT,
+        channel=ContactChannel.PHONE,
+        category=FeedbackCategory.DELIVERY,
+        severity=Severity.HIGH,
+        text="late again",
+        needs=("faster delivery", "24h support"),
+        feedback_id=COMPLAINT,
+        on=date(2024, 4, 2),
+    )
+    yield c.ResolveComplaint(COMPLAINT, resolution="expedited", on=date(2024, 4, 5))
     yield c.RegisterSalesRep(name="park", manager="choi", office="Suwon")
     yield c.ReassignSalesRep("park", manager="lee", office="Busan")
     yield c.AcknowledgeAlert(dissatisfaction(), note="called them")

@@ -15,7 +15,13 @@ from pydantic import TypeAdapter
 
 from b2bcore import B2BCore, FixedClock
 from b2bcore.application.queries import QUERIES
-from b2bcore.domain.values import Temperature
+from b2bcore.domain.values import (
+    ContactChannel,
+    FeedbackCategory,
+    FeedbackKind,
+    Severity,
+    Temperature,
+)
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from b2bcore_adapters.entrypoints.http import create_app
 from b2bcore_adapters.entrypoints.http.app import router
@@ -38,8 +44,24 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]
             temperature=Temperature.WARM,
             on=date(2024, 3, 1),
         )
-    ids = {"account_id": account, "asset_id": asset, "opportunity_id": deal}
-    return url, {**{k: str(v) for k, v in ids.items()}, "lead_id": str(lead)}
+        complaint = core.record_feedback(
+            account_id=account,
+            asset_id=asset,
+            kind=FeedbackKind.COMPLAINT,
+            channel=ContactChannel.PHONE,
+            category=FeedbackCategory.DELIVERY,
+            severity=Severity.HIGH,
+            needs=("faster delivery",),
+            on=date(2024, 9, 2),
+        )
+    ids = {
+        "account_id": account,
+        "asset_id": asset,
+        "opportunity_id": deal,
+        "lead_id": lead,
+        "feedback_id": complaint,
+    }
+    return url, {k: str(v) for k, v in ids.items()}
 
 
 SERVED = sorted(name for name, route in QUERIES.items() if route is not None)

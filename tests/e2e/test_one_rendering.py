@@ -82,6 +82,23 @@ CASES = [
         "/reports/grade-suggestions",
         {"as_of": DAY},
     ),
+    (
+        ["lead-funnel", "--as-of", DAY, "--since", "2024-01-01"],
+        "/reports/lead-funnel",
+        {"as_of": DAY, "since": "2024-01-01"},
+    ),
+    (["lead-scores", "--as-of", DAY], "/reports/lead-scores", {"as_of": DAY}),
+    (
+        ["tier-movement", "--from", "2024-01-01", "--to", DAY],
+        "/reports/tier-movement",
+        {"start": "2024-01-01", "end": DAY},
+    ),
+    (["postmortems", "--as-of", DAY], "/reports/postmortems", {"as_of": DAY}),
+    (
+        ["tiers", "--as-of", DAY, "--by", "horizon"],
+        "/reports/tiers",
+        {"as_of": DAY, "by": "horizon"},
+    ),
 ]
 
 

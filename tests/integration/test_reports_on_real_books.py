@@ -67,7 +67,7 @@ def test_every_report_equals_the_oracle(book: B2BCore, day: date, moment: str) -
     known_at = None if moment == "now" else middle_of_the_log(book)
     cut: Cut = {"as_of": day, "known_at": known_at}
 
-    for by in (Dimension.OWNER, Dimension.REGION, Dimension.ACCOUNT):
+    for by in (Dimension.OWNER, Dimension.REGION, Dimension.ACCOUNT, Dimension.HORIZON):
         assert book.tier_matrix(by=by, **cut) == oracle.tier_matrix(book, by=by, **cut)
     for cut_by in (None, Dimension.MANAGER):
         assert book.pipeline_kpis(by=cut_by, **cut) == oracle.pipeline_kpis(
@@ -87,3 +87,9 @@ def test_every_report_equals_the_oracle(book: B2BCore, day: date, moment: str) -
     assert book.grade_suggestions(**cut) == oracle.grade_suggestions(book, **cut)
     period: Period = {"start": date(day.year, 1, 1), "end": day, "known_at": known_at}
     assert book.asset_kpis(**period) == oracle.installed_base_kpis(book, **period)
+    assert book.tier_movement(**period) == oracle.movement(book, **period)
+    assert book.lead_funnel(since=None, **cut) == oracle.lead_funnel(
+        book, since=None, **cut
+    )
+    assert book.lead_scores(**cut) == oracle.lead_scores(book, **cut)
+    assert book.postmortem_rollup(**cut) == oracle.postmortem_rollup(book, **cut)

@@ -27,6 +27,7 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
@@ -44,14 +45,15 @@ from b2bcore.testing.strategies import (
 #: (with UsageEndCorrected), PaymentReversed … InspectionCorrected;
 #: Captured … Converted; Opened … PostmortemRecorded (with AmountChanged,
 #: Reassigned, ExpectedCloseMoved); Registered, Reassigned;
-#: Acknowledged.
+#: Acknowledged; Recorded, Resolved (feedback).
 EVENT_CLASS_COUNT = {
     Account: 3,
-    Asset: 18,
+    Asset: 19,
     Lead: 5,
     Opportunity: 14,
     SalesRep: 2,
     Acknowledgement: 1,
+    Feedback: 2,
 }
 
 #: Any text the store must give back as it was, control characters included

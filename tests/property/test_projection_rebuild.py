@@ -22,14 +22,21 @@ from b2bcore import (
 from b2bcore.domain.account import Account
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
-from b2bcore.domain.views import AccountView, AssetView, LeadView, OpportunityView
+from b2bcore.domain.views import (
+    AccountView,
+    AssetView,
+    FeedbackView,
+    LeadView,
+    OpportunityView,
+)
 from tests.conftest import fresh_store
 from tests.histories import PRELUDE, History, operations
 
 A = TypeVar("A", bound=DomainAggregate)
-View = AccountView | AssetView | LeadView | OpportunityView
+View = AccountView | AssetView | LeadView | OpportunityView | FeedbackView
 
 
 def projected(core: B2BCore, kind: type[A], view: Callable[[A], View]) -> list[View]:
@@ -48,6 +55,7 @@ def read_models(core: B2BCore) -> dict[str, list[View]]:
         "assets": projected(core, Asset, AssetView.of),
         "leads": projected(core, Lead, LeadView.of),
         "deals": projected(core, Opportunity, OpportunityView.of),
+        "feedback": projected(core, Feedback, FeedbackView.of),
     }
 
 
@@ -59,6 +67,7 @@ def from_the_event_store(
         "assets": core.asset,
         "leads": core.lead,
         "deals": core.opportunity,
+        "feedback": core.feedback,
     }
     return {
         name: [readers[name](view.id) for view in views]

@@ -100,6 +100,17 @@ def check_reports_equal_the_oracle(
                     assert core.asset_kpis(**period) == oracle.installed_base_kpis(
                         core, **period
                     )
+                    assert core.tier_movement(**period) == oracle.movement(
+                        core, **period
+                    )
+                    for since in (None, min(days)):
+                        assert core.lead_funnel(
+                            since=since, **cut
+                        ) == oracle.lead_funnel(core, since=since, **cut)
+                    assert core.lead_scores(**cut) == oracle.lead_scores(core, **cut)
+                    assert core.postmortem_rollup(**cut) == (
+                        oracle.postmortem_rollup(core, **cut)
+                    )
                     for cut_by in (None, *Dimension):
                         assert core.pipeline_kpis(
                             by=cut_by, **cut

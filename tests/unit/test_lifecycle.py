@@ -77,6 +77,9 @@ COMMANDS: dict[AssetAction, Callable[[B2BCore, UUID, UUID], object]] = {
         a, number=1, amount=Money.of(5_950_000, "KRW"), on=DAY
     ),
     AssetAction.CORRECT: lambda c, a, _: reverse_a_payment(c, a),
+    AssetAction.OPEN_RENEWAL_DEAL: lambda c, a, _: c.open_renewal_deal(
+        a, on=date(2024, 12, 1)
+    ),
 }
 
 

@@ -12,10 +12,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from b2bcore import B2BCore, B2BCoreError, Consistency
+from b2bcore import B2BCore, B2BCoreError, Consistency, ContactChannel
 from b2bcore.application.paging import notifications
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.values import FeedbackCategory, FeedbackKind, Severity
 from b2bcore.readmodels.facts.rows import APPENDS, TOUCHES, Facts, facts
 from b2bcore_adapters.demo.generator import generate
 
@@ -38,6 +39,7 @@ def test_each_event_derives_the_same_rows_as_deriving_every_table() -> None:
         assert corrected
         correct_other_facts(core)
         edit_open_deals(core)
+        hear_complaints(core)
         log = core.event_log
         projections = {
             topic: p for p in core.projector.projections.values() for topic in p.topics
@@ -106,7 +108,8 @@ def correct_other_facts(core: B2BCore) -> None:
 
 
 def edit_open_deals(core: B2BCore) -> None:
-    """Change the amount of a few open deals and hand them to another owner."""
+    """Change the amount of a few open deals, hand them to another owner and
+    move their expected close."""
     edited = 0
     for deal in core.projector.states(Opportunity):
         if deal.is_open and edited < 3:
@@ -117,5 +120,28 @@ def edit_open_deals(core: B2BCore) -> None:
             core.reassign_opportunity(
                 deal.id, owner=f"{deal.owner} 2", reason="leave", on=on
             )
+            core.move_expected_close(
+                deal.id,
+                expected_close_on=deal.expected_close_on + timedelta(days=90),
+                reason="budget next year",
+                on=on,
+            )
             edited += 1
     assert edited
+
+
+def hear_complaints(core: B2BCore) -> None:
+    """A complaint about a few of the book's assets, each resolved."""
+    for asset in list(core.projector.states(Asset))[:3]:
+        on = asset.last_fact_on
+        complaint = core.record_feedback(
+            account_id=asset.account_id,
+            asset_id=asset.id,
+            kind=FeedbackKind.COMPLAINT,
+            channel=ContactChannel.PHONE,
+            category=FeedbackCategory.SERVICE,
+            severity=Severity.HIGH,
+            needs=("faster repairs",),
+            on=on,
+        )
+        core.resolve_complaint(complaint, resolution="repaired", on=on)

@@ -170,6 +170,18 @@ class _Tables(dict[str, str]):
         return self._qualify(name)
 
 
+#: A part of an ISO date column ``{0}``: year (1, 4), month (6, 2), day (9, 2).
+DATE_PART = "CAST(substr({0}, {1}, {2}) AS INTEGER)"
+#: Whole calendar months from :day to deal ``d``'s expected close, less one
+#: when the close's day of the month is before :day's (``values.horizon``).
+MONTHS_TO_CLOSE = (
+    f"(({DATE_PART.format('d.expected_close_on', 1, 4)}"
+    f" - {DATE_PART.format('CAST(:day AS TEXT)', 1, 4)}) * 12"
+    f" + {DATE_PART.format('d.expected_close_on', 6, 2)}"
+    f" - {DATE_PART.format('CAST(:day AS TEXT)', 6, 2)}"
+    f" - CASE WHEN {DATE_PART.format('d.expected_close_on', 9, 2)}"
+    f" < {DATE_PART.format('CAST(:day AS TEXT)', 9, 2)} THEN 1 ELSE 0 END)"
+)
 #: The row key of each dimension, over deals ``d`` (with the deal's account
 #: ``a`` and its owner's sales rep ``r`` joined).
 DIMENSION_KEYS = {
@@ -180,6 +192,8 @@ DIMENSION_KEYS = {
     Dimension.PRODUCT: "d.product",
     Dimension.ACCOUNT: f"COALESCE(a.name, '{UNKNOWN_ACCOUNT}')",
     Dimension.MANAGER: f"COALESCE(r.manager, '{UNASSIGNED}')",
+    Dimension.HORIZON: f"""CASE WHEN {MONTHS_TO_CLOSE} <= 4 THEN 'short'
+        WHEN {MONTHS_TO_CLOSE} <= 12 THEN 'mid' ELSE 'long' END""",
 }
 #: Row versions known at :known.
 KNOWN = "{0}.known_from <= :known AND {0}.known_until > :known"
@@ -190,6 +204,12 @@ AMOUNT_ON_DAY = f"""COALESCE((
     SELECT c.previous_amount FROM {{b2bcore_fact_deal_amounts}} c
     WHERE c.key = d.key AND {KNOWN.format("c")} AND c.changed_on > :day
     ORDER BY c.seq LIMIT 1), d.amount)"""
+#: The expected close of deal ``d`` on :day, as ``AMOUNT_ON_DAY``.
+EXPECTED_CLOSE_ON_DAY = f"""COALESCE((
+    SELECT c.previous_expected_close_on
+    FROM {{b2bcore_fact_deal_expected_closes}} c
+    WHERE c.key = d.key AND {KNOWN.format("c")} AND c.changed_on > :day
+    ORDER BY c.seq LIMIT 1), d.expected_close_on)"""
 #: The owner of deal ``d`` on :day, as ``AMOUNT_ON_DAY``.
 OWNER_ON_DAY = f"""COALESCE((
     SELECT c.previous_owner FROM {{b2bcore_fact_deal_owners}} c
@@ -201,6 +221,7 @@ WITH d AS (
     SELECT d.key, d.account_id, {OWNER_ON_DAY} AS owner, d.region,
            d.business_line, d.country, d.product, d.closed_on, d.outcome,
            d.currency, {AMOUNT_ON_DAY} AS amount, d.won_currency, d.won_value,
+           {EXPECTED_CLOSE_ON_DAY} AS expected_close_on,
            CASE WHEN d.closed_on <= :day AND d.outcome = 'won'
                      AND d.won_value IS NOT NULL THEN 1 ELSE 0 END AS won_by_then
     FROM {{b2bcore_fact_deals}} d
@@ -228,19 +249,50 @@ DEAL_ROWS = f"""
 SELECT d.key, d.account_id, {OWNER_ON_DAY} AS owner, d.region,
        d.business_line, d.country, d.product, d.opened_on, d.closed_on,
        d.outcome, d.currency, {AMOUNT_ON_DAY} AS amount, d.won_currency,
-       d.won_value, d.loss_reason, d.lost_to, d.name
+       d.won_value, d.loss_reason, d.lost_to, d.name,
+       {EXPECTED_CLOSE_ON_DAY} AS expected_close_on
 FROM {{b2bcore_fact_deals}} d WHERE {KNOWN.format("d")} AND d.opened_on <= :day
+"""
+LEAD_ROWS = f"""
+SELECT key, company, source, temperature, has_contact, has_need, account_id,
+       status, captured_on, qualified_on, closed_on, opportunity_id
+FROM {{b2bcore_fact_leads}} l WHERE {KNOWN.format("l")} AND l.captured_on <= :day
+"""
+POSTMORTEM_ROWS = f"""
+SELECT key, recorded_on, kind, seq, note
+FROM {{b2bcore_fact_postmortem_notes}} p
+WHERE {KNOWN.format("p")} AND p.recorded_on <= :day
 """
 TIER_MOVE_ROWS = f"""
 SELECT t.key, t.seq, t.from_tier, t.tier, t.stage, t.moved_on
 FROM {{b2bcore_fact_tier_moves}} t
 WHERE {KNOWN.format("t")} AND t.moved_on <= :day
 """
+RENEWAL_DEAL_ROWS = f"""
+SELECT d.key, d.asset_id, t.tier
+FROM {{b2bcore_fact_renewal_deals}} d
+JOIN {{b2bcore_fact_tier_moves}} t ON t.key = d.key AND {KNOWN.format("t")}
+    AND t.seq = (
+        SELECT MAX(l.seq) FROM {{b2bcore_fact_tier_moves}} l
+        WHERE l.key = d.key AND {KNOWN.format("l")} AND l.moved_on <= :day)
+WHERE {KNOWN.format("d")} AND d.opened_on <= :day
+    AND (d.closed_on IS NULL OR d.closed_on > :day)
+"""
 MANAGER_ROWS = f"""
 SELECT name, manager FROM {{b2bcore_fact_sales_reps}} r WHERE {KNOWN.format("r")}
 """
 ACKNOWLEDGED_ROWS = f"""
 SELECT key FROM {{b2bcore_fact_acknowledgements}} k WHERE {KNOWN.format("k")}
+"""
+FEEDBACK_ROWS = f"""
+SELECT key, account_id, asset_id, kind, channel, category, severity, score,
+       recorded_on, resolved_on
+FROM {{b2bcore_fact_feedback}} f WHERE {KNOWN.format("f")} AND f.recorded_on <= :day
+"""
+FEEDBACK_NEED_ROWS = f"""
+SELECT n.key, n.seq, n.need FROM {{b2bcore_fact_feedback_needs}} n
+JOIN {{b2bcore_fact_feedback}} f ON f.key = n.key AND {KNOWN.format("f")}
+WHERE {KNOWN.format("n")} AND f.recorded_on <= :day
 """
 ACCOUNT_ROWS = f"""
 SELECT key, name, grade, sector, preferred_channel, registered_on
@@ -370,6 +422,15 @@ class SQLReportQueries:
     def tier_move_rows(self, *, day: date, known: int) -> Rows:
         return self._run(TIER_MOVE_ROWS, day=day.isoformat(), known=known)
 
+    def lead_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(LEAD_ROWS, day=day.isoformat(), known=known)
+
+    def postmortem_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(POSTMORTEM_ROWS, day=day.isoformat(), known=known)
+
+    def renewal_deal_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(RENEWAL_DEAL_ROWS, day=day.isoformat(), known=known)
+
     def manager_rows(self, *, known: int) -> Rows:
         return self._run(MANAGER_ROWS, known=known)
 
@@ -378,6 +439,12 @@ class SQLReportQueries:
 
     def account_rows(self, *, known: int) -> Rows:
         return self._run(ACCOUNT_ROWS, known=known)
+
+    def feedback_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(FEEDBACK_ROWS, day=day.isoformat(), known=known)
+
+    def feedback_need_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(FEEDBACK_NEED_ROWS, day=day.isoformat(), known=known)
 
     def asset_rows(
         self, *, day: date, known: int, due_by: date | None, owner: str | None

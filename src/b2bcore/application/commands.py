@@ -24,6 +24,7 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import DomainAggregate, Provenance
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.ids import deterministic_id
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.money import Money
@@ -33,6 +34,8 @@ from b2bcore.domain.values import (
     BusinessLine,
     Contact,
     ContactChannel,
+    FeedbackCategory,
+    FeedbackKind,
     Grade,
     Installment,
     LossReason,
@@ -40,6 +43,7 @@ from b2bcore.domain.values import (
     OrderLine,
     ReviewArea,
     SalesStage,
+    Severity,
     Temperature,
     UsagePattern,
 )
@@ -175,6 +179,20 @@ class ChangeAccountAttributes(Command[None]):
     preferred_channel: ContactChannel | None = None
 
 
+@attrs.frozen(kw_only=True)
+class OpenRenewalDeals(Command[tuple[UUID, ...]]):
+    """The renewal policy for the account: open a renewal deal, with its
+    defaults, for each installed asset of it within its renewal window on
+    ``on`` that has none open and none opened for its current usage end;
+    returns the deals' ids. Running it again opens nothing new."""
+
+    ACTS_ON = Account
+    ROUTE = "renewal-deals"
+    RESULT = "opportunity_ids"
+
+    account_id: UUID = attrs.field(kw_only=False)
+
+
 # -- assets ---------------------------------------------------------------------
 
 
@@ -227,6 +245,29 @@ class RenewAsset(Command[None]):
     usage_end_on: date
     value: Money | None = None
     installments: Sequence[Installment] = ()
+
+
+@attrs.frozen(kw_only=True)
+class OpenRenewalDeal(Command[UUID]):
+    """Open the deal renewing the installed asset, within its renewal window
+    (``Settings.renewal_deal_days`` before the usage end until it lapses),
+    while no other renewal deal of it is open; returns the deal's id. Name,
+    amount, owner and expected close default to "Renewal of <product>", the
+    asset's value, owner and usage end (docs/domain.md, "Renewal deals")."""
+
+    ACTS_ON = Asset
+    ROUTE = "renewal-deals"
+
+    asset_id: UUID = attrs.field(kw_only=False)
+    name: str | None = None
+    amount: Money | None = None
+    owner: str | None = None
+    expected_close_on: date | None = None
+    tier: int = 4
+    stage: SalesStage | None = None
+    competitors: Sequence[str] = ()
+    #: Default: ``b2bcore.domain.ids.renewal_deal_id``.
+    opportunity_id: UUID | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -620,7 +661,9 @@ class WinOpportunity(Command[tuple[UUID, ...]]):
     the same day (``upsell`` when they add to what the account had), saved
     atomically with the win (``b2bcore.domain.policies``). Returns the new assets'
     ids. Refused before the gates the board requires are passed, or below
-    the reviewed price beyond its tolerance."""
+    the reviewed price beyond its tolerance. A renewal deal renews its asset
+    in the same save, at ``value``, to ``usage_end_on`` (default: one more
+    term of the current one's length)."""
 
     ACTS_ON = Opportunity
     ROUTE = "win"
@@ -630,6 +673,8 @@ class WinOpportunity(Command[tuple[UUID, ...]]):
     value: Money
     order: Sequence[OrderLine] = ()
     upsell: bool = False
+    #: A renewal deal's new usage end for its asset.
+    usage_end_on: date | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -673,10 +718,11 @@ class MoveExpectedClose(Command[None]):
 
 @attrs.frozen(kw_only=True)
 class LoseOpportunity(Command[None]):
-    """Close the deal as lost, with the reason and the competitor it went to."""
+    """Close the deal as lost, with the reason and the competitor it went to;
+    a renewal deal's asset is made obsolete in the same save, its churn
+    reason from the loss reason (docs/domain.md, "Renewal deals")."""
 
     ACTS_ON = Opportunity
-    CALLS = "lose"
     ROUTE = "lose"
 
     opportunity_id: UUID = attrs.field(kw_only=False)
@@ -707,6 +753,44 @@ class RecordPostmortem(Command[None]):
     summary: str
     root_causes: Sequence[str] = ()
     lessons: Sequence[str] = ()
+
+
+# -- the voice of the customer -----------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class RecordFeedback(Command[UUID]):
+    """Record a survey (with its ``score``, 0..10), a complaint (with its
+    ``severity``) or an interview of ``account_id``, about ``asset_id`` (one
+    of its assets) or the account as a whole; returns its id."""
+
+    ACTS_ON = Feedback
+    ROUTE = ""
+    NAMES = MappingProxyType({"account_id": Account, "asset_id": Asset})
+
+    account_id: UUID
+    kind: FeedbackKind
+    channel: ContactChannel
+    category: FeedbackCategory
+    text: str = ""
+    severity: Severity | None = None
+    score: int | None = None
+    #: The needs the customer named (labels, for needs-based segmentation).
+    needs: Sequence[str] = ()
+    asset_id: UUID | None = None
+    feedback_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ResolveComplaint(Command[None]):
+    """Close the complaint, saying how it was resolved (once)."""
+
+    ACTS_ON = Feedback
+    CALLS = "resolve"
+    ROUTE = "resolve"
+
+    feedback_id: UUID = attrs.field(kw_only=False)
+    resolution: str
 
 
 # -- sales reps and alerts ------------------------------------------------------
@@ -762,9 +846,11 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     RegisterAccount,
     ChangeAccountGrade,
     ChangeAccountAttributes,
+    OpenRenewalDeals,
     PurchaseAsset,
     InstallAsset,
     RenewAsset,
+    OpenRenewalDeal,
     CorrectUsageEnd,
     UpgradeAsset,
     ReplaceAsset,
@@ -798,6 +884,8 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     LoseOpportunity,
     DropOpportunity,
     RecordPostmortem,
+    RecordFeedback,
+    ResolveComplaint,
     RegisterSalesRep,
     ReassignSalesRep,
     AcknowledgeAlert,

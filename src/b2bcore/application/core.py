@@ -47,6 +47,7 @@ from eventsourcing.utils import EnvType, TopicError, resolve_topic
 from b2bcore.application import commands as c
 from b2bcore.application import handlers
 from b2bcore.application.event_history import HistoryEntry, history_entry
+from b2bcore.application.group_commit import GroupCommit
 from b2bcore.application.handlers import handles
 from b2bcore.application.paging import notifications
 from b2bcore.application.queries import query
@@ -88,6 +89,7 @@ from b2bcore.domain.errors import (
     ReadModelBehindError,
     ValidationError,
 )
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.personal_data import (
@@ -100,16 +102,27 @@ from b2bcore.domain.sales_rep import SalesRep
 from b2bcore.domain.values import (
     Grade,
 )
-from b2bcore.domain.views import AccountView, AssetView, LeadView, OpportunityView
+from b2bcore.domain.views import (
+    AccountView,
+    AssetView,
+    FeedbackView,
+    LeadView,
+    OpportunityView,
+)
 from b2bcore.readmodels.derived_audit import check_read_models, check_snapshots
 from b2bcore.readmodels.facts.queries import Reading, ReportQueries
 from b2bcore.readmodels.facts.records import (
     AccountFacts,
     AssetFacts,
     DealFacts,
+    FeedbackFacts,
     account_records,
     asset_records,
     deal_records,
+    feedback_records,
+    lead_records,
+    linked_deals,
+    postmortem_records,
 )
 from b2bcore.readmodels.facts.tables import (
     ASSET_DETAILS,
@@ -134,11 +147,15 @@ from b2bcore.reports import (
     alerts,
     asset_kpis,
     dashboard,
+    funnel,
     grades,
     history,
+    lead_score,
     monthly,
     pipeline,
+    postmortems,
     segmentation,
+    tier_movement,
     tiers,
     winloss,
 )
@@ -157,6 +174,7 @@ AGGREGATES: tuple[type[DomainAggregate], ...] = (
     Opportunity,
     SalesRep,
     Acknowledgement,
+    Feedback,
 )
 PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
@@ -234,6 +252,9 @@ class EventLog(Application[UUID]):
         self.snapshotting_intervals = dict.fromkeys(AGGREGATES, interval)  # type: ignore[misc]
         self.snapshot_interval = interval
         self._long: set[UUID] = set()
+        #: Set by ``B2BCore.open(group_commit=True)``: concurrent saves of
+        #: this process recorded together (``group_commit``).
+        self.group: GroupCommit | None = None
 
     def latest(self, aggregate_id: UUID) -> Any:
         """The aggregate at its last version. One read when it has fewer
@@ -268,11 +289,16 @@ class EventLog(Application[UUID]):
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
         processing.saved_kwargs.update(kwargs)
-        recordings = self._record(processing)
+        group = self.group
+        recordings = (group or self).record(processing)
         self._take_snapshots(processing)
         self._notify(recordings)
         self.notify(processing.events)
         return recordings
+
+    def record(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record one save's events (the library's ``_record``)."""
+        return self._record(processing)
 
     def construct_mapper(self) -> Mapper[UUID]:
         vault_class = resolve_topic(self.env[VAULT_VARIABLE])
@@ -403,6 +429,7 @@ class B2BCore:
         consistency: Consistency = Consistency.LOG_HEAD,
         wait_seconds: float = DEFAULT_WAIT_SECONDS,
         tenant: str | None = None,
+        group_commit: bool = False,
     ) -> B2BCore:
         """Open the store at ``url`` (else ``$B2BCORE_DATABASE_URL``, else
         ``sqlite:///b2bcore.db``), or ``tenant``'s when the store at ``url``
@@ -413,7 +440,9 @@ class B2BCore:
         (default 100, or ``$B2BCORE_SNAPSHOT_INTERVAL``). ``consistency`` says
         what a query waits for (``LOG_HEAD``: every event recorded before it,
         for at most ``wait_seconds``; ``AVAILABLE``: nothing, for servers
-        beside a runner)."""
+        beside a runner). With ``group_commit`` the saves this process's
+        threads make at once are recorded in one transaction, each with its
+        own outcome (``b2bcore.application.group_commit``)."""
         url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
         if tenant is not None:
             from b2bcore.application.tenants import Tenants  # noqa: PLC0415
@@ -425,6 +454,8 @@ class B2BCore:
             env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
         consistency, wait_seconds = _consistency(consistency), _wait(wait_seconds)
         log, store = _open_log(url, env)
+        if group_commit:
+            log.group = GroupCommit(log.record)
         return cls(
             log,
             store=store,
@@ -815,6 +846,7 @@ class B2BCore:
     register_account = handles(c.RegisterAccount)
     change_account_grade = handles(c.ChangeAccountGrade)
     change_account_attributes = handles(c.ChangeAccountAttributes)
+    open_renewal_deals = handles(c.OpenRenewalDeals)
 
     @query("accounts/{account_id}")
     def account(
@@ -834,6 +866,7 @@ class B2BCore:
     purchase_asset = handles(c.PurchaseAsset)
     install_asset = handles(c.InstallAsset)
     renew_asset = handles(c.RenewAsset)
+    open_renewal_deal = handles(c.OpenRenewalDeal)
     correct_usage_end = handles(c.CorrectUsageEnd)
     upgrade_asset = handles(c.UpgradeAsset)
     replace_asset = handles(c.ReplaceAsset)
@@ -911,6 +944,27 @@ class B2BCore:
             self._load(Opportunity, opportunity_id, version, as_of, known_at)
         )
 
+    # -- the voice of the customer ---------------------------------------------
+
+    record_feedback = handles(c.RecordFeedback)
+    resolve_complaint = handles(c.ResolveComplaint)
+
+    @query("feedback/{feedback_id}")
+    def feedback(
+        self,
+        feedback_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> FeedbackView:
+        """The survey, complaint or interview now, at ``version``, as of
+        business date ``as_of``, and/or as known at recorded time
+        ``known_at``."""
+        return FeedbackView.of(
+            self._load(Feedback, feedback_id, version, as_of, known_at)
+        )
+
     # -- sales reps -----------------------------------------------------------
 
     register_sales_rep = handles(c.RegisterSalesRep)
@@ -949,6 +1003,7 @@ class B2BCore:
             settings=self.settings,
             owner=owner,
             grade=grade,
+            deals=linked_deals(store.renewal_deal_rows(day=day, known=bound)),
         )
 
     @query("alerts")
@@ -977,6 +1032,7 @@ class B2BCore:
             as_of=day,
             settings=self.settings,
             acknowledged={UUID(key) for (key,) in store.acknowledged_rows(known=bound)},
+            feedback=self._feedback_records(store, day, bound),
         )
         return tuple(a for a in found if not (unacknowledged and a.acknowledged))
 
@@ -1127,14 +1183,14 @@ class B2BCore:
 
     @query("accounts/{account_id}/events")
     def account_events(self, account_id: UUID) -> tuple[HistoryEntry, ...]:
-        """Every event of the account, its assets, its deals and its leads, in
+        """Every event of the account, its assets, deals, leads and feedback, in
         log order, each with its provenance and a one-line description. Reads
         the whole log once (the log is ordered by position, not by account)."""
         head = self.log_position()
         self._get(Account, account_id)
         self._fresh()
         kinds = {account_id: Account.KIND}
-        for kind in (Asset, Opportunity, Lead):
+        for kind in (Asset, Opportunity, Lead, Feedback):
             for state in self.projector.states(kind, account_id=account_id):
                 kinds[state.id] = kind.KIND
         for deal in self.projector.states(Opportunity, account_id=account_id):
@@ -1200,8 +1256,8 @@ class B2BCore:
         currency: str | None = None,
         known_at: datetime | None = None,
     ) -> segmentation.Segmentation:
-        """Accounts ranked by value, the Pareto top 20 %, by sector and by
-        preferred channel."""
+        """Accounts ranked by value, the Pareto top 20 %, by sector, by
+        preferred channel and by the needs their feedback named."""
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         return segmentation.segmentation(
@@ -1210,6 +1266,7 @@ class B2BCore:
             as_of=day,
             settings=self.settings,
             currency=currency,
+            feedback=self._feedback_records(store, day, bound),
         )
 
     @query("reports/grade-suggestions")
@@ -1231,6 +1288,70 @@ class B2BCore:
             as_of=day,
             settings=self.settings,
             currency=currency,
+        )
+
+    @query("reports/lead-funnel")
+    def lead_funnel(
+        self,
+        *,
+        as_of: date | None = None,
+        since: date | None = None,
+        known_at: datetime | None = None,
+    ) -> funnel.LeadFunnel:
+        """The MQL → SQL → deal → won funnel of the leads captured by
+        ``as_of`` (from ``since``, when given), with the conversion and the
+        mean days of each step."""
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return funnel.lead_funnel(
+            lead_records(store.lead_rows(day=day, known=bound)),
+            self._deal_records(store, day, bound),
+            as_of=day,
+            since=since,
+        )
+
+    @query("reports/lead-scores")
+    def lead_scores(
+        self, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> lead_score.LeadScores:
+        """Every lead open on ``as_of`` scored 0–100, with the points of
+        each of its facts (``Settings.lead_scoring``)."""
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return lead_score.lead_scores(
+            lead_records(store.lead_rows(day=day, known=bound)),
+            as_of=day,
+            scoring=self.settings.lead_scoring,
+        )
+
+    @query("reports/tier-movement")
+    def tier_movement(
+        self,
+        *,
+        start: date,
+        end: date | None = None,
+        known_at: datetime | None = None,
+    ) -> tier_movement.TierMovement:
+        """The deals open on ``start`` or opened after it, up to ``end``
+        (default today): which moved up, down, stayed, opened or closed."""
+        day = self._on(end)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return tier_movement.tier_movement(
+            self._deal_records(store, day, bound), start=start, end=day
+        )
+
+    @query("reports/postmortems")
+    def postmortem_rollup(
+        self, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> postmortems.PostmortemRollup:
+        """The root causes and lessons of the postmortems recorded by
+        ``as_of``, overall and by category, competitor and owner."""
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return postmortems.postmortem_rollup(
+            postmortem_records(store.postmortem_rows(day=day, known=bound)).values(),
+            {d.id: d for d in self._deal_records(store, day, bound)},
+            as_of=day,
         )
 
     def _of_account(
@@ -1267,6 +1388,16 @@ class B2BCore:
         return deal_records(
             store.deal_rows(day=day, known=known),
             store.tier_move_rows(day=day, known=known),
+        )
+
+    @staticmethod
+    def _feedback_records(
+        store: ReportQueries, day: date, known: int
+    ) -> list[FeedbackFacts]:
+        """The feedback recorded by ``day`` as the report tables hold it."""
+        return feedback_records(
+            store.feedback_rows(day=day, known=known),
+            store.feedback_need_rows(day=day, known=known),
         )
 
     @staticmethod

@@ -21,6 +21,7 @@ import attrs
 from b2bcore.domain.account import Account
 from b2bcore.domain.aggregate import DomainAggregate, event_id
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity, percent
 from b2bcore.domain.projection_skip import ProjectionSkip
@@ -173,9 +174,12 @@ def _captured(e: Any) -> str:
 
 
 def _opened(e: Any) -> str:
+    renews = (
+        "" if e.renews_asset_id is None else f", renewing asset {e.renews_asset_id}"
+    )
     return (
         f"Opened {e.name}: {e.product} for {e.amount} at tier {e.tier} "
-        f"({_value(e.stage)}), expected to close {e.expected_close_on}"
+        f"({_value(e.stage)}), expected to close {e.expected_close_on}{renews}"
     )
 
 
@@ -186,6 +190,19 @@ def _reviewed(e: Any) -> str:
     return (
         f"Gate {e.gate} reviewed: cost {e.cost}, price {e.price}, margin "
         f"{percent(estimate.margin)}, ROI {percent(estimate.roi)}"
+    )
+
+
+def _feedback(e: Any) -> str:
+    graded = {
+        "survey": f" scored {e.score}/10",
+        "complaint": f" ({_value(e.severity) if e.severity else 'no severity'})",
+    }.get(e.kind.value, "")
+    about = "" if e.asset_id is None else f" about asset {e.asset_id}"
+    needs = f"; needs: {', '.join(e.needs)}" if e.needs else ""
+    return (
+        f"{_value(e.kind).capitalize()}{graded} on {_value(e.category)} by "
+        f"{_value(e.channel)}{about}{needs}"
     )
 
 
@@ -214,6 +231,9 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
     ),
     Asset.Replaced: lambda e: f"Replaced by asset {e.successor_id}; obsolete",
     Asset.MadeObsolete: lambda e: f"Made obsolete ({_value(e.reason_code)})",
+    Asset.RenewalDealOpened: lambda e: (
+        f"Renewal deal {e.opportunity_id} opened for the term ending {e.usage_end_on}"
+    ),
     Asset.InspectionScheduled: lambda e: (
         f"Inspection {e.number} scheduled, due {e.due_on}"
     ),
@@ -272,6 +292,8 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
     ),
     Opportunity.Dropped: lambda e: "Dropped",
     Opportunity.PostmortemRecorded: lambda e: "Postmortem recorded",
+    Feedback.Recorded: _feedback,
+    Feedback.Resolved: lambda e: "Complaint resolved",
     ProjectionSkip.Skipped: lambda e: (
         f"Projection {e.projection} passes over log position {e.position} "
         f"({e.topic}, {e.skipped_aggregate_id} version {e.skipped_version})"

@@ -17,9 +17,15 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import BusinessRuleError, NotFoundError, ValidationError
+from b2bcore.domain.feedback import Feedback
+from b2bcore.domain.ids import renewal_deal_id
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
-from b2bcore.domain.policies import win_with_order
+from b2bcore.domain.policies import (
+    lose_renewal,
+    open_renewal_deal,
+    win_with_order,
+)
 from b2bcore.domain.sales_rep import SalesRep
 from b2bcore.domain.values import Postmortem
 
@@ -158,17 +164,108 @@ def pass_gate(core: B2BCore, command: c.PassGate) -> None:
 @handler(c.WinOpportunity)
 def win_opportunity(core: B2BCore, command: c.WinOpportunity) -> tuple[UUID, ...]:
     deal = core._get(Opportunity, command.opportunity_id)
+    renewed = (
+        None if deal.renews_asset_id is None else core._get(Asset, deal.renews_asset_id)
+    )
     assets = win_with_order(
         deal,
         value=command.value,
         order=command.order,
         upsell=command.upsell,
         rules=core.settings.review_board,
+        renewed=renewed,
+        usage_end_on=command.usage_end_on,
         on=core._on(command.on),
         meta=command.provenance(core.actor),
     )
-    core._save(deal, *assets)
+    core._save(deal, *([] if renewed is None else [renewed]), *assets)
     return tuple(asset.id for asset in assets)
+
+
+@handler(c.LoseOpportunity)
+def lose_opportunity(core: B2BCore, command: c.LoseOpportunity) -> None:
+    deal = core._get(Opportunity, command.opportunity_id)
+    on, meta = core._on(command.on), command.provenance(core.actor)
+    if deal.renews_asset_id is None:
+        deal.lose(
+            on=on,
+            reason_code=command.reason_code,
+            competitor=command.competitor,
+            meta=meta,
+        )
+        core._save(deal)
+        return
+    asset = core._get(Asset, deal.renews_asset_id)
+    lose_renewal(
+        deal,
+        asset,
+        reason_code=command.reason_code,
+        competitor=command.competitor,
+        on=on,
+        meta=meta,
+    )
+    core._save(deal, asset)
+
+
+def _renewal_deal(
+    core: B2BCore, asset: Asset, *, deal_id: UUID | None, **terms: Any
+) -> Opportunity:
+    """The renewal deal of ``asset`` under the core's settings, linked to
+    it (``b2bcore.domain.policies.open_renewal_deal``)."""
+    previous = (
+        None
+        if asset.renewal_deal_id is None
+        else core._get(Opportunity, asset.renewal_deal_id)
+    )
+    return open_renewal_deal(
+        asset,
+        core._get(Account, asset.account_id),
+        deal_id=deal_id or renewal_deal_id(asset.id, asset.renewal_deal_id),
+        previous=previous,
+        days_before=core.settings.renewal_deal_days,
+        days_after=core.settings.lapse_grace_days,
+        **terms,
+    )
+
+
+@handler(c.OpenRenewalDeal)
+def open_renewal_deal_of(core: B2BCore, command: c.OpenRenewalDeal) -> UUID:
+    asset = core._get(Asset, command.asset_id)
+    terms = command.arguments()
+    deal = _renewal_deal(
+        core,
+        asset,
+        deal_id=terms.pop("opportunity_id"),
+        on=core._on(command.on),
+        meta=command.provenance(core.actor),
+        **terms,
+    )
+    core._save(asset, deal)
+    return deal.id
+
+
+@handler(c.OpenRenewalDeals)
+def open_renewal_deals(core: B2BCore, command: c.OpenRenewalDeals) -> tuple[UUID, ...]:
+    """Each asset of the account in the renewal queue without an open deal
+    gets one, unless a deal was opened for its current usage end or its
+    rules refuse one (outside its window, a deal still open)."""
+    core._get(Account, command.account_id)
+    on, meta = core._on(command.on), command.provenance(core.actor)
+    changed: list[Asset | Opportunity] = []
+    for item in core.renewal_queue(as_of=on, within=core.settings.renewal_deal_days):
+        if item.account_id != command.account_id or item.deal_id is not None:
+            continue
+        asset = core._get(Asset, item.asset_id)
+        if asset.renewal_deal_for == asset.usage_end_on:
+            continue
+        try:
+            deal = _renewal_deal(core, asset, deal_id=None, on=on, meta=meta)
+        except BusinessRuleError:
+            continue  # refused before anything was recorded
+        changed += (asset, deal)
+    if changed:
+        core._save(*changed)
+    return tuple(a.id for a in changed if isinstance(a, Opportunity))
 
 
 @handler(c.RecordPostmortem)
@@ -180,6 +277,35 @@ def record_postmortem(core: B2BCore, command: c.RecordPostmortem) -> None:
         meta=command.provenance(core.actor),
     )
     core._save(deal)
+
+
+@handler(c.RecordFeedback)
+def record_feedback(core: B2BCore, command: c.RecordFeedback) -> UUID:
+    """Feedback about an asset names one of the account's own, given on or
+    after its purchase."""
+    feedback_id = command.feedback_id or uuid4()
+    on = core._on(command.on)
+    if command.asset_id is not None:
+        asset = core._get(Asset, command.asset_id)
+        subject = f"{Feedback.KIND} {feedback_id}"
+        if asset.account_id != command.account_id:
+            raise ValidationError(
+                subject,
+                "asset_id",
+                f"asset {command.asset_id} belongs to another account",
+            )
+        if on < asset.purchased_on:
+            raise BusinessRuleError(
+                subject,
+                "on",
+                f"{on} is before asset {asset.id} was purchased on "
+                f"{asset.purchased_on}",
+            )
+    feedback = Feedback.record(
+        feedback_id, on=on, meta=command.provenance(core.actor), **command.arguments()
+    )
+    core._save(feedback)
+    return feedback.id
 
 
 @handler(c.RegisterSalesRep)

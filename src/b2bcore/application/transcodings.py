@@ -154,6 +154,9 @@ ENUMS: dict[str, type[Enum]] = {
     "loss_reason": values.LossReason,
     "review_area": values.ReviewArea,
     "gate_step": values.GateStep,
+    "feedback_kind": values.FeedbackKind,
+    "feedback_category": values.FeedbackCategory,
+    "severity": values.Severity,
 }
 
 VALUES: dict[str, type[Any]] = {

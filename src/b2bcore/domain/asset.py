@@ -4,13 +4,16 @@ Lifecycle: ``Purchased → Installed → Obsolete``. Obsolete is terminal: nothi
 is recorded after it. An installed asset may be renewed, upgraded or replaced
 by a successor, and while installed it collects inspections, satisfaction
 scores, monthly usage and competitor contacts. Installments may be paid from
-purchase until the asset is obsolete.
+purchase until the asset is obsolete. Within its renewal window an installed
+asset may have a renewal deal opened (one open at a time); winning it renews
+the asset, losing it ends the asset's life (``b2bcore.domain.policies``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -50,6 +53,13 @@ class Asset(DomainAggregate):
 
     TOPIC = "b2bcore:asset"
     KIND = "asset"
+    # v2 added the renewal deal link; see docs/schema-evolution.md.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before renewal deals were linked."""
+        state["renewal_deal_id"] = state["renewal_deal_for"] = None
 
     class Purchased(DomainAggregate.Event, AggregateCreated):
         TOPIC = "b2bcore:asset:Purchased"
@@ -96,6 +106,18 @@ class Asset(DomainAggregate):
             asset.installments_planned_on.extend(
                 [self.effective_on] * len(self.installments)
             )
+
+    class RenewalDealOpened(DomainAggregate.Event):
+        """Deal ``opportunity_id`` was opened to renew the term ending
+        ``usage_end_on``."""
+
+        TOPIC = "b2bcore:asset:RenewalDealOpened"
+        opportunity_id: UUID
+        usage_end_on: date
+
+        def apply(self, asset: Asset) -> None:
+            asset.renewal_deal_id = self.opportunity_id
+            asset.renewal_deal_for = self.usage_end_on
 
     class UsageEndCorrected(DomainAggregate.Event):
         """A wrong usage end date fixed retroactively: effective on the business
@@ -377,6 +399,9 @@ class Asset(DomainAggregate):
         self.satisfaction: list[SatisfactionScore] = []
         self.usage: list[MonthlyUsage] = []
         self.competitor_contacts: list[CompetitorContact] = []
+        #: The latest renewal deal and the usage end it was opened to renew.
+        self.renewal_deal_id: UUID | None = None
+        self.renewal_deal_for: date | None = None
 
     # -- creation -------------------------------------------------------------
 
@@ -494,6 +519,63 @@ class Asset(DomainAggregate):
             usage_end_on=usage_end_on,
             value=new_value,
             installments=plan,
+        )
+
+    def renewal_window(self, days_before: int, days_after: int) -> tuple[date, date]:
+        """The first and last day a renewal deal may be opened: from
+        ``days_before`` the usage end to ``days_after`` it (after that the
+        asset counts as lapsed)."""
+        if self.usage_end_on is None:
+            self._refuse("usage_end_on", "an open-ended asset has no renewal")
+        return (
+            self.usage_end_on - timedelta(days=days_before),
+            self.usage_end_on + timedelta(days=days_after),
+        )
+
+    def next_term_end(self) -> date:
+        """The usage end one more term of the current one's length gives:
+        the current end plus the days from the term's start (the install,
+        or the end the latest renewal extended) to it."""
+        if self.usage_end_on is None:
+            self._refuse("usage_end_on", "an open-ended asset has no renewal")
+        assert self.installed_on is not None
+        start = (
+            self.renewals[-1].previous_usage_end_on
+            if self.renewals
+            else self.installed_on
+        )
+        return self.usage_end_on + (self.usage_end_on - start)
+
+    def open_renewal_deal(
+        self,
+        *,
+        on: date,
+        opportunity_id: UUID,
+        meta: Provenance,
+        days_before: int = 90,
+        days_after: int = 30,
+    ) -> None:
+        """Link the renewal deal ``opportunity_id``, opened ``on`` within the
+        renewal window (``renewal_window``); whether another is still open
+        is the caller's to check (``b2bcore.domain.policies``)."""
+        self._require(AssetAction.OPEN_RENEWAL_DEAL)
+        assert self.installed_on is not None
+        self._check_on(on, self.installed_on, "the install on")
+        check_type(self.subject, "opportunity_id", opportunity_id, UUID)
+        first, last = self.renewal_window(days_before, days_after)
+        if not first <= on <= last:
+            self._refuse(
+                "on",
+                f"{on} is outside the renewal window {first} to {last} "
+                f"({days_before} days before to {days_after} days after the "
+                f"usage end {self.usage_end_on})",
+            )
+        self._record(
+            self.RenewalDealOpened,
+            on,
+            meta,
+            opportunity_id=opportunity_id,
+            usage_end_on=self.usage_end_on,
         )
 
     def correct_usage_end(

@@ -17,3 +17,10 @@ def deterministic_id(kind: str, source_key: str) -> UUID:
 def order_line_id(opportunity_id: UUID, line: int) -> UUID:
     """The asset created by line ``line`` of a won deal's order."""
     return uuid5(opportunity_id, f"order-line:{line}")
+
+
+def renewal_deal_id(asset_id: UUID, previous: UUID | None) -> UUID:
+    """The renewal deal of ``asset_id`` opened after its renewal deal
+    ``previous`` (None: its first): a retried or repeated opening finds the
+    deal it opened instead of opening a twin."""
+    return uuid5(asset_id, f"renewal-deal:{previous}")

@@ -36,6 +36,8 @@ class AssetAction(Enum):
     RECORD_USAGE = "record usage"
     REPORT_COMPETITOR_CONTACT = "report a competitor contact"
     PAY_INSTALLMENT = "pay an installment"
+    #: Open the deal that renews the asset (``b2bcore.domain.policies``).
+    OPEN_RENEWAL_DEAL = "open a renewal deal for"
     #: Correct (or reverse) a payment, satisfaction score, usage month or
     #: inspection already recorded.
     CORRECT = "correct a recorded fact of"

@@ -8,7 +8,8 @@ passed, and a deal failing a gate is dropped. A review may estimate the
 deal's cost and price; the board's rules (``ReviewBoardRules``) keep a gate
 from passing below the minimum margin and a win from going below the
 reviewed price. The amount, owner and expected close may be edited while
-open, each edit a dated fact with its reason.
+open, each edit a dated fact with its reason. A renewal deal names the asset
+it renews (``renews_asset_id``).
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ DEFAULT_RULES = ReviewBoardRules()
 class Opportunity(DomainAggregate):
     TOPIC = "b2bcore:opportunity"
     KIND = "opportunity"
-    # v2 added the gate reviews and the edits; see docs/schema-evolution.md.
-    class_version = 2
+    # v2 added the gate reviews and the edits, v3 the asset a renewal deal
+    # renews; see docs/schema-evolution.md.
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -77,6 +79,11 @@ class Opportunity(DomainAggregate):
         ]
         for term in TERMS:
             state[f"{term}_edits"] = []
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A snapshot taken before renewal deals: no deal renewed an asset."""
+        state["renews_asset_id"] = None
 
     class Opened(DomainAggregate.Event, AggregateCreated):
         TOPIC = "b2bcore:opportunity:Opened"
@@ -95,6 +102,9 @@ class Opportunity(DomainAggregate):
         stage: SalesStage
         competitors: tuple[str, ...]
         lead_id: UUID | None
+        #: The asset a renewal deal renews; a default, so events recorded
+        #: before renewal deals read as None without an upcaster.
+        renews_asset_id: UUID | None = None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -277,8 +287,10 @@ class Opportunity(DomainAggregate):
         competitors: tuple[str, ...],
         lead_id: UUID | None,
         effective_on: date,
+        renews_asset_id: UUID | None = None,
     ) -> None:
         self.account_id = account_id
+        self.renews_asset_id = renews_asset_id
         self.name = name
         self.amount = amount
         self.owner = owner
@@ -367,8 +379,10 @@ class Opportunity(DomainAggregate):
         stage: SalesStage | None = None,
         competitors: Sequence[str] = (),
         lead_id: UUID | None = None,
+        renews_asset_id: UUID | None = None,
     ) -> Opportunity:
-        """Open a deal, usually at Tier 4; ``account_id`` may be unknown."""
+        """Open a deal, usually at Tier 4; ``account_id`` may be unknown; a
+        renewal deal names the asset it renews (``renews_asset_id``)."""
         subject = f"opportunity {opportunity_id}"
         _check_open_tier(subject, tier)
         return cls._begin(
@@ -395,6 +409,7 @@ class Opportunity(DomainAggregate):
                 check_text(subject, "competitors", c) for c in competitors
             ),
             lead_id=lead_id,
+            renews_asset_id=renews_asset_id,
         )
 
     def change_tier(

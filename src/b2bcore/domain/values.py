@@ -54,6 +54,41 @@ class ContactChannel(Enum):
     UNKNOWN = "unknown"
 
 
+class FeedbackKind(Enum):
+    """How the voice of the customer was heard (seed 003: VOC)."""
+
+    SURVEY = "survey"
+    COMPLAINT = "complaint"
+    INTERVIEW = "interview"
+
+
+class FeedbackCategory(Enum):
+    """What a piece of feedback is about: the product, after-sales service,
+    order handling, delivery, billing, the price, or something else."""
+
+    PRODUCT = "product"
+    SERVICE = "service"
+    ORDERING = "ordering"
+    DELIVERY = "delivery"
+    BILLING = "billing"
+    PRICE = "price"
+    OTHER = "other"
+
+
+class Severity(Enum):
+    """How serious a complaint is, least first: members compare by rank."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """0 for low … 3 for critical."""
+        return list(Severity).index(self)
+
+
 class AssetStatus(Enum):
     PURCHASED = "purchased"
     INSTALLED = "installed"

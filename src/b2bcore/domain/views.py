@@ -17,6 +17,7 @@ import attrs
 from b2bcore.domain.account import Account
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.money import Money
 from b2bcore.domain.opportunity import Opportunity
@@ -28,6 +29,8 @@ from b2bcore.domain.values import (
     Contact,
     ContactChannel,
     ExpectedCloseEdit,
+    FeedbackCategory,
+    FeedbackKind,
     Finding,
     GateRecord,
     GateReview,
@@ -47,6 +50,7 @@ from b2bcore.domain.values import (
     Renewal,
     SalesStage,
     SatisfactionScore,
+    Severity,
     Temperature,
     TierMove,
     Upgrade,
@@ -124,6 +128,10 @@ class AssetView:
     satisfaction: tuple[SatisfactionScore, ...]
     usage: tuple[MonthlyUsage, ...]
     competitor_contacts: tuple[CompetitorContact, ...]
+    #: The latest renewal deal (open or closed) and the usage end it was
+    #: opened to renew.
+    renewal_deal_id: UUID | None
+    renewal_deal_for: date | None
 
     @classmethod
     def of(cls, asset: Asset) -> AssetView:
@@ -207,6 +215,14 @@ class LeadView:
     def of(cls, lead: Lead) -> LeadView:
         return _view_of(cls, lead)
 
+    @property
+    def has_contact(self) -> bool:
+        return self.contact is not None
+
+    @property
+    def has_need(self) -> bool:
+        return self.need is not None
+
 
 @attrs.frozen
 class TierStint:
@@ -253,6 +269,8 @@ class OpportunityView:
     expected_close_on: date
     competitors: tuple[str, ...]
     lead_id: UUID | None
+    #: The asset a renewal deal renews (None for other deals).
+    renews_asset_id: UUID | None
     opened_on: date
     tier: int
     stage: SalesStage
@@ -311,3 +329,31 @@ class OpportunityView:
         for stint in self.stints():
             totals[stint.tier] = totals.get(stint.tier, 0) + stint.days(as_of)
         return totals
+
+
+@attrs.frozen
+class FeedbackView:
+    """A survey, complaint or interview as recorded; a complaint is open
+    while ``resolved_on`` is None."""
+
+    id: UUID
+    version: int
+    recorded_at: datetime
+    account_id: UUID
+    asset_id: UUID | None
+    kind: FeedbackKind
+    channel: ContactChannel
+    category: FeedbackCategory
+    #: A complaint's; None for a survey or an interview.
+    severity: Severity | None
+    #: A survey's, 0..10; None for a complaint or an interview.
+    score: int | None
+    text: str
+    needs: tuple[str, ...]
+    recorded_on: date
+    resolved_on: date | None
+    resolution: str
+
+    @classmethod
+    def of(cls, feedback: Feedback) -> FeedbackView:
+        return _view_of(cls, feedback)

@@ -41,7 +41,7 @@ A = TypeVar("A", bound=DomainAggregate)
 
 #: What the projections write: bump it when that changes, and a store written
 #: by an older b2bcore has its read models dropped and rebuilt.
-READ_MODEL_VERSION = 6
+READ_MODEL_VERSION = 7
 #: The tracking name under which a store keeps its read models' version.
 VERSION_MARK = "b2bcore_read_models"
 #: Events read per page.

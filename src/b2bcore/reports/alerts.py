@@ -20,8 +20,9 @@ import attrs
 
 from b2bcore.application.settings import Settings
 from b2bcore.domain.ids import deterministic_id
+from b2bcore.domain.values import FeedbackKind
 from b2bcore.reports import asof
-from b2bcore.reports.records import AssetRecord, DealRecord
+from b2bcore.reports.records import AssetRecord, DealRecord, FeedbackRecord
 
 
 class AlertKind(Enum):
@@ -43,9 +44,11 @@ class Alert:
     kind: AlertKind
     dated_on: date
     subject_id: UUID
-    subject: Literal["asset", "opportunity"]
+    subject: Literal["asset", "opportunity", "feedback"]
     #: None for a deal whose account is not known.
     account_id: UUID | None
+    #: The asset's or deal's owner; for feedback, its asset's ("" when it
+    #: is about the account as a whole).
     owner: str
     detail: str
     acknowledged: bool
@@ -58,11 +61,14 @@ def alerts(
     as_of: date,
     settings: Settings,
     acknowledged: Collection[UUID] = frozenset(),
+    feedback: Iterable[FeedbackRecord] = (),
 ) -> tuple[Alert, ...]:
     """Every alert dated on or before ``as_of``, sorted by date then id;
     ``acknowledged`` holds the ids the caller has dealt with."""
     found: list[Alert] = []
+    owners: dict[UUID, str] = {}
     for asset in assets:
+        owners[asset.id] = asset.owner
         found.extend(_renewal_alerts(asset, as_of, settings))
         found.extend(_overdue_alerts(asset, as_of))
         found.extend(_dissatisfaction_alerts(asset, settings))
@@ -70,6 +76,8 @@ def alerts(
         found.extend(_competitor_contact_alerts(asset))
     for deal in deals:
         found.extend(_stagnation_alerts(deal, as_of, settings))
+    for item in feedback:
+        found.extend(_feedback_alerts(item, as_of, settings, owners))
     return tuple(
         sorted(
             (
@@ -148,6 +156,42 @@ def _dissatisfaction_alerts(asset: AssetRecord, settings: Settings) -> Iterator[
                 f"{settings.satisfaction_threshold}"
                 + (f": {score.comment}" if score.comment else ""),
             )
+
+
+def _feedback_alerts(
+    item: FeedbackRecord, as_of: date, settings: Settings, owners: dict[UUID, str]
+) -> Iterator[Alert]:
+    """A survey scored below the satisfaction threshold, or a complaint of
+    the complaint severity or worse still unresolved on ``as_of``: a
+    dissatisfaction dated the day it was heard."""
+    threshold = settings.satisfaction_threshold
+    if item.kind is FeedbackKind.SURVEY:
+        if item.score is None or item.score >= threshold:
+            return
+        detail = f"survey {item.score}/10 on {item.category.value}, below {threshold}"
+    elif item.kind is FeedbackKind.COMPLAINT:
+        severity = item.severity
+        if severity is None or severity.rank < settings.complaint_severity.rank:
+            return
+        if item.resolved_on is not None and item.resolved_on <= as_of:
+            return
+        detail = f"{severity.value} complaint on {item.category.value}: unresolved"
+    else:
+        return
+    yield Alert(
+        id=deterministic_id(
+            "alert",
+            f"{AlertKind.DISSATISFACTION.value}:{item.id}:{item.kind.value}",
+        ),
+        kind=AlertKind.DISSATISFACTION,
+        dated_on=item.recorded_on,
+        subject_id=item.id,
+        subject="feedback",
+        account_id=item.account_id,
+        owner="" if item.asset_id is None else owners.get(item.asset_id, ""),
+        detail=detail,
+        acknowledged=False,
+    )
 
 
 def _usage_anomaly_alerts(asset: AssetRecord, settings: Settings) -> Iterator[Alert]:

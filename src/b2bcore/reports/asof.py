@@ -10,9 +10,15 @@ import attrs
 
 from b2bcore.domain.lifecycle import status_on
 from b2bcore.domain.money import Money
-from b2bcore.domain.values import AssetStatus, DealEdit, Outcome, TierMove
+from b2bcore.domain.values import (
+    AssetStatus,
+    DealEdit,
+    LeadStatus,
+    Outcome,
+    TierMove,
+)
 from b2bcore.domain.views import OpportunityView, TierStint
-from b2bcore.reports.records import AssetRecord, DealRecord
+from b2bcore.reports.records import AssetRecord, DealRecord, LeadRecord
 
 T = TypeVar("T")
 
@@ -166,3 +172,16 @@ def product(asset: AssetRecord, day: date) -> str:
         if upgrade.upgraded_on > day:
             current = upgrade.previous_product
     return current
+
+
+def lead_status(lead: LeadRecord, day: date) -> LeadStatus | None:
+    """The lead's status on ``day``: converted or disqualified from the day
+    it closed, a sales lead (SQL) from the day it was qualified, else a
+    marketing lead (MQL); None before its capture."""
+    if lead.captured_on > day:
+        return None
+    if lead.closed_on is not None and lead.closed_on <= day:
+        return lead.status
+    if lead.qualified_on is not None and lead.qualified_on <= day:
+        return LeadStatus.SQL
+    return LeadStatus.MQL

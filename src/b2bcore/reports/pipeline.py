@@ -93,7 +93,7 @@ def pipeline_kpis(
     kpis = _kpis(opened, as_of, settings)
     if by is None:
         return kpis
-    groups = grouped(opened, by, managers=managers, accounts=accounts)
+    groups = grouped(opened, by, managers=managers, accounts=accounts, as_of=as_of)
     return attrs.evolve(
         kpis,
         dimension=by,

@@ -1,6 +1,7 @@
 """The renewal queue: installed assets whose usage ends within the renewal
 windows (30/60/90 days by default) of a date, or has passed with no renewal
-and no obsolete record (overdue, then lapsed), with their risk flags."""
+and no obsolete record (overdue, then lapsed), with their risk flags and the
+renewal deal open on the date, if any."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Final, Literal, TypeAlias
+from types import MappingProxyType
+from typing import Final, Literal, Protocol, TypeAlias
 from uuid import UUID
 
 import attrs
 
 from b2bcore.application.settings import Settings
 from b2bcore.domain.money import Money
-from b2bcore.domain.values import Grade
+from b2bcore.domain.values import Grade, TierMove
 from b2bcore.reports import asof
 from b2bcore.reports.records import AccountRecord, AssetRecord
 
@@ -39,6 +41,46 @@ Bucket: TypeAlias = int | Literal["overdue", "lapsed"] | None
 
 
 @attrs.frozen
+class LinkedDeal:
+    """The renewal deal open on the report date: its id and tier then."""
+
+    id: UUID
+    tier: int
+
+
+class RenewalDealRecord(Protocol):
+    """What the queue reads of a deal to link it to the asset it renews."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def renews_asset_id(self) -> UUID | None: ...
+    @property
+    def opened_on(self) -> date: ...
+    @property
+    def closed_on(self) -> date | None: ...
+    @property
+    def tier_history(self) -> tuple[TierMove, ...]: ...
+
+
+def linked_on(deals: Iterable[RenewalDealRecord], day: date) -> dict[UUID, LinkedDeal]:
+    """The renewal deals open on ``day`` (opened by then, closed after it),
+    by the asset each renews, with its tier on ``day``."""
+    return {
+        deal.renews_asset_id: LinkedDeal(
+            deal.id, [m.tier for m in deal.tier_history if m.moved_on <= day][-1]
+        )
+        for deal in deals
+        if deal.renews_asset_id is not None
+        and deal.opened_on <= day
+        and (deal.closed_on is None or deal.closed_on > day)
+    }
+
+
+NO_DEALS: Mapping[UUID, LinkedDeal] = MappingProxyType({})
+
+
+@attrs.frozen
 class RenewalItem:
     asset_id: UUID
     account_id: UUID
@@ -54,6 +96,10 @@ class RenewalItem:
     bucket: Bucket
     value: Money
     risks: frozenset[Risk]
+    #: The renewal deal open on the report date and its tier then (None
+    #: when it has none).
+    deal_id: UUID | None = None
+    deal_tier: int | None = None
 
 
 def risks(asset: AssetRecord, day: date, settings: Settings) -> frozenset[Risk]:
@@ -100,11 +146,13 @@ def renewal_queue(
     settings: Settings,
     owner: str | None = None,
     grade: Grade | None = None,
+    deals: Mapping[UUID, LinkedDeal] = NO_DEALS,
 ) -> tuple[RenewalItem, ...]:
     """Assets installed on ``as_of`` whose usage end falls within ``within``
     days (days left ≤ within), sorted by usage end: those whose usage end has
     passed stay, overdue then lapsed, until a renewal or an obsolete record;
-    open-ended assets never appear."""
+    open-ended assets never appear. Each shows its renewal deal of
+    ``deals`` (by asset: ``linked_on``)."""
     items = []
     for asset in assets:
         if not asof.is_active(asset, as_of):
@@ -133,6 +181,8 @@ def renewal_queue(
                 bucket=bucket(days_left, settings),
                 value=asof.contract_value(asset, as_of),
                 risks=risks(asset, as_of, settings),
+                deal_id=None if (deal := deals.get(asset.id)) is None else deal.id,
+                deal_tier=None if deal is None else deal.tier,
             )
         )
     return tuple(

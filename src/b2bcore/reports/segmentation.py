@@ -1,6 +1,7 @@
 """Account segmentation on a date: accounts ranked by the value of their
 installed base, the Pareto set (the top 20 %) and its share, and the counts
-by sector and by preferred contact channel."""
+by sector, by preferred contact channel and by the needs the accounts named
+in their feedback (seed 003: value, channel and needs)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from b2bcore.domain.money import Money
 from b2bcore.domain.values import ContactChannel, Grade
 from b2bcore.reports import asof
 from b2bcore.reports.amounts import Amounts
-from b2bcore.reports.records import AccountRecord, AssetRecord
+from b2bcore.reports.records import AccountRecord, AssetRecord, FeedbackRecord
 
 #: The Pareto set is the top fifth of the accounts (rounded up).
 PARETO_FRACTION = 5
@@ -41,6 +42,8 @@ class AccountValue:
     ranked_value: Money | None
     #: ``ranked_value`` ÷ the total in the ranking currency.
     share: float | None
+    #: The needs its feedback named by the date, sorted.
+    needs: tuple[str, ...]
 
 
 @attrs.frozen
@@ -61,6 +64,8 @@ class Segmentation:
     by_sector: Mapping[str, int]
     #: Accounts per preferred contact channel, in the channels' order.
     by_channel: Mapping[ContactChannel, int]
+    #: Accounts per need their feedback named by the date, needs sorted.
+    by_need: Mapping[str, int]
 
 
 def segmentation(
@@ -70,10 +75,12 @@ def segmentation(
     as_of: date,
     settings: Settings,
     currency: str | None = None,
+    feedback: Iterable[FeedbackRecord] = (),
 ) -> Segmentation:
     """Segment the accounts registered on or before ``as_of`` by the value of
     their installed base on that date (assets installed, not obsolete, not
-    lapsed), at the contract value in force then.
+    lapsed), at the contract value in force then, and by the needs named in
+    the ``feedback`` recorded on or before it.
 
     Accounts are ranked in ``currency``, by default the one the most accounts
     hold value in (ties: the first alphabetically); amounts in other
@@ -87,6 +94,10 @@ def segmentation(
         ):
             values[asset.account_id].append(asof.contract_value(asset, as_of))
     amounts = {account_id: Amounts.of(v) for account_id, v in values.items()}
+    needs: dict[UUID, set[str]] = {a.id: set() for a in registered}
+    for item in feedback:
+        if item.account_id in needs and item.recorded_on <= as_of:
+            needs[item.account_id].update(item.needs)
     currency = currency or _dominant_currency(amounts.values())
     total_value = sum(amounts.values(), start=Amounts())
     total = _in(total_value, currency)
@@ -102,6 +113,7 @@ def segmentation(
                     value=amounts[a.id],
                     ranked_value=_in(amounts[a.id], currency),
                     share=_share(_in(amounts[a.id], currency), total),
+                    needs=tuple(sorted(needs[a.id])),
                 )
                 for a in registered
             ),
@@ -116,6 +128,7 @@ def segmentation(
     pareto_value = sum((v.value for v in pareto), start=Amounts())
     sectors = Counter(a.sector for a in registered)
     channels = Counter(a.preferred_channel for a in registered)
+    named = Counter(need for found in needs.values() for need in found)
     return Segmentation(
         as_of=as_of,
         currency=currency,
@@ -128,6 +141,7 @@ def segmentation(
         by_channel=MappingProxyType(
             {c: channels[c] for c in ContactChannel if c in channels}
         ),
+        by_need=MappingProxyType({n: named[n] for n in sorted(named)}),
     )
 
 

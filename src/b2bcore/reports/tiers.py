@@ -96,7 +96,7 @@ def tier_matrix(
     rows = tuple(
         _row(key, group, as_of)
         for key, group in grouped(
-            opened, dimension, managers=managers, accounts=accounts
+            opened, dimension, managers=managers, accounts=accounts, as_of=as_of
         ).items()
     )
     return _matrix(rows, as_of, dimension)

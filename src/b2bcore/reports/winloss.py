@@ -378,7 +378,7 @@ def win_loss_analysis(
     analysis = _analysis(closed, as_of)
     if by is None:
         return analysis
-    groups = grouped(closed, by, managers=managers, accounts=accounts)
+    groups = grouped(closed, by, managers=managers, accounts=accounts, as_of=as_of)
     return attrs.evolve(
         analysis,
         dimension=by,

@@ -69,3 +69,40 @@ def test_a_deal_without_an_account_has_the_unknown_account_key(
     deal = memory_core.opportunity(open_deal(memory_core, on=date(2024, 1, 1)))
 
     assert key(deal, Dimension.ACCOUNT, managers={}, accounts={}) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("expected_close_on", "expected"),
+    [
+        (date(2024, 8, 31), "short"),
+        (date(2024, 9, 1), "mid"),
+        (date(2025, 4, 30), "mid"),
+        (date(2025, 5, 1), "long"),
+    ],
+)
+def test_the_horizon_key_is_the_expected_close_from_the_report_date(
+    memory_core: B2BCore, expected_close_on: date, expected: str
+) -> None:
+    deal = memory_core.opportunity(
+        open_deal(memory_core, on=date(2024, 1, 1), expected_close_on=expected_close_on)
+    )
+
+    assert (
+        key(deal, Dimension.HORIZON, managers={}, accounts={}, as_of=date(2024, 4, 1))
+        == expected
+    )
+
+
+def test_the_horizon_key_follows_the_expected_close_in_force_on_the_day(
+    memory_core: B2BCore,
+) -> None:
+    deal = open_deal(memory_core, on=date(2024, 1, 1))  # expected 2024-12-31
+    memory_core.move_expected_close(
+        deal, expected_close_on=date(2024, 5, 31), reason="sooner", on=date(2024, 5, 1)
+    )
+
+    before = memory_core.tier_matrix(by=Dimension.HORIZON, as_of=date(2024, 4, 1))
+    after = memory_core.tier_matrix(by=Dimension.HORIZON, as_of=date(2024, 5, 1))
+
+    assert [row.key for row in before.rows] == ["mid"]
+    assert [row.key for row in after.rows] == ["short"]

@@ -539,6 +539,7 @@ def renewals(
             "owner",
             "value",
             "risks",
+            "deal",
         ],
         [
             (
@@ -551,6 +552,7 @@ def renewals(
                 i.owner,
                 i.value,
                 ", ".join(sorted(r.value for r in i.risks)),
+                "" if i.deal_id is None else f"tier {i.deal_tier} {i.deal_id}",
             )
             for i in items
         ],
@@ -823,6 +825,163 @@ def win_loss(
     table("Lost to", ["competitor", "deals"], list(analysis.lost_to.items()))
 
 
+def days(value: float | None) -> str | None:
+    return None if value is None else f"{value:.1f}"
+
+
+@app.command("lead-funnel")
+def lead_funnel(
+    as_of: AsOf = None,
+    since: Annotated[
+        date | None,
+        typer.Option(
+            "--since", parser=parse_date, help="Only leads captured from this day."
+        ),
+    ] = None,
+    known_at: KnownAt = None,
+    as_json: Json = False,
+) -> None:
+    """The MQL → SQL → deal → won funnel: counts, conversion and days per step."""
+    with opened() as core:
+        found = core.lead_funnel(as_of=as_of, since=since, known_at=known_at)
+    if as_json:
+        emit(plain(found))
+        return
+    table(
+        f"Lead funnel on {found.as_of}"
+        + (f" (captured from {found.since})" if found.since else ""),
+        ["step", "leads", "conversion", "avg days"],
+        [
+            (s.stage.value, s.count, percent(s.conversion_rate), days(s.average_days))
+            for s in found.steps
+        ],
+    )
+    out.print(
+        f"open: {found.open_mql} mql, {found.open_sql} sql; "
+        f"disqualified: {found.disqualified}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command("lead-scores")
+def lead_scores(
+    as_of: AsOf = None, known_at: KnownAt = None, as_json: Json = False
+) -> None:
+    """The open leads scored 0–100, highest first, with the points of each
+    fact: temperature, qualification, contact, need, source, freshness."""
+    with opened() as core:
+        found = core.lead_scores(as_of=as_of, known_at=known_at)
+    if as_json:
+        emit(plain(found))
+        return
+    table(
+        f"Lead scores on {found.as_of}",
+        [
+            "score",
+            "company",
+            "status",
+            "temp",
+            "qual",
+            "cont",
+            "need",
+            "src",
+            "fresh",
+            "age",
+        ],
+        [
+            (
+                s.score,
+                s.company,
+                s.status.value,
+                s.points.temperature,
+                s.points.qualification,
+                s.points.contact,
+                s.points.need,
+                s.points.source,
+                s.points.freshness,
+                s.age_days,
+            )
+            for s in found.leads
+        ],
+    )
+
+
+@app.command("tier-movement")
+def tier_movement(
+    start: Annotated[
+        date, typer.Option("--from", parser=parse_date, help="The earlier date.")
+    ],
+    end: Annotated[
+        date | None,
+        typer.Option(
+            "--to", parser=parse_date, help="The later date (default: today)."
+        ),
+    ] = None,
+    known_at: KnownAt = None,
+    as_json: Json = False,
+) -> None:
+    """The weekly tier meeting: which deals moved up, down, stayed, opened or
+    closed between two dates."""
+    with opened() as core:
+        found = core.tier_movement(start=start, end=end, known_at=known_at)
+    if as_json:
+        emit(plain(found))
+        return
+    table(
+        f"Tier movement {found.start} – {found.end}: "
+        + ", ".join(f"{n} {m.value}" for m, n in found.counts.items()),
+        ["move", "from", "to", "deal", "owner", "amount", "moves"],
+        [
+            (
+                d.movement.value,
+                d.from_tier,
+                d.outcome.value if d.outcome else d.to_tier,
+                d.name,
+                d.owner,
+                d.amount,
+                d.moves,
+            )
+            for d in found.deals
+        ],
+    )
+
+
+@app.command("postmortems")
+def postmortem_rollup(
+    as_of: AsOf = None, known_at: KnownAt = None, as_json: Json = False
+) -> None:
+    """The root causes and lessons of every postmortem, overall and by
+    category (won, dropped, lost and why), competitor and owner."""
+    with opened() as core:
+        found = core.postmortem_rollup(as_of=as_of, known_at=known_at)
+    if as_json:
+        emit(plain(found))
+        return
+
+    def notes(counts: Sequence[Any]) -> str:
+        return "\n".join(f"{c.count}× {c.note}" for c in counts)
+
+    table(
+        f"Postmortems on {found.as_of}: {found.postmortems}",
+        ["", "root causes", "lessons"],
+        [("all", notes(found.root_causes), notes(found.lessons))],
+    )
+    for title, groups in (
+        ("By category", found.by_category),
+        ("By competitor", found.by_competitor),
+        ("By owner", found.by_owner),
+    ):
+        table(
+            title,
+            ["key", "postmortems", "root causes", "lessons"],
+            [
+                (g.key, g.postmortems, notes(g.root_causes), notes(g.lessons))
+                for g in groups
+            ],
+        )
+
+
 # -- accounts -----------------------------------------------------------------
 
 Ids = Annotated[
@@ -967,7 +1126,8 @@ def segments(
     currency: RankCurrency = None,
     as_json: Json = False,
 ) -> None:
-    """Accounts ranked by value, the Pareto top 20 %, by sector and channel."""
+    """Accounts ranked by value, the Pareto top 20 %, by sector, channel and
+    the needs their feedback named."""
     with opened() as core:
         result = core.segmentation(as_of=as_of, currency=currency, known_at=known_at)
     if as_json:
@@ -976,12 +1136,21 @@ def segments(
     table(
         f"Top 20 % of accounts on {result.as_of}: "
         f"{percent(result.pareto_share)} of value",
-        ["account", "grade", "sector", "value", "share"],
+        ["account", "grade", "sector", "value", "share", "needs"],
         [
-            (a.name, a.grade.value, a.sector, a.value, percent(a.share))
+            (
+                a.name,
+                a.grade.value,
+                a.sector,
+                a.value,
+                percent(a.share),
+                ", ".join(a.needs),
+            )
             for a in result.pareto
         ],
     )
+    if result.by_need:
+        table("Accounts by need", ["need", "accounts"], list(result.by_need.items()))
 
 
 @app.command("grade-suggestions")

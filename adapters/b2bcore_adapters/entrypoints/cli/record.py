@@ -40,6 +40,7 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
@@ -61,10 +62,17 @@ GROUPS: dict[type[DomainAggregate], tuple[str, str, str]] = {
     Opportunity: ("deal", "opportunity", "deals"),
     SalesRep: ("sales-rep", "sales rep", "sales reps"),
     Acknowledgement: ("alert", "alert", "alerts"),
+    Feedback: ("feedback", "feedback", "feedback"),
 }
 #: The aggregates with a view, each the ``B2BCore`` query named by its kind
 #: (``core.asset(id, version=, as_of=, known_at=)``).
-SHOWN: tuple[type[DomainAggregate], ...] = (Account, Asset, Lead, Opportunity)
+SHOWN: tuple[type[DomainAggregate], ...] = (
+    Account,
+    Asset,
+    Lead,
+    Opportunity,
+    Feedback,
+)
 #: The fields the command line fills itself: who records the command.
 NOT_OPTIONS = frozenset({"actor", "correlation_id", "causation_id"})
 
@@ -121,10 +129,17 @@ def _command(declared: type[c.Command[Any]], opened: Opener) -> Callable[..., No
 
     def record(**given: Any) -> None:
         command = declared(**given)
-        with opened() as core, core.unit_of_work() as unit:
-            result = core.handle(command)
-        subject = result if isinstance(result, UUID) else command.target()
-        version = None if subject is None else unit.version(subject)
+        with opened() as core:
+            with core.unit_of_work() as unit:
+                result = core.handle(command)
+            subject = result if isinstance(result, UUID) else command.target()
+            # A target the command left unchanged answers its version too.
+            version = None if subject is None else unit.version(subject)
+            if subject is not None and version is None:
+                last = core.event_log.recorder.select_events(
+                    subject, desc=True, limit=1
+                )
+                version = last[0].originator_version if last else None
         answer = {"id": subject, "version": version}
         if declared.RESULT:
             answer[declared.RESULT] = result

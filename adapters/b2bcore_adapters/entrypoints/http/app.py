@@ -47,6 +47,7 @@ from b2bcore.domain.errors import (
     ProjectionError,
     ReadModelBehindError,
 )
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
@@ -611,6 +612,7 @@ RESOURCES: dict[type[DomainAggregate], tuple[str, str]] = {
     Opportunity: ("opportunities", "opportunities"),
     SalesRep: ("sales-reps", "sales reps"),
     Acknowledgement: ("alerts", "reports"),
+    Feedback: ("feedback", "feedback"),
 }
 
 

@@ -52,13 +52,29 @@ class ReportQueries(Protocol):
         """Every deal opened by ``day``: key, account id, owner, region,
         business line, country, product, opened on, closed on, outcome,
         currency, amount (minor units), won currency, won value, loss
-        reason, lost to, name; the owner and the amount those in force on
-        ``day``."""
+        reason, lost to, name, expected close; the owner, the amount and
+        the expected close those in force on ``day``."""
         ...
 
     def tier_move_rows(self, *, day: date, known: int) -> Rows:
         """The tier moves made by ``day`` of the deals opened by then: key,
         seq, from tier, tier, stage, moved on."""
+        ...
+
+    def lead_rows(self, *, day: date, known: int) -> Rows:
+        """Every lead captured by ``day``: key, company, source,
+        temperature, has contact (0/1), has need (0/1), account id, status,
+        captured on, qualified on, closed on, opportunity id."""
+        ...
+
+    def postmortem_rows(self, *, day: date, known: int) -> Rows:
+        """The notes of the postmortems recorded by ``day``: deal key,
+        recorded on, kind (summary, root_cause, lesson), seq, note."""
+        ...
+
+    def renewal_deal_rows(self, *, day: date, known: int) -> Rows:
+        """The renewal deals open on ``day`` (opened by then, closed after
+        it): key, the asset it renews, its tier on ``day``."""
         ...
 
     def manager_rows(self, *, known: int) -> Rows:
@@ -67,6 +83,17 @@ class ReportQueries(Protocol):
 
     def acknowledged_rows(self, *, known: int) -> Rows:
         """The id of every acknowledged alert."""
+        ...
+
+    def feedback_rows(self, *, day: date, known: int) -> Rows:
+        """The feedback recorded by ``day``: key, account id, asset id, kind,
+        channel, category, severity, score, recorded on, resolved on (even
+        when after ``day``)."""
+        ...
+
+    def feedback_need_rows(self, *, day: date, known: int) -> Rows:
+        """The needs named by the feedback recorded by ``day``: key, seq,
+        need."""
         ...
 
     def account_rows(self, *, known: int) -> Rows:

@@ -19,8 +19,11 @@ from b2bcore.domain.values import (
     BusinessLine,
     CompetitorContact,
     ContactChannel,
+    FeedbackCategory,
+    FeedbackKind,
     Grade,
     Installment,
+    LeadStatus,
     LossReason,
     MonthlyUsage,
     ObsoleteReason,
@@ -29,11 +32,14 @@ from b2bcore.domain.values import (
     Renewal,
     SalesStage,
     SatisfactionScore,
+    Severity,
+    Temperature,
     TierMove,
     Upgrade,
     UsagePattern,
 )
 from b2bcore.domain.views import TierStint, stints_of
+from b2bcore.reports.renewals import LinkedDeal
 
 
 @attrs.frozen
@@ -56,6 +62,8 @@ class DealFacts:
     won_value: Money | None
     loss_reason: LossReason | None
     lost_to: str | None
+    #: The expected close in force on the report date.
+    expected_close_on: date
     #: The moves on or before the report date, the opening first.
     tier_history: tuple[TierMove, ...]
 
@@ -125,6 +133,7 @@ def deal_records(
         loss_reason,
         lost_to,
         name,
+        expected_close_on,
     ) in deals:
         found.append(
             DealFacts(
@@ -147,6 +156,7 @@ def deal_records(
                 if loss_reason is None
                 else _member(LossReason, loss_reason),
                 lost_to=lost_to,
+                expected_close_on=_date(expected_close_on),
                 tier_history=tuple(
                     move for _, move in sorted(history.get(key, ()), key=_order)
                 ),
@@ -299,3 +309,151 @@ def asset_records(
 
 def _order(pair: tuple[int, Any]) -> int:
     return pair[0]
+
+
+@attrs.frozen
+class LeadFacts:
+    """What the lead reports read of a lead: its dates, status and
+    temperature as they stand now, whether it has a contact and a need."""
+
+    id: UUID
+    company: str
+    source: str
+    temperature: Temperature
+    has_contact: bool
+    has_need: bool
+    account_id: UUID | None
+    status: LeadStatus
+    captured_on: date
+    qualified_on: date | None
+    closed_on: date | None
+    opportunity_id: UUID | None
+
+
+def lead_records(rows: Iterable[Sequence[Any]]) -> list[LeadFacts]:
+    """Leads from rows of ``ReportQueries.lead_rows``."""
+    return [
+        LeadFacts(
+            id=UUID(key),
+            company=company,
+            source=source,
+            temperature=_member(Temperature, temperature),
+            has_contact=bool(has_contact),
+            has_need=bool(has_need),
+            account_id=None if account_id is None else _uuid(account_id),
+            status=_member(LeadStatus, status),
+            captured_on=_date(captured_on),
+            qualified_on=_day(qualified_on),
+            closed_on=_day(closed_on),
+            opportunity_id=None if opportunity_id is None else _uuid(opportunity_id),
+        )
+        for (
+            key,
+            company,
+            source,
+            temperature,
+            has_contact,
+            has_need,
+            account_id,
+            status,
+            captured_on,
+            qualified_on,
+            closed_on,
+            opportunity_id,
+        ) in rows
+    ]
+
+
+@attrs.frozen
+class PostmortemFacts:
+    """A deal's postmortem as the report tables hold it."""
+
+    opportunity_id: UUID
+    recorded_on: date
+    summary: str
+    root_causes: tuple[str, ...]
+    lessons: tuple[str, ...]
+
+
+def postmortem_records(rows: Iterable[Sequence[Any]]) -> dict[UUID, PostmortemFacts]:
+    """Postmortems by deal id, from rows of ``ReportQueries.postmortem_rows``."""
+    notes: dict[str, dict[str, list[tuple[int, Any]]]] = {}
+    recorded: dict[str, str] = {}
+    for key, recorded_on, kind, seq, note in rows:
+        recorded[key] = recorded_on
+        notes.setdefault(key, {}).setdefault(kind, []).append((seq, note))
+
+    def listed(key: str, kind: str) -> tuple[str, ...]:
+        return tuple(n for _, n in sorted(notes[key].get(kind, ()), key=_order))
+
+    return {
+        _uuid(key): PostmortemFacts(
+            opportunity_id=_uuid(key),
+            recorded_on=_date(recorded[key]),
+            summary=listed(key, "summary")[0],
+            root_causes=listed(key, "root_cause"),
+            lessons=listed(key, "lesson"),
+        )
+        for key in sorted(notes)
+    }
+
+
+@attrs.frozen
+class FeedbackFacts:
+    """What the reports read of a survey, complaint or interview: no text."""
+
+    id: UUID
+    account_id: UUID
+    asset_id: UUID | None
+    kind: FeedbackKind
+    channel: ContactChannel
+    category: FeedbackCategory
+    severity: Severity | None
+    score: int | None
+    recorded_on: date
+    #: The day the complaint was resolved, even when after the report date.
+    resolved_on: date | None
+    needs: tuple[str, ...]
+
+
+def feedback_records(
+    rows: Iterable[Sequence[Any]], needs: Iterable[Sequence[Any]]
+) -> list[FeedbackFacts]:
+    """Feedback from rows of ``ReportQueries.feedback_rows`` and its needs
+    from ``ReportQueries.feedback_need_rows``."""
+    named: dict[str, list[tuple[int, str]]] = {}
+    for key, seq, need in needs:
+        named.setdefault(key, []).append((seq, need))
+    return [
+        FeedbackFacts(
+            id=UUID(key),
+            account_id=_uuid(account_id),
+            asset_id=None if asset_id is None else _uuid(asset_id),
+            kind=_member(FeedbackKind, kind),
+            channel=_member(ContactChannel, channel),
+            category=_member(FeedbackCategory, category),
+            severity=None if severity is None else _member(Severity, severity),
+            score=score,
+            recorded_on=_date(recorded_on),
+            resolved_on=_day(resolved_on),
+            needs=tuple(n for _, n in sorted(named.get(key, ()), key=_order)),
+        )
+        for (
+            key,
+            account_id,
+            asset_id,
+            kind,
+            channel,
+            category,
+            severity,
+            score,
+            recorded_on,
+            resolved_on,
+        ) in rows
+    ]
+
+
+def linked_deals(rows: Iterable[Sequence[Any]]) -> dict[UUID, LinkedDeal]:
+    """The renewal deals open on the report date by the asset each renews,
+    from rows of ``ReportQueries.renewal_deal_rows``."""
+    return {_uuid(asset): LinkedDeal(UUID(key), tier) for key, asset, tier in rows}

@@ -18,6 +18,8 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
+from b2bcore.domain.lead import Lead
 from b2bcore.domain.money import Money
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
@@ -28,10 +30,16 @@ from b2bcore.readmodels.facts.tables import (
     ASSETS,
     COMPETITOR_CONTACTS,
     DEAL_AMOUNTS,
+    DEAL_EXPECTED_CLOSES,
     DEAL_OWNERS,
     DEALS,
+    FEEDBACK,
+    FEEDBACK_NEEDS,
     INSTALLMENTS,
+    LEADS,
     PAYMENTS,
+    POSTMORTEM_NOTES,
+    RENEWAL_DEALS,
     RENEWALS,
     SALES_REPS,
     SATISFACTION,
@@ -106,9 +114,68 @@ def _deal(d: Any) -> frozenset[FactRow]:
                 None if d.loss_reason is None else d.loss_reason.value,
                 d.lost_to,
                 d.name,
+                day(d.expected_close_on),
             )
         }
     )
+
+
+def _postmortem(d: Any) -> frozenset[FactRow]:
+    """The deal's postmortem notes: summary, root causes, lessons."""
+    if d.postmortem is None:
+        return frozenset()
+    on, p = day(d.postmortem_on), d.postmortem
+    return frozenset(
+        {
+            (on, "summary", 0, p.summary),
+            *((on, "root_cause", seq, t) for seq, t in enumerate(p.root_causes)),
+            *((on, "lesson", seq, t) for seq, t in enumerate(p.lessons)),
+        }
+    )
+
+
+def _lead(lead: Any) -> frozenset[FactRow]:
+    return frozenset(
+        {
+            (
+                lead.company,
+                lead.source,
+                lead.temperature.value,
+                int(lead.contact is not None),
+                int(lead.need is not None),
+                None if lead.account_id is None else str(lead.account_id),
+                lead.status.value,
+                day(lead.captured_on),
+                day(lead.qualified_on),
+                day(lead.closed_on),
+                None if lead.opportunity_id is None else str(lead.opportunity_id),
+            )
+        }
+    )
+
+
+def _feedback(f: Any) -> frozenset[FactRow]:
+    return frozenset(
+        {
+            (
+                str(f.account_id),
+                None if f.asset_id is None else str(f.asset_id),
+                f.kind.value,
+                f.channel.value,
+                f.category.value,
+                None if f.severity is None else f.severity.value,
+                f.score,
+                day(f.recorded_on),
+                day(f.resolved_on),
+            )
+        }
+    )
+
+
+def _renewal_deal(d: Any) -> frozenset[FactRow]:
+    if d.renews_asset_id is None:
+        return frozenset()
+    return frozenset({(str(d.renews_asset_id), day(d.opened_on), day(d.closed_on))})
 
 
 #: The tables with a row per item of one of an aggregate's lists: the list,
@@ -182,6 +249,10 @@ LISTS: dict[Table, tuple[str, Callable[[int, Any], FactRow]]] = {
         "owner_edits",
         lambda seq, e: (seq, day(e.changed_on), e.previous, e.value),
     ),
+    DEAL_EXPECTED_CLOSES: (
+        "expected_close_on_edits",
+        lambda seq, e: (seq, day(e.changed_on), day(e.previous), day(e.value)),
+    ),
 }
 
 
@@ -207,6 +278,10 @@ DERIVATIONS: dict[str, dict[Table, Derivation]] = {
         ),
     },
     SalesRep.KIND: {SALES_REPS: lambda r: frozenset({(r.name, r.manager)})},
+    Feedback.KIND: {
+        FEEDBACK: _feedback,
+        FEEDBACK_NEEDS: lambda f: frozenset(enumerate(f.needs)),
+    },
     Acknowledgement.KIND: {
         ACKNOWLEDGEMENTS: lambda k: frozenset({(day(k.acknowledged_on),)}),
     },
@@ -214,9 +289,12 @@ DERIVATIONS: dict[str, dict[Table, Derivation]] = {
         DEALS: _deal,
         **{
             table: _every(*LISTS[table])
-            for table in (TIER_MOVES, DEAL_AMOUNTS, DEAL_OWNERS)
+            for table in (TIER_MOVES, DEAL_AMOUNTS, DEAL_OWNERS, DEAL_EXPECTED_CLOSES)
         },
+        POSTMORTEM_NOTES: _postmortem,
+        RENEWAL_DEALS: _renewal_deal,
     },
+    Lead.KIND: {LEADS: _lead},
     Asset.KIND: {
         ASSETS: _asset,
         **{table: _every(*LISTS[table]) for table in ASSET_DETAILS},
@@ -232,6 +310,7 @@ TOUCHES: dict[str, tuple[Table, ...]] = {
     Asset.Upgraded.TOPIC: (ASSETS, UPGRADES),
     Asset.Replaced.TOPIC: (ASSETS,),
     Asset.MadeObsolete.TOPIC: (ASSETS,),
+    Asset.RenewalDealOpened.TOPIC: (),
     Asset.InspectionScheduled.TOPIC: (),
     Asset.InspectionCompleted.TOPIC: (),
     Asset.InspectionCorrected.TOPIC: (),
@@ -239,14 +318,15 @@ TOUCHES: dict[str, tuple[Table, ...]] = {
     Asset.UsageCorrected.TOPIC: (USAGE,),
     Asset.PaymentCorrected.TOPIC: (PAYMENTS,),
     Asset.PaymentReversed.TOPIC: (PAYMENTS,),
+    Feedback.Resolved.TOPIC: (FEEDBACK,),
     Opportunity.GateReviewed.TOPIC: (),
     Opportunity.FindingRaised.TOPIC: (),
     Opportunity.FindingResolved.TOPIC: (),
     Opportunity.GatePassed.TOPIC: (),
-    Opportunity.PostmortemRecorded.TOPIC: (),
+    Opportunity.PostmortemRecorded.TOPIC: (POSTMORTEM_NOTES,),
     Opportunity.AmountChanged.TOPIC: (DEALS, DEAL_AMOUNTS),
     Opportunity.Reassigned.TOPIC: (DEALS, DEAL_OWNERS),
-    Opportunity.ExpectedCloseMoved.TOPIC: (),
+    Opportunity.ExpectedCloseMoved.TOPIC: (DEALS, DEAL_EXPECTED_CLOSES),
 }
 
 

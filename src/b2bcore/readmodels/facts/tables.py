@@ -182,6 +182,7 @@ DEALS = Table(
         text("loss_reason", nullable=True),
         text("lost_to", nullable=True),
         text("name"),
+        text("expected_close_on"),
     ),
     indexes=(("opened_on",),),
 )
@@ -213,6 +214,68 @@ DEAL_OWNERS = Table(
     "b2bcore_fact_deal_owners",
     (integer("seq"), text("changed_on"), text("previous_owner"), text("owner")),
 )
+#: Each move of a deal's expected close, as ``DEAL_AMOUNTS``.
+DEAL_EXPECTED_CLOSES = Table(
+    "b2bcore_fact_deal_expected_closes",
+    (
+        integer("seq"),
+        text("changed_on"),
+        text("previous_expected_close_on"),
+        text("expected_close_on"),
+    ),
+)
+#: A deal's postmortem, a row per note: its summary (``kind`` "summary"),
+#: each root cause ("root_cause") and each lesson ("lesson"), in order.
+POSTMORTEM_NOTES = Table(
+    "b2bcore_fact_postmortem_notes",
+    (text("recorded_on"), text("kind"), integer("seq"), text("note")),
+)
+#: A lead as it stands now; its status on a date follows from its dates.
+#: Whether it has a contact and a need, not who nor what (personal data).
+LEADS = Table(
+    "b2bcore_fact_leads",
+    (
+        text("company"),
+        text("source"),
+        text("temperature"),
+        integer("has_contact"),
+        integer("has_need"),
+        text("account_id", nullable=True),
+        text("status"),
+        text("captured_on"),
+        text("qualified_on", nullable=True),
+        text("closed_on", nullable=True),
+        text("opportunity_id", nullable=True),
+    ),
+    indexes=(("captured_on",),),
+)
+#: Each survey, complaint and interview (the voice of the customer); no
+#: text: what the customer said stays in the log.
+FEEDBACK = Table(
+    "b2bcore_fact_feedback",
+    (
+        text("account_id"),
+        text("asset_id", nullable=True),
+        text("kind"),
+        text("channel"),
+        text("category"),
+        text("severity", nullable=True),
+        integer("score", nullable=True),
+        text("recorded_on"),
+        text("resolved_on", nullable=True),
+    ),
+    indexes=(("recorded_on",),),
+)
+#: Each need a piece of feedback named, in order (``seq``).
+FEEDBACK_NEEDS = Table("b2bcore_fact_feedback_needs", (integer("seq"), text("need")))
+
+#: Each renewal deal (the key is the deal's): the asset it renews and when
+#: it was open, for the renewal queue's linked deal.
+RENEWAL_DEALS = Table(
+    "b2bcore_fact_renewal_deals",
+    (text("asset_id"), text("opened_on"), text("closed_on", nullable=True)),
+    indexes=(("asset_id",),),
+)
 
 #: The fact tables of each aggregate kind.
 TABLES_OF_KIND: dict[str, tuple[Table, ...]] = {
@@ -220,7 +283,17 @@ TABLES_OF_KIND: dict[str, tuple[Table, ...]] = {
     "asset": (ASSETS, *ASSET_DETAILS),
     "sales_rep": (SALES_REPS,),
     "acknowledgement": (ACKNOWLEDGEMENTS,),
-    "opportunity": (DEALS, TIER_MOVES, DEAL_AMOUNTS, DEAL_OWNERS),
+    "feedback": (FEEDBACK, FEEDBACK_NEEDS),
+    "opportunity": (
+        DEALS,
+        TIER_MOVES,
+        DEAL_AMOUNTS,
+        DEAL_OWNERS,
+        DEAL_EXPECTED_CLOSES,
+        POSTMORTEM_NOTES,
+        RENEWAL_DEALS,
+    ),
+    "lead": (LEADS,),
 }
 TABLES: tuple[Table, ...] = tuple(
     table for tables in TABLES_OF_KIND.values() for table in tables

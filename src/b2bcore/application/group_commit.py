@@ -1,0 +1,109 @@
+"""Group commit: the saves that threads of one process make at the same time,
+recorded in one transaction — one table lock, one round trip, one commit —
+while each command still gets its own outcome.
+
+The first save to arrive leads: it records every save queued behind it
+while its own was in flight, together, and again until none is waiting
+(a save that finds nobody recording goes at once: no waiting when idle).
+If the shared transaction fails — one save's version clash, one save's
+idempotency key taken — each save of the group is recorded again on its
+own, so the clash is the one save's error and the others stand.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+import attrs
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.persistence import Recording, StoredEvent
+
+Record = Callable[[ProcessingEvent[UUID]], list[Recording[UUID]]]
+
+
+@attrs.define
+class _Save:
+    processing: ProcessingEvent[UUID]
+    done: threading.Event = attrs.Factory(threading.Event)
+    recordings: list[Recording[UUID]] = attrs.Factory(list)
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """Records saves through ``record`` (the application's), together when
+    they arrive together."""
+
+    def __init__(self, record: Record) -> None:
+        self._record = record
+        self._lock = threading.Lock()
+        self._waiting: list[_Save] = []
+        self._leading = False
+        #: How many saves each transaction held (for tests and benchmarks).
+        self.sizes: list[int] = []
+
+    def record(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        save = _Save(processing)
+        with self._lock:
+            self._waiting.append(save)
+            lead, self._leading = not self._leading, True
+        if lead:
+            self._lead()
+        save.done.wait()
+        if save.error is not None:
+            raise save.error
+        return save.recordings
+
+    def _lead(self) -> None:
+        while True:
+            with self._lock:
+                group, self._waiting = self._waiting, []
+                if not group:
+                    self._leading = False
+                    return
+            self._commit(group)
+
+    def _commit(self, group: list[_Save]) -> None:
+        self.sizes.append(len(group))
+        if len(group) > 1:
+            try:
+                recordings = self._record(_merged(group))
+            except Exception:  # each save is recorded again on its own below
+                recordings = None
+            if recordings is not None:
+                start = 0
+                for save in group:
+                    end = start + len(save.processing.events)
+                    save.recordings = recordings[start:end]
+                    save.done.set()
+                    start = end
+                return
+        for save in group:
+            try:
+                save.recordings = self._record(save.processing)
+            except BaseException as error:  # handed to the saving thread
+                save.error = error
+            save.done.set()
+
+
+def _merged(group: Sequence[_Save]) -> ProcessingEvent[UUID]:
+    """One save of every event of ``group``, running each save's hook inside
+    the transaction with its own events and positions."""
+    merged: ProcessingEvent[UUID] = ProcessingEvent()
+    hooks: list[tuple[int, int, Any]] = []
+    for save in group:
+        start = len(merged.events)
+        merged.events.extend(save.processing.events)
+        merged.aggregates.update(save.processing.aggregates)
+        if (then := save.processing.saved_kwargs.get("then")) is not None:
+            hooks.append((start, len(merged.events), then))
+    if hooks:
+
+        def then(cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]) -> None:
+            for start, end, hook in hooks:
+                hook(cursor, stored[start:end], at[start:end])
+
+        merged.saved_kwargs["then"] = then
+    return merged
