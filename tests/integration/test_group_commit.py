@@ -105,3 +105,28 @@ def test_a_clash_in_a_group_is_that_commands_error_alone(grouped: B2BCore) -> No
     assert grouped.account(shared).version == 1 + applied
     assert max(group.sizes) > 1
     assert grouped.verify_log(deep=True).ok  # read models equal a rebuild
+
+
+def test_a_group_moves_the_read_models_once_inside_its_transaction(
+    durable_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under LOG_HEAD the read rows of a whole group commit with its events,
+    projected once for the group, not once per save."""
+    with B2BCore.open(durable_url, group_commit=True) as core:
+        group = slowed(core)
+        applied: list[int] = []
+        apply_saved = core.projector.apply_saved
+
+        def counted(recordings: Any, store: Any = None) -> bool:
+            applied.append(len(recordings))
+            return apply_saved(recordings, store)
+
+        monkeypatch.setattr(core.projector, "apply_saved", counted)
+
+        made = at_once(lambda n: register_account(core, name=f"account {n}"))
+
+        assert len(applied) == len(group.sizes) < THREADS
+        assert sorted(applied) == sorted(group.sizes)
+        assert core.read_status().behind == 0
+        assert {a.id for a in core.accounts()} == set(made)
+        assert core.verify_log(deep=True).ok

@@ -297,8 +297,26 @@ class EventLog(Application[UUID]):
         return recordings
 
     def record(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        """Record one save's events (the library's ``_record``)."""
-        return self._record(processing)
+        """Record one save's events (the library's ``_record``), running its
+        hooks inside the transaction: ``then`` (the caller's), then
+        ``project`` (the read models')."""
+        given = processing.saved_kwargs
+        hooks = [given[k] for k in ("then", "project") if given.get(k) is not None]
+        kwargs = {k: v for k, v in given.items() if k not in ("then", "project")}
+        if hooks:
+
+            def then(
+                cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]
+            ) -> None:
+                for hook in hooks:
+                    hook(cursor, stored, at)
+
+            kwargs["then"] = then
+        processing.saved_kwargs = kwargs
+        try:
+            return self._record(processing)
+        finally:
+            processing.saved_kwargs = given
 
     def construct_mapper(self) -> Mapper[UUID]:
         vault_class = resolve_topic(self.env[VAULT_VARIABLE])
@@ -372,6 +390,55 @@ def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
                 raise
             time.sleep(0.05 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+@attrs.define
+class InSave:
+    """The read models moved past a save inside its own transaction (under
+    ``LOG_HEAD``): its events and read rows commit together. A savepoint
+    keeps a failure there from touching the save, which then catches up
+    after it commits; each of ``projected`` records success. The saves a
+    group commit records together are projected once (``merged``)."""
+
+    projector: Projector
+    store: InTransactionStore
+    events: Sequence[Any]
+    projected: list[list[bool]]
+
+    def __call__(
+        self, cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]
+    ) -> None:
+        recordings = [
+            Recording(
+                domain_event=event,
+                notification=Notification(
+                    id=position,
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                ),
+            )
+            for event, s, position in zip(self.events, stored, at, strict=True)
+        ]
+        cursor.execute("SAVEPOINT b2bcore_read_models")
+        try:
+            if self.projector.apply_saved(recordings, self.store.within(cursor)):
+                for flags in self.projected:
+                    flags.append(True)
+        except Exception:  # the catch-up after the save reports it
+            cursor.execute("ROLLBACK TO b2bcore_read_models")
+        cursor.execute("RELEASE b2bcore_read_models")
+
+    def merged(self, others: Sequence[InSave]) -> InSave:
+        """One projection of this save's events and ``others``', in order."""
+        parts = [self, *others]
+        return InSave(
+            self.projector,
+            self.store,
+            [e for part in parts for e in part.events],
+            [flags for part in parts for flags in part.projected],
+        )
 
 
 class B2BCore:
@@ -594,42 +661,18 @@ class B2BCore:
 
     def _projected_within(
         self, aggregates: Sequence[DomainAggregate], projected: list[bool]
-    ) -> Then | None:
-        """Under ``LOG_HEAD``, on a store that allows it (SQLite), what the
-        log's recorder runs inside a save's transaction: the read models move
-        past the save there, so its events and read rows commit together.
-        A savepoint keeps a failure there from touching the save, which
-        then catches up after it commits; ``projected`` records success."""
+    ) -> InSave | None:
+        """Under ``LOG_HEAD``, on a store that allows it, what the log's
+        recorder runs inside a save's transaction: the read models move past
+        the save there, so its events and read rows commit together
+        (``InSave``); ``projected`` records success."""
         store = self.projector.store
         if self.consistency is Consistency.AVAILABLE or not isinstance(
             store, InTransactionStore
         ):
             return None
         events = [e for a in aggregates for e in a.pending_events]
-
-        def then(cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]) -> None:
-            recordings = [
-                Recording(
-                    domain_event=event,
-                    notification=Notification(
-                        id=position,
-                        originator_id=s.originator_id,
-                        originator_version=s.originator_version,
-                        topic=s.topic,
-                        state=s.state,
-                    ),
-                )
-                for event, s, position in zip(events, stored, at, strict=True)
-            ]
-            cursor.execute("SAVEPOINT b2bcore_read_models")
-            try:
-                if self.projector.apply_saved(recordings, store.within(cursor)):
-                    projected.append(True)
-            except Exception:  # the catch-up after the save reports it
-                cursor.execute("ROLLBACK TO b2bcore_read_models")
-            cursor.execute("RELEASE b2bcore_read_models")
-
-        return then
+        return InSave(self.projector, store, events, [projected])
 
     def _caught_up_after_save(self, recordings: Sequence[Recording[UUID]]) -> None:
         """Under ``LOG_HEAD`` the writer keeps its own read models current:
@@ -1541,21 +1584,11 @@ class B2BCore:
             (a, a.version - len(a.pending_events) + 1) for a in aggregates
         ]
         projected: list[bool] = []
-        within = [
-            hook
-            for hook in (then, self._projected_within(aggregates, projected))
-            if hook is not None
-        ]
-
-        def run_within(
-            cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]
-        ) -> None:
-            for hook in within:
-                hook(cursor, stored, at)
-
+        project = self._projected_within(aggregates, projected)
+        hooks = {"then": then, "project": project}
         try:
             recordings = self._log.save(
-                *aggregates, **({"then": run_within} if within else {})
+                *aggregates, **{k: v for k, v in hooks.items() if v is not None}
             )
         except IntegrityError:
             for aggregate, first in first_versions:

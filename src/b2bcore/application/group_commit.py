@@ -89,16 +89,26 @@ class GroupCommit:
 
 
 def _merged(group: Sequence[_Save]) -> ProcessingEvent[UUID]:
-    """One save of every event of ``group``, running each save's hook inside
-    the transaction with its own events and positions."""
+    """One save of every event of ``group``: each save's own hook (``then``)
+    runs inside the transaction with its own events and positions; their
+    read-model projections (``project``) run once, over all of them."""
     merged: ProcessingEvent[UUID] = ProcessingEvent()
     hooks: list[tuple[int, int, Any]] = []
+    projections = []
     for save in group:
         start = len(merged.events)
         merged.events.extend(save.processing.events)
         merged.aggregates.update(save.processing.aggregates)
-        if (then := save.processing.saved_kwargs.get("then")) is not None:
-            hooks.append((start, len(merged.events), then))
+        kwargs = save.processing.saved_kwargs
+        for name in ("then", "project"):
+            if (hook := kwargs.get(name)) is not None:
+                hooks.append((start, len(merged.events), hook))
+        if kwargs.get("project") is not None:
+            projections.append(kwargs["project"])
+    if projections and len(projections) == len(group):
+        # One projection of the whole group instead of one per save.
+        hooks = [h for h in hooks if all(h[2] is not p for p in projections)]
+        merged.saved_kwargs["project"] = projections[0].merged(projections[1:])
     if hooks:
 
         def then(cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]) -> None:
