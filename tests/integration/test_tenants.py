@@ -206,3 +206,25 @@ def test_a_removed_tenant_refuses_to_move() -> None:
 
     with pytest.raises(BusinessRuleError, match="removed on 2024-06-01"):
         tenant.move(url="sqlite:///elsewhere.db", on=TODAY, meta=meta)
+
+
+def test_a_tenant_never_shares_the_directorys_or_another_tenants_store(
+    tenants: Tenants,
+) -> None:
+    made = tenants.create("acme")
+
+    for taken in (tenants.url, made.url):
+        with pytest.raises(ValidationError, match="another tenant's store"):
+            tenants.create("beta", url=taken)
+
+    assert [e.name for e in tenants.entries()] == ["acme"]
+
+
+def test_an_existing_store_can_become_a_tenant(tmp_path: Path, sqlite_url: str) -> None:
+    existing = f"sqlite:///{tmp_path / 'existing.db'}"
+    with B2BCore.open(existing) as core:
+        account = register_account(core)
+    with Tenants.open(sqlite_url) as tenants:
+        tenants.create("acme", url=existing, reason="was a store of its own")
+
+        assert tenants.core("acme").exists(account)

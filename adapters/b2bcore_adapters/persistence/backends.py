@@ -14,7 +14,8 @@ Each backend also places tenants (``b2bcore.application.tenants``): a
 tenant of ``postgresql://…/db`` is the schema ``tenant_NAME`` of that
 database (``SCHEMA_NAME`` below ``?schema=SCHEMA``), one of
 ``sqlite:///dir/book.db`` the file ``dir/book.NAME.db``, one of ``memory://``
-a store of its own; and it creates and drops a tenant's storage.
+a store of its own (``memory://NAME``); and it creates and drops a tenant's
+storage.
 """
 
 from __future__ import annotations
@@ -83,8 +84,9 @@ class Backend:
         return env
 
 
-def _no_settings(url: str, parts: SplitResult) -> dict[str, str]:
-    return {}
+def _memory(url: str, parts: SplitResult) -> dict[str, str]:
+    """Nothing to open; the name (``memory://acme``) tells stores apart."""
+    return {"POPO_STORE": unquote(parts.netloc)}
 
 
 def _sqlite(url: str, parts: SplitResult) -> dict[str, str]:
@@ -120,7 +122,7 @@ def _with_query(parts: SplitResult, **changes: str) -> str:
 
 
 def _memory_tenant(url: str, name: str) -> str:
-    return url
+    return f"memory://{name}"
 
 
 def _nothing(url: str) -> None:
@@ -223,7 +225,7 @@ MEMORY = Backend(
         VAULT_VARIABLE: "b2bcore.domain.personal_data:MemoryPersonalDataVault",
         CHAIN_VARIABLE: "b2bcore.audit.chainstore:MemoryChainLinkStore",
     },
-    settings=_no_settings,
+    settings=_memory,
     tenant_url=_memory_tenant,
     create=_nothing,
     drop=_nothing,

@@ -20,13 +20,14 @@ import attrs
 
 from b2bcore.application.core import B2BCore
 from b2bcore.application.paging import notifications
-from b2bcore.application.storage import backend_of
+from b2bcore.application.storage import backend_of, environment_for
 from b2bcore.domain.aggregate import Provenance
 from b2bcore.domain.errors import (
     AlreadyExistsError,
     ConfigurationError,
     NotFoundError,
     UnverifiedLogError,
+    ValidationError,
 )
 from b2bcore.domain.tenant import Tenant, check_name, check_url, tenant_id
 
@@ -96,6 +97,11 @@ class Tenants:
                 "tenant", tenant_id(name), f"{name!r} is taken (names are not reused)"
             )
         url = check_url(subject, url or backend_of(self.url).tenant_url(self.url, name))
+        taken = [self.url, *(e.url for e in self.entries())]
+        if any(environment_for(url) == environment_for(t) for t in taken):
+            raise ValidationError(
+                subject, "url", "is the directory's or another tenant's store"
+            )
         tenant = Tenant.create(
             name, url=url, on=self.directory._on(on), meta=self._meta(reason, actor)
         )
