@@ -23,12 +23,20 @@ ms each way: a managed database across a network, emulated on one machine
 
 Usage: python -m benchmarks.scale_out [--db postgresql://…/test]
 [--commands 1000] [--batch 25] [--repeat 3] [--delay-ms 0]
+[--targets [--db2 postgresql://…:5433/test]]
+
+``--targets`` measures the figures of the tenants-and-servers issue instead
+of the table: 4 writers on one log with the one-round-trip insert against
+today's default path, 4 tenants against 1, 2 servers against 1, and group
+commit against a save each — every figure a ratio to its baseline run
+alike in the same invocation.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import threading
@@ -66,6 +74,8 @@ from b2bcore_adapters.persistence.postgres_log import PostgresLogRecorder
 
 SPAWN = get_context("spawn")
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+#: A second server (``make test`` starts one: tests/services/second_postgres.sh).
+SECOND_URL = "postgresql://postgres@127.0.0.1:5433/test"
 #: Commands per account: register, purchase, install, pay, change grade.
 COMMANDS_PER_ACCOUNT = 5
 VALUE = Money.of(4_000_000, "KRW")
@@ -85,6 +95,10 @@ class Job:
     consistency: Consistency = Consistency.LOG_HEAD
     #: The one-round-trip insert (False: the library's pipelined one).
     one_round_trip: bool = True
+    #: Threads in the writer process, each doing the work on accounts of
+    #: its own, their saves grouped when ``group_commit``.
+    threads: int = 1
+    group_commit: bool = False
 
 
 @attrs.frozen
@@ -190,9 +204,13 @@ WORK: dict[str, Callable[[B2BCore, Job], int]] = {
 
 
 def write(job: Job, start: Barrier, results: Queue[Outcome]) -> None:
-    """A writer process: open, wait for the others, do the job, report."""
+    """A writer process: open, wait for the others, do the job (in
+    ``job.threads`` threads), report."""
     with B2BCore.open(
-        job.url, actor=f"writer {job.writer}", consistency=job.consistency
+        job.url,
+        actor=f"writer {job.writer}",
+        consistency=job.consistency,
+        group_commit=job.group_commit,
     ) as core:
         recorder = core.event_log.recorder
         assert isinstance(recorder, PostgresLogRecorder)
@@ -212,11 +230,22 @@ def write(job: Job, start: Barrier, results: Queue[Outcome]) -> None:
         if not job.table_lock:
             assert isinstance(recorder, PostgresApplicationRecorder)
             recorder.lock_table_statements = []
+        work = WORK[job.kind]
+        counts = [0] * job.threads
+
+        def run(thread: int) -> None:
+            mine = attrs.evolve(job, writer=job.writer * 1000 + thread)
+            counts[thread] = work(core, mine)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(job.threads)]
         start.wait(timeout=120)
         started = time.perf_counter()
-        events = WORK[job.kind](core, job)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         ended = time.perf_counter()
-    results.put(Outcome(events, started, ended, spent[0], int(spent[1])))
+    results.put(Outcome(sum(counts), started, ended, spent[0], int(spent[1])))
 
 
 @contextmanager
@@ -265,13 +294,32 @@ class Setup:
     table_lock: bool = True
     consistency: Consistency = Consistency.LOG_HEAD
     one_round_trip: bool = True
+    threads: int = 1
+    group_commit: bool = False
+    #: The logs spread over this many servers (the second: ``--db2``).
+    servers: int = 1
+    #: Logs (tenants) shared by the writers when not ``a_log_each``.
+    logs: int = 1
 
     @property
     def label(self) -> str:
-        logs = "a log each" if self.a_log_each else "one log"
+        logs = (
+            "a log each"
+            if self.a_log_each
+            else "one log"
+            if self.logs == 1
+            else f"{self.logs} logs"
+        )
+        if self.servers > 1:
+            logs += f" on {self.servers} servers"
         lock = "" if self.table_lock else ", table lock removed (diagnostic)"
         path = "one round trip" if self.one_round_trip else "pipelined insert"
-        return f"{self.kind}, {logs}, {self.consistency.value}, {path}{lock}"
+        threads = (
+            f", {self.threads} threads" + (" grouped" if self.group_commit else "")
+            if self.threads > 1
+            else ""
+        )
+        return f"{self.kind}, {logs}, {self.consistency.value}, {path}{threads}{lock}"
 
 
 class DelayProxy:
@@ -338,26 +386,41 @@ def round_trip_ms(url: str) -> float:
     return 1000 * statistics.median(times)
 
 
-def measure(url: str, setup: Setup, job: Job, proxy: DelayProxy | None) -> Row:
+def measure(
+    url: str,
+    setup: Setup,
+    job: Job,
+    proxy: DelayProxy | None,
+    second: tuple[str, DelayProxy | None] | None = None,
+) -> Row:
     """Run ``setup.writers`` processes doing ``job`` on fresh schemas, the
-    writers connecting through ``proxy`` when given."""
+    writers connecting through ``proxy`` when given; with ``setup.servers``
+    2, every other log on the ``second`` server (its URL and proxy)."""
     writers = setup.writers
-    logs = writers if setup.a_log_each else 1
+    logs = writers if setup.a_log_each else setup.logs
     job = attrs.evolve(
         job,
         kind=setup.kind,
         table_lock=setup.table_lock,
         consistency=setup.consistency,
         one_round_trip=setup.one_round_trip,
+        threads=setup.threads,
+        group_commit=setup.group_commit,
     )
-    with schemas(url, logs) as urls:
+    places = [(url, proxy)] + ([second] if second and setup.servers > 1 else [])
+    with contextlib.ExitStack() as stack:
+        urls = []
+        for n in range(logs):
+            server, its_proxy = places[n % len(places)]
+            (made,) = stack.enter_context(schemas(server, 1))
+            urls.append(through(made, its_proxy))
         start = SPAWN.Barrier(writers)
         results: Queue[Outcome] = SPAWN.Queue()
         processes = [
             SPAWN.Process(
                 target=write,
                 args=(
-                    attrs.evolve(job, url=through(urls[n % logs], proxy), writer=n),
+                    attrs.evolve(job, url=urls[n % logs], writer=n),
                     start,
                     results,
                 ),
@@ -411,9 +474,66 @@ PLAN = (
 )
 
 
+FAST = {"consistency": Consistency.AVAILABLE, "one_round_trip": True}
+#: Today's default: read rows inside the save's transaction (log-head), the
+#: library's pipelined insert.
+DEFAULT = {"one_round_trip": False}
+#: The issue's targets: each row a setup and its baseline, run alike.
+TARGETS = (
+    (
+        "4 writers, one log: one round trip (available, beside a runner) vs "
+        "today's default (log-head, pipelined)",
+        Setup("commands", 4, **FAST),  # type: ignore[arg-type]
+        Setup("commands", 4, **DEFAULT),  # type: ignore[arg-type]
+    ),
+    (
+        "4 writers, one log: one round trip vs the pipelined insert (both available)",
+        Setup("commands", 4, **FAST),  # type: ignore[arg-type]
+        Setup("commands", 4, consistency=Consistency.AVAILABLE, one_round_trip=False),
+    ),
+    (
+        "4 writers: 4 tenants vs 1 tenant on one server, today's default path",
+        Setup("commands", 4, logs=4, **DEFAULT),  # type: ignore[arg-type]
+        Setup("commands", 4, **DEFAULT),  # type: ignore[arg-type]
+    ),
+    (
+        "4 writers: 4 tenants vs 1 tenant on one server, one round trip",
+        Setup("commands", 4, logs=4, **FAST),  # type: ignore[arg-type]
+        Setup("commands", 4, **FAST),  # type: ignore[arg-type]
+    ),
+    (
+        "4 writers: 2 servers x 2 tenants vs 1 server x 2 tenants, one round trip",
+        Setup("commands", 4, logs=2, servers=2, **FAST),  # type: ignore[arg-type]
+        Setup("commands", 4, logs=2, **FAST),  # type: ignore[arg-type]
+    ),
+    (
+        "1 writer of 8 threads, log-head: group commit vs a save each",
+        Setup("commands", 1, threads=8, group_commit=True, **DEFAULT),  # type: ignore[arg-type]
+        Setup("commands", 1, threads=8, **DEFAULT),  # type: ignore[arg-type]
+    ),
+    (
+        "1 writer of 8 threads, available, one round trip: group commit vs a save each",
+        Setup("commands", 1, threads=8, group_commit=True, **FAST),  # type: ignore[arg-type]
+        Setup("commands", 1, threads=8, **FAST),  # type: ignore[arg-type]
+    ),
+)
+
+
+def proxy_for(url: str, delay_ms: float) -> DelayProxy | None:
+    if not delay_ms:
+        return None
+    target = urlsplit(url)
+    return DelayProxy(
+        target.hostname or "127.0.0.1", target.port or 5432, delay_ms / 1000
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", default=DEFAULT_URL, help="a PostgreSQL database")
+    parser.add_argument(
+        "--db2", default=SECOND_URL, help="a database on a second server (--targets)"
+    )
     parser.add_argument(
         "--commands", type=int, default=1000, help="commands per writer"
     )
@@ -422,13 +542,13 @@ def main() -> None:
     parser.add_argument(
         "--delay-ms", type=float, default=0.0, help="network delay each way"
     )
+    parser.add_argument(
+        "--targets",
+        action="store_true",
+        help="the issue's targets: each setup against its baseline, as ratios",
+    )
     args = parser.parse_args()
-    proxy = None
-    if args.delay_ms:
-        target = urlsplit(args.db)
-        proxy = DelayProxy(
-            target.hostname or "127.0.0.1", target.port or 5432, args.delay_ms / 1000
-        )
+    proxy = proxy_for(args.db, args.delay_ms)
     job = Job(
         kind="",
         url="",
@@ -437,12 +557,35 @@ def main() -> None:
         batch=args.batch,
     )
     print(
-        f"{os.cpu_count()} CPUs; {job.accounts * COMMANDS_PER_ACCOUNT} events "
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; "
+        f"{job.accounts * COMMANDS_PER_ACCOUNT} events "
         f"per writer; median of {args.repeat} runs; batched: {args.batch} "
         f"accounts ({args.batch * 2} aggregates, "
         f"{args.batch * COMMANDS_PER_ACCOUNT} events) per save; writers' round "
         f"trip to the database: {round_trip_ms(through(args.db, proxy)):.2f} ms"
     )
+    if args.targets:
+        second = (args.db2, proxy_for(args.db2, args.delay_ms))
+
+        def rate(setup: Setup) -> Row:
+            return median_row(
+                [
+                    measure(args.db, setup, job, proxy, second)
+                    for _ in range(args.repeat)
+                ]
+            )
+
+        print("| figure | events/s | baseline events/s | ratio |")
+        print("| --- | ---: | ---: | ---: |")
+        for name, setup, baseline in TARGETS:
+            new, old = rate(setup), rate(baseline)
+            print(
+                f"| {name} | {new.rate:,.0f} | {old.rate:,.0f} "
+                f"| {new.rate / old.rate:.2f} |",
+                flush=True,
+            )
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        return
     print(
         "| work | writers | events/s total | events/s per process "
         "| ms per insert transaction | share of time in insert |"
