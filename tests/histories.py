@@ -21,7 +21,12 @@ from b2bcore import (
     Temperature,
     UsagePattern,
 )
-from b2bcore.domain.values import FeedbackCategory, FeedbackKind, Severity
+from b2bcore.domain.values import (
+    FeedbackCategory,
+    FeedbackKind,
+    Severity,
+    add_months,
+)
 from tests.helpers import purchase_asset, register_account
 
 index = st.integers(min_value=0, max_value=4)
@@ -37,6 +42,8 @@ operations = st.lists(
         st.tuples(st.just("pay"), index, st.integers(min_value=1, max_value=4)),
         st.tuples(st.just("satisfaction"), index, st.integers(0, 10)),
         st.tuples(st.just("usage"), index, st.integers(0, 500)),
+        st.tuples(st.just("competitor"), index),
+        st.tuples(st.just("past_usage"), index, st.integers(0, 500), st.integers(1, 8)),
         st.tuples(
             st.just("correct"),
             index,
@@ -115,7 +122,13 @@ class History:
 
     def purchase(self, i: int) -> None:
         self.assets.append(
-            purchase_asset(self.core, self._pick(self.accounts, i), on=self.day)
+            purchase_asset(
+                self.core,
+                self._pick(self.accounts, i),
+                # A fleet size and a tier the suggestions read.
+                product=f"{('Fleet Basic', 'EV fleet')[i % 2]} ({i + 1} vehicles)",
+                on=self.day,
+            )
         )
 
     def install(self, i: int, evergreen: bool) -> None:
@@ -144,6 +157,30 @@ class History:
             region="Seoul",
             pattern=UsagePattern.COMMUTE,
             on=self.day,
+        )
+
+    def past_usage(self, i: int, count: int, back: int) -> None:
+        """Usage of each of the ``back`` months before this one not yet
+        recorded, falling from ``count`` (reported today: an asset builds a
+        usage trend within a short history)."""
+        asset_id = self._pick(self.assets, i)
+        recorded = {u.period for u in self.core.asset(asset_id).usage}
+        for months in range(back, 0, -1):
+            period = add_months(self.day, -months).replace(day=1)
+            if period not in recorded:
+                self.core.record_usage(
+                    asset_id,
+                    period=period,
+                    count=count * months // back,
+                    distance_km=count * 20,
+                    region="Seoul",
+                    pattern=UsagePattern.COMMUTE,
+                    on=self.day,
+                )
+
+    def competitor(self, i: int) -> None:
+        self.core.report_competitor_contact(
+            self._pick(self.assets, i), competitor="Socar", on=self.day
         )
 
     def correct(self, i: int, fact: str, value: int) -> None:

@@ -35,6 +35,7 @@ from b2bcore.reports import (
     dashboard,
     funnel,
     grades,
+    health,
     history,
     lead_score,
     pipeline,
@@ -45,6 +46,7 @@ from b2bcore.reports import (
     winloss,
 )
 from b2bcore.reports import segmentation as segments
+from b2bcore.reports import suggestions as cross_sell
 from b2bcore.reports.dimensions import Dimension
 
 
@@ -156,6 +158,7 @@ def renewal_queue(
         deals=renewals.linked_on(
             (OpportunityView.of(d) for d in states.of(Opportunity)), as_of
         ),
+        feedback=_feedback(states),
     )
 
 
@@ -191,13 +194,36 @@ def installed_base_kpis(
 def rep_dashboard(
     core: B2BCore, *, owner: str | None, as_of: date, known_at: datetime | None
 ) -> dashboard.RepDashboard:
-    found = _assets(States(core, known_at))
+    states = States(core, known_at)
+    found = _assets(states)
     return dashboard.rep_dashboard(
         found["assets"],
         found["accounts"],
         owner=owner,
         as_of=as_of,
         settings=core.settings,
+        feedback=_feedback(states),
+    )
+
+
+def health_report(
+    core: B2BCore,
+    *,
+    as_of: date,
+    account_id: UUID | None = None,
+    owner: str | None = None,
+    known_at: datetime | None,
+) -> health.HealthReport:
+    states = States(core, known_at)
+    found = _assets(states)
+    return health.health_report(
+        found["assets"],
+        found["accounts"],
+        as_of=as_of,
+        settings=core.settings,
+        feedback=_feedback(states),
+        account_id=account_id,
+        owner=owner,
     )
 
 
@@ -224,6 +250,23 @@ def grade_suggestions(
         found["assets"],
         as_of=as_of,
         settings=core.settings,
+    )
+
+
+def suggestions(
+    core: B2BCore,
+    *,
+    as_of: date,
+    known_at: datetime | None,
+    account_id: UUID | None = None,
+) -> cross_sell.Suggestions:
+    found = _assets(States(core, known_at))
+    return cross_sell.suggestions(
+        found["accounts"],
+        found["assets"],
+        as_of=as_of,
+        settings=core.settings,
+        account_id=account_id,
     )
 
 

@@ -15,11 +15,23 @@ from b2bcore import (
     NotFoundError,
     ObsoleteReason,
 )
-from b2bcore.domain.views import AccountView, AssetView, OpportunityView
+from b2bcore.domain.values import (
+    ContactChannel,
+    FeedbackCategory,
+    FeedbackKind,
+    Severity,
+)
+from b2bcore.domain.views import (
+    AccountView,
+    AssetView,
+    FeedbackView,
+    OpportunityView,
+)
 from b2bcore.reports import (
     alerts,
     asset_kpis,
     dashboard,
+    health,
     history,
     pipeline,
     segmentation,
@@ -60,32 +72,80 @@ def truth(
     return assets, deals, accounts
 
 
+def heard(core: B2BCore) -> list[FeedbackView]:
+    """The surveys, complaints and interviews, read from the event store."""
+    return [
+        core.feedback(n.originator_id)
+        for n in core.event_log.recorder.select_notifications(0, 10_000)
+        if n.topic == "b2bcore:feedback:Recorded" and isinstance(n.originator_id, UUID)
+    ]
+
+
 def test_renewals_alerts_and_dashboard_match_the_event_store(
     core: B2BCore, story: dict[str, UUID]
 ) -> None:
     assets, deals, accounts = truth(core)
+    feedback = heard(core)
     settings = core.settings
 
     assert core.renewal_queue(as_of=AS_OF, within=90) == renewal_queue(
-        assets, accounts, as_of=AS_OF, within=90, settings=settings
+        assets,
+        accounts,
+        as_of=AS_OF,
+        within=90,
+        settings=settings,
+        deals=linked_on(deals, AS_OF),
+        feedback=feedback,
     )
     assert core.alerts(as_of=AS_OF) == alerts.alerts(
-        assets, deals, as_of=AS_OF, settings=settings
+        assets, deals, as_of=AS_OF, settings=settings, feedback=feedback
     )
     assert core.rep_dashboard(as_of=AS_OF) == dashboard.rep_dashboard(
-        assets, accounts, owner=None, as_of=AS_OF, settings=settings
+        assets,
+        accounts,
+        owner=None,
+        as_of=AS_OF,
+        settings=settings,
+        feedback=feedback,
     )
     assert len(core.renewal_queue(as_of=AS_OF)) == 1
+
+
+def test_the_health_report_matches_the_event_store(
+    core: B2BCore, story: dict[str, UUID]
+) -> None:
+    assets, _, accounts = truth(core)
+    complaint = core.record_feedback(
+        account_id=story["account"],
+        kind=FeedbackKind.COMPLAINT,
+        channel=ContactChannel.PHONE,
+        category=FeedbackCategory.DELIVERY,
+        severity=Severity.HIGH,
+        on=date(2024, 9, 2),
+    )
+    feedback = [core.feedback(complaint)]
+
+    found = core.health(as_of=AS_OF)
+
+    assert found == health.health_report(
+        assets, accounts, as_of=AS_OF, settings=core.settings, feedback=feedback
+    )
+    assert [a.account_id for a in found.accounts] == [story["account"]]
+    assert found.assets[0].health.inputs.open_complaints[Severity.HIGH] == 1
+    assert core.renewal_queue(as_of=AS_OF)[0].health == found.assets[0].health
 
 
 def test_the_renewal_queue_links_the_open_renewal_deal_as_the_event_store_does(
     core: B2BCore, story: dict[str, UUID]
 ) -> None:
-    deal = core.open_renewal_deal(story["asset"], on=AS_OF)
+    # The story opened it on 22 October and moved it to tier 3 on the 25th.
+    deal = core.asset(story["asset"]).renewal_deal_id
+    assert deal is not None
     core.change_tier(deal, tier=2, on=AS_OF + timedelta(days=3))
     assets, deals, accounts = truth(core)
+    before = date(2024, 10, 21)
 
-    for day in (AS_OF - timedelta(days=1), AS_OF, AS_OF + timedelta(days=5)):
+    for day in (before, AS_OF, AS_OF + timedelta(days=5)):
         queue = core.renewal_queue(as_of=day, within=90)
         assert queue == renewal_queue(
             assets,
@@ -96,9 +156,10 @@ def test_the_renewal_queue_links_the_open_renewal_deal_as_the_event_store_does(
             deals=linked_on(deals, day),
         )
     assert [(i.deal_id, i.deal_tier) for i in queue] == [(deal, 2)]
-    assert [i.deal_id for i in core.renewal_queue(as_of=AS_OF - timedelta(days=1))] == [
-        None
+    assert [(i.deal_id, i.deal_tier) for i in core.renewal_queue(as_of=AS_OF)] == [
+        (deal, 3)
     ]
+    assert [i.deal_id for i in core.renewal_queue(as_of=before)] == [None]
 
 
 def test_asset_kpis_match_the_event_store(
@@ -154,7 +215,11 @@ def test_account_reports_match_the_event_store(
     account = story["account"]
 
     assert core.segmentation(as_of=AS_OF) == segmentation.segmentation(
-        accounts.values(), assets, as_of=AS_OF, settings=core.settings
+        accounts.values(),
+        assets,
+        as_of=AS_OF,
+        settings=core.settings,
+        feedback=heard(core),
     )
     assert core.account_history(account, as_of=AS_OF) == history.account_history(
         accounts[account],

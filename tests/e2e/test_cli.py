@@ -15,6 +15,7 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, FixedClock
+from b2bcore.domain.ids import renewal_deal_id
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from b2bcore_adapters.entrypoints.cli.main import main
 from tests.helpers import lose_ev_pilot, purchase_asset, register_account
@@ -56,7 +57,10 @@ def test_renewals_list_the_key_accounts_asset(
     url, ids = database
 
     (item,) = run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "90")
+    health = item.pop("health")
 
+    assert (health["score"], health["likelihood"]) == (84, "high")
+    assert health["score"] == sum(health["points"].values())
     assert item == {
         "asset_id": ids["asset"],
         "account_id": ids["account"],
@@ -69,8 +73,8 @@ def test_renewals_list_the_key_accounts_asset(
         "value": {"amount": "23800000", "currency": "KRW"},
         "owner": "park.minjun",
         "risks": [],
-        "deal_id": None,
-        "deal_tier": None,
+        "deal_id": str(renewal_deal_id(UUID(ids["asset"]), None)),
+        "deal_tier": 3,
     }
     assert run_json(capsys, url, "renewals", "--as-of", DAY, "--within", "30") == []
 
@@ -177,7 +181,8 @@ def test_the_tier_report_has_rows_and_totals_per_tier(
     assert rows["kim.seoyeon"]["0-lost"]["value"] == [
         {"amount": "23800000", "currency": "KRW"}
     ]
-    assert [cell["count"] for cell in report["column_totals"]] == [0, 0, 0, 0, 1, 1, 0]
+    assert rows["park.minjun"]["3"]["count"] == 1  # the fleet's renewal deal
+    assert [cell["count"] for cell in report["column_totals"]] == [0, 1, 0, 0, 1, 1, 0]
 
 
 def test_the_tier_report_as_of_an_earlier_date_shows_open_tiers(

@@ -41,9 +41,9 @@ def test_an_intact_log_says_what_it_proved_and_what_needs_a_checkpoint(
 
     assert (code, err) == (0, "")
     first, *rest = out.splitlines()
-    assert first.startswith("OK: 26 events, head ")
+    assert first.startswith("OK: 34 events, head ")
     assert rest == [
-        "proved: the 26 events up to position 26 match their hash chain",
+        "proved: the 34 events up to position 34 match their hash chain",
         "proved: 0 snapshots equal the replay of their events",
         "not checked: the read models (verify --deep)",
         "tail not anchored: no checkpoint given, so an edit that also rewrote "
@@ -97,7 +97,7 @@ def test_a_checkpoint_is_printed_as_signed_json(
     assert (code, err) == (0, "")
     document = json.loads(out)
     assert set(document) == {"position", "head", "count", "signature"}
-    assert (document["position"], document["count"]) == (26, 26)
+    assert (document["position"], document["count"]) == (34, 34)
 
 
 def test_without_a_key_a_checkpoint_is_refused(
@@ -119,16 +119,16 @@ def test_an_exported_checkpoint_verifies_the_log(
 ) -> None:
     exported = tmp_path / "checkpoint.json"
     code, out, _ = run(capsys, database, "audit", "checkpoint", "-o", str(exported))
-    assert (code, out) == (0, f"checkpoint of 26 events at position 26: {exported}\n")
+    assert (code, out) == (0, f"checkpoint of 34 events at position 34: {exported}\n")
 
     code, out, _ = run(
         capsys, database, "audit", "verify", "--checkpoint", str(exported)
     )
 
     assert code == 0
-    assert out.startswith("OK: 26 events")
+    assert out.startswith("OK: 34 events")
     assert out.splitlines()[-1] == (
-        "anchored: the log up to position 26 is the one the signed checkpoint tagged"
+        "anchored: the log up to position 34 is the one the signed checkpoint tagged"
     )
 
 

@@ -99,7 +99,7 @@ def test_the_html_shows_the_chain_status(
     _, out, _ = export(capsysbinary, url, str(account), "--format", "html")
 
     page = out.decode("utf-8")
-    assert "OK: 26 events, head " in page
+    assert "OK: 34 events, head " in page
     assert "Event history of (주)효원" in page
 
 

@@ -82,12 +82,14 @@ CASES = [
         "/reports/grade-suggestions",
         {"as_of": DAY},
     ),
+    (["suggestions", "--as-of", DAY], "/reports/suggestions", {"as_of": DAY}),
     (
         ["lead-funnel", "--as-of", DAY, "--since", "2024-01-01"],
         "/reports/lead-funnel",
         {"as_of": DAY, "since": "2024-01-01"},
     ),
     (["lead-scores", "--as-of", DAY], "/reports/lead-scores", {"as_of": DAY}),
+    (["health", "--as-of", DAY], "/reports/health", {"as_of": DAY}),
     (
         ["tier-movement", "--from", "2024-01-01", "--to", DAY],
         "/reports/tier-movement",
@@ -139,7 +141,7 @@ def test_money_always_carries_its_currency(
 
     assert item["value"] == {"amount": "23800000", "currency": "KRW"}
     assert kpis["won_value"] == [{"amount": "14500000", "currency": "KRW"}]
-    assert kpis["open_value"] == []
+    assert kpis["open_value"] == [{"amount": "23800000", "currency": "KRW"}]
 
 
 def test_an_asset_view_over_http_carries_its_currency(

@@ -18,13 +18,17 @@ from hypothesis import strategies as st
 
 from b2bcore import (
     B2BCore,
+    FeedbackKind,
     FixedClock,
     Grade,
     LeadStatus,
+    Outcome,
     ValidationError,
 )
 from b2bcore.domain.account import Account
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
 from b2bcore.reports.alerts import AlertKind
 from b2bcore.reports.asset_kpis import ChurnReason
 from b2bcore.reports.renewals import OVERDUE
@@ -126,8 +130,9 @@ def test_each_aggregate_is_dated_in_order_within_the_window(
     core, _ = book
     last: dict[UUID, date] = {}
     for _, originator, _, fields in stored_events(core):
-        on = fields["effective_on"]
-        assert START <= on <= END
+        # A correction takes effect on the fact it corrects: it is made later.
+        on = fields.get("corrected_on") or fields["effective_on"]
+        assert START <= fields["effective_on"] <= on <= END
         assert on >= last.get(originator, on), originator
         last[originator] = on
 
@@ -254,6 +259,35 @@ def test_the_renewal_queue_holds_assets_at_risk(
     assert due
     assert {item.bucket for item in due} == {OVERDUE, 30, 60, 90}  # some renew late
     assert any(item.risks for item in due)
+
+
+def test_the_book_corrects_hears_reviews_edits_and_works_renewal_deals(
+    book: tuple[B2BCore, GeneratedStory],
+) -> None:
+    core, story = book
+    topics = Counter(topic for topic, *_ in stored_events(core))
+    deals = list(core.projector.states(Opportunity))
+    estimated = [d.profitability for d in deals if d.profitability]
+    complaints = [
+        f for f in core.projector.states(Feedback) if f.kind is FeedbackKind.COMPLAINT
+    ]
+    renewals = [d for d in deals if d.renews_asset_id is not None]
+
+    assert story.feedback == topics["b2bcore:feedback:Recorded"] > 0
+    for correction in ("Satisfaction", "Usage", "Payment"):
+        assert topics[f"b2bcore:asset:{correction}Corrected"] > 0
+    assert 0 < topics["b2bcore:asset:PaymentReversed"] < topics["b2bcore:asset:Renewed"]
+    for edit in ("AmountChanged", "Reassigned", "ExpectedCloseMoved"):
+        assert topics[f"b2bcore:opportunity:{edit}"] > 0
+    assert estimated
+    assert sum(e.margin < 0 for e in estimated) < len(estimated) / 10
+    assert all(
+        d.profitability.margin >= 0 for d in deals if d.gates_passed and d.profitability
+    )
+    assert any(c.resolved_on for c in complaints)
+    assert any(c.resolved_on is None for c in complaints)
+    assert {d.outcome for d in renewals} == {Outcome.WON, Outcome.LOST, None}
+    assert any(item.deal_id for item in core.renewal_queue(within=90))
 
 
 def test_grades_regions_and_leads_look_like_a_real_book(

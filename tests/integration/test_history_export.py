@@ -98,7 +98,13 @@ def test_the_history_holds_every_event_of_the_account_and_its_aggregates_in_log_
     for aggregate in ids:
         versions = [e.version for e in entries if e.aggregate_id == aggregate]
         assert versions == list(range(1, len(versions) + 1))
-    assert {e.kind for e in entries} == {"account", "asset", "lead", "opportunity"}
+    assert {e.kind for e in entries} == {
+        "account",
+        "asset",
+        "lead",
+        "opportunity",
+        "feedback",
+    }
     expected = sum(len(list(core.event_log.events.get(aggregate))) for aggregate in ids)
     assert len(entries) == expected
 

@@ -85,6 +85,7 @@ def test_every_report_equals_the_oracle(book: B2BCore, day: date, moment: str) -
     )
     assert book.segmentation(**cut) == oracle.segmentation(book, **cut)
     assert book.grade_suggestions(**cut) == oracle.grade_suggestions(book, **cut)
+    assert book.suggestions(**cut) == oracle.suggestions(book, **cut)
     period: Period = {"start": date(day.year, 1, 1), "end": day, "known_at": known_at}
     assert book.asset_kpis(**period) == oracle.installed_base_kpis(book, **period)
     assert book.tier_movement(**period) == oracle.movement(book, **period)

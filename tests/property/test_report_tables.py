@@ -84,6 +84,7 @@ def check_reports_equal_the_oracle(
                     assert core.grade_suggestions(**cut) == (
                         oracle.grade_suggestions(core, **cut)
                     )
+                    assert core.suggestions(**cut) == oracle.suggestions(core, **cut)
                     for cut_by in (None, Dimension.MANAGER, Dimension.ACCOUNT):
                         assert core.win_loss(by=cut_by, **cut) == oracle.win_loss(
                             core, by=cut_by, **cut
@@ -96,6 +97,10 @@ def check_reports_equal_the_oracle(
                         assert core.rep_dashboard(
                             owner=owner, **cut
                         ) == oracle.rep_dashboard(core, owner=owner, **cut)
+                    for of_account in (None, *player.accounts[:1]):
+                        assert core.health(
+                            account_id=of_account, **cut
+                        ) == oracle.health_report(core, account_id=of_account, **cut)
                     period = {"start": min(days), "end": day, "known_at": known_at}
                     assert core.asset_kpis(**period) == oracle.installed_base_kpis(
                         core, **period

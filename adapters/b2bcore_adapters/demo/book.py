@@ -25,7 +25,7 @@ from b2bcore import B2BCore, FixedClock
 from b2bcore.application.storage import REACH_VARIABLE, environment_for
 from b2bcore.domain.errors import ConfigurationError
 from b2bcore_adapters.demo.generator import GeneratedStory, generate
-from b2bcore_adapters.demo.story.hyowon import record_hyowon
+from b2bcore_adapters.demo.story.hyowon import COMPLAINT, SURVEY, record_hyowon
 
 __all__ = [
     "AS_OF",
@@ -56,6 +56,9 @@ def describe(core: B2BCore, account: UUID, asset: UUID, deal: UUID) -> str:
     s = core.asset(asset)
     d = core.opportunity(deal)
     compliance = s.payment_compliance
+    estimate = d.profitability
+    renewal = None if s.renewal_deal_id is None else core.opportunity(s.renewal_deal_id)
+    complaint, survey = core.feedback(COMPLAINT), core.feedback(SURVEY)
     lines = [
         f"Account  {a.name}  grade {a.grade.value}  ({a.sector}, {a.region}, "
         f"{a.country})",
@@ -76,6 +79,23 @@ def describe(core: B2BCore, account: UUID, asset: UUID, deal: UUID) -> str:
         + f" → T0 {d.outcome.value if d.outcome else ''}",
         f"         new assets from the order: {len(d.asset_ids)}",
     ]
+    if estimate is not None:
+        lines.append(
+            f"         VRB estimate: cost {estimate.cost}, price {estimate.price}, "
+            f"margin {estimate.margin:.1%}, ROI {estimate.roi:.1%}"
+        )
+    if renewal is not None:
+        lines.append(
+            f"Renewal  {renewal.name}  "
+            f"{renewal.outcome.value if renewal.outcome else 'open'} at tier "
+            f"{renewal.tier}, {renewal.amount}, expected close "
+            f"{renewal.expected_close_on}"
+        )
+    lines.append(
+        f"Voice    complaint on {complaint.category.value} {complaint.recorded_on}"
+        f" ({complaint.text}), resolved {complaint.resolved_on}; "
+        f"survey {survey.score}/10 on {survey.recorded_on}"
+    )
     return "\n".join(lines)
 
 
@@ -87,12 +107,14 @@ def summarize(core: B2BCore, story: GeneratedStory) -> str:
     return "\n".join(
         [
             f"Book     {story.accounts} accounts, {story.assets} assets, "
-            f"{story.deals} deals, {story.leads} leads",
+            f"{story.deals} deals, {story.leads} leads, "
+            f"{story.feedback} surveys, interviews and complaints",
             f"         deals won {pipeline.won}, lost {pipeline.lost}, "
             f"dropped {pipeline.dropped}, open {pipeline.open} "
             f"({len(pipeline.stagnant)} stagnant); win rate {win_rate}",
             f"         renewals due within 90 days: {len(due)} "
-            f"({sum(1 for item in due if item.risks)} at risk)",
+            f"({sum(1 for item in due if item.risks)} at risk, "
+            f"{sum(1 for item in due if item.deal_id)} with a renewal deal)",
         ]
     )
 

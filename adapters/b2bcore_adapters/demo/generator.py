@@ -3,9 +3,12 @@ sales, recorded into a ``B2BCore``.
 
 ``generate(core, accounts=N)`` registers the sales team, records the
 "(주)효원" key-account story, then N − 1 generated accounts with their fleet
-subscriptions (installed, billed, used, inspected, surveyed, renewed,
-upgraded, replaced or churned), their deals through the tiers and the value
-review board, and leads, some of prospects that never became accounts.
+subscriptions (installed, billed, used, inspected, surveyed, complained
+about, renewed — directly or through a renewal deal —, upgraded, replaced or
+churned, with a few recorded facts corrected), their deals through the tiers
+(some edited on the way) and the value review board (with cost and price
+estimates), the voice of their customers (surveys, interviews and
+complaints), and leads, some of prospects that never became accounts.
 
 Everything is drawn from one ``random.Random(seed)`` and no clock, and every
 id is derived from the seed: the same seed, size and window always record the
@@ -24,14 +27,28 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore import B2BCore, Grade, ValidationError, deterministic_id
+from b2bcore import (
+    B2BCore,
+    ContactChannel,
+    FeedbackCategory,
+    FeedbackKind,
+    Grade,
+    ValidationError,
+    deterministic_id,
+)
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.values import add_months
 from b2bcore_adapters.demo.story import hyowon, leads
-from b2bcore_adapters.demo.story.assets import AssetLife, Subscription, subscription
+from b2bcore_adapters.demo.story.assets import (
+    SCORES,
+    AssetLife,
+    Subscription,
+    subscription,
+)
 from b2bcore_adapters.demo.story.calendar import Cursor, PastTheEnd, later
 from b2bcore_adapters.demo.story.deals import DealStory, Fate, Proposal, open_deal
 from b2bcore_adapters.demo.story.parties import (
@@ -45,6 +62,9 @@ from b2bcore_adapters.demo.story.vocabulary import (
     EXPANSION_NEEDS,
     LEAD_SOURCES,
     NEEDS,
+    NEEDS_HEARD,
+    PRAISE,
+    SURVEY_TOPICS,
     TEMPERATURES,
     Weighted,
     one_of,
@@ -71,6 +91,11 @@ FIRST_ORDER_BY_DEAL = 0.45
 PROSPECT_LEADS = Weighted({0: 2, 1: 3, 2: 3, 3: 2})
 PROSPECT_CONVERTED = 0.35
 PROSPECT_FATES = Weighted({Fate.LOST: 65, Fate.DROPPED: 15, Fate.STALLED: 20})
+#: The voice of an account's customer, heard once a year from its first
+#: order: the chance of a survey (by e-mail), and of an interview (a key or
+#: major account, at a visit).
+YEARLY_SURVEY_SHARE = 0.5
+YEARLY_INTERVIEW_SHARE = {Grade.KEY: 0.6, Grade.MAJOR: 0.3, Grade.STANDARD: 0.0}
 #: Accounts register within this first share of the story's window.
 REGISTRATION_SHARE = 0.6
 BATCH_ACCOUNTS = 100
@@ -85,6 +110,7 @@ class GeneratedStory:
     assets: int
     deals: int
     leads: int
+    feedback: int
     events: int
     hyowon_account: UUID
     hyowon_asset: UUID
@@ -127,11 +153,13 @@ def generate(
         if progress is not None:
             progress(min(first + BATCH_ACCOUNTS, accounts), accounts)
     expansion = core.opportunity(deal)
+    renewal = core.asset(asset).renewal_deal_id
     return GeneratedStory(
         accounts=accounts,
         assets=recorded[Asset] + 1 + len(expansion.asset_ids),
-        deals=recorded[Opportunity] + 1,
+        deals=recorded[Opportunity] + 1 + (renewal is not None),
         leads=recorded[Lead] + (expansion.lead_id is not None),
+        feedback=recorded[Feedback] + len(hyowon.FEEDBACK),
         events=core.log_position() - first_position,
         hyowon_account=account,
         hyowon_asset=asset,
@@ -209,13 +237,19 @@ class AccountStory:
             ]
             for fate in fates:
                 self._expand(fate, self.customer_since)
+            self._hear_the_customer(self.customer_since)
         for _ in range(PROSPECT_LEADS.draw(rng)):
             self._work_prospect()
         return self.aggregates
 
-    def _next_id(self, kind: str) -> UUID:
+    # -- the account's book (what an asset's life adds) -----------------------
+
+    def new_id(self, kind: str) -> UUID:
         self._drawn += 1
         return self.book.id(kind, self.number, self._drawn)
+
+    def keep(self, aggregate: DomainAggregate) -> None:
+        self.aggregates.append(aggregate)
 
     # -- fleets ---------------------------------------------------------------
 
@@ -231,7 +265,7 @@ class AccountStory:
     def _purchase(self, sold: Subscription, on: date) -> Asset:
         self.customer_since = self.customer_since or on
         asset = Asset.purchase(
-            self._next_id("asset"),
+            self.new_id("asset"),
             account_id=self.account.id,
             product=sold.title,
             order_reference=self.book.order_reference(),
@@ -248,12 +282,10 @@ class AccountStory:
     def _live(
         self, asset: Asset, sold: Subscription, install_on: date | None = None
     ) -> None:
-        life = AssetLife(
-            asset, sold, self.customer, self._order_successor, self.rng, self.book.end
-        )
+        life = AssetLife(asset, sold, self.customer, self, self.rng, self.book.end)
         life.live(install_on or later(asset.purchased_on, self.rng, 3, 21))
 
-    def _order_successor(self, on: date, install_on: date, sold: Subscription) -> UUID:
+    def order_successor(self, on: date, install_on: date, sold: Subscription) -> UUID:
         successor = self._purchase(sold, on)
         self._live(successor, sold, install_on)
         return successor.id
@@ -309,7 +341,7 @@ class AccountStory:
         """Marketing captures a lead of ``company``; its story goes on from
         the returned cursor."""
         lead = leads.capture(
-            self._next_id("lead"),
+            self.new_id("lead"),
             company=company.name,
             source=source,
             temperature=TEMPERATURES.draw(self.rng),
@@ -373,11 +405,17 @@ class AccountStory:
             f"{customer.name} {first.product.name} {kind}", first.product, lines
         )
         deal = open_deal(
-            self._next_id("opportunity"), customer, proposal, on, rng, lead_id
+            self.new_id("opportunity"), customer, proposal, on, rng, lead_id
         )
         self.aggregates.append(deal)
         story = DealStory(
-            deal, proposal, customer, self.book.order_reference, rng, self.book.end
+            deal,
+            proposal,
+            customer,
+            self.book.order_reference,
+            rng,
+            self.book.end,
+            colleagues=self.book.team.reps(customer.region),
         )
         story.play(fate, upsell=self.customer_since is not None)
         for asset, sold in story.ordered:
@@ -385,6 +423,66 @@ class AccountStory:
             self.aggregates.append(asset)
             self._live(asset, sold)
         return deal
+
+    # -- the voice of the customer ---------------------------------------------
+
+    def _hear_the_customer(self, since: date) -> None:
+        """Once a year from the first order: maybe a survey of the account
+        as a whole, and at a key or major account maybe an interview, each
+        naming a need or two."""
+        rng, customer = self.rng, self.customer
+        year = since + timedelta(days=120)
+        while year <= self.book.end:
+            on = later(year, rng, 0, 60)
+            if on <= self.book.end and rng.random() < YEARLY_SURVEY_SHARE:
+                unhappy = rng.random() < customer.unhappy_share
+                self._heard(
+                    FeedbackKind.SURVEY,
+                    ContactChannel.EMAIL,
+                    SURVEY_TOPICS.draw(rng),
+                    on,
+                    score=rng.randint(2, 5) if unhappy else SCORES.draw(rng),
+                    text="" if unhappy else one_of(rng, PRAISE),
+                )
+            on = later(year, rng, 0, 60)
+            if (
+                on <= self.book.end
+                and rng.random() < YEARLY_INTERVIEW_SHARE[customer.grade]
+            ):
+                self._heard(
+                    FeedbackKind.INTERVIEW,
+                    ContactChannel.VISIT,
+                    FeedbackCategory.PRODUCT,
+                    on,
+                    text="annual account review with the fleet manager",
+                )
+            year = add_months(year, 12)
+
+    def _heard(
+        self,
+        kind: FeedbackKind,
+        channel: ContactChannel,
+        category: FeedbackCategory,
+        on: date,
+        *,
+        score: int | None = None,
+        text: str = "",
+    ) -> None:
+        rng = self.rng
+        self.keep(
+            Feedback.record(
+                self.new_id("feedback"),
+                account_id=self.account.id,
+                kind=kind,
+                channel=channel,
+                category=category,
+                score=score,
+                text=text,
+                needs=rng.sample(NEEDS_HEARD, rng.randint(1, 2)),
+                on=on,
+                meta=acting(self.customer.owner),
+            )
+        )
 
     # -- prospects ------------------------------------------------------------
 

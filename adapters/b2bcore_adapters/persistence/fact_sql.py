@@ -33,6 +33,7 @@ from b2bcore.readmodels.facts.tables import (
 from b2bcore.readmodels.facts.versions import RowVersions
 from b2bcore.readmodels.readmodel import Batch
 from b2bcore.reports.dimensions import UNASSIGNED, UNKNOWN_ACCOUNT, Dimension
+from b2bcore.reports.health import TREND_MONTHS
 
 
 class Cursor(Protocol):
@@ -289,6 +290,11 @@ SELECT key, account_id, asset_id, kind, channel, category, severity, score,
        recorded_on, resolved_on
 FROM {{b2bcore_fact_feedback}} f WHERE {KNOWN.format("f")} AND f.recorded_on <= :day
 """
+#: The complaints recorded by :day and not resolved by then (``FEEDBACK_ROWS``'
+#: columns).
+OPEN_COMPLAINT_ROWS = f"""{FEEDBACK_ROWS}
+    AND f.kind = 'complaint' AND (f.resolved_on IS NULL OR f.resolved_on > :day)
+"""
 FEEDBACK_NEED_ROWS = f"""
 SELECT n.key, n.seq, n.need FROM {{b2bcore_fact_feedback_needs}} n
 JOIN {{b2bcore_fact_feedback}} f ON f.key = n.key AND {KNOWN.format("f")}
@@ -381,7 +387,9 @@ READINGS: dict[Reading, dict[Table, Narrowed]] = {
         INSTALLMENTS: Narrowed(f"x.due_on < :day AND {UNPAID}"),
         PAYMENTS: Narrowed("x.late <> 0 AND x.paid_on <= :day"),
         SATISFACTION: Narrowed("x.recorded_on <= :day", "x.seq DESC", 1),
-        USAGE: Narrowed("x.recorded_on <= :day", "x.period DESC, x.seq DESC", 2),
+        USAGE: Narrowed(
+            "x.recorded_on <= :day", "x.period DESC, x.seq DESC", 2 * TREND_MONTHS
+        ),
     },
     Reading.KPIS: {
         INSTALLMENTS: Narrowed(UNPAID),
@@ -445,6 +453,9 @@ class SQLReportQueries:
 
     def feedback_need_rows(self, *, day: date, known: int) -> Rows:
         return self._run(FEEDBACK_NEED_ROWS, day=day.isoformat(), known=known)
+
+    def open_complaint_rows(self, *, day: date, known: int) -> Rows:
+        return self._run(OPEN_COMPLAINT_ROWS, day=day.isoformat(), known=known)
 
     def asset_rows(
         self, *, day: date, known: int, due_by: date | None, owner: str | None

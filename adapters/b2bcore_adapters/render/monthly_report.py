@@ -3,7 +3,10 @@ self-contained HTML page with the usage trend as an inline SVG chart."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from b2bcore import Money
+from b2bcore.reports.health import Health
 from b2bcore.reports.monthly import AssetMonth, MonthlyReport
 from b2bcore_adapters.render.charts import ChartFormat, bar_chart
 from b2bcore_adapters.render.formats import ReportFormat
@@ -50,6 +53,13 @@ def to_html(report: MonthlyReport) -> str:
                 ("As of", report.as_of.isoformat()),
                 ("Uses this month", f"{usage.count:,}"),
                 ("Distance this month", f"{usage.distance_km:,} km"),
+                (
+                    "Health",
+                    "no installed asset"
+                    if report.health is None
+                    else f"{report.health.score}/100, renewal likelihood "
+                    f"{report.health.likelihood.value}",
+                ),
             ]
         ),
         heading("Usage trend"),
@@ -62,8 +72,10 @@ def to_html(report: MonthlyReport) -> str:
             ],
         ),
     ]
+    parts += _roi_section(report)
     for asset in report.assets:
         parts += _asset_section(asset)
+    parts += _suggestions_section(report)
     return page(f"Monthly asset report — {report.account.name}", *parts)
 
 
@@ -83,11 +95,14 @@ def _asset_section(asset: AssetMonth) -> list[Html]:
                 ("Previous month", asset.previous_count),
                 ("Month over month", change),
                 ("Renewal date", renewal),
+                ("Health", _health(asset.health)),
                 ("Installments paid", f"{payment.paid}/{payment.planned}"),
                 ("Paid", _money(payment.paid_amount)),
                 ("Outstanding", _money(payment.outstanding)),
                 ("Overdue installments", payment.overdue),
                 ("Paid late", payment.late),
+                ("Saved to date", _maybe(asset.roi.savings)),
+                ("Return on what was paid", _ratio(asset.roi.roi)),
             ]
         ),
     ]
@@ -124,3 +139,77 @@ def _asset_section(asset: AssetMonth) -> list[Html]:
 
 def _money(value: Money) -> str:
     return f"{value.amount:,} {value.currency}"
+
+
+def _health(health: Health | None) -> str:
+    """The score, the likelihood and each input's points."""
+    if health is None:
+        return "not installed"
+    p = health.points
+    return (
+        f"{health.score}/100, renewal likelihood {health.likelihood.value} "
+        f"(usage {p.usage}, satisfaction {p.satisfaction}, complaints "
+        f"{p.complaints}, payments {p.payments}, competitors {p.competitor})"
+    )
+
+
+def _maybe(value: Money | None) -> str:
+    return "no saving rate set" if value is None else _money(value)
+
+
+def _ratio(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:+.2%}"
+
+
+def _roi_section(report: MonthlyReport) -> list[Html]:
+    """The account's savings against what it paid, one row per currency."""
+    if not report.roi:
+        return []
+    return [
+        heading("Your return on the service"),
+        table(
+            [
+                "currency",
+                "uses",
+                "km",
+                "saved this month",
+                "saved",
+                "paid",
+                "net",
+                "ROI",
+            ],
+            [
+                (
+                    r.currency,
+                    f"{r.uses:,}",
+                    f"{r.distance_km:,}",
+                    _maybe(r.month_savings),
+                    _maybe(r.savings),
+                    _money(r.paid),
+                    _maybe(r.net),
+                    _ratio(r.roi),
+                )
+                for r in report.roi
+            ],
+            caption="Savings to date against the installments paid",
+        ),
+    ]
+
+
+def _suggestions_section(report: MonthlyReport) -> list[Html]:
+    if not report.suggestions:
+        return []
+    return [
+        heading("Options for you"),
+        table(
+            ["product", "offer", "why"],
+            [
+                (
+                    s.product if s.peers is None else s.peers.product_line,
+                    s.action,
+                    s.reason,
+                )
+                for s in report.suggestions
+            ],
+        ),
+    ]

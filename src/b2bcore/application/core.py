@@ -149,12 +149,14 @@ from b2bcore.reports import (
     dashboard,
     funnel,
     grades,
+    health,
     history,
     lead_score,
     monthly,
     pipeline,
     postmortems,
     segmentation,
+    suggestions,
     tier_movement,
     tiers,
     winloss,
@@ -1047,6 +1049,7 @@ class B2BCore:
             owner=owner,
             grade=grade,
             deals=linked_deals(store.renewal_deal_rows(day=day, known=bound)),
+            feedback=self._open_complaints(store, day, bound),
         )
 
     @query("alerts")
@@ -1158,6 +1161,32 @@ class B2BCore:
             owner=owner,
             as_of=day,
             settings=self.settings,
+            feedback=self._open_complaints(store, day, bound),
+        )
+
+    @query("reports/health")
+    def health(
+        self,
+        *,
+        as_of: date | None = None,
+        account_id: UUID | None = None,
+        owner: str | None = None,
+        known_at: datetime | None = None,
+    ) -> health.HealthReport:
+        """The health score (0–100) and renewal likelihood of every asset
+        installed on ``as_of`` (default today), with the points of each input
+        and the facts behind them, and of their accounts (the mean);
+        ``account_id``, ``owner``: only theirs (docs/kpis.md)."""
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return health.health_report(
+            self._asset_records(store, day, bound, owner=owner, reading=Reading.RISKS),
+            account_records(store.account_rows(known=bound)),
+            as_of=day,
+            settings=self.settings,
+            feedback=self._open_complaints(store, day, bound),
+            account_id=account_id,
+            owner=owner,
         )
 
     @query("opportunities/{opportunity_id}/timeline")
@@ -1222,6 +1251,10 @@ class B2BCore:
             self._of_account(Asset, AssetView.of, account_id, known_at),
             month=month,
             settings=self.settings,
+            feedback=self._of_account(Feedback, FeedbackView.of, account_id, known_at),
+            suggestions=self.suggestions(
+                as_of=end, account_id=account_id, known_at=known_at
+            ).suggestions,
         )
 
     @query("accounts/{account_id}/events")
@@ -1333,6 +1366,27 @@ class B2BCore:
             currency=currency,
         )
 
+    @query("reports/suggestions")
+    def suggestions(
+        self,
+        *,
+        as_of: date | None = None,
+        account_id: UUID | None = None,
+        known_at: datetime | None = None,
+    ) -> suggestions.Suggestions:
+        """Cross-sell and upgrade suggestions over the installed base on
+        ``as_of`` (only ``account_id``'s, when given), each naming its rule
+        and the facts behind it (docs/kpis.md)."""
+        day = self._on(as_of)
+        store, bound = self._store(known_at), known_bound(known_at)
+        return suggestions.suggestions(
+            account_records(store.account_rows(known=bound)),
+            self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES, USAGE)),
+            as_of=day,
+            settings=self.settings,
+            account_id=account_id,
+        )
+
     @query("reports/lead-funnel")
     def lead_funnel(
         self,
@@ -1442,6 +1496,13 @@ class B2BCore:
             store.feedback_rows(day=day, known=known),
             store.feedback_need_rows(day=day, known=known),
         )
+
+    @staticmethod
+    def _open_complaints(
+        store: ReportQueries, day: date, known: int
+    ) -> list[FeedbackFacts]:
+        """The complaints open on ``day`` (the health scores' only feedback)."""
+        return feedback_records(store.open_complaint_rows(day=day, known=known), ())
 
     @staticmethod
     def _dimension_keys(

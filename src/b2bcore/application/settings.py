@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from b2bcore.domain.errors import ValidationError
+from b2bcore.domain.money import Money
 from b2bcore.domain.review_board import ReviewBoardRules
 from b2bcore.domain.values import Severity, Temperature
 
@@ -107,6 +108,154 @@ class LeadScoring:
             )
 
 
+def _share(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not 0 < value <= 1:
+        raise ValidationError(
+            "settings", attribute.name, f"must be a share above 0, at most 1: {value}"
+        )
+
+
+@attrs.frozen
+class SuggestionRules:
+    """The thresholds of the cross-sell and upgrade suggestions (docs/kpis.md,
+    "Cross-sell and upgrade suggestions")."""
+
+    #: A term ending no later than this many months after it began is short.
+    short_term_months: int = attrs.field(default=12, validator=_positive)
+    #: The uses one vehicle can take in a month: a plan's capacity is its
+    #: vehicles (the "(N vehicles)" of its product name) times this.
+    uses_per_vehicle: int = attrs.field(default=40, validator=_positive)
+    #: How many of the latest usage months the usage rules read.
+    recent_months: int = attrs.field(default=3, validator=_positive)
+    #: Each recent month at this share of capacity or more: near the limit.
+    near_limit: Decimal = attrs.field(
+        default=Decimal("0.85"), converter=Decimal, validator=_share
+    )
+    #: Words (whole, ignoring case) that mark a product as the standard tier.
+    standard_words: tuple[str, ...] = ("basic", "standard")
+    #: Each recent month at this share of capacity or more: a standard-tier
+    #: plan used enough for the premium one.
+    premium_usage: Decimal = attrs.field(
+        default=Decimal("0.60"), converter=Decimal, validator=_share
+    )
+    #: A product line held by this share of an account's sector peers or
+    #: more, and by at least ``cross_sell_peers`` peers, is cross-sold.
+    cross_sell_share: Decimal = attrs.field(
+        default=Decimal("0.50"), converter=Decimal, validator=_share
+    )
+    cross_sell_peers: int = attrs.field(default=3, validator=_positive)
+
+
+def _rate(value: Any) -> MappingProxyType[str, SavingRate]:
+    rates = dict(value)
+    for currency, rate in rates.items():
+        if not isinstance(rate, SavingRate) or rate.currency != currency:
+            raise ValidationError(
+                "settings",
+                "customer_savings",
+                f"the rate of {currency} must be a SavingRate in {currency}",
+            )
+    return MappingProxyType(rates)
+
+
+@attrs.frozen
+class SavingRate:
+    """What one use and one kilometre of the service save a customer against
+    its alternative (a taxi, a rental, its own cars), in one currency: the
+    customer's ROI (docs/kpis.md, "Customer ROI")."""
+
+    per_use: Money
+    per_km: Money
+
+    def __attrs_post_init__(self) -> None:
+        if self.per_use.currency != self.per_km.currency:
+            raise ValidationError(
+                "settings", "customer_savings", "a rate's two amounts need one currency"
+            )
+        if self.per_use.amount < 0 or self.per_km.amount < 0:
+            raise ValidationError(
+                "settings", "customer_savings", "a saving rate cannot be negative"
+            )
+
+    @property
+    def currency(self) -> str:
+        return self.per_use.currency
+
+
+@attrs.frozen
+class HealthScoring:
+    """The points of the health score and the renewal likelihood's
+    thresholds (docs/kpis.md, "Health score and renewal likelihood"); at
+    most 100 points in all."""
+
+    #: The most points each input gives.
+    usage: int = 25
+    satisfaction: int = 25
+    complaints: int = 20
+    payments: int = 20
+    competitor: int = 10
+    #: What each open complaint takes off the complaints' points, by severity.
+    complaint_weights: MappingProxyType[Severity, int] = attrs.field(
+        default=MappingProxyType(
+            {
+                Severity.LOW: 2,
+                Severity.MEDIUM: 5,
+                Severity.HIGH: 10,
+                Severity.CRITICAL: 20,
+            }
+        ),
+        converter=_points,
+    )
+    #: What each installment paid late, and each one overdue, takes off the
+    #: payments' points.
+    late_payment: int = 5
+    overdue_installment: int = 10
+    #: A score from ``high`` up is a high renewal likelihood, from ``medium``
+    #: up a medium one, below it a low one.
+    high: int = 70
+    medium: int = 40
+
+    @property
+    def most(self) -> int:
+        """The best possible score."""
+        return (
+            self.usage
+            + self.satisfaction
+            + self.complaints
+            + self.payments
+            + self.competitor
+        )
+
+    def __attrs_post_init__(self) -> None:
+        points = [
+            self.usage,
+            self.satisfaction,
+            self.complaints,
+            self.payments,
+            self.competitor,
+            *self.complaint_weights.values(),
+            self.late_payment,
+            self.overdue_installment,
+        ]
+        if set(self.complaint_weights) != set(Severity):
+            raise ValidationError(
+                "settings", "health", "needs a complaint weight for every severity"
+            )
+        if min(points) < 0 or self.most > 100:
+            raise ValidationError(
+                "settings",
+                "health",
+                f"points must be 0 or more and add up to at most 100: {self.most}",
+            )
+        if not 0 <= self.medium <= self.high <= 100:
+            raise ValidationError(
+                "settings",
+                "health",
+                "the likelihood thresholds need 0 <= medium <= high <= 100: "
+                f"{self.medium}, {self.high}",
+            )
+
+
 def _severity(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, Severity):
         raise ValidationError(
@@ -148,6 +297,17 @@ class Settings:
     review_board: ReviewBoardRules = attrs.field(factory=ReviewBoardRules)
     #: The points of the lead score (docs/kpis.md, "Lead score").
     lead_scoring: LeadScoring = attrs.field(factory=LeadScoring)
+    #: The health score's points and the renewal likelihood's thresholds
+    #: (docs/kpis.md, "Health score and renewal likelihood").
+    health: HealthScoring = attrs.field(factory=HealthScoring)
+    #: The cross-sell and upgrade suggestions' thresholds.
+    suggestion_rules: SuggestionRules = attrs.field(factory=SuggestionRules)
+    #: The customer's savings per use and per km, by currency (a
+    #: ``SavingRate`` under its currency's code); none by default, and the
+    #: customer's ROI is not worked out in a currency without one.
+    customer_savings: MappingProxyType[str, SavingRate] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_rate
+    )
 
     def __attrs_post_init__(self) -> None:
         windows = self.renewal_windows

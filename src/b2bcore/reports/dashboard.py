@@ -1,6 +1,6 @@
 """The rep dashboard: assets by status, renewals due per window and overdue,
-the top assets by contract value and the assets at risk, on a date, for one
-owner or for everyone."""
+the top assets by contract value, the assets at risk and the installed
+base's health, on a date, for one owner or for everyone."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from b2bcore.application.settings import Settings
 from b2bcore.domain.money import Money
 from b2bcore.domain.values import AssetStatus
 from b2bcore.reports import asof
-from b2bcore.reports.records import AccountRecord, AssetRecord
+from b2bcore.reports.health import Complaints, Health, Likelihood, health
+from b2bcore.reports.records import AccountRecord, AssetRecord, FeedbackRecord
 from b2bcore.reports.renewals import LAPSED, OVERDUE, Risk, renewal_queue, risks
 
 #: How many assets the top list of each currency holds.
@@ -35,6 +36,7 @@ class DashboardAsset:
     #: None for an open-ended asset.
     usage_end_on: date | None
     risks: frozenset[Risk]
+    health: Health
 
 
 @attrs.frozen
@@ -59,6 +61,10 @@ class RepDashboard:
     #: Active assets with at least one renewal risk, soonest usage end first
     #: (open-ended last), ties by id.
     at_risk: tuple[DashboardAsset, ...]
+    #: The mean health score of the active assets, rounded down (None when
+    #: there are none), and how many have each renewal likelihood.
+    average_health: int | None
+    by_likelihood: Mapping[Likelihood, int]
 
 
 def rep_dashboard(
@@ -68,8 +74,11 @@ def rep_dashboard(
     owner: str | None,
     as_of: date,
     settings: Settings,
+    feedback: Iterable[FeedbackRecord] = (),
 ) -> RepDashboard:
-    """The dashboard of ``owner``'s assets (everyone's when None) on ``as_of``."""
+    """The dashboard of ``owner``'s assets (everyone's when None) on ``as_of``;
+    the complaints of ``feedback`` open then count in each asset's health."""
+    complaints = Complaints(feedback)
     mine = [a for a in assets if owner is None or a.owner == owner]
     statuses = [asof.asset_status(a, as_of) for a in mine]
     queue = renewal_queue(
@@ -80,8 +89,11 @@ def rep_dashboard(
         settings=settings,
     )
     active = [
-        _listed(a, accounts, as_of, settings) for a in mine if asof.is_active(a, as_of)
+        _listed(a, accounts, as_of, settings, complaints)
+        for a in mine
+        if asof.is_active(a, as_of)
     ]
+    scores = [item.health.score for item in active]
     return RepDashboard(
         as_of=as_of,
         owner=owner,
@@ -107,6 +119,13 @@ def rep_dashboard(
                 ),
             )
         ),
+        average_health=sum(scores) // len(scores) if scores else None,
+        by_likelihood=MappingProxyType(
+            {
+                chance: sum(1 for item in active if item.health.likelihood is chance)
+                for chance in Likelihood
+            }
+        ),
     )
 
 
@@ -115,6 +134,7 @@ def _listed(
     accounts: Mapping[UUID, AccountRecord],
     as_of: date,
     settings: Settings,
+    complaints: Complaints,
 ) -> DashboardAsset:
     return DashboardAsset(
         asset_id=asset.id,
@@ -125,6 +145,7 @@ def _listed(
         value=asof.contract_value(asset, as_of),
         usage_end_on=asof.usage_end(asset, as_of),
         risks=risks(asset, as_of, settings),
+        health=health(asset, as_of, settings, complaints.about(asset)),
     )
 
 

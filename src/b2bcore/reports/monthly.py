@@ -21,6 +21,11 @@ from b2bcore.domain.money import Money
 from b2bcore.domain.values import AssetStatus, add_months
 from b2bcore.domain.views import AccountView, AssetView
 from b2bcore.reports import asof
+from b2bcore.reports.health import AccountHealth, Complaints, Health, account_health
+from b2bcore.reports.health import health as health_on
+from b2bcore.reports.records import FeedbackRecord
+from b2bcore.reports.roi import AssetRoi, CurrencyRoi, account_roi, asset_roi
+from b2bcore.reports.suggestions import Suggestion
 
 #: How many months the usage trend covers, the report's month last.
 TREND_MONTHS = 6
@@ -92,7 +97,13 @@ class AssetMonth:
     #: Days from the end of the month to the usage end (negative once past).
     days_to_renewal: int | None
     payment: PaymentStatus
+    #: The customer's savings and ROI to the end of the month (docs/kpis.md,
+    #: "Customer ROI").
+    roi: AssetRoi
     recommendations: tuple[str, ...]
+    #: The health score, renewal likelihood and their inputs at the end of
+    #: the month; None unless the asset was installed then.
+    health: Health | None
 
 
 @attrs.frozen
@@ -107,6 +118,15 @@ class MonthlyReport:
     assets: tuple[AssetMonth, ...]
     #: The account's usage, one point per month, the report's month last.
     trend: tuple[UsagePoint, ...]
+    #: The account's ROI, one per currency of its assets (never summed
+    #: across currencies), in code order.
+    roi: tuple[CurrencyRoi, ...]
+    #: The cross-sell and upgrade suggestions for the account at the end of
+    #: the month (docs/kpis.md, "Cross-sell and upgrade suggestions").
+    suggestions: tuple[Suggestion, ...]
+    #: The mean health of the assets installed at the end of the month
+    #: (docs/kpis.md); None when none was.
+    health: AccountHealth | None
 
     @property
     def usage(self) -> UsagePoint:
@@ -129,9 +149,13 @@ def monthly_report(
     *,
     month: date,
     settings: Settings,
+    suggestions: Iterable[Suggestion] = (),
+    feedback: Iterable[FeedbackRecord] = (),
 ) -> MonthlyReport:
     """The report of ``account`` for ``month`` (its first day); assets of
-    other accounts are ignored."""
+    other accounts are ignored; the complaints of ``feedback`` open at the
+    end of the month count in each asset's health; ``suggestions`` are
+    listed as given (the API passes the account's on the month's last day)."""
     if not isinstance(month, date) or month.day != 1:
         raise ValidationError(
             "monthly report", "month", f"{month} is not the first day of a month"
@@ -165,17 +189,27 @@ def monthly_report(
         )
         for m in months
     )
+    complaints = Complaints(feedback)
+    listed = tuple(_asset_month(a, month, end, settings, complaints) for a in mine)
+    healths = [m.health for m in listed if m.health is not None]
     return MonthlyReport(
         account=account,
         month=month,
         as_of=end,
-        assets=tuple(_asset_month(a, month, end, settings) for a in mine),
+        assets=listed,
         trend=trend,
+        roi=account_roi(m.roi for m in listed),
+        suggestions=tuple(suggestions),
+        health=account_health(account, healths, settings.health) if healths else None,
     )
 
 
 def _asset_month(
-    asset: AssetView, month: date, end: date, settings: Settings
+    asset: AssetView,
+    month: date,
+    end: date,
+    settings: Settings,
+    complaints: Complaints,
 ) -> AssetMonth:
     usage = {u.period: u for u in asset.usage}
     this, previous = usage.get(month), usage.get(add_months(month, -1))
@@ -214,9 +248,13 @@ def _asset_month(
         usage_end_on=usage_end_on,
         days_to_renewal=days,
         payment=payment,
+        roi=asset_roi(asset, month=month, as_of=end, rates=settings.customer_savings),
         recommendations=_recommendations(
             status, change, open_, usage_end_on, days, payment, settings
         ),
+        health=health_on(asset, end, settings, complaints.about(asset))
+        if status is AssetStatus.INSTALLED
+        else None,
     )
 
 

@@ -19,7 +19,8 @@ from b2bcore.application.settings import Settings
 from b2bcore.domain.money import Money
 from b2bcore.domain.values import Grade, TierMove
 from b2bcore.reports import asof
-from b2bcore.reports.records import AccountRecord, AssetRecord
+from b2bcore.reports.health import Complaints, Health, health
+from b2bcore.reports.records import AccountRecord, AssetRecord, FeedbackRecord
 
 
 class Risk(Enum):
@@ -96,6 +97,9 @@ class RenewalItem:
     bucket: Bucket
     value: Money
     risks: frozenset[Risk]
+    #: The health score, renewal likelihood and their inputs on the report
+    #: date (``b2bcore.reports.health``).
+    health: Health
     #: The renewal deal open on the report date and its tier then (None
     #: when it has none).
     deal_id: UUID | None = None
@@ -147,12 +151,15 @@ def renewal_queue(
     owner: str | None = None,
     grade: Grade | None = None,
     deals: Mapping[UUID, LinkedDeal] = NO_DEALS,
+    feedback: Iterable[FeedbackRecord] = (),
 ) -> tuple[RenewalItem, ...]:
     """Assets installed on ``as_of`` whose usage end falls within ``within``
     days (days left ≤ within), sorted by usage end: those whose usage end has
     passed stay, overdue then lapsed, until a renewal or an obsolete record;
     open-ended assets never appear. Each shows its renewal deal of
-    ``deals`` (by asset: ``linked_on``)."""
+    ``deals`` (by asset: ``linked_on``) and its health, the complaints of
+    ``feedback`` open on ``as_of`` counted."""
+    complaints = Complaints(feedback)
     items = []
     for asset in assets:
         if not asof.is_active(asset, as_of):
@@ -181,6 +188,7 @@ def renewal_queue(
                 bucket=bucket(days_left, settings),
                 value=asof.contract_value(asset, as_of),
                 risks=risks(asset, as_of, settings),
+                health=health(asset, as_of, settings, complaints.about(asset)),
                 deal_id=None if (deal := deals.get(asset.id)) is None else deal.id,
                 deal_tier=None if deal is None else deal.tier,
             )

@@ -1,10 +1,15 @@
 """A deal's story: an opportunity climbing the tiers to Tier 0.
 
-Tier 4 → 3 → 2 → 1, a few weeks a tier, sometimes cooling back a tier.
-A deal large enough for the value review board passes a gate before each
-climb and before the win: the review raises findings by area, each is
-resolved, then the gate is passed, unless the board fails the deal (it is
-dropped). Then the deal is won (its order creates the assets), lost to a
+Tier 4 → 3 → 2 → 1, a few weeks a tier, sometimes cooling back a tier;
+on the way the expected close may be moved (the customer decides later),
+the deal handed to a colleague, or its amount changed (a deal that will not
+be won: the scope changed). A deal large enough for the value review board
+passes a gate before each climb and before the win: the review estimates
+the cost and the price (mostly at a healthy margin; now and then at a loss,
+and the deal is estimated again at a lower cost before the board passes
+it), raises findings by area, each is resolved, then the gate is passed,
+unless the board fails the deal (it is dropped). Then the deal is won (its
+order creates the assets, within the board's price tolerance), lost to a
 reason and often a competitor, dropped, or stalls until it is dropped; some
 get a postmortem. A deal whose next step falls after the story's last day
 stays open there, stagnant when its tier has not moved for a while.
@@ -13,7 +18,7 @@ stays open there, stagnant when its tier has not moved for a while.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date
 from enum import Enum
@@ -34,12 +39,17 @@ from b2bcore_adapters.demo.story.vocabulary import (
     COMPETITORS,
     DEAL_COMPETITORS,
     DROP_REASONS,
+    EXPECTED_CLOSE_MOVES,
     FINDING_AREAS,
     FINDINGS,
     GATE_FAILURES,
     LOSS_REASONS,
     LOST_TO_A_COMPETITOR,
+    MARGINS,
     POSTMORTEMS,
+    REASSIGNMENTS,
+    REPRICINGS,
+    RESCOPES,
     STALLED,
     WIN_REASONS,
     Product,
@@ -75,6 +85,19 @@ STOPS_AT: Mapping[Fate, Weighted[int]] = {
     Fate.STALLED: Weighted({4: 2, 3: 3, 2: 3, 1: 2}),
 }
 POSTMORTEM_SHARES = {Outcome.WON: 0.4, Outcome.LOST: 0.5, Outcome.DROPPED: 0.2}
+#: The chance the VRB's first estimate of a deal shows a loss (it is
+#: estimated again at a lower cost before the gate is passed).
+LOSS_ESTIMATE_SHARE = 0.05
+#: A reviewed deal is won at 96 % to 100 % of its lines' value (the board
+#: tolerates 5 % below the reviewed price); others at 90 % to 100 %.
+LOWEST_REVIEWED_WIN = 96
+LOWEST_WIN = 90
+#: Per tier move: the chance the deal's expected close is moved when the
+#: move reaches it, and the chances it is handed to a colleague or (a deal
+#: that will not be won) its amount is changed.
+CLOSE_MOVED_SHARE = 0.6
+REASSIGNED_SHARE = 0.01
+RESCOPED_SHARE = 0.03
 
 
 @attrs.frozen
@@ -137,6 +160,7 @@ class DealStory:
         order_reference: Callable[[], str],
         rng: random.Random,
         until: date,
+        colleagues: Sequence[str] = (),
     ) -> None:
         self.deal = deal
         self.proposal = proposal
@@ -146,6 +170,12 @@ class DealStory:
         self.cursor = Cursor(deal.opened_on, until, rng)
         self.gates = gates_for(proposal.amount)
         self.sales = acting(deal.owner)
+        #: Who the deal may be handed to.
+        self.colleagues = tuple(c for c in colleagues if c != deal.owner)
+        #: The VRB's estimate of the deal's margin, in percent (drawn at
+        #: its first review).
+        self.margin: int | None = None
+        self.fate = Fate.STALLED
         #: What the won deal's order created: each asset with what it sells.
         self.ordered: list[tuple[Asset, Subscription]] = []
 
@@ -158,6 +188,7 @@ class DealStory:
             self._review_the_outcome()
 
     def _close(self, fate: Fate, upsell: bool) -> None:
+        self.fate = fate
         stop = 1 if fate is Fate.WON else STOPS_AT[fate].draw(self.rng)
         cooled = False
         while self.deal.tier > stop:
@@ -190,6 +221,39 @@ class DealStory:
         on = self.cursor.wait(7, 35)
         meta = self.sales if reason is None else Provenance(self.deal.owner, reason)
         self.deal.change_tier(on=on, tier=tier, meta=meta)
+        self._edit(on)
+
+    # -- edits ----------------------------------------------------------------
+
+    def _edit(self, on: date) -> None:
+        """What may change with a tier move: the expected close, once the
+        deal reaches it; the owner; the amount of a deal not to be won."""
+        rng, deal = self.rng, self.deal
+        if on >= deal.expected_close_on and rng.random() < CLOSE_MOVED_SHARE:
+            deal.move_expected_close(
+                on=on,
+                expected_close_on=add_months(on, rng.randint(1, 3)),
+                meta=Provenance(deal.owner, one_of(rng, EXPECTED_CLOSE_MOVES)),
+            )
+        if self.colleagues and rng.random() < REASSIGNED_SHARE:
+            owner = one_of(rng, self.colleagues)
+            deal.reassign(
+                on=on,
+                owner=owner,
+                meta=Provenance(deal.owner, one_of(rng, REASSIGNMENTS)),
+            )
+            self.colleagues = tuple(c for c in self.colleagues if c != owner)
+            self.sales = acting(owner)
+        if self.fate is not Fate.WON and rng.random() < RESCOPED_SHARE:
+            amount = round_down(
+                int(deal.amount.amount) * rng.randint(60, 140) // 100, 100_000
+            )
+            if amount != deal.amount.amount:
+                deal.change_amount(
+                    on=on,
+                    amount=krw(amount),
+                    meta=Provenance(deal.owner, one_of(rng, RESCOPES)),
+                )
 
     def _through_gate(self, gate: int) -> bool:
         """Review ``gate``, resolve its findings and pass it, unless the deal
@@ -201,12 +265,30 @@ class DealStory:
         for _ in range(FINDINGS_PER_REVIEW.draw(rng)):
             area = FINDING_AREAS.draw(rng)
             raised.append((area, *one_of(rng, FINDINGS[area])))
+        price = self.deal.amount
+        at_a_loss = self.margin is None and rng.random() < LOSS_ESTIMATE_SHARE
+        if self.margin is None:
+            self.margin = MARGINS.draw(rng)
+        # Each review firms the estimate up: within 2 points of the first.
+        margin = -rng.randint(2, 8) if at_a_loss else self.margin + rng.randint(-2, 2)
         numbers = self.deal.review_gate(
             on=self.cursor.wait(2, 10),
             gate=gate,
             findings=[(area, description) for area, description, _ in raised],
+            cost=self._cost(price, margin),
+            price=price,
             meta=acting(VRB),
         )
+        if at_a_loss:
+            # No gate passes at a loss: the deal is estimated again.
+            self.deal.review_gate(
+                on=self.cursor.wait(3, 14),
+                gate=gate,
+                findings=[],
+                cost=self._cost(price, self.margin),
+                price=price,
+                meta=Provenance(VRB, reason=one_of(rng, REPRICINGS)),
+            )
         if rng.random() < GATE_FAILURE_SHARE:
             self.deal.fail_gate(
                 on=self.cursor.wait(0, 7),
@@ -224,17 +306,24 @@ class DealStory:
         self.deal.pass_gate(on=self.cursor.wait(0, 3), gate=gate, meta=acting(VRB))
         return True
 
+    @staticmethod
+    def _cost(price: Money, margin: int) -> Money:
+        """What the deal costs at ``price`` for a ``margin`` in percent."""
+        return krw(round_down(int(price.amount) * (100 - margin) // 100, 10_000))
+
     # -- tier 0 ---------------------------------------------------------------
 
     def _win(self, upsell: bool) -> None:
         rng = self.rng
         on = self.cursor.wait(5, 30)
+        lowest = LOWEST_REVIEWED_WIN if self.deal.profitability else LOWEST_WIN
         sold = tuple(
             attrs.evolve(
                 line,
                 value=krw(
                     round_down(
-                        int(line.value.amount) * rng.randint(90, 100) // 100, 10_000
+                        int(line.value.amount) * rng.randint(lowest, 100) // 100,
+                        10_000,
                     )
                 ),
             )

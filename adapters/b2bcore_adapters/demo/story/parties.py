@@ -71,6 +71,10 @@ class SalesTeam:
     def owner_for(self, region: Region, rng: random.Random) -> str:
         return one_of(rng, self._reps[region.office])
 
+    def reps(self, region: Region) -> tuple[str, ...]:
+        """The reps of the office serving ``region``."""
+        return tuple(self._reps[region.office])
+
 
 @attrs.frozen
 class Customer:

@@ -16,10 +16,12 @@ import attrs
 
 from b2bcore import (
     ContactChannel,
+    FeedbackCategory,
     Grade,
     LossReason,
     ObsoleteReason,
     ReviewArea,
+    Severity,
     Temperature,
     UsagePattern,
 )
@@ -272,6 +274,89 @@ COMPLAINTS = (
     "too expensive for how little we drive",
     "not enough vehicles on Monday mornings",
 )
+
+# -- the voice of the customer ------------------------------------------------
+
+#: Complaints by what they are about: (text, the need it names, how it was
+#: resolved).
+COMPLAINT_TOPICS: Mapping[FeedbackCategory, tuple[tuple[str, str, str], ...]] = {
+    FeedbackCategory.DELIVERY: (
+        (
+            "two cars late for the morning shift",
+            "cars on site before the shift",
+            "handover moved an hour earlier",
+        ),
+        (
+            "not enough vehicles on Monday mornings",
+            "more cars on Mondays",
+            "two spare cars parked on site on Mondays",
+        ),
+    ),
+    FeedbackCategory.SERVICE: (
+        (
+            "roadside assistance was late twice",
+            "faster roadside assistance",
+            "assistance partner replaced in the region",
+        ),
+        (
+            "vehicles often not clean",
+            "cleaner vehicles",
+            "cleaning vendor warned, weekly checks added",
+        ),
+    ),
+    FeedbackCategory.PRODUCT: (
+        (
+            "booking app crashes at peak hours",
+            "a reliable booking app",
+            "app fix released, fleet manager called back",
+        ),
+    ),
+    FeedbackCategory.BILLING: (
+        (
+            "invoice charged a vehicle twice",
+            "correct invoices",
+            "credit note issued",
+        ),
+    ),
+    FeedbackCategory.PRICE: (
+        (
+            "too expensive for how little we drive",
+            "a plan for low usage",
+            "offered a smaller fleet at the renewal",
+        ),
+    ),
+}
+COMPLAINT_CATEGORIES = Weighted(
+    {
+        FeedbackCategory.DELIVERY: 3,
+        FeedbackCategory.SERVICE: 4,
+        FeedbackCategory.PRODUCT: 2,
+        FeedbackCategory.BILLING: 2,
+        FeedbackCategory.PRICE: 1,
+    }
+)
+SEVERITIES = Weighted(
+    {Severity.LOW: 30, Severity.MEDIUM: 45, Severity.HIGH: 20, Severity.CRITICAL: 5}
+)
+#: What customers say they need when surveyed or interviewed.
+NEEDS_HEARD = (
+    "faster delivery",
+    "EVs for the sales team",
+    "one-way trips between sites",
+    "monthly usage reports",
+    "more vans",
+    "a single invoice for all fleets",
+    "a plan for low usage",
+)
+SURVEY_TOPICS = Weighted(
+    {
+        FeedbackCategory.SERVICE: 5,
+        FeedbackCategory.PRODUCT: 3,
+        FeedbackCategory.ORDERING: 2,
+        FeedbackCategory.BILLING: 1,
+    }
+)
+
 COMPETITORS = ("Lotte Rental", "SK Rent-a-car", "GreenCar", "Hyundai Capital")
 COMPETITOR_NOTES = (
     "offered a 15 % lower monthly fee",
@@ -349,6 +434,28 @@ DISQUALIFICATIONS = (
 )
 
 DEAL_COMPETITORS = Weighted({0: 3, 1: 5, 2: 2})
+#: The margin (percent of the price) the VRB estimates a deal at.
+MARGINS = Weighted({6: 1, 10: 3, 14: 4, 18: 4, 22: 3, 28: 1})
+REPRICINGS = (
+    "vehicles from a cheaper leasing partner",
+    "maintenance moved in-house",
+    "fleet mix changed to smaller cars",
+)
+EXPECTED_CLOSE_MOVES = (
+    "budget approval moved to next quarter",
+    "the customer's board meets later",
+    "waiting for the site to open",
+)
+REASSIGNMENTS = (
+    "rep on parental leave",
+    "territories rebalanced",
+    "rep moved to key accounts",
+)
+RESCOPES = (
+    "customer cut the fleet size",
+    "two more sites added to the scope",
+    "term shortened to a year",
+)
 FINDINGS: Mapping[ReviewArea, tuple[tuple[str, str], ...]] = {
     ReviewArea.FINANCE: (
         ("payment terms of 90 days exceed policy", "customer accepted 60 days"),

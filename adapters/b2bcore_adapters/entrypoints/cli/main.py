@@ -540,6 +540,8 @@ def renewals(
             "value",
             "risks",
             "deal",
+            "health",
+            "renewal",
         ],
         [
             (
@@ -553,6 +555,8 @@ def renewals(
                 i.value,
                 ", ".join(sorted(r.value for r in i.risks)),
                 "" if i.deal_id is None else f"tier {i.deal_tier} {i.deal_id}",
+                i.health.score,
+                i.health.likelihood.value,
             )
             for i in items
         ],
@@ -667,13 +671,22 @@ def dashboard(
         return
     table(
         f"Dashboard {owner or 'all owners'} on {board.as_of}",
-        ["assets by status", "renewals due 30/60/90", "overdue / lapsed", "at risk"],
+        [
+            "assets by status",
+            "renewals due 30/60/90",
+            "overdue / lapsed",
+            "at risk",
+            "health",
+            "renewal high/medium/low",
+        ],
         [
             (
                 ", ".join(f"{s.value} {n}" for s, n in board.by_status.items()),
                 " / ".join(str(n) for n in board.renewals_due.values()),
                 f"{board.overdue} / {board.lapsed}",
                 len(board.at_risk),
+                board.average_health,
+                " / ".join(str(n) for n in board.by_likelihood.values()),
             )
         ],
     )
@@ -683,6 +696,66 @@ def dashboard(
             ["account", "product", "owner", "value", "usage end"],
             [(a.account, a.product, a.owner, a.value, a.usage_end_on) for a in top],
         )
+
+
+@app.command()
+def health(
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    account: Annotated[
+        UUID | None,
+        typer.Option(parser=parse_id, help="Only this account's assets."),
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this owner's.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Each installed asset's health score (0–100) and renewal likelihood,
+    lowest first, with the points of each input: usage trend, satisfaction,
+    open complaints, payments, competitor contact; then each account's."""
+    with opened() as core:
+        found = core.health(
+            as_of=as_of, account_id=account, owner=owner, known_at=known_at
+        )
+    if as_json:
+        emit(plain(found))
+        return
+    table(
+        f"Health on {found.as_of}",
+        [
+            "score",
+            "renewal",
+            "account",
+            "product",
+            "usage",
+            "satis",
+            "compl",
+            "pay",
+            "comp",
+            "owner",
+            "usage end",
+        ],
+        [
+            (
+                a.health.score,
+                a.health.likelihood.value,
+                a.account,
+                a.product,
+                a.health.points.usage,
+                a.health.points.satisfaction,
+                a.health.points.complaints,
+                a.health.points.payments,
+                a.health.points.competitor,
+                a.owner,
+                a.usage_end_on,
+            )
+            for a in found.assets
+        ],
+    )
+    table(
+        "Accounts (mean of their assets)",
+        ["score", "renewal", "account", "assets"],
+        [(a.score, a.likelihood.value, a.account, a.assets) for a in found.accounts],
+    )
 
 
 # -- the pipeline -------------------------------------------------------------
@@ -1188,6 +1261,39 @@ def grade_suggestions(
                 s.reason,
             )
             for s in shown
+        ],
+    )
+
+
+@app.command("suggestions")
+def cross_sell_suggestions(
+    account: Annotated[
+        UUID | None,
+        typer.Option(parser=parse_id, help="Only this account's (its id)."),
+    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    as_json: Json = False,
+) -> None:
+    """Cross-sell and upgrade suggestions over the installed base, each with
+    its rule and the facts behind it (docs/kpis.md)."""
+    with opened() as core:
+        result = core.suggestions(as_of=as_of, account_id=account, known_at=known_at)
+    if as_json:
+        emit(plain(result))
+        return
+    table(
+        f"Suggestions on {result.as_of}",
+        ["account", "rule", "product", "why", "offer"],
+        [
+            (
+                s.account,
+                s.rule.value,
+                s.product if s.peers is None else s.peers.product_line,
+                s.reason,
+                s.action,
+            )
+            for s in result.suggestions
         ],
     )
 

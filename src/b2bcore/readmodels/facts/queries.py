@@ -20,10 +20,11 @@ class Reading(Enum):
 
     #: Every row known.
     EVERY_ROW = "every row"
-    #: What ``b2bcore.reports.renewals.risks`` reads on the day: the
-    #: installments due before it and unpaid by it, the late payments made
-    #: by it, the last satisfaction score and the last two usage months (by
-    #: period) recorded by it.
+    #: What ``b2bcore.reports.renewals.risks`` and
+    #: ``b2bcore.reports.health.health`` read on the day: the installments
+    #: due before it and unpaid by it, the late payments made by it, the last
+    #: satisfaction score and the last six usage months (by period)
+    #: recorded by it, every competitor contact.
     RISKS = "risks"
     #: What ``b2bcore.reports.asset_kpis`` reads of the money: the payments
     #: made from ``since`` to the day, the installments unpaid on the day.
@@ -89,6 +90,11 @@ class ReportQueries(Protocol):
         """The feedback recorded by ``day``: key, account id, asset id, kind,
         channel, category, severity, score, recorded on, resolved on (even
         when after ``day``)."""
+        ...
+
+    def open_complaint_rows(self, *, day: date, known: int) -> Rows:
+        """The complaints recorded by ``day`` and not resolved by then, as
+        ``feedback_rows`` gives them."""
         ...
 
     def feedback_need_rows(self, *, day: date, known: int) -> Rows:
