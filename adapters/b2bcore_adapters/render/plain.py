@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from types import UnionType
+from types import MappingProxyType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 import attrs
 
-from b2bcore import Money
+from b2bcore import B2BCoreError, Money
 from b2bcore.domain.values import Contact, ReviewArea, contact_of
 from b2bcore.reports.amounts import Amounts
 
@@ -124,6 +124,16 @@ def from_plain(hint: Any, value: JSON) -> Any:
                 from_plain(a, v) for a, v in zip(arguments, value, strict=True)
             )
         return tuple(from_plain(arguments[0], v) for v in value)
+    if origin in (dict, Mapping, MappingProxyType):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{value!r} is not an object")
+        keys, values = arguments
+        return {
+            _scalar(keys, int(k) if keys is int and k.isdigit() else k): from_plain(
+                values, v
+            )
+            for k, v in value.items()
+        }
     if attrs.has(hint):
         if not isinstance(value, Mapping):
             raise ValueError(f"{value!r} is not an object")
@@ -131,14 +141,30 @@ def from_plain(hint: Any, value: JSON) -> Any:
         fields = attrs.fields(hint)
         if unknown := set(value) - {f.name for f in fields}:
             raise ValueError(f"unknown fields {sorted(unknown)}")
-        # A list left out is empty (as in the HTTP API's bodies).
-        lists = {f.name for f in fields if get_origin(hints[f.name]) in (tuple, list)}
+        # A list left out is empty (as in the HTTP API's bodies), unless the
+        # field has a default of its own.
+        lists = {
+            f.name
+            for f in fields
+            if get_origin(hints[f.name]) in (tuple, list) and f.default is attrs.NOTHING
+        }
         needed = {f.name for f in fields if f.default is attrs.NOTHING} - lists
         if missing := needed - set(value):
             raise ValueError(f"missing fields {sorted(missing)}")
-        given = {k: from_plain(hints[k], v) for k, v in value.items()}
+        given = {k: _field(k, hints[k], v) for k, v in value.items()}
         return hint(**dict.fromkeys(lists - set(value), ()), **given)
     return _scalar(hint, value)
+
+
+def _field(name: str, hint: Any, value: JSON) -> Any:
+    """An object's field ``name`` from ``value``; what does not fit is a
+    ValueError that names the field (``review_board.minimum_margin: …``)."""
+    try:
+        return from_plain(hint, value)
+    except B2BCoreError:  # the value's own rule, typed as it raises it
+        raise
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
 
 
 def _scalar(hint: Any, value: JSON) -> Any:
@@ -151,6 +177,8 @@ def _scalar(hint: Any, value: JSON) -> Any:
             raise ValueError(f"{value!r} is not a {hint.__name__}") from None
     if hint in (str, int, bool) and type(value) is hint:
         return value
+    if hint is float and type(value) in (int, float):
+        return float(value)
     raise ValueError(f"{value!r} is not a {getattr(hint, '__name__', hint)}")
 
 

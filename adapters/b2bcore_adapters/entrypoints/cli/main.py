@@ -8,6 +8,7 @@ shows the traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 from uuid import UUID
 
 import attrs
@@ -26,6 +27,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import b2bcore
+from b2bcore.application import settings as rules
 from b2bcore.application.storage import DEFAULT_URL, TENANT_VARIABLE, URL_VARIABLE
 from b2bcore.domain.errors import B2BCoreError
 from b2bcore.domain.values import Grade
@@ -53,6 +55,7 @@ from b2bcore_adapters.render.plain import (
     JSON,
     Fields,
     dumps,
+    from_plain,
     listing,
     plain,
 )
@@ -105,7 +108,27 @@ class Settings:
     chosen: str | None = None
     #: ``--tenant``: the commands work on this tenant of the directory at url.
     tenant: str | None = None
+    #: ``--settings``: the reports' thresholds and the rules (else defaults).
+    settings: rules.Settings | None = None
     debug: bool = False
+
+
+#: The settings file the commands read unless ``--settings`` names one.
+SETTINGS_VARIABLE = "B2BCORE_SETTINGS"
+
+
+def settings_file(path: Path) -> rules.Settings:
+    """The settings in the JSON file at ``path``: any of ``b2b settings``'s
+    fields, the others at their defaults."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return cast(rules.Settings, from_plain(rules.Settings, document))
+    except OSError as error:
+        raise typer.BadParameter(
+            f"settings file {path}: {error.strerror or error}"
+        ) from None
+    except (ValueError, TypeError) as error:
+        raise typer.BadParameter(f"settings file {path}: {error}") from None
 
 
 By = Annotated[Dimension | None, typer.Option("--by", help="Cut by a dimension.")]
@@ -155,6 +178,15 @@ def main_options(
             show_default=False,
         ),
     ] = None,
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help=f"The reports' and rules' settings, a JSON file (else "
+            f"${SETTINGS_VARIABLE}; `b2b settings` prints them).",
+            show_default=False,
+        ),
+    ] = None,
     tenant: Annotated[
         str | None,
         typer.Option(
@@ -177,6 +209,8 @@ def main_options(
     Settings.chosen = db
     Settings.tenant = tenant or os.environ.get(TENANT_VARIABLE) or None
     Settings.debug = debug
+    chosen = settings or os.environ.get(SETTINGS_VARIABLE)
+    Settings.settings = None if not chosen else settings_file(Path(chosen))
 
 
 def actor() -> str:
@@ -193,8 +227,19 @@ def store_url() -> str:
 
 @contextmanager
 def opened() -> Iterator[B2BCore]:
-    with b2bcore.B2BCore.open(store_url(), actor=actor()) as core:
+    with b2bcore.B2BCore.open(
+        store_url(), actor=actor(), settings=Settings.settings
+    ) as core:
         yield core
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """The settings in force (the file's, else the defaults) as JSON: the
+    reports' thresholds, the review board's rules, the scores' points and
+    the customers' saving rates (docs/kpis.md). Save it, edit it, pass it
+    with --settings."""
+    emit(plain(Settings.settings or rules.Settings()))
 
 
 for _name, _group in command_groups(opened):
@@ -407,6 +452,7 @@ def serve(
         tokens_file=tokens,
         consistency=consistency,
         tenants=tenants,
+        settings=Settings.settings,
         **({} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}),
     )
 
@@ -722,39 +768,37 @@ def health(
     table(
         f"Health on {found.as_of}",
         [
+            "account",
             "score",
             "renewal",
-            "account",
-            "product",
             "usage",
             "satis",
             "compl",
             "pay",
             "comp",
+            "product",
             "owner",
-            "usage end",
         ],
         [
             (
+                a.account,
                 a.health.score,
                 a.health.likelihood.value,
-                a.account,
-                a.product,
                 a.health.points.usage,
                 a.health.points.satisfaction,
                 a.health.points.complaints,
                 a.health.points.payments,
                 a.health.points.competitor,
+                a.product,
                 a.owner,
-                a.usage_end_on,
             )
             for a in found.assets
         ],
     )
     table(
         "Accounts (mean of their assets)",
-        ["score", "renewal", "account", "assets"],
-        [(a.score, a.likelihood.value, a.account, a.assets) for a in found.accounts],
+        ["account", "score", "renewal", "assets"],
+        [(a.account, a.score, a.likelihood.value, a.assets) for a in found.accounts],
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import uvicorn
 
-from b2bcore import B2BCore, ConfigurationError, Consistency
+from b2bcore import B2BCore, ConfigurationError, Consistency, Settings
 from b2bcore.application.tenants import Tenants
 from b2bcore_adapters.entrypoints.http.app import create_app
 from b2bcore_adapters.entrypoints.http.auth import TOKENS_VARIABLE, Token, parse_tokens
@@ -40,12 +40,14 @@ def serve(
     consistency: Consistency = Consistency.LOG_HEAD,
     max_body_bytes: int = MAX_BODY_BYTES,
     tenants: bool = False,
+    settings: Settings | None = None,
 ) -> None:
     """Serve the API on ``host:port`` until interrupted: the store at
-    ``url``, or with ``tenants`` the tenants of the directory there."""
+    ``url``, or with ``tenants`` the tenants of the directory there, with
+    ``settings`` (else the defaults)."""
     tokens = load_tokens(tokens_file)
     opener = Tenants.open if tenants else B2BCore.open
-    with opener(url, actor="http", consistency=consistency) as store:
+    with opener(url, actor="http", consistency=consistency, settings=settings) as store:
         uvicorn.run(
             create_app(store, tokens, max_body_bytes=max_body_bytes),
             host=host,
