@@ -7,7 +7,8 @@ from pathlib import Path
 
 import uvicorn
 
-from b2bcore import B2BCore, ConfigurationError, Consistency, Settings
+from b2bcore import B2BCore, ConfigurationError, Consistency
+from b2bcore.application.settings import Settings
 from b2bcore.application.tenants import Tenants
 from b2bcore_adapters.entrypoints.http.app import create_app
 from b2bcore_adapters.entrypoints.http.auth import TOKENS_VARIABLE, Token, parse_tokens
