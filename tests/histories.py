@@ -50,6 +50,12 @@ operations = st.lists(
             st.sampled_from(["reverse", "payment", "score", "usage"]),
             st.integers(0, 10),
         ),
+        st.tuples(
+            st.just("redate"),
+            index,
+            st.sampled_from(["move", "outcome"]),
+            st.integers(-6, 6),
+        ),
         st.tuples(st.just("renew"), index),
         st.tuples(st.just("obsolete"), index),
         st.tuples(st.just("open"), st.integers(min_value=-1, max_value=4)),
@@ -222,6 +228,40 @@ class History:
                 reason="typo",
                 on=self.day,
             )
+
+    def redate(self, i: int, fact: str, shift: int) -> None:
+        """Correct the outcome date of a closed deal, or a tier move booked
+        late: an open deal (else a closed one that moved) moves a tier
+        today, and its latest move after the opening is corrected to
+        ``shift`` days from the day it was recorded (as of today)."""
+        if fact == "outcome":
+            deals = [self.core.opportunity(d) for d in self.deals]
+            deal = self._pick([d for d in deals if d.closed_on is not None], i)
+            self.core.correct_outcome_date(
+                deal.id,
+                closed_on=deal.closed_on + timedelta(days=shift),
+                reason="typo",
+                on=self.day,
+            )
+            return
+        deals = [self.core.opportunity(d) for d in self.deals]
+        deal = self._pick(
+            [d for d in deals if d.closed_on is None]
+            or [d for d in deals if len(d.tier_history) > 2],
+            i,
+        )
+        if deal.closed_on is None:
+            tier = deal.tier - 1 if deal.tier > 1 else 2
+            self.core.change_tier(deal.id, tier=tier, on=self.day)
+            deal = self.core.opportunity(deal.id)
+        position = len(deal.tier_history) - 1 - (deal.closed_on is not None)
+        self.core.correct_tier_move(
+            deal.id,
+            position=position,
+            moved_on=deal.tier_history[position].moved_on + timedelta(days=shift),
+            reason="typo",
+            on=self.day,
+        )
 
     def renew(self, i: int) -> None:
         end = self.core.asset(self._pick(self.assets, i)).usage_end_on

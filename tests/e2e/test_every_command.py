@@ -260,6 +260,12 @@ def story(dissatisfaction: Callable[[], UUID]) -> Iterator[c.Command[Any]]:
         on=date(2024, 4, 3),
     )
     yield c.DropOpportunity(DROPPED, reason="reorganised", on=date(2024, 4, 2))
+    yield c.CorrectTierMove(
+        DEAL, position=1, moved_on=date(2024, 3, 1), reason="CRM lag", on=TODAY
+    )
+    yield c.CorrectOutcomeDate(
+        DROPPED, closed_on=date(2024, 4, 1), reason="letter dated 1 April", on=TODAY
+    )
     yield c.RecordFeedback(
         account_id=ACCOUNT,
         asset_id=FIRST,

@@ -7,6 +7,7 @@ Correctness only; benchmarks/scale_out.py measures the throughput
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -279,3 +280,39 @@ def test_runner_processes_one_per_projection_survive_a_kill_while_writers_write(
     assert len(log) == sum(expected.values())
     assert [len(models) for models in followed] == [writers * ACCOUNTS_PER_WRITER] * 2
     assert followed == rebuilt
+
+
+def _link_chain(url: str, start: Any, failures: Any) -> None:
+    """A process that opens the store, waits for the others, then links the
+    hash chain (creating its table): what each runner does on start."""
+    core = B2BCore.open(url)
+    start.wait()
+    try:
+        core.hash_chain.catch_up()
+        failures.put("")
+    except Exception as error:  # the test reports it
+        failures.put(repr(error))
+    finally:
+        core.close()
+
+
+def test_processes_linking_the_chain_of_a_fresh_schema_at_once_all_start(
+    postgres_url: str,
+) -> None:
+    """Runners started together create the hash chain's table at once: the
+    race (a duplicate key in pg_type) is retried, not fatal. Without the
+    retry, six processes failed on each of six fresh schemas."""
+    create_tables(postgres_url)
+    context = multiprocessing.get_context("fork")
+    start, failures = context.Barrier(6), context.Queue()
+    processes = [
+        context.Process(target=_link_chain, args=(postgres_url, start, failures))
+        for _ in range(6)
+    ]
+    for process in processes:
+        process.start()
+    found = [failures.get(timeout=WAIT_SECONDS) for _ in processes]
+    for process in processes:
+        process.join()
+
+    assert [f for f in found if f] == []

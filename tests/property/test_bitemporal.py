@@ -23,6 +23,7 @@ from b2bcore.domain.asset import Asset
 from b2bcore.domain.lead import Lead
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.views import AccountView, AssetView, LeadView, OpportunityView
+from b2bcore.reports.winloss import WinLossTimeline
 from b2bcore.testing.strategies import History, histories
 from tests.helpers import stored_events
 
@@ -256,3 +257,94 @@ def test_a_correction_shows_as_of_its_fact_and_never_before_it_was_known(
             for day in days:
                 if day >= last.effective_on:
                     assert shows_the_correction(core.asset(asset_id, as_of=day), last)
+
+
+def redate_a_deal(core: B2BCore, deal_id: UUID, data: st.DataObject) -> None:
+    """Move one of the deal's tier moves or its outcome a few days, the
+    correction made after every fact of the history (a refused one records
+    nothing)."""
+    deal = core.opportunity(deal_id)
+    fix = functools.partial
+    shift = timedelta(days=data.draw(st.integers(-20, 20), label="days moved"))
+    last = max(m.moved_on for m in deal.tier_history)
+    corrections: list[Callable[..., object]] = [
+        fix(
+            core.correct_tier_move,
+            deal_id,
+            position=position,
+            moved_on=move.moved_on + shift,
+        )
+        for position, move in enumerate(deal.tier_history)
+        if position > 0 and move.tier != 0
+    ]
+    if deal.closed_on is not None:
+        corrections.append(
+            fix(core.correct_outcome_date, deal_id, closed_on=deal.closed_on + shift)
+        )
+    if corrections:
+        correction = data.draw(st.sampled_from(corrections), label="correction")
+        with contextlib.suppress(B2BCoreError):
+            correction(reason="typo", on=last + timedelta(days=30))
+
+
+@given(history=histories(chronological=False, max_steps=30), data=st.data())
+@settings(max_examples=40, deadline=None)
+def test_a_redated_deal_reads_corrected_and_as_before_when_known_earlier(
+    history: History, data: st.DataObject
+) -> None:
+    """A tier move's or an outcome's corrected date is what the reports use
+    as of any date; as known before the correction they show what they
+    showed then."""
+    with B2BCore.open("memory://", clock=FixedClock(date(2030, 1, 1))) as core:
+        history.apply_to(core)
+        deals = [d for d in history.opportunity_ids if core.exists(d)]
+        if not deals:
+            return
+        known_then = max(
+            e.timestamp
+            for a in history.aggregate_ids
+            if core.exists(a)
+            for e in stored_events(core, a)
+        )
+        days = sorted(
+            {m.moved_on for d in deals for m in core.opportunity(d).tier_history}
+        )
+        days += [day + timedelta(days=d) for day in days[-1:] for d in (10, 40)]
+
+        def reports(day: date, known: datetime | None = None) -> tuple[object, ...]:
+            return (
+                core.tier_matrix(as_of=day, known_at=known),
+                core.pipeline_kpis(as_of=day, known_at=known),
+                core.win_loss(as_of=day, known_at=known),
+                core.tier_movement(start=days[0], end=day, known_at=known),
+                tuple(core.timeline(d, as_of=day, known_at=known) for d in deals),
+                core.account_history(history.account_id, as_of=day, known_at=known),
+            )
+
+        before = {day: reports(day) for day in days}
+        for deal_id in deals:
+            redate_a_deal(core, deal_id, data)
+
+        for day, seen in before.items():
+            assert reports(day, known_then) == seen
+        for deal_id in deals:
+            *_, last = stored_events(core, deal_id)
+            if last.timestamp <= known_then:
+                continue
+            event(f"{type(last).__name__} checked")
+            match last:
+                case Opportunity.OutcomeDateCorrected(closed_on=new):
+                    assert core.timeline(deal_id, as_of=new).closed_on == new
+                    day_before = core.timeline(deal_id, as_of=new - timedelta(days=1))
+                    assert day_before.closed_on is None
+                case Opportunity.TierMoveCorrected(moved_on=new):
+                    assert new in entered(core.timeline(deal_id, as_of=new))
+                    day_before = core.timeline(deal_id, as_of=new - timedelta(days=1))
+                    assert new not in entered(day_before)
+                case _:
+                    raise AssertionError(f"not a correction: {last}")
+
+
+def entered(line: WinLossTimeline) -> set[date]:
+    """The days the deal entered an open tier, as the timeline shows them."""
+    return {s.entered_on for s in line.stints}

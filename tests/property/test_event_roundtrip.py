@@ -50,7 +50,7 @@ EVENT_CLASS_COUNT = {
     Account: 3,
     Asset: 19,
     Lead: 5,
-    Opportunity: 14,
+    Opportunity: 16,
     SalesRep: 2,
     Acknowledgement: 1,
     Feedback: 2,

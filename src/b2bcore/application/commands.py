@@ -743,6 +743,35 @@ class DropOpportunity(Command[None]):
 
 
 @attrs.frozen(kw_only=True)
+class CorrectTierMove(Command[None]):
+    """Correct the day of tier move ``position`` (1 is the first move after
+    the opening), as of the day it was recorded (docs/audit.md)."""
+
+    ACTS_ON = Opportunity
+    CALLS = "correct_tier_move"
+    ROUTE = "tier-moves/{position}/correct"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    position: int
+    moved_on: date
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class CorrectOutcomeDate(Command[None]):
+    """Correct the day the deal was won, lost or dropped, as of the day it
+    was recorded (docs/audit.md)."""
+
+    ACTS_ON = Opportunity
+    CALLS = "correct_outcome_date"
+    ROUTE = "outcome/correct"
+
+    opportunity_id: UUID = attrs.field(kw_only=False)
+    closed_on: date
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class RecordPostmortem(Command[None]):
     """Record the blameless win/loss analysis of a closed deal."""
 
@@ -883,6 +912,8 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     WinOpportunity,
     LoseOpportunity,
     DropOpportunity,
+    CorrectTierMove,
+    CorrectOutcomeDate,
     RecordPostmortem,
     RecordFeedback,
     ResolveComplaint,

@@ -292,6 +292,14 @@ DESCRIBERS: Mapping[type[Any], Callable[[Any], str]] = {
     ),
     Opportunity.Dropped: lambda e: "Dropped",
     Opportunity.PostmortemRecorded: lambda e: "Postmortem recorded",
+    Opportunity.TierMoveCorrected: lambda e: (
+        f"Tier move {e.position} corrected from {e.previous_moved_on} to"
+        f" {e.moved_on} (correction made {e.corrected_on})"
+    ),
+    Opportunity.OutcomeDateCorrected: lambda e: (
+        f"Outcome date corrected from {e.previous_closed_on} to {e.closed_on}"
+        f" (correction made {e.corrected_on})"
+    ),
     Feedback.Recorded: _feedback,
     Feedback.Resolved: lambda e: "Complaint resolved",
     ProjectionSkip.Skipped: lambda e: (

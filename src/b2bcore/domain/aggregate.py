@@ -163,6 +163,19 @@ class DomainAggregate(BaseAggregate[UUID]):
             event_class, effective_on=on, **_provenance_fields(meta), **fields
         )
 
+    def _record_correction(
+        self,
+        event_class: type[DomainAggregate.Event],
+        fact_on: date,
+        on: date,
+        meta: Provenance,
+        **fields: object,
+    ) -> None:
+        """Record a correction of the fact of ``fact_on``: effective then,
+        made ``on`` (which may not predate it)."""
+        self._check_on(on, fact_on, "the corrected fact on")
+        self._record(event_class, fact_on, meta, corrected_on=on, **fields)
+
     def _refuse(self, field: str, rule: str) -> NoReturn:
         raise BusinessRuleError(self.subject, field, rule)
 

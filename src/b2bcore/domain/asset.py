@@ -920,19 +920,6 @@ class Asset(DomainAggregate):
             self._refuse("number", f"installment {number} has no payment to {action}")
         return payment
 
-    def _record_correction(
-        self,
-        event_class: type[DomainAggregate.Event],
-        fact_on: date,
-        on: date,
-        meta: Provenance,
-        **fields: object,
-    ) -> None:
-        """Record a correction of the fact of ``fact_on``: effective then,
-        made ``on`` (which may not predate it)."""
-        self._check_on(on, fact_on, "the corrected fact on")
-        self._record(event_class, fact_on, meta, corrected_on=on, **fields)
-
     # -- checks ---------------------------------------------------------------
 
     def _require(self, action: AssetAction) -> None:

@@ -8,8 +8,9 @@ passed, and a deal failing a gate is dropped. A review may estimate the
 deal's cost and price; the board's rules (``ReviewBoardRules``) keep a gate
 from passing below the minimum margin and a win from going below the
 reviewed price. The amount, owner and expected close may be edited while
-open, each edit a dated fact with its reason. A renewal deal names the asset
-it renews (``renews_asset_id``).
+open, each edit a dated fact with its reason; the date of a tier move or of
+the outcome, booked wrong, is corrected by a correction event. A renewal
+deal names the asset it renews (``renews_asset_id``).
 """
 
 from __future__ import annotations
@@ -271,6 +272,40 @@ class Opportunity(DomainAggregate):
             deal.postmortem = self.postmortem
             deal.postmortem_on = self.effective_on
 
+    # Corrections of a recorded date: each names the fact it fixes, takes
+    # effect on that fact's business date and keeps the day it was made
+    # (``corrected_on``), as the asset's corrections do (docs/audit.md).
+
+    class TierMoveCorrected(DomainAggregate.Event):
+        """Tier move ``position`` (the opening is 0), recorded on
+        ``previous_moved_on``, happened on ``moved_on``."""
+
+        TOPIC = "b2bcore:opportunity:TierMoveCorrected"
+        position: int
+        previous_moved_on: date
+        moved_on: date
+        corrected_on: date
+
+        def apply(self, deal: Opportunity) -> None:
+            deal._redate_move(self.position, self.moved_on)
+
+    class OutcomeDateCorrected(DomainAggregate.Event):
+        """The deal, recorded as closed on ``previous_closed_on``, closed on
+        ``closed_on`` (won, lost or dropped as recorded)."""
+
+        TOPIC = "b2bcore:opportunity:OutcomeDateCorrected"
+        previous_closed_on: date
+        closed_on: date
+        corrected_on: date
+
+        def apply(self, deal: Opportunity) -> None:
+            deal.closed_on = self.closed_on
+            deal.gate_history = [
+                attrs.evolve(r, on=self.closed_on) if r.step is GateStep.FAILED else r
+                for r in deal.gate_history
+            ]
+            deal._redate_move(len(deal.tier_history) - 1, self.closed_on)
+
     def __init__(
         self,
         account_id: UUID | None,
@@ -338,6 +373,17 @@ class Opportunity(DomainAggregate):
         self.tier = tier
         self.stage = stage
         self.tier_since = on
+
+    def _redate_move(self, position: int, on: date) -> None:
+        self.tier_history[position] = attrs.evolve(
+            self.tier_history[position], moved_on=on
+        )
+        if position == len(self.tier_history) - 1:
+            self.tier_since = on
+        # A later date is a later fact: nothing may close the deal before it.
+        latest = self.__dict__.get("last_fact_on")
+        if latest is None or on > latest:
+            self.last_fact_on = on
 
     def _close(self, on: date, outcome: Outcome, reason: str | None) -> None:
         self._move(on, 0, SalesStage.CLOSE_AND_REVIEW)
@@ -670,6 +716,125 @@ class Opportunity(DomainAggregate):
                 check_note(self.subject, f"postmortem.{field}", item)
         self._record(self.PostmortemRecorded, on, meta, postmortem=postmortem)
 
+    # -- corrections ----------------------------------------------------------
+
+    def correct_tier_move(
+        self, *, position: int, moved_on: date, on: date, meta: Provenance
+    ) -> None:
+        """Fix the day of tier move ``position`` (1 is the first move after
+        the opening), as of the day it was recorded; the tier history stays
+        in order. The move that closed the deal is corrected with its
+        outcome (``correct_outcome_date``)."""
+        self._require_reason(meta, "a correction")
+        check_type(self.subject, "position", position, int)
+        moves = len(self.tier_history) - (0 if self.is_open else 1)
+        if not self.is_open and position == moves:
+            self._refuse(
+                "position",
+                f"tier move {position} closed the deal: correct the outcome date",
+            )
+        if not 1 <= position < moves:
+            self._refuse(
+                "position",
+                f"no tier move {position} to correct"
+                + (f" (moves 1 to {moves - 1})" if moves > 1 else ""),
+            )
+        move = self.tier_history[position]
+        check_date(self.subject, "moved_on", moved_on)
+        if moved_on == move.moved_on:
+            self._refuse("moved_on", f"tier move {position} was made on {moved_on}")
+        previous = self.tier_history[position - 1].moved_on
+        if moved_on < previous:
+            what = (
+                f"the deal was opened on {previous}"
+                if position == 1
+                else f"tier move {position - 1} on {previous}"
+            )
+            self._refuse(
+                "moved_on", f"{moved_on} is before {what}: the tiers stay in order"
+            )
+        if position + 1 < len(self.tier_history):
+            following = self.tier_history[position + 1].moved_on
+            if moved_on > following:
+                what = (
+                    f"tier move {position + 1} on {following}"
+                    if position + 1 < moves
+                    else f"the deal closed on {following}"
+                )
+                self._refuse(
+                    "moved_on",
+                    f"{moved_on} is after {what}: the tiers stay in order",
+                )
+        self._record_correction(
+            self.TierMoveCorrected,
+            move.moved_on,
+            on,
+            meta,
+            position=position,
+            previous_moved_on=move.moved_on,
+            moved_on=moved_on,
+        )
+
+    def correct_outcome_date(
+        self, *, closed_on: date, on: date, meta: Provenance
+    ) -> None:
+        """Fix the day the deal was won, lost or dropped (its move to tier
+        0), as of the day it was recorded; it may not precede a fact the
+        deal held open nor follow its postmortem."""
+        self._require_reason(meta, "a correction")
+        if self.closed_on is None:
+            self._refuse(
+                "closed_on", "the deal is open: it has no outcome date to correct"
+            )
+        check_date(self.subject, "closed_on", closed_on)
+        if closed_on == self.closed_on:
+            self._refuse("closed_on", f"the deal already closed on {closed_on}")
+        if closed_on < self.opened_on:
+            self._refuse(
+                "closed_on",
+                f"{closed_on} is before the deal was opened on {self.opened_on}",
+            )
+        held, fact_on = self._last_open_fact()
+        if closed_on < fact_on:
+            self._refuse("closed_on", f"{closed_on} is before {held} on {fact_on}")
+        if self.postmortem_on is not None and closed_on > self.postmortem_on:
+            self._refuse(
+                "closed_on",
+                f"{closed_on} is after the postmortem recorded on {self.postmortem_on}",
+            )
+        self._record_correction(
+            self.OutcomeDateCorrected,
+            self.closed_on,
+            on,
+            meta,
+            previous_closed_on=self.closed_on,
+            closed_on=closed_on,
+        )
+
+    def _last_open_fact(self) -> tuple[str, date]:
+        """The latest fact the deal held before it closed, and its date."""
+        facts = [
+            (f"tier move {n}" if n else "the opening", m.moved_on)
+            for n, m in enumerate(self.tier_history[:-1])
+        ]
+        facts += [
+            (f"the {STEP_WORDS[r.step]} of gate {r.gate}", r.on)
+            for r in self.gate_history
+            if r.step is not GateStep.FAILED
+        ]
+        facts += [
+            (f"finding {f.number} {what}", day)
+            for f in self.findings
+            for what, day in (("raised", f.raised_on), ("resolved", f.resolved_on))
+            if day is not None
+        ]
+        facts += [
+            (f"the {term.replace('_on', '').replace('_', ' ')} change", e.changed_on)
+            for term in TERMS
+            for e in getattr(self, f"{term}_edits")
+        ]
+        return max(facts, key=lambda fact: fact[1])
+
     # -- checks ---------------------------------------------------------------
 
     def _require_open_since(self, on: date, action: str) -> None:
@@ -741,6 +906,9 @@ class Opportunity(DomainAggregate):
 
 #: The terms an edit may change: each has its list of ``<term>_edits``.
 TERMS = ("amount", "owner", "expected_close_on")
+
+#: How a refusal names a step of a gate.
+STEP_WORDS = {GateStep.REVIEWED: "review", GateStep.PASSED: "pass"}
 
 
 def percent(share: Decimal) -> str:

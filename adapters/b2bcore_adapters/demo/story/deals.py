@@ -12,7 +12,9 @@ unless the board fails the deal (it is dropped). Then the deal is won (its
 order creates the assets, within the board's price tolerance), lost to a
 reason and often a competitor, dropped, or stalls until it is dropped; some
 get a postmortem. A deal whose next step falls after the story's last day
-stays open there, stagnant when its tier has not moved for a while.
+stays open there, stagnant when its tier has not moved for a while. Now
+and then a tier move, a loss or a drop is found booked days late and its
+date corrected.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.policies import win_with_order
 from b2bcore.domain.values import Postmortem, add_months
 from b2bcore_adapters.demo.story.assets import Subscription, krw, round_down
-from b2bcore_adapters.demo.story.calendar import Cursor, PastTheEnd
+from b2bcore_adapters.demo.story.calendar import Cursor, PastTheEnd, later
 from b2bcore_adapters.demo.story.parties import Customer, acting
 from b2bcore_adapters.demo.story.vocabulary import (
     COMPETITORS,
@@ -98,6 +100,11 @@ LOWEST_WIN = 90
 CLOSE_MOVED_SHARE = 0.6
 REASSIGNED_SHARE = 0.01
 RESCOPED_SHARE = 0.03
+#: Dates booked late and corrected: a tier move entered days after the
+#: customer's go-ahead (at once), a loss or drop entered days after the
+#: customer's letter (a few days later).
+MISDATED_MOVE_SHARE = 0.02
+MISDATED_CLOSE_SHARE = 0.03
 
 
 @attrs.frozen
@@ -178,6 +185,12 @@ class DealStory:
         self.fate = Fate.STALLED
         #: What the won deal's order created: each asset with what it sells.
         self.ordered: list[tuple[Asset, Subscription]] = []
+        #: Whether and by how much a date was booked late: drawn apart from
+        #: ``rng``, so the rest of the book does not depend on the slips.
+        self.slips = random.Random(deal.id.int)
+        #: The day of the deal's last fact before the close (a corrected
+        #: close may not precede it).
+        self.open_until = deal.opened_on
 
     def play(self, fate: Fate, *, upsell: bool = False) -> None:
         """Move the deal towards its ``fate`` until Tier 0 or the last day;
@@ -186,6 +199,7 @@ class DealStory:
         with suppress(PastTheEnd):
             self._close(fate, upsell)
             self._review_the_outcome()
+        self._correct_the_close()
 
     def _close(self, fate: Fate, upsell: bool) -> None:
         self.fate = fate
@@ -197,6 +211,7 @@ class DealStory:
                 cooled = True
             elif not self._climb():
                 return
+        self.open_until = self.cursor.today
         if fate is Fate.WON:
             if self._through_gate(4) and self._through_gate(5):
                 self._win(upsell)
@@ -218,9 +233,18 @@ class DealStory:
         return True
 
     def _move(self, tier: int, reason: str | None = None) -> None:
+        since = self.deal.tier_since
         on = self.cursor.wait(7, 35)
         meta = self.sales if reason is None else Provenance(self.deal.owner, reason)
         self.deal.change_tier(on=on, tier=tier, meta=meta)
+        if self.slips.random() < MISDATED_MOVE_SHARE:
+            # Booked when the rep got to it; the customer agreed days before.
+            self.deal.correct_tier_move(
+                position=len(self.deal.tier_history) - 1,
+                moved_on=max(since, later(on, self.slips, -10, -2)),
+                on=on,
+                meta=Provenance(self.deal.owner, "booked late; the customer agreed"),
+            )
         self._edit(on)
 
     # -- edits ----------------------------------------------------------------
@@ -371,6 +395,27 @@ class DealStory:
         self.deal.drop(
             on=self.cursor.wait(low, high), meta=Provenance(self.deal.owner, reason)
         )
+
+    def _correct_the_close(self) -> None:
+        """Now and then a loss or a drop was booked days after the
+        customer's letter: its date is corrected a few days after the
+        deal's last step."""
+        deal = self.deal
+        if (
+            deal.outcome not in (Outcome.LOST, Outcome.DROPPED)
+            or deal.failed_gate is not None
+            or self.slips.random() >= MISDATED_CLOSE_SHARE
+        ):
+            return
+        assert deal.closed_on is not None
+        happened = max(self.open_until, later(deal.closed_on, self.slips, -10, -2))
+        on = later(self.cursor.today, self.slips, 1, 10)
+        if happened != deal.closed_on and on <= self.cursor.until:
+            deal.correct_outcome_date(
+                closed_on=happened,
+                on=on,
+                meta=Provenance(deal.owner, "booked late; the letter is dated earlier"),
+            )
 
     def _review_the_outcome(self) -> None:
         """A blameless postmortem on some closed deals."""

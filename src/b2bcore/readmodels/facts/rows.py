@@ -327,6 +327,8 @@ TOUCHES: dict[str, tuple[Table, ...]] = {
     Opportunity.AmountChanged.TOPIC: (DEALS, DEAL_AMOUNTS),
     Opportunity.Reassigned.TOPIC: (DEALS, DEAL_OWNERS),
     Opportunity.ExpectedCloseMoved.TOPIC: (DEALS, DEAL_EXPECTED_CLOSES),
+    Opportunity.TierMoveCorrected.TOPIC: (TIER_MOVES,),
+    Opportunity.OutcomeDateCorrected.TOPIC: (DEALS, TIER_MOVES, RENEWAL_DEALS),
 }
 
 
