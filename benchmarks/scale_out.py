@@ -226,7 +226,7 @@ def write(job: Job, start: Barrier, results: Queue[Outcome]) -> None:
                 spent[0] += time.perf_counter() - began
                 spent[1] += 1
 
-        recorder.insert_events = timed_insert  # type: ignore[method-assign]
+        recorder.insert_events = timed_insert
         if not job.table_lock:
             assert isinstance(recorder, PostgresApplicationRecorder)
             recorder.lock_table_statements = []

@@ -130,3 +130,43 @@ def test_a_group_moves_the_read_models_once_inside_its_transaction(
         assert core.read_status().behind == 0
         assert {a.id for a in core.accounts()} == set(made)
         assert core.verify_log(deep=True).ok
+
+
+class Interrupted(BaseException):
+    """Like KeyboardInterrupt: not an Exception."""
+
+
+def test_an_interrupted_group_fails_its_commands_instead_of_hanging(
+    grouped: B2BCore,
+) -> None:
+    group = slowed(grouped)
+    record = group._record
+    calls: list[int] = []
+
+    def interrupted(processing: ProcessingEvent[UUID]) -> Any:
+        calls.append(len(processing.events))
+        if len(calls) == 2:  # the second transaction: a group of several
+            raise Interrupted
+        return record(processing)
+
+    group._record = interrupted
+    outcomes: list[object] = []
+
+    def run(n: int) -> None:
+        try:
+            outcomes.append(register_account(grouped, name=f"account {n}"))
+        except Interrupted as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(outcomes) == 6
+    assert any(isinstance(o, Interrupted) for o in outcomes)
+    made = [o for o in outcomes if isinstance(o, UUID)]
+    assert sorted(a.id for a in grouped.accounts()) == sorted(made)
+    assert register_account(grouped, name="after") in {a.id for a in grouped.accounts()}

@@ -172,3 +172,16 @@ def test_a_move_to_another_kind_or_the_same_place_is_refused(
             tenants.move("acme", to=wanted)
 
         assert tenants.entry("acme").url == made.url
+
+
+def test_a_tenant_never_moves_onto_another_tenants_store(sqlite_url: str) -> None:
+    with Tenants.open(sqlite_url) as tenants:
+        acme = tenants.create("acme")
+        beta = tenants.create("beta")
+        register_account(tenants.core("acme"))
+
+        with pytest.raises(B2BCoreError, match="another tenant's store"):
+            tenants.move("acme", to=f"{beta.url}?lock_timeout=5")
+
+        assert tenants.entry("acme").url == acme.url
+        assert tenants.core("beta").accounts() == ()

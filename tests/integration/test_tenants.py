@@ -15,12 +15,13 @@ from b2bcore import (
     AlreadyExistsError,
     B2BCore,
     BusinessRuleError,
+    ConfigurationError,
     FixedClock,
     NotFoundError,
     ValidationError,
 )
 from b2bcore.application import storage
-from b2bcore.application.tenants import Tenants
+from b2bcore.application.tenants import Tenants, store_of
 from b2bcore.domain.aggregate import Provenance
 from b2bcore.domain.tenant import Tenant, tenant_id
 from tests.conftest import POSTGRES_URL
@@ -228,3 +229,36 @@ def test_an_existing_store_can_become_a_tenant(tmp_path: Path, sqlite_url: str) 
         tenants.create("acme", url=existing, reason="was a store of its own")
 
         assert tenants.core("acme").exists(account)
+
+
+@pytest.mark.parametrize(
+    ("directory", "other"),
+    [
+        ("postgresql://postgres@h/db", "postgresql://postgres@h/db?schema=public"),
+        (
+            "postgresql://h/db?schema=s",
+            "postgresql://h:5432/db?schema=s&lock_timeout=5",
+        ),
+        ("sqlite:///x.db", "sqlite:///./x.db"),
+        ("memory://a", "memory://a"),
+    ],
+)
+def test_urls_that_open_one_store_are_the_same_store(
+    directory: str, other: str
+) -> None:
+    assert store_of(directory) == store_of(other)
+    assert store_of("memory://a") != store_of("memory://b")
+    assert store_of("postgresql://h/db?schema=a") != store_of(
+        "postgresql://h/db?schema=b"
+    )
+
+
+def test_a_schema_postgresql_would_cut_is_refused_and_nothing_recorded(
+    postgres_url: str,
+) -> None:
+    with Tenants.open(postgres_url) as tenants:
+        long_name = "t" + "x" * 39
+        with pytest.raises(ConfigurationError, match="longer than PostgreSQL's 63"):
+            tenants.create(long_name, url=f"{POSTGRES_URL}?schema={'s' * 64}")
+
+        assert tenants.entries() == ()

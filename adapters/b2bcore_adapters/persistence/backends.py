@@ -161,6 +161,10 @@ def _drop_sqlite(url: str) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
+#: The longest PostgreSQL identifier, in bytes (longer ones are cut).
+MAX_IDENTIFIER = 63
+
+
 def _postgres_tenant(url: str, name: str) -> str:
     parts = urlsplit(url)
     schema = dict(parse_qsl(parts.query)).get("schema")
@@ -177,6 +181,12 @@ def _postgres_schema(url: str) -> Iterator[tuple[psycopg.Connection[Any], str]]:
     schema = dict(parse_qsl(parts.query)).get("schema")
     if not schema:
         raise ConfigurationError(f"database URL {url!r}: a tenant's URL names a schema")
+    if len(schema.encode()) > MAX_IDENTIFIER:
+        # PostgreSQL would cut it, and two tenants would share one schema.
+        raise ConfigurationError(
+            f"database URL {url!r}: schema {schema!r} is longer than PostgreSQL's "
+            f"{MAX_IDENTIFIER} bytes"
+        )
     with psycopg.connect(
         host=env["POSTGRES_HOST"],
         port=env["POSTGRES_PORT"],

@@ -5,12 +5,15 @@ copy's hash chain and signed checkpoints verify as the original's did.
 
 ``with moved(source, target):`` copies the store and holds the source
 against writers while the caller verifies the copy and switches to it: on
-PostgreSQL a transaction holds a SHARE lock on the source's log table
-(writers wait for it); on SQLite a write transaction. Leaving the block
+PostgreSQL one repeatable-read transaction holds a SHARE lock on every table
+of the source (writers and runners wait for it) and copies them from one
+snapshot; on SQLite a write transaction. Leaving the block
 normally erases the source inside that same transaction, so a writer that
 waited, or that writes later through a store opened before the move, fails
 instead of recording where nobody reads; leaving it with an error drops
-what was written at the target and leaves the source as it was."""
+what was written at the target and leaves the source as it was. If erasing
+the source fails after the switch, the copy stays (it is the tenant's now)
+and the error says so: remove the original by hand."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from b2bcore import B2BCore, ConfigurationError
 from b2bcore.application.storage import backend_of
@@ -51,17 +54,26 @@ def moved_postgres(source: str, target: str) -> Iterator[None]:
 
     prepare(target)
     here, there = _schema(source), _schema(target)
+    switched = False
     try:
         with (
             psycopg.connect(_conninfo(source)) as reading,
             psycopg.connect(_conninfo(target)) as writing,
         ):
+            # One snapshot of every table, none written until the switch:
+            # the locks come before the first query, which takes the
+            # snapshot (so the tables are listed on a connection of their own).
+            with psycopg.connect(_conninfo(source), autocommit=True) as listing:
+                tables = _tables(listing, here)
+            reading.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             reading.execute(
-                SQL("LOCK TABLE {0}.{1} IN SHARE MODE").format(
-                    Identifier(here), Identifier(LOG_TABLE)
+                SQL("LOCK TABLE {0} IN SHARE MODE").format(
+                    SQL(", ").join(
+                        SQL("{0}.{1}").format(Identifier(here), Identifier(t))
+                        for t in tables
+                    )
                 )
             )
-            tables = _tables(reading, here)
             missing = sorted(set(tables) - set(_tables(writing, there)))
             if missing:
                 raise ConfigurationError(
@@ -92,9 +104,13 @@ def moved_postgres(source: str, target: str) -> Iterator[None]:
             )
             writing.commit()
             yield
+            # Switched: from here the copy is the tenant's; a failure to
+            # erase the original leaves it for removal by hand.
+            switched = True
             reading.execute(SQL("DROP SCHEMA {0} CASCADE").format(Identifier(here)))
     except BaseException:
-        backend_of(target).drop(target)
+        if not switched:
+            backend_of(target).drop(target)
         raise
 
 
@@ -102,6 +118,7 @@ def moved_postgres(source: str, target: str) -> Iterator[None]:
 def moved_sqlite(source: str, target: str) -> Iterator[None]:
     prepare(target)
     path = _path(source)
+    switched = False
     try:
         with (
             contextlib.closing(sqlite3.connect(path, isolation_level=None)) as lock,
@@ -113,6 +130,7 @@ def moved_sqlite(source: str, target: str) -> Iterator[None]:
             try:
                 reading.backup(writing)  # a reader beside the lock (WAL)
                 yield
+                switched = True
                 for (table,) in lock.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table'"
                     " AND name NOT LIKE 'sqlite_%'"
@@ -124,7 +142,8 @@ def moved_sqlite(source: str, target: str) -> Iterator[None]:
                 lock.execute("ROLLBACK")
                 raise
     except BaseException:
-        backend_of(target).drop(target)
+        if not switched:
+            backend_of(target).drop(target)
         raise
     backend_of(source).drop(source)
 
@@ -156,4 +175,4 @@ def _tables(connection: Any, schema: str) -> list[str]:
 
 
 def _path(url: str) -> Path:
-    return Path(urlsplit(url).path[1:])
+    return Path(unquote(urlsplit(url).path[1:]))

@@ -20,8 +20,14 @@ from typing import Any, cast
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import ProgrammingError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -67,9 +73,12 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
         #: b2bcore and opened without creating tables): the library's path.
         self.one_round_trip = True
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        """As the library's (its retries on a lost connection included), in
+        one round trip when nothing runs inside the transaction."""
         if not stored_events or kwargs.get("then") or not self.one_round_trip:
             return cast(
                 Sequence[int] | None, super().insert_events(stored_events, **kwargs)

@@ -2,9 +2,10 @@
 recorded in one transaction — one table lock, one round trip, one commit —
 while each command still gets its own outcome.
 
-The first save to arrive leads: it records every save queued behind it
-while its own was in flight, together, and again until none is waiting
-(a save that finds nobody recording goes at once: no waiting when idle).
+The first save to arrive leads: it records every save waiting, together
+(a save that finds nobody recording goes at once: no waiting when idle),
+then hands the lead to the first save that arrived while it recorded, which
+records the next group, and so on; a thread leads once and returns.
 If the shared transaction fails — one save's version clash, one save's
 idempotency key taken — each save of the group is recorded again on its
 own, so the clash is the one save's error and the others stand.
@@ -13,6 +14,7 @@ own, so the clash is the one save's error and the others stand.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
@@ -27,9 +29,16 @@ Record = Callable[[ProcessingEvent[UUID]], list[Recording[UUID]]]
 @attrs.define
 class _Save:
     processing: ProcessingEvent[UUID]
-    done: threading.Event = attrs.Factory(threading.Event)
+    #: Set when the save is recorded (or failed), or asked to lead.
+    wake: threading.Event = attrs.Factory(threading.Event)
+    finished: bool = False
+    lead: bool = False
     recordings: list[Recording[UUID]] = attrs.Factory(list)
     error: BaseException | None = None
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self.error, self.finished = error, True
+        self.wake.set()
 
 
 class GroupCommit:
@@ -41,29 +50,46 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._waiting: list[_Save] = []
         self._leading = False
-        #: How many saves each transaction held (for tests and benchmarks).
-        self.sizes: list[int] = []
+        #: How many saves each of the last transactions held (tests,
+        #: benchmarks).
+        self.sizes: deque[int] = deque(maxlen=1_000)
 
     def record(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         save = _Save(processing)
         with self._lock:
             self._waiting.append(save)
-            lead, self._leading = not self._leading, True
-        if lead:
-            self._lead()
-        save.done.wait()
+            if not self._leading:
+                self._leading = save.lead = True
+        while not save.finished:
+            if save.lead:
+                save.lead = False
+                self._lead()
+            else:
+                save.wake.wait()
+                save.wake.clear()
         if save.error is not None:
             raise save.error
         return save.recordings
 
     def _lead(self) -> None:
-        while True:
-            with self._lock:
-                group, self._waiting = self._waiting, []
-                if not group:
-                    self._leading = False
-                    return
+        """Record every save waiting, then hand the lead to the first save
+        that arrived meanwhile (so no thread leads for ever), or give it up."""
+        with self._lock:
+            group, self._waiting = self._waiting, []
+        try:
             self._commit(group)
+        except BaseException as error:  # the group's threads must not hang
+            for save in group:
+                if not save.finished:
+                    save.finish(error)
+            raise
+        finally:
+            with self._lock:
+                if self._waiting:
+                    self._waiting[0].lead = True
+                    self._waiting[0].wake.set()
+                else:
+                    self._leading = False
 
     def _commit(self, group: list[_Save]) -> None:
         self.sizes.append(len(group))
@@ -77,15 +103,16 @@ class GroupCommit:
                 for save in group:
                     end = start + len(save.processing.events)
                     save.recordings = recordings[start:end]
-                    save.done.set()
+                    save.finish()
                     start = end
                 return
         for save in group:
             try:
                 save.recordings = self._record(save.processing)
-            except BaseException as error:  # handed to the saving thread
-                save.error = error
-            save.done.set()
+            except Exception as error:  # handed to the saving thread
+                save.finish(error)
+            else:
+                save.finish()
 
 
 def _merged(group: Sequence[_Save]) -> ProcessingEvent[UUID]:

@@ -12,6 +12,7 @@ and why. ``B2BCore.open(url, tenant=name)`` opens a tenant of the directory at
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from types import TracebackType
 from typing import Any, Self
@@ -30,6 +31,21 @@ from b2bcore.domain.errors import (
     ValidationError,
 )
 from b2bcore.domain.tenant import Tenant, check_name, check_url, tenant_id
+
+#: The settings that say which store a URL opens (the others tune how).
+STORE = ("PERSISTENCE_MODULE", "POPO_STORE", "SQLITE_DBNAME", "POSTGRES_HOST")
+STORE_POSTGRES = ("POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_SCHEMA")
+
+
+def store_of(url: str) -> tuple[str | None, ...]:
+    """Which store ``url`` opens: its kind, and its file (made absolute),
+    name, or server, database and schema (``public`` when none is named)."""
+    env = environment_for(url)
+    if "SQLITE_DBNAME" in env:
+        env["SQLITE_DBNAME"] = os.path.abspath(env["SQLITE_DBNAME"])
+    if "POSTGRES_DBNAME" in env:
+        env.setdefault("POSTGRES_SCHEMA", "public")
+    return tuple(env.get(name) for name in (*STORE, *STORE_POSTGRES))
 
 
 @attrs.frozen
@@ -97,11 +113,7 @@ class Tenants:
                 "tenant", tenant_id(name), f"{name!r} is taken (names are not reused)"
             )
         url = check_url(subject, url or backend_of(self.url).tenant_url(self.url, name))
-        taken = [self.url, *(e.url for e in self.entries())]
-        if any(environment_for(url) == environment_for(t) for t in taken):
-            raise ValidationError(
-                subject, "url", "is the directory's or another tenant's store"
-            )
+        self._check_free(subject, url)
         tenant = Tenant.create(
             name, url=url, on=self.directory._on(on), meta=self._meta(reason, actor)
         )
@@ -172,6 +184,7 @@ class Tenants:
         nobody reads."""
         tenant = self._present(name)
         old = tenant.url
+        self._check_free(tenant.subject, to, but=name)
         tenant.move(url=to, on=self.directory._on(on), meta=self._meta(reason, actor))
         source = backend_of(old)
         if backend_of(to) is not source:
@@ -195,6 +208,15 @@ class Tenants:
                 )
             self.directory.save(tenant)
         return TenantEntry.of(tenant)
+
+    def _check_free(self, subject: str, url: str, *, but: str = "") -> None:
+        """Refuse ``url`` when it opens the directory's store or a present
+        tenant's other than ``but`` (however the URL is written)."""
+        taken = [self.url, *(e.url for e in self.entries() if e.name != but)]
+        if store_of(url) in map(store_of, taken):
+            raise ValidationError(
+                subject, "url", "is the directory's or another tenant's store"
+            )
 
     def _close(self, name: str) -> None:
         opened = self._open.pop(name, None)

@@ -445,6 +445,11 @@ def serve(
 
     if tenants and Settings.tenant:
         raise typer.BadParameter("--tenants serves them all: leave out --tenant")
+    if db and Settings.tenant:
+        raise typer.BadParameter(
+            "serve --db names the store itself: leave out --tenant, or give "
+            "the directory as b2b --db URL --tenant NAME serve"
+        )
     run_server(
         db or (Settings.url if tenants else store_url()),
         host=host,
