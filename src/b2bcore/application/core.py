@@ -39,6 +39,7 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
     Notification,
+    ProgrammingError,
     Recording,
     StoredEvent,
 )
@@ -451,8 +452,11 @@ def _created(make: Callable[[], R]) -> R:
     for attempt in range(OPEN_ATTEMPTS):
         try:
             return make()
-        except (InternalError, IntegrityError):
-            if attempt == OPEN_ATTEMPTS - 1:
+        except (InternalError, IntegrityError, ProgrammingError) as error:
+            raced = not isinstance(error, ProgrammingError) or (
+                "already exists" in str(error)  # a type made by the other
+            )
+            if not raced or attempt == OPEN_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * 2**attempt)
     raise AssertionError("unreachable")
