@@ -4,6 +4,7 @@ transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from itertools import islice
 from typing import Any, cast
@@ -136,7 +137,9 @@ class SQLiteReadModelStore(SQLReportQueries, SQLiteTrackingRecorder):
                     ],
                 )
                 self.facts.write(cursor, batch.facts)
-        except IntegrityError as error:
+        except (IntegrityError, sqlite3.IntegrityError) as error:
+            # Another process committed these rows first (its page may end
+            # elsewhere, so its position need not clash: the rows do).
             raise PositionConflictError(str(error)) from None
 
     def within(self, transaction: object) -> ReadModelStore:
