@@ -99,6 +99,11 @@ def _sqlite(url: str, parts: SplitResult) -> dict[str, str]:
     return {"SQLITE_DBNAME": path}
 
 
+def sqlite_path(url: str) -> Path:
+    """The file a ``sqlite:///…`` URL names."""
+    return Path(_sqlite(url, urlsplit(url))["SQLITE_DBNAME"])
+
+
 def _postgres(url: str, parts: SplitResult) -> dict[str, str]:
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname:
@@ -130,7 +135,7 @@ def _nothing(url: str) -> None:
 
 
 def _sqlite_tenant(url: str, name: str) -> str:
-    path = Path(_sqlite(url, urlsplit(url))["SQLITE_DBNAME"])
+    path = sqlite_path(url)
     tenant = path.with_name(f"{path.stem}.{name}{path.suffix or '.db'}")
     prefix = "sqlite:////" if tenant.is_absolute() else "sqlite:///"
     return prefix + str(tenant).lstrip("/") + _query(url)
@@ -145,7 +150,7 @@ def _drop_sqlite(url: str) -> None:
     """Every table emptied with ``secure_delete`` (the freed pages, the
     vault's keys among them, are overwritten with zeros), then the files
     removed."""
-    path = Path(_sqlite(url, urlsplit(url))["SQLITE_DBNAME"])
+    path = sqlite_path(url)
     if path.exists():
         with contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("PRAGMA secure_delete = ON")

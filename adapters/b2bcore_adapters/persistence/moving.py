@@ -20,12 +20,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from b2bcore import B2BCore, ConfigurationError
 from b2bcore.application.storage import backend_of
+from b2bcore_adapters.persistence.backends import sqlite_path
 from b2bcore_adapters.persistence.beside import store_beside
 
 #: The log table of a b2bcore store (``eventsourcing``'s, named by b2bcore).
@@ -117,13 +117,13 @@ def moved_postgres(source: str, target: str) -> Iterator[None]:
 @contextlib.contextmanager
 def moved_sqlite(source: str, target: str) -> Iterator[None]:
     prepare(target)
-    path = _path(source)
+    path = sqlite_path(source)
     switched = False
     try:
         with (
             contextlib.closing(sqlite3.connect(path, isolation_level=None)) as lock,
             contextlib.closing(sqlite3.connect(path)) as reading,
-            contextlib.closing(sqlite3.connect(_path(target))) as writing,
+            contextlib.closing(sqlite3.connect(sqlite_path(target))) as writing,
         ):
             lock.execute("PRAGMA secure_delete = ON")
             lock.execute("BEGIN IMMEDIATE")  # no writer until the switch
@@ -172,7 +172,3 @@ def _tables(connection: Any, schema: str) -> list[str]:
         (schema,),
     ).fetchall()
     return [name for (name,) in rows]
-
-
-def _path(url: str) -> Path:
-    return Path(unquote(urlsplit(url).path[1:]))
