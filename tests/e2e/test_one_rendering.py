@@ -4,19 +4,23 @@ dates ISO, the same keys)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import typer
 from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, FixedClock
 from b2bcore.application.queries import QUERIES
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
-from b2bcore_adapters.entrypoints.cli.main import main
+from b2bcore_adapters.entrypoints.cli.main import app, main
+from b2bcore_adapters.entrypoints.cli.queries import OPTIONS, command_name
 from b2bcore_adapters.entrypoints.cli.record import SHOWN
 from b2bcore_adapters.entrypoints.http import create_app
+from b2bcore_adapters.render.tables import TABLES
 from tests.helpers import lose_ev_pilot
 from tests.integration.http_api import READER, TOKENS
 
@@ -48,64 +52,56 @@ def from_http(url: str, path: str, **query: str) -> Any:
     return response.json()
 
 
-CASES = [
-    (
-        ["renewals", "--as-of", DAY, "--within", "90"],
-        "/reports/renewals",
-        {"as_of": DAY},
-    ),
-    (["alerts", "--as-of", DAY], "/alerts", {"as_of": DAY}),
-    (
-        ["asset-kpis", "--from", "2024-01-01", "--to", DAY],
-        "/reports/asset-kpis",
-        {"start": "2024-01-01", "end": DAY},
-    ),
-    (
-        ["pipeline-kpis", "--as-of", DAY, "--by", "owner"],
-        "/reports/pipeline-kpis",
-        {"as_of": DAY, "by": "owner"},
-    ),
-    (
-        ["tiers", "--as-of", DAY, "--by", "region"],
-        "/reports/tiers",
-        {"as_of": DAY, "by": "region"},
-    ),
-    (["dashboard", "--as-of", DAY], "/reports/dashboard", {"as_of": DAY}),
-    (
-        ["win-loss", "--as-of", DAY, "--by", "owner"],
-        "/reports/win-loss",
-        {"as_of": DAY, "by": "owner"},
-    ),
-    (["segments", "--as-of", DAY], "/reports/segmentation", {"as_of": DAY}),
-    (
-        ["grade-suggestions", "--as-of", DAY],
-        "/reports/grade-suggestions",
-        {"as_of": DAY},
-    ),
-    (["suggestions", "--as-of", DAY], "/reports/suggestions", {"as_of": DAY}),
-    (
-        ["lead-funnel", "--as-of", DAY, "--since", "2024-01-01"],
-        "/reports/lead-funnel",
-        {"as_of": DAY, "since": "2024-01-01"},
-    ),
-    (["lead-scores", "--as-of", DAY], "/reports/lead-scores", {"as_of": DAY}),
-    (["health", "--as-of", DAY], "/reports/health", {"as_of": DAY}),
-    (
-        ["tier-movement", "--from", "2024-01-01", "--to", DAY],
-        "/reports/tier-movement",
-        {"start": "2024-01-01", "end": DAY},
-    ),
-    (["postmortems", "--as-of", DAY], "/reports/postmortems", {"as_of": DAY}),
-    (
-        ["tiers", "--as-of", DAY, "--by", "horizon"],
-        "/reports/tiers",
-        {"as_of": DAY, "by": "horizon"},
-    ),
-]
+#: What the arguments a query needs are, on the (주)효원 book.
+NEEDED = {"start": "2024-01-01", "end": DAY}
+#: The ids of the book, by the parameter that takes one.
+IDS = {"account_id": "account", "opportunity_id": "deal"}
 
 
-@pytest.mark.parametrize(("cli", "path", "query"), CASES, ids=[c[0][0] for c in CASES])
-def test_a_report_is_the_same_json_from_the_cli_and_http(
+def asked(name: str, ids: dict[str, str]) -> tuple[list[str], str, dict[str, str]]:
+    """The ``b2b`` arguments and the HTTP path and query string that ask
+    query ``name`` the same: its positional parameters by id, the options it
+    needs, ``as_of`` when it takes one."""
+    cli, path, query = [command_name(name)], f"/{QUERIES[name]}", {}
+    for p in list(inspect.signature(getattr(B2BCore, name)).parameters.values())[1:]:
+        if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            cli.append(ids[IDS[p.name]])
+            path = path.replace(f"{{{p.name}}}", ids[IDS[p.name]])
+        elif p.name in NEEDED or p.name == "as_of":
+            value = NEEDED.get(p.name, DAY)
+            cli += [OPTIONS.get(p.name, f"--{p.name.replace('_', '-')}"), value]
+            query[p.name] = value
+    return cli, path, query
+
+
+ASKED = sorted(name for name in TABLES if QUERIES[name] is not None)
+
+
+@pytest.mark.parametrize("name", ASKED)
+def test_every_report_is_the_same_json_from_the_cli_and_http(
+    capsys: pytest.CaptureFixture[str], book: tuple[str, dict[str, str]], name: str
+) -> None:
+    url, ids = book
+    cli, path, query = asked(name, ids)
+
+    assert from_cli(capsys, url, *cli) == from_http(url, path, **query)
+
+
+@pytest.mark.parametrize(
+    ("cli", "path", "query"),
+    [
+        (["tiers", "--by", "horizon"], "/reports/tiers", {"by": "horizon"}),
+        (["win-loss", "--by", "owner"], "/reports/win-loss", {"by": "owner"}),
+        (["renewals", "--within", "30"], "/reports/renewals", {"within": "30"}),
+        (
+            ["grade-suggestions", "--changes"],
+            "/reports/grade-suggestions",
+            {"changes": "true"},
+        ),
+    ],
+    ids=lambda v: "-".join(v) if isinstance(v, list) else "",
+)
+def test_the_options_are_the_same_query_parameters(
     capsys: pytest.CaptureFixture[str],
     book: tuple[str, dict[str, str]],
     cli: list[str],
@@ -114,21 +110,20 @@ def test_a_report_is_the_same_json_from_the_cli_and_http(
 ) -> None:
     url, _ = book
 
-    assert from_cli(capsys, url, *cli) == from_http(url, path, **query)
+    got = from_cli(capsys, url, *cli, "--as-of", DAY)
+
+    assert got == from_http(url, path, as_of=DAY, **query)
 
 
-def test_an_account_history_and_a_timeline_are_the_same_json_too(
-    capsys: pytest.CaptureFixture[str], book: tuple[str, dict[str, str]]
-) -> None:
-    url, ids = book
-    account, deal = ids["account"], ids["deal"]
-
-    assert from_cli(capsys, url, "history", account, "--as-of", DAY) == from_http(
-        url, f"/accounts/{account}/history", as_of=DAY
-    )
-    assert from_cli(capsys, url, "timeline", deal, "--as-of", DAY) == from_http(
-        url, f"/opportunities/{deal}/timeline", as_of=DAY
-    )
+def test_every_query_the_api_serves_the_command_line_asks_too() -> None:
+    """A report is a ``b2b`` sub-command; a view is ``b2b <aggregate> show``;
+    the monthly report and the event history have commands of their own."""
+    commands = {c.name for c in typer.main.get_group(app).commands.values()}
+    own = {"monthly_report": "report", "account_events": "export"}
+    for name, route in QUERIES.items():
+        if route is None or any(name == kind.KIND for kind in SHOWN):
+            continue
+        assert (own.get(name) or command_name(name)) in commands, name
 
 
 def test_money_always_carries_its_currency(

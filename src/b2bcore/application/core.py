@@ -1174,6 +1174,9 @@ class B2BCore:
         as_of: date | None = None,
         known_at: datetime | None = None,
     ) -> dashboard.RepDashboard:
+        """A rep's dashboard on ``as_of`` (default today): assets by status,
+        renewals due in each window, top assets by value, risks and health;
+        without ``owner``, every owner's."""
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         return dashboard.rep_dashboard(
@@ -1232,6 +1235,9 @@ class B2BCore:
         by: Dimension | None = None,
         known_at: datetime | None = None,
     ) -> winloss.WinLossAnalysis:
+        """The deals closed by ``as_of`` (default today) by outcome, loss
+        reason, competitor and ``by`` a dimension, with win rates and cycle
+        lengths."""
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
         return winloss.win_loss_analysis(
@@ -1372,20 +1378,26 @@ class B2BCore:
         *,
         as_of: date | None = None,
         currency: str | None = None,
+        changes: bool = False,
         known_at: datetime | None = None,
     ) -> grades.GradeSuggestions:
         """The grade proposed for each account from its rank by value (the
         top 20 %: key, the top half: major) and its renewals (docs/kpis.md);
-        changing one stays ``change_account_grade``."""
+        ``changes``: only the accounts whose grade would change. Changing
+        one stays ``change_account_grade``."""
         day = self._on(as_of)
         store, bound = self._store(known_at), known_bound(known_at)
-        return grades.grade_suggestions(
+        found = grades.grade_suggestions(
             account_records(store.account_rows(known=bound)).values(),
             self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES)),
             as_of=day,
             settings=self.settings,
             currency=currency,
         )
+        if not changes:
+            return found
+        kept = tuple(s for s in found.suggestions if s.changes)
+        return attrs.evolve(found, suggestions=kept)
 
     @query("reports/suggestions")
     def suggestions(

@@ -15,6 +15,29 @@ F = TypeVar("F", bound=Callable[..., object])
 #: Every query by method name, with where it is asked.
 QUERIES: dict[str, str | None] = {}
 
+#: What a query's parameter means, by its name: the command line's help and
+#: the HTTP API's description of it.
+PARAMETERS = {
+    "as_of": "Business date (default: today).",
+    "known_at": "As recorded by this time (ISO 8601 with a time zone).",
+    "within": "Days ahead.",
+    "owner": "Only this owner's.",
+    "grade": "Only this grade.",
+    "by": "Cut by a dimension.",
+    "account_id": "Only this account's (its id).",
+    "name": "Only names containing this (any case).",
+    "since": "Only leads captured from this day.",
+    "currency": "Rank in this currency.",
+    "start": "The first day (included).",
+    "end": "The last day (included; default: today where optional).",
+    "unacknowledged": "Leave out acknowledged alerts.",
+    "changes": "Only the accounts whose grade would change.",
+    "version": "As it was at this version.",
+    "month": "The month's first day.",
+}
+#: The range of a whole-number parameter, by its name (both ends included).
+BOUNDS = {"within": (0, 36_500), "version": (1, 2**31)}
+
 
 def query(route: str | None = None) -> Callable[[F], F]:
     """Mark a ``B2BCore`` method as a query asked at ``route`` (its path

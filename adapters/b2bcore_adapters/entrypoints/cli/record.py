@@ -177,7 +177,7 @@ def _cli_default(default: Any, hint: Any) -> Any:
 
 def _annotated(name: str, hint: Any, argument: bool) -> Any:
     """The typer parameter of a field of type ``hint``."""
-    kind, parse, shown = _option_type(hint)
+    kind, parse, shown = option_type(hint)
     if argument:
         return Annotated[kind, typer.Argument(parser=parse, metavar=name.upper())]
     flag = f"--{name.replace('_', '-')}"
@@ -186,7 +186,7 @@ def _annotated(name: str, hint: Any, argument: bool) -> Any:
     return Annotated[kind, typer.Option(flag, parser=parse, metavar=shown)]
 
 
-def _option_type(hint: Any) -> tuple[Any, Callable[[str], Any] | None, str | None]:
+def option_type(hint: Any) -> tuple[Any, Callable[[str], Any] | None, str | None]:
     """What typer takes for ``hint``: its type, the parser of the text, and
     how the help shows the value."""
     optional = get_origin(hint) is UnionType and NoneType in get_args(hint)

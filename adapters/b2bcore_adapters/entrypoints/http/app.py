@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException
 
 from b2bcore import AsyncB2BCore, B2BCore
 from b2bcore.application import commands as c
-from b2bcore.application.queries import QUERIES
+from b2bcore.application.queries import BOUNDS, PARAMETERS, QUERIES
 from b2bcore.application.tenants import Tenants
 from b2bcore.application.unit_of_work import UnitOfWork
 from b2bcore.domain.account import Account
@@ -76,8 +76,6 @@ from b2bcore_adapters.render.plain import (
 #: What a command route returns: a created aggregate's id, more fields of
 #: the answer (the new assets of a won deal…), or nothing.
 Result = UUID | dict[str, JSON] | None
-MAX_VERSION = 2**31
-MAX_DAYS = 36_500
 #: The most problems a 422 lists: one per item of a long list is no help.
 MAX_PROBLEMS = 20
 #: Where the documentation pages' scripts and styles are served.
@@ -120,10 +118,17 @@ def matching_versions(header: str | None) -> frozenset[int] | None:
 
 bearer = HTTPBearer(auto_error=False, description="An API token (docs/http.md).")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-AsOf = Annotated[date | None, Query(description="Business date (default today).")]
-KnownAt = Annotated[
-    datetime | None, Query(description="Recorded time (timezone-aware).")
-]
+
+
+def query_parameter(name: str) -> Any:
+    """What the API says of a query parameter: its meaning and its range
+    (``b2bcore.application.queries.PARAMETERS`` and ``BOUNDS``)."""
+    low, high = BOUNDS.get(name, (None, None))
+    return Query(ge=low, le=high, description=PARAMETERS.get(name))
+
+
+AsOf = Annotated[date | None, query_parameter("as_of")]
+KnownAt = Annotated[datetime | None, query_parameter("known_at")]
 
 
 class Gate:
@@ -820,15 +825,6 @@ async def aggregate_version(
 
 # -- queries: a GET per query of the catalogue (b2bcore.application.queries) -
 
-#: What the API says of a query parameter, by its name.
-QUERY_PARAMETERS = {
-    "as_of": Query(description="Business date (default today)."),
-    "known_at": Query(description="Recorded time (timezone-aware)."),
-    "version": Query(ge=1, le=MAX_VERSION),
-    "within": Query(ge=0, le=MAX_DAYS, description="Days ahead."),
-    "by": Query(description="Cut by a dimension."),
-}
-
 
 def add_query_route(name: str, route: str) -> None:
     """``router``'s ``GET /route`` answering ``B2BCore.name``: its positional
@@ -848,8 +844,8 @@ def add_query_route(name: str, route: str) -> None:
             p.name,
             Parameter.KEYWORD_ONLY,
             annotation=hints[p.name]
-            if p.name not in QUERY_PARAMETERS
-            else Annotated[hints[p.name], QUERY_PARAMETERS[p.name]],
+            if p.kind is Parameter.POSITIONAL_OR_KEYWORD  # in the path
+            else Annotated[hints[p.name], query_parameter(p.name)],
             default=p.default,
         )
         for p in list(signature.parameters.values())[1:]
