@@ -48,7 +48,6 @@ _MAP = {
             ".body_limit",
             ".errors",
             ".idempotency",
-            ".idempotency_postgres",
             ".models",
             ".schema",
             ".server",
@@ -67,6 +66,9 @@ _MAP = {
             ".vocabulary",
         )
     },
+    # One class now serves both databases, in the module of its port.
+    "http.idempotency_postgres": "entrypoints.http.idempotency",
+    "alert_delivery_postgres": "alerts.delivery",
     "runner": "entrypoints.runner",
     "cli": "entrypoints.cli.main",
     "cli_audit": "entrypoints.cli.audit",
@@ -76,7 +78,6 @@ _MAP = {
     "cli_record": "entrypoints.cli.record",
     "cli_report": "entrypoints.cli.report",
     "alert_delivery": "alerts.delivery",
-    "alert_delivery_postgres": "alerts.delivery_postgres",
     "alert_sinks": "alerts.sinks",
     "webhook_signatures": "alerts.webhook_signatures",
     "generator": "demo.generator",

@@ -1,5 +1,5 @@
 """eventsourcing's own test case for tracking recorders, run against every
-read-model store b2bcore builds on one."""
+store b2bcore builds on one: the read-model stores and the hash chain's."""
 
 from __future__ import annotations
 
@@ -36,9 +36,12 @@ class TestSQLiteReadModelStore(TrackingRecorderTestCase):
         path = Path(self.directory.name) / f"{uuid4().hex}.db"
         core = B2BCore.open(f"sqlite:///{path}")
         self.cores.append(core)
-        store = core.projector.store
+        store = self.store_of(core)
         assert isinstance(store, TrackingRecorder)
         return store
+
+    def store_of(self, core: B2BCore) -> object:
+        return core.projector.store
 
 
 class TestPostgresReadModelStore(TrackingRecorderTestCase):
@@ -62,6 +65,19 @@ class TestPostgresReadModelStore(TrackingRecorderTestCase):
     def create_recorder(self) -> TrackingRecorder:
         core = B2BCore.open(f"{POSTGRES_URL}?schema={self.schema}")
         self.cores.append(core)
-        store = core.projector.store
+        store = self.store_of(core)
         assert isinstance(store, TrackingRecorder)
         return store
+
+    def store_of(self, core: B2BCore) -> object:
+        return core.projector.store
+
+
+class TestSQLiteChainLinkStore(TestSQLiteReadModelStore):
+    def store_of(self, core: B2BCore) -> object:
+        return core.hash_chain.store
+
+
+class TestPostgresChainLinkStore(TestPostgresReadModelStore):
+    def store_of(self, core: B2BCore) -> object:
+        return core.hash_chain.store

@@ -6,7 +6,7 @@ import pytest
 from eventsourcing.utils import resolve_topic
 
 from b2bcore import B2BCore, ConfigurationError
-from b2bcore_adapters.alerts.delivery import MemoryDeliveryLog, SQLiteDeliveryLog
+from b2bcore_adapters.alerts.delivery import MemoryDeliveryLog, SQLDeliveryLog
 from b2bcore_adapters.persistence.backends import (
     BY_MODULE,
     DELIVERY_LOG,
@@ -20,7 +20,7 @@ def test_the_store_beside_follows_the_log_s_persistence_module(
 ) -> None:
     with B2BCore.open("memory://") as memory, B2BCore.open(sqlite_url) as sqlite:
         assert isinstance(store_beside(memory, DELIVERY_LOG), MemoryDeliveryLog)
-        assert isinstance(store_beside(sqlite, DELIVERY_LOG), SQLiteDeliveryLog)
+        assert isinstance(store_beside(sqlite, DELIVERY_LOG), SQLDeliveryLog)
 
 
 def test_every_backend_names_every_store_beside_its_log() -> None:

@@ -15,16 +15,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Protocol, cast
+from typing import ClassVar, Protocol, cast
 from uuid import UUID
 
 import attrs
-from eventsourcing.sqlite import SQLiteDatastore
 
 from b2bcore import B2BCore, B2BCoreError
 from b2bcore.reports.alerts import Alert
 from b2bcore_adapters.persistence.backends import DELIVERY_LOG
 from b2bcore_adapters.persistence.beside import store_beside
+from b2bcore_adapters.persistence.sql_tables import SQLStore
 
 TABLE = "b2bcore_alert_deliveries"
 
@@ -69,25 +69,26 @@ class MemoryDeliveryLog:
             self._delivered.setdefault(sink, set()).add(alert_id)
 
 
-COLUMNS = "(sink TEXT NOT NULL, alert_id TEXT NOT NULL, PRIMARY KEY (sink, alert_id))"
-
-
-class SQLiteDeliveryLog:
-    def __init__(self, datastore: SQLiteDatastore) -> None:
-        self._datastore = datastore
-        with datastore.transaction(commit=True) as cursor:
-            cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} {COLUMNS}")
+class SQLDeliveryLog(SQLStore):
+    TABLES: ClassVar = {
+        TABLE: "sink TEXT NOT NULL, alert_id TEXT NOT NULL, "
+        "PRIMARY KEY (sink, alert_id)"
+    }
 
     def delivered(self, sink: str) -> frozenset[UUID]:
-        with self._datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT alert_id FROM {TABLE} WHERE sink = ?", (sink,))
-            return frozenset(UUID(found[0]) for found in cursor.fetchall())
+        found = self.fetch(f"SELECT alert_id FROM {{{TABLE}}} WHERE sink = ?", sink)
+        return frozenset(UUID(alert_id) for (alert_id,) in found)
 
     def record(self, sink: str, alert_id: UUID) -> None:
-        with self._datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?)", (sink, str(alert_id))
-            )
+        self.write(
+            f"INSERT INTO {{{TABLE}}} VALUES (?, ?) ON CONFLICT DO NOTHING",
+            sink,
+            str(alert_id),
+        )
+
+
+#: Its names before one class served both databases (for one release).
+SQLiteDeliveryLog = PostgresDeliveryLog = SQLDeliveryLog
 
 
 def delivery_log_for(core: B2BCore) -> DeliveryLog:

@@ -74,6 +74,9 @@ class Backend:
     #: The stores the adapters keep beside the log, by what they keep
     #: (``IDEMPOTENCY_KEYS``, ``DELIVERY_LOG``), as topics.
     beside: Mapping[str, str] = attrs.field(factory=dict)
+    #: How its SQL says what the tables beside the log write once: the topic
+    #: of a function of the log's datastore to a ``sql_tables.Dialect``.
+    dialect: str = ""
 
     def environment(self, url: str) -> dict[str, str]:
         """The ``eventsourcing`` settings that open the store at ``url``."""
@@ -232,6 +235,12 @@ def _moved(kind: str) -> Callable[[str, str], AbstractContextManager[None]]:
     return moved
 
 
+#: The adapters' stores beside a log on SQLite or PostgreSQL: one class each
+#: for both, in the one SQL text of ``sql_tables``.
+SQL_BESIDE = {
+    IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:SQLIdempotencyStore",
+    DELIVERY_LOG: f"{ALERTS}.delivery:SQLDeliveryLog",
+}
 MEMORY = Backend(
     module="eventsourcing.popo",
     prefix="POPO",
@@ -266,10 +275,8 @@ SQLITE = Backend(
     create=_nothing,
     drop=_drop_sqlite,
     moved=_moved("moved_sqlite"),
-    beside={
-        IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:SQLiteIdempotencyStore",
-        DELIVERY_LOG: f"{ALERTS}.delivery:SQLiteDeliveryLog",
-    },
+    beside=SQL_BESIDE,
+    dialect=f"{HERE}.sqlite_tables:dialect",
 )
 POSTGRES = Backend(
     module="eventsourcing.postgres",
@@ -288,10 +295,8 @@ POSTGRES = Backend(
     create=_create_postgres,
     drop=_drop_postgres,
     moved=_moved("moved_postgres"),
-    beside={
-        IDEMPOTENCY_KEYS: (f"{HTTP}.idempotency_postgres:PostgresIdempotencyStore"),
-        DELIVERY_LOG: f"{ALERTS}.delivery_postgres:PostgresDeliveryLog",
-    },
+    beside=SQL_BESIDE,
+    dialect=f"{HERE}.postgres_tables:dialect",
 )
 #: The backends by persistence module.
 BY_MODULE = {backend.module: backend for backend in (MEMORY, SQLITE, POSTGRES)}

@@ -34,6 +34,7 @@ from b2bcore.readmodels.facts.versions import RowVersions
 from b2bcore.readmodels.readmodel import Batch
 from b2bcore.reports.dimensions import UNASSIGNED, UNKNOWN_ACCOUNT, Dimension
 from b2bcore.reports.health import TREND_MONTHS
+from b2bcore_adapters.persistence.sql_tables import Names
 
 
 class Cursor(Protocol):
@@ -69,7 +70,7 @@ class FactSQL:
     def statement(self, text: str) -> str:
         """``text`` with its ``{table}`` names qualified and its parameters
         in the driver's style."""
-        text = text.format_map(_Tables(self.qualify))
+        text = text.format_map(Names(self.qualify))
         return NAMED.sub(r"%(\1)s", text) if self.pyformat else text
 
     def join(self, table: Table, narrowed: Narrowed) -> str:
@@ -158,17 +159,6 @@ class FactSQL:
 
     def _type(self, kind: ColumnType) -> str:
         return "TEXT" if kind is ColumnType.TEXT else self.integer
-
-
-class _Tables(dict[str, str]):
-    """``{b2bcore_fact_deals}`` → the qualified name, in a query's text."""
-
-    def __init__(self, qualify: Callable[[str], str]) -> None:
-        super().__init__()
-        self._qualify = qualify
-
-    def __missing__(self, name: str) -> str:
-        return self._qualify(name)
 
 
 #: A part of an ISO date column ``{0}``: year (1, 4), month (6, 2), day (9, 2).

@@ -39,7 +39,6 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
     Notification,
-    ProgrammingError,
     Recording,
     StoredEvent,
 )
@@ -56,11 +55,14 @@ from b2bcore.application.settings import Settings
 from b2bcore.application.storage import (
     CHAIN_VARIABLE,
     DEFAULT_URL,
+    OPEN_ATTEMPTS,
     REACH_VARIABLE,
     URL_VARIABLE,
     VAULT_VARIABLE,
     FindsExisting,
+    created,
     environment_for,
+    opened_beside,
 )
 from b2bcore.application.transcodings import EventMapper, register_transcodings
 from b2bcore.application.unit_of_work import Then, UnitOfWork
@@ -181,7 +183,6 @@ AGGREGATES: tuple[type[DomainAggregate], ...] = (
 )
 PROJECTIONS = tuple(StateProjection(aggregate) for aggregate in AGGREGATES)
 DEFAULT_SNAPSHOT_INTERVAL = 100
-OPEN_ATTEMPTS = 5
 #: Aggregates known to have a snapshot, remembered per process.
 LONG_AGGREGATES = 100_000
 #: How long a ``Consistency.LOG_HEAD`` query waits for the read models.
@@ -322,10 +323,9 @@ class EventLog(Application[UUID]):
             processing.saved_kwargs = given
 
     def construct_mapper(self) -> Mapper[UUID]:
-        vault_class = resolve_topic(self.env[VAULT_VARIABLE])
         #: Each person's key, beside the log but outside it (docs/audit.md).
-        self.vault = cast(
-            PersonalDataVault, self.factory.tracking_recorder(vault_class)
+        self.vault: PersonalDataVault = opened_beside(
+            self.factory, self.env[VAULT_VARIABLE]
         )
         return self.factory.mapper(
             transcoder=self.construct_transcoder(), mapper_class=EventMapper
@@ -442,24 +442,6 @@ class InSave:
             [e for part in parts for e in part.events],
             [flags for part in parts for flags in part.projected],
         )
-
-
-def _created(make: Callable[[], R]) -> R:
-    """What ``make`` opens, its tables created: processes creating the same
-    tables at once on PostgreSQL race (a duplicate key in ``pg_type``, as
-    two runners linking the hash chain on a fresh schema); the creation is
-    idempotent, so it is retried a few times."""
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            return make()
-        except (InternalError, IntegrityError, ProgrammingError) as error:
-            raced = not isinstance(error, ProgrammingError) or (
-                "already exists" in str(error)  # a type made by the other
-            )
-            if not raced or attempt == OPEN_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
 
 
 class B2BCore:
@@ -758,7 +740,7 @@ class B2BCore:
     def hash_chain(self) -> HashChain:
         """The hash chain over the log, stored beside it (created on first use)."""
         store_class = resolve_topic(self._log.env[CHAIN_VARIABLE])
-        store = _created(lambda: self._log.factory.tracking_recorder(store_class))
+        store = created(lambda: self._log.factory.tracking_recorder(store_class))
         return HashChain(self._log.recorder, cast(ChainLinkStore, store))
 
     def verify_log(

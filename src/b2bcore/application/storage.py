@@ -3,20 +3,26 @@ scheme among the ``b2bcore.backends`` entry points (``memory``, ``sqlite``,
 ``postgresql``; the adapters package registers them, and the domain names
 none of them). A backend turns the URL into ``eventsourcing``'s settings,
 including the classes kept beside the log, each named by topic under the
-variables below.
+variables below; ``opened_beside`` opens such a store in the log's database.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from importlib.metadata import EntryPoint, entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
+from eventsourcing.utils import resolve_topic
+
 from b2bcore.domain.errors import ConfigurationError
+
+R = TypeVar("R")
 
 DEFAULT_URL = "sqlite:///b2bcore.db"
 URL_VARIABLE = "B2BCORE_DATABASE_URL"
@@ -29,6 +35,8 @@ VAULT_VARIABLE = "B2BCORE_VAULT_TOPIC"
 CHAIN_VARIABLE = "B2BCORE_CHAIN_TOPIC"
 #: Called with the settings before anything is opened (when set).
 REACH_VARIABLE = "B2BCORE_REACH_TOPIC"
+#: Tries at creating tables that processes starting together race to create.
+OPEN_ATTEMPTS = 5
 
 
 class Backend(Protocol):
@@ -102,3 +110,46 @@ def _backend(url: str, scheme: str) -> Backend:
         )
     backend: Backend = found.load()
     return backend
+
+
+@runtime_checkable
+class InDatabase(Protocol):
+    """The ``eventsourcing`` factory of a log kept in a database (SQLite,
+    PostgreSQL; not memory)."""
+
+    @property
+    def datastore(self) -> object: ...
+
+    def env_create_table(self) -> bool: ...
+
+
+def opened_beside(factory: object, topic: str, *, create: bool | None = None) -> Any:
+    """The store of class ``topic`` kept beside the log that ``factory``
+    opened, in the same database: given the log's datastore (a store in
+    memory takes none), its tables created unless ``create``, or when not
+    given the log's ``CREATE_TABLE`` setting, says no."""
+    store_class = resolve_topic(topic)
+    if not isinstance(factory, InDatabase):
+        return store_class()
+    store = store_class(factory.datastore)
+    if factory.env_create_table() if create is None else create:
+        created(store.create_table)
+    return store
+
+
+def created(make: Callable[[], R]) -> R:
+    """What ``make`` opens, its tables created: processes creating the same
+    tables at once on PostgreSQL race (a duplicate key in ``pg_type``, as
+    two runners linking the hash chain on a fresh schema); the creation is
+    idempotent, so it is retried a few times."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return make()
+        except (InternalError, IntegrityError, ProgrammingError) as error:
+            raced = not isinstance(error, ProgrammingError) or (
+                "already exists" in str(error)  # a type made by the other
+            )
+            if not raced or attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")

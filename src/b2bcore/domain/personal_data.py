@@ -19,7 +19,6 @@ import attrs
 from eventsourcing.cipher import AESCipher
 from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import Transcoding
-from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.utils import Environment
 
 from b2bcore.domain.errors import NotFoundError, VaultClosedError
@@ -222,23 +221,24 @@ class SealingVault(ABC):
         return cipher
 
 
-class MemoryPersonalDataVault(SealingVault, POPOTrackingRecorder):
+class MemoryPersonalDataVault(SealingVault):
     """Keys in a dict, for ``memory://`` and tests."""
 
     def __init__(self) -> None:
         super().__init__()
         self._keys: dict[UUID, bytes] = {}
+        self._keys_lock = threading.Lock()
 
     def _key(self, person_id: UUID) -> bytes | None:
-        with self._database_lock:
+        with self._keys_lock:
             return self._keys.get(person_id)
 
     def _add_key(self, person_id: UUID, key: bytes) -> None:
-        with self._database_lock:
+        with self._keys_lock:
             self._keys.setdefault(person_id, key)
 
     def _delete_key(self, person_id: UUID) -> bool:
-        with self._database_lock:
+        with self._keys_lock:
             return self._keys.pop(person_id, None) is not None
 
     def close(self) -> None:

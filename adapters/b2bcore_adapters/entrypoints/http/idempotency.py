@@ -7,20 +7,19 @@ the key's primary key: they commit together or not at all."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
 import attrs
-from eventsourcing.sqlite import SQLiteDatastore
 
 from b2bcore import B2BCore
 from b2bcore_adapters.persistence.backends import IDEMPOTENCY_KEYS
 from b2bcore_adapters.persistence.beside import store_beside
+from b2bcore_adapters.persistence.sql_tables import SQLStore
 from b2bcore_adapters.render.plain import JSON
 
 TABLE = "b2bcore_idempotency_keys"
-INTO_TABLE = f"INTO {TABLE} VALUES (?, ?, ?, ?, ?)"
+INSERT = f"INSERT INTO {{{TABLE}}} VALUES (?, ?, ?, ?, ?)"
 
 
 @attrs.frozen
@@ -87,34 +86,33 @@ def stored_outcome(
     return Outcome(fingerprint, status, json.loads(body), etag)
 
 
-class SQLiteIdempotencyStore:
-    def __init__(self, datastore: SQLiteDatastore) -> None:
-        self._datastore = datastore
-        with datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, "
-                "fingerprint TEXT NOT NULL, status INTEGER NOT NULL, "
-                "body TEXT NOT NULL, etag TEXT)"
-            )
+class SQLIdempotencyStore(SQLStore):
+    TABLES: ClassVar = {
+        TABLE: "key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
+        "status INTEGER NOT NULL, body TEXT NOT NULL, etag TEXT"
+    }
 
     def find(self, key: str) -> Outcome | None:
-        with self._datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                f"SELECT fingerprint, status, body, etag FROM {TABLE} WHERE key = ?",
-                (key,),
-            )
-            found = cursor.fetchone()
-        return None if found is None else stored_outcome(*found)
+        found = self.fetch(
+            f"SELECT fingerprint, status, body, etag FROM {{{TABLE}}} WHERE key = ?",
+            key,
+        )
+        return stored_outcome(*found[0]) if found else None
 
     def record(self, key: str, outcome: Outcome) -> None:
-        with self._datastore.transaction(commit=True) as cursor:
-            cursor.execute(f"INSERT OR IGNORE {INTO_TABLE}", row(key, outcome))
+        self.write(f"{INSERT} ON CONFLICT (key) DO NOTHING", *row(key, outcome))
 
     def record_within(self, cursor: Any, key: str, outcome: Outcome) -> None:
+        # The failed insert fails the transaction: the events roll back too.
+        # Its result is fetched: in a pipeline, that waits for the insert.
         try:
-            cursor.execute(f"INSERT {INTO_TABLE}", row(key, outcome))
-        except sqlite3.IntegrityError:
+            self.fetch_in(cursor, f"{INSERT} RETURNING key", *row(key, outcome))
+        except self.sql.integrity:
             raise KeyTakenError(key) from None
+
+
+#: Its names before one class served both databases (for one release).
+SQLiteIdempotencyStore = PostgresIdempotencyStore = SQLIdempotencyStore
 
 
 def idempotency_store_for(core: B2BCore) -> IdempotencyStore:
