@@ -7,12 +7,10 @@ import json
 import math
 from pathlib import Path
 
-import pytest
-
 from benchmarks import postgres, run, write_path
 from benchmarks.history import book
 from benchmarks.sizes import Size
-from benchmarks.table import Row, as_json, markdown
+from benchmarks.table import as_json, markdown
 
 TINY = Size(
     name="tiny",
@@ -82,31 +80,19 @@ EXPECTED = (
 )
 
 
-@pytest.fixture(scope="module")
-def rows(tmp_path_factory: pytest.TempPathFactory) -> list[Row]:
-    folder = tmp_path_factory.mktemp("benchmarks")
-    (folder / "scratch").mkdir()
-    return run.run(TINY, folder, folder / "scratch")
+def test_the_harness_reports_every_row_with_its_ratio_target_and_rendering(
+    tmp_path: Path,
+) -> None:
+    """One test, so one process measures (a minute at the tiny size)."""
+    (tmp_path / "scratch").mkdir()
+    rows = run.run(TINY, tmp_path, tmp_path / "scratch")
 
-
-def test_the_table_has_every_row_in_order(rows: list[Row]) -> None:
     assert len(rows) == len(EXPECTED)
     for row, start in zip(rows, EXPECTED, strict=True):
         assert row.what.startswith(start), (row.what, start)
-
-
-def test_every_row_has_a_positive_finite_ratio(rows: list[Row]) -> None:
-    for row in rows:
         assert math.isfinite(row.ratio), row
         assert row.ratio > 0, row
-
-
-def test_a_row_with_a_target_says_whether_it_is_met(rows: list[Row]) -> None:
-    for row in rows:
         assert (row.met is None) == (row.target is None), row
-
-
-def test_the_table_renders_as_markdown_and_json(rows: list[Row]) -> None:
     table = markdown(rows).splitlines()
     assert len(table) == len(rows) + 2
     assert all(line.startswith("| ") and line.endswith(" |") for line in table)

@@ -5,7 +5,7 @@ reported with its line and column while the good ones are imported."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -26,6 +26,7 @@ from b2bcore_adapters.importers import (
     ImportUsageError,
     import_csv,
 )
+from b2bcore_adapters.importers.run import Entry, ImportRun
 from tests.integration.importing import where, write
 
 DOCUMENT = Path(__file__).parents[2] / "docs" / "csv-formats.md"
@@ -353,6 +354,41 @@ def test_an_event_row_imported_again_is_already_present(
     report = import_csv(memory, "asset-events", path)
 
     assert (report.imported, report.already_present) == (1, 1)
+
+
+def test_event_rows_another_writer_recorded_meanwhile_are_already_present(
+    memory: B2BCore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(
+        tmp_path,
+        "asset-events.csv",
+        """
+        asset,event,on,score
+        HYO-CAR-1,satisfaction,2024-02-01,9
+        HYO-CAR-1,satisfaction,2024-03-01,8
+        """,
+    )
+    record = ImportRun.record
+
+    def after_another_import(
+        run: ImportRun, entries: Sequence[Entry], *, new: bool = True
+    ) -> None:
+        # Another writer records the same rows between the read and the
+        # record: the batch is refused, each row read again and found there.
+        monkeypatch.setattr(ImportRun, "record", record)
+        import_csv(memory, "asset-events", path)
+        record(run, entries, new=new)
+
+    monkeypatch.setattr(ImportRun, "record", after_another_import)
+
+    report = import_csv(memory, "asset-events", path)
+
+    assert (report.imported, report.already_present, report.rejected) == (0, 2, ())
+    assert [s.score for s in memory.asset(asset("HYO-CAR-1")).satisfaction] == [
+        6,
+        9,
+        8,
+    ]
 
 
 def test_bad_opportunity_event_rows_are_reported(

@@ -409,6 +409,28 @@ def test_a_deal_naming_a_rejected_account_is_rejected_too(
     assert "was rejected (accounts.csv line 4)" in report.rejected[1].reason
 
 
+def test_a_deal_naming_an_account_a_rule_refused_is_rejected_too(
+    memory: B2BCore, tmp_path: Path
+) -> None:
+    # The account's row parses, but its registration is refused when
+    # recorded: the deal's command names an account that is not there.
+    folder = export(
+        tmp_path,
+        GOOD_PIPELINE,
+        accounts=ACCOUNTS.replace("Cancity,retail", f"Cancity,{'r' * 300}"),
+    )
+
+    report = import_maven_crm(memory, folder)
+
+    assert [(p.file, p.line, p.column) for p in report.rejected] == [
+        ("accounts.csv", 2, "sector"),
+        ("sales_pipeline.csv", 2, "account"),
+    ]
+    assert report.rejected[1].reason.endswith(": not found")
+    assert not memory.exists(deal_id("GOOD1"))
+    assert memory.exists(deal_id("GOOD2"))
+
+
 def test_a_deal_without_an_account_is_imported_with_a_warning(
     memory: B2BCore, tmp_path: Path
 ) -> None:

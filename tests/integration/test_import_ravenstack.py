@@ -271,6 +271,28 @@ def test_an_account_is_registered_by_its_first_good_subscription(
     assert memory.account(account_id("A-1")).registered_on == date(2023, 2, 1)
 
 
+def test_a_subscription_a_rule_refuses_leaves_its_account_to_the_next(
+    store_url: str, tmp_path: Path
+) -> None:
+    # S-1's cells parse, but recording it is refused (a product name longer
+    # than a name may be): nothing of it stays in the batch, its account's
+    # registration neither, and S-2 registers the account.
+    path = table(
+        tmp_path,
+        f"""
+        S-1,A-1,2023-01-05,,{"p" * 300},1,10,120,False,False,False,False,monthly,True
+        S-2,A-1,2023-03-01,,Pro,1,10,120,False,False,False,False,monthly,True
+        """,
+    )
+    with B2BCore.open(store_url) as core:
+        report = import_ravenstack(core, path)
+
+        assert where(report.rejected) == {(2, "plan_tier")}
+        assert report.imported == 1
+        assert not core.exists(asset_id("S-1"))
+        assert core.account(account_id("A-1")).registered_on == date(2023, 3, 1)
+
+
 def test_a_file_without_a_needed_column_records_nothing(
     memory: B2BCore, tmp_path: Path
 ) -> None:
@@ -356,8 +378,8 @@ def test_a_reimport_asks_once_per_batch_which_aggregates_are_there(
     store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = table(tmp_path, GOOD)
-    # Batches of 2 aggregates: S-1 with its account A-1, then S-2 and S-3
-    # with its account A-2.
+    # Batches of 2 rows: S-1 and S-2 of account A-1, then S-3 of A-2; each
+    # row makes its asset, and its account unless there.
     monkeypatch.setattr(import_run, "BATCH_SIZE", 2)
     with B2BCore.open(store_url) as core:
         import_ravenstack(core, path)
@@ -378,8 +400,8 @@ def test_a_reimport_asks_once_per_batch_which_aggregates_are_there(
         assert core.log_position() == before
     assert (report.imported, report.already_present, report.rejected) == (0, 3, ())
     assert asked == [
-        {account_id("A-1"), asset_id("S-1")},
-        {asset_id("S-2"), account_id("A-2"), asset_id("S-3")},
+        {account_id("A-1"), asset_id("S-1"), asset_id("S-2")},
+        {account_id("A-2"), asset_id("S-3")},
     ]
 
 

@@ -7,12 +7,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from b2bcore import B2BCore, ConcurrencyError, FixedClock
+from b2bcore import (
+    AlreadyExistsError,
+    B2BCore,
+    BusinessRuleError,
+    ConcurrencyError,
+    FixedClock,
+    NotFoundError,
+)
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.asset import Asset
+from b2bcore.domain.feedback import Feedback
+from b2bcore.domain.lead import Lead
+from b2bcore.domain.opportunity import Opportunity
+from b2bcore.domain.sales_rep import SalesRep
+from b2bcore_adapters.demo.generator import generate
 from b2bcore_adapters.entrypoints.http.idempotency import (
     KeyTakenError,
     Outcome,
@@ -112,3 +127,112 @@ def test_a_key_kept_with_the_events_is_kept_once(durable_url: str) -> None:
 
         assert store.find("k") == first
         assert core.log_position() == position
+
+
+# -- scopes and the existence cache: how an importer records a batch ---------
+
+
+def test_a_command_naming_an_aggregate_known_to_exist_does_not_load_it(
+    core: B2BCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account = register_account(core)
+    loaded: list[UUID] = []
+    latest = core.event_log.latest
+
+    def loading(aggregate_id: UUID) -> Any:
+        loaded.append(aggregate_id)
+        return latest(aggregate_id)
+
+    monkeypatch.setattr(core.event_log, "latest", loading)
+
+    with core.unit_of_work(existing=core.existing([account])):
+        assets = [purchase_asset(core, account) for _ in range(3)]
+
+    assert loaded == []
+    assert core.asset(assets[2]).account_id == account
+
+
+def test_a_command_naming_an_aggregate_not_known_to_exist_still_checks_it(
+    core: B2BCore,
+) -> None:
+    before = core.log_position()
+
+    with pytest.raises(NotFoundError, match="account"), core.unit_of_work():
+        purchase_asset(core, uuid4())
+
+    assert core.log_position() == before
+
+
+def test_a_failing_scope_leaves_nothing_of_itself_and_the_others_are_recorded(
+    core: B2BCore,
+) -> None:
+    account = register_account(core)
+    asset = installed(core)
+    failed = uuid4()
+
+    def refused() -> None:
+        """A new asset, and a change to one the unit holds, then a refusal."""
+        with core.unit_of_work():
+            purchase_asset(core, account, asset_id=failed)
+            core.record_satisfaction(asset, score=9, on=MARCH)
+            core.install_asset(asset, usage_end_on=None, on=MARCH)
+
+    with core.unit_of_work(existing=[account]) as unit:
+        with core.unit_of_work():
+            core.record_satisfaction(asset, score=4, on=MARCH)
+        with pytest.raises(BusinessRuleError):
+            refused()
+        with core.unit_of_work():
+            core.record_satisfaction(asset, score=5, on=MARCH)
+
+        assert unit.find(failed) is None
+        assert unit.version(asset) == 4
+
+    assert not core.exists(failed)
+    assert [s.score for s in core.asset(asset).satisfaction] == [4, 5]
+
+
+def test_a_scope_finds_what_the_unit_made_before_it(core: B2BCore) -> None:
+    with core.unit_of_work():
+        with core.unit_of_work():
+            account = register_account(core)
+        with core.unit_of_work():
+            asset = purchase_asset(core, account)
+        with core.unit_of_work():
+            core.install_asset(asset, usage_end_on=None, on=MARCH)
+
+    assert core.asset(asset).installed_on == MARCH
+
+
+def test_an_aggregate_made_twice_in_a_unit_is_refused(core: B2BCore) -> None:
+    account = uuid4()
+    before = core.log_position()
+
+    def twice() -> None:
+        with core.unit_of_work():
+            register_account(core, account_id=account)
+            register_account(core, name="Other", account_id=account)
+
+    with pytest.raises(AlreadyExistsError):
+        twice()
+
+    assert core.log_position() == before
+
+
+def test_every_aggregate_is_immutable_values_and_lists_of_them(
+    memory_core: B2BCore,
+) -> None:
+    # What a scope's copy relies on: copying the lists leaves nothing shared
+    # that a change could reach (b2bcore.application.unit_of_work._copy).
+    generate(memory_core, accounts=12)
+    recorder = memory_core.event_log.recorder
+    kinds: set[type[DomainAggregate]] = set()
+    for notification in recorder.select_notifications(start=1, limit=100_000):
+        assert isinstance(notification.originator_id, UUID)
+        aggregate = memory_core.event_log.latest(notification.originator_id)
+        kinds.add(type(aggregate))
+        for name, value in vars(aggregate).items():
+            for item in value if isinstance(value, list) else [value]:
+                assert hash(item) is not None, (type(aggregate).__name__, name)
+
+    assert {Account, Asset, Opportunity, Lead, Feedback, SalesRep} <= kinds

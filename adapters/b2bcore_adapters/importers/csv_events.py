@@ -2,8 +2,9 @@
 opportunity (docs/csv-formats.md): the aggregate's key, the event's name,
 its business date ``on`` and the event's fields.
 
-Each row's event carries, as its correlation id, an id derived from the
-row's cells: a re-import finds it and records nothing.
+Each row is recorded by its event's command (``RecordSatisfaction``…), run
+by the handlers as any command is, and carries, as its correlation id, an
+id derived from the row's cells: a re-import finds it and records nothing.
 """
 
 from __future__ import annotations
@@ -16,24 +17,25 @@ from uuid import UUID
 import attrs
 
 from b2bcore import (
+    AssetView,
     B2BCore,
     LossReason,
     Money,
-    NotFoundError,
     ObsoleteReason,
+    OpportunityView,
     ReviewArea,
     SalesStage,
     UsagePattern,
     deterministic_id,
     installment_plan,
 )
+from b2bcore.application import commands as c
 from b2bcore.application.core import project
-from b2bcore.domain.aggregate import DomainAggregate, Provenance
+from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import quoted
 from b2bcore.domain.opportunity import Opportunity
-from b2bcore.domain.values import Postmortem
-from b2bcore_adapters.importers.csv_records import ACTOR, META, Recorded
+from b2bcore_adapters.importers.csv_records import BY, Recorded
 from b2bcore_adapters.importers.rows import (
     Column,
     Row,
@@ -51,12 +53,13 @@ from b2bcore_adapters.importers.rows import (
     text,
     whole_number,
 )
-from b2bcore_adapters.importers.run import Entry, ImportRun
+from b2bcore_adapters.importers.run import Commands, Entry, ImportRun
 
-A = TypeVar("A", bound=DomainAggregate)
+V = TypeVar("V")
 
-#: How a row's event is applied to its aggregate.
-Command = Callable[[A, Row, Provenance], None]
+#: How a row's event becomes its command: from the row, the aggregate's id
+#: and a view of the aggregate now (read only by the events that need it).
+Make = Callable[[Row, UUID, Callable[[], V]], c.Command[Any]]
 
 ON = Column("on", iso_date)
 NOTE = Column("note", free_text, required=False)
@@ -67,22 +70,25 @@ NUMBER = Column("number", optional(whole_number), required=False)
 
 
 @attrs.frozen
-class EventFormat(Generic[A]):
+class EventFormat(Generic[V]):
     """One row per event of a ``kind`` aggregate (named by its ``key``
-    column)."""
+    column), seen as ``view`` shows it."""
 
-    kind: type[A]
+    kind: type[DomainAggregate]
+    view: Callable[[B2BCore, UUID], V]
     key: Column[str]
-    commands: Mapping[str, Command[A]]
+    commands: Mapping[str, Make[V]]
     fields: tuple[Column[Any], ...]
     #: The CSV column of a domain field whose name differs.
     renamed: Mapping[str, str] = attrs.field(factory=dict)
     #: Events whose ``reason`` column is the reason they happened (required
-    #: by the domain), not a note on the import.
+    #: by the domain, their command's own ``reason``), not a note on the
+    #: import.
     reasoned: frozenset[str] = frozenset()
+    event: Column[str] = attrs.field(init=False)
 
-    @property
-    def event(self) -> Column[str]:
+    @event.default
+    def _event(self) -> Column[str]:
         return Column("event", one_of({name: name for name in self.commands}))
 
     @property
@@ -126,113 +132,118 @@ COMPETITOR = Column("competitor", optional(text), required=False)
 AMOUNT = Column("amount", optional(amount), required=False)
 
 
-def _installed(asset: Asset, row: Row, meta: Provenance) -> None:
-    asset.install(on=row[ON], usage_end_on=row[USAGE_END_ON], meta=meta)
+def _installed(
+    row: Row, asset_id: UUID, now: Callable[[], AssetView]
+) -> c.InstallAsset:
+    return c.InstallAsset(asset_id, usage_end_on=row[USAGE_END_ON])
 
 
-def _renewed(asset: Asset, row: Row, meta: Provenance) -> None:
+def _renewed(row: Row, asset_id: UUID, now: Callable[[], AssetView]) -> c.RenewAsset:
+    asset = now()
     value = _money(row, VALUE, asset.value)
     count = row[INSTALLMENTS] or 0
     planned = len(asset.installments)
     plan = installment_plan(value, count, row[ON], row[EVERY_MONTHS]) if count else ()
-    asset.renew(
-        on=row[ON],
+    return c.RenewAsset(
+        asset_id,
         usage_end_on=needed(row, USAGE_END_ON, "renewed"),
         value=value,
         installments=[attrs.evolve(i, number=i.number + planned) for i in plan],
-        meta=meta,
     )
 
 
-def _upgraded(asset: Asset, row: Row, meta: Provenance) -> None:
+def _upgraded(row: Row, asset_id: UUID, now: Callable[[], AssetView]) -> c.UpgradeAsset:
     needed(row, VALUE, "upgraded")
-    asset.upgrade(
-        on=row[ON],
+    return c.UpgradeAsset(
+        asset_id,
         product=needed(row, PRODUCT, "upgraded"),
-        value=_money(row, VALUE, asset.value),
-        meta=meta,
+        value=_money(row, VALUE, now().value),
     )
 
 
-def _obsolete(asset: Asset, row: Row, meta: Provenance) -> None:
-    asset.make_obsolete(
-        on=row[ON],
+def _obsolete(
+    row: Row, asset_id: UUID, now: Callable[[], AssetView]
+) -> c.MakeAssetObsolete:
+    return c.MakeAssetObsolete(
+        asset_id,
         reason_code=needed(row, OBSOLETE_REASON, "obsolete"),
         note=row[NOTE],
-        meta=meta,
     )
 
 
-def _inspection_scheduled(asset: Asset, row: Row, meta: Provenance) -> None:
-    asset.schedule_inspection(
-        on=row[ON], due_on=needed(row, DUE_ON, "inspection-scheduled"), meta=meta
+def _inspection_scheduled(
+    row: Row, asset_id: UUID, now: Callable[[], AssetView]
+) -> c.ScheduleInspection:
+    return c.ScheduleInspection(
+        asset_id, due_on=needed(row, DUE_ON, "inspection-scheduled")
     )
 
 
-def _inspection_completed(asset: Asset, row: Row, meta: Provenance) -> None:
-    asset.complete_inspection(
-        on=row[ON],
+def _inspection_completed(
+    row: Row, asset_id: UUID, now: Callable[[], AssetView]
+) -> c.CompleteInspection:
+    return c.CompleteInspection(
+        asset_id,
         number=needed(row, NUMBER, "inspection-completed"),
         findings=row[NOTE],
-        meta=meta,
     )
 
 
-def _satisfaction(asset: Asset, row: Row, meta: Provenance) -> None:
-    asset.record_satisfaction(
-        on=row[ON],
-        score=needed(row, SCORE, "satisfaction"),
-        comment=row[NOTE],
-        meta=meta,
+def _satisfaction(
+    row: Row, asset_id: UUID, now: Callable[[], AssetView]
+) -> c.RecordSatisfaction:
+    return c.RecordSatisfaction(
+        asset_id, score=needed(row, SCORE, "satisfaction"), comment=row[NOTE]
     )
 
 
-def _usage(asset: Asset, row: Row, meta: Provenance) -> None:
-    asset.record_usage(
-        on=row[ON],
+def _usage(row: Row, asset_id: UUID, now: Callable[[], AssetView]) -> c.RecordUsage:
+    return c.RecordUsage(
+        asset_id,
         period=needed(row, PERIOD, "usage"),
         count=needed(row, COUNT, "usage"),
         distance_km=needed(row, DISTANCE_KM, "usage"),
         region=needed(row, REGION, "usage"),
         pattern=needed(row, PATTERN, "usage"),
-        meta=meta,
     )
 
 
-def _competitor_contact(asset: Asset, row: Row, meta: Provenance) -> None:
-    asset.report_competitor_contact(
-        on=row[ON],
+def _competitor_contact(
+    row: Row, asset_id: UUID, now: Callable[[], AssetView]
+) -> c.ReportCompetitorContact:
+    return c.ReportCompetitorContact(
+        asset_id,
         competitor=needed(row, COMPETITOR, "competitor-contact"),
         note=row[NOTE],
-        meta=meta,
     )
 
 
-def _installment_paid(asset: Asset, row: Row, meta: Provenance) -> None:
+def _installment_paid(
+    row: Row, asset_id: UUID, now: Callable[[], AssetView]
+) -> c.PayInstallment:
     needed(row, AMOUNT, "installment-paid")
-    asset.pay_installment(
-        on=row[ON],
+    return c.PayInstallment(
+        asset_id,
         number=needed(row, NUMBER, "installment-paid"),
-        amount=_money(row, AMOUNT, asset.value),
-        meta=meta,
+        amount=_money(row, AMOUNT, now().value),
     )
 
 
-def _asset_events(core: B2BCore) -> EventFormat[Asset]:
+def _asset_events(core: B2BCore) -> EventFormat[AssetView]:
     replaced = Column(
         "successor", optional(Recorded(core, "asset", "assets.csv")), required=False
     )
 
-    def _replaced(asset: Asset, row: Row, meta: Provenance) -> None:
-        asset.replace(
-            on=row[ON],
-            successor_id=needed(row, replaced, "replaced"),
-            note=row[NOTE],
-            meta=meta,
+    def _replaced(
+        row: Row, asset_id: UUID, now: Callable[[], AssetView]
+    ) -> c.ReplaceAsset:
+        return c.ReplaceAsset(
+            asset_id, successor_id=needed(row, replaced, "replaced"), note=row[NOTE]
         )
 
     return EventFormat(
         kind=Asset,
+        view=B2BCore.asset,
         key=Column("asset", text),
         commands={
             "installed": _installed,
@@ -311,68 +322,81 @@ def findings(cell: str) -> tuple[tuple[ReviewArea, str], ...]:
 FINDINGS = Column("findings", findings, required=False)
 
 
-def _tier_changed(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.change_tier(
-        on=row[ON],
-        tier=needed(row, TIER, "tier-changed"),
-        stage=row[STAGE],
-        meta=meta,
+def _tier_changed(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.ChangeTier:
+    return c.ChangeTier(
+        deal_id, tier=needed(row, TIER, "tier-changed"), stage=row[STAGE]
     )
 
 
-def _gate_reviewed(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.review_gate(
-        on=row[ON],
-        gate=needed(row, GATE, "gate-reviewed"),
-        findings=row[FINDINGS],
-        meta=meta,
+def _gate_reviewed(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.ReviewGate:
+    return c.ReviewGate(
+        deal_id, gate=needed(row, GATE, "gate-reviewed"), findings=row[FINDINGS]
     )
 
 
-def _finding_resolved(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.resolve_finding(
-        on=row[ON],
+def _finding_resolved(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.ResolveFinding:
+    return c.ResolveFinding(
+        deal_id,
         number=needed(row, NUMBER, "finding-resolved"),
         resolution=row[NOTE],
-        meta=meta,
     )
 
 
-def _gate_passed(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.pass_gate(on=row[ON], gate=needed(row, GATE, "gate-passed"), meta=meta)
+def _gate_passed(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.PassGate:
+    return c.PassGate(deal_id, gate=needed(row, GATE, "gate-passed"))
 
 
-def _gate_failed(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.fail_gate(on=row[ON], gate=needed(row, GATE, "gate-failed"), meta=meta)
-
-
-def _won(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.win(on=row[ON], value=_money(row, VALUE, deal.amount), meta=meta)
-
-
-def _lost(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.lose(
-        on=row[ON],
-        reason_code=row[LOSS_REASON],
-        competitor=row[COMPETITOR],
-        meta=meta,
+def _gate_failed(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.FailGate:
+    # No reason given is refused by the rule, naming the reason column.
+    return c.FailGate(
+        deal_id, gate=needed(row, GATE, "gate-failed"), reason=row[REASON] or ""
     )
 
 
-def _dropped(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.drop(on=row[ON], meta=meta)
+def _won(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.WinOpportunity:
+    return c.WinOpportunity(deal_id, value=_money(row, VALUE, now().amount))
 
 
-def _postmortem(deal: Opportunity, row: Row, meta: Provenance) -> None:
-    deal.record_postmortem(
-        on=row[ON],
-        postmortem=Postmortem(row[NOTE], row[ROOT_CAUSES], row[LESSONS]),
-        meta=meta,
+def _lost(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.LoseOpportunity:
+    return c.LoseOpportunity(
+        deal_id, reason_code=row[LOSS_REASON], competitor=row[COMPETITOR]
+    )
+
+
+def _dropped(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.DropOpportunity:
+    return c.DropOpportunity(deal_id, reason=row[REASON] or "")
+
+
+def _postmortem(
+    row: Row, deal_id: UUID, now: Callable[[], OpportunityView]
+) -> c.RecordPostmortem:
+    return c.RecordPostmortem(
+        deal_id,
+        summary=row[NOTE],
+        root_causes=row[ROOT_CAUSES],
+        lessons=row[LESSONS],
     )
 
 
 OPPORTUNITY_EVENTS = EventFormat(
     kind=Opportunity,
+    view=B2BCore.opportunity,
     key=Column("opportunity", text),
     commands={
         "tier-changed": _tier_changed,
@@ -417,66 +441,72 @@ def event_format(kind: str, core: B2BCore) -> EventFormat[Any]:
 # -- the import ---------------------------------------------------------------
 
 
-def import_events(run: ImportRun, rows: Sequence[Row], form: EventFormat[A]) -> None:
-    """Apply each row's event to its aggregate, in file order, and record
-    each aggregate's new events in one save."""
+def import_events(run: ImportRun, rows: Sequence[Row], form: EventFormat[V]) -> None:
+    """Record each row's event by its command, in file order, each row on
+    its own: a rule one breaks rejects that row only."""
     by_key: dict[str, list[Row]] = {}
     for row in rows:
         by_key.setdefault(row[form.key], []).append(row)
     entries = []
     for key, group in by_key.items():
-        entry = _entry(run, form, key, group)
-        if entry is not None:
-            entries.append(entry)
+        entries += _entries(run, form, key, group)
     run.record(entries, new=False)
 
 
-def _entry(
-    run: ImportRun, form: EventFormat[A], key: str, rows: Sequence[Row]
-) -> Entry | None:
-    history = _history(run.core, form, key)
-    if history is None:
+@attrs.define
+class History:
+    """What the log holds of the aggregate ``id`` (``run.Read``): the
+    aggregate, if one of ``kind``, and its events' correlation ids (a row's
+    event id among them was imported before)."""
+
+    core: B2BCore
+    kind: type[DomainAggregate]
+    id: UUID
+    aggregate: DomainAggregate | None = None
+    seen: set[UUID] = attrs.field(factory=set)
+
+    @property
+    def aggregates(self) -> list[DomainAggregate]:
+        return [] if self.aggregate is None else [self.aggregate]
+
+    def load(self) -> None:
+        events = list(self.core.event_log.events.get(self.id))
+        aggregate = project(None, events)
+        self.aggregate = aggregate if isinstance(aggregate, self.kind) else None
+        self.seen = {
+            e.correlation_id
+            for e in events
+            if isinstance(e, DomainAggregate.Event) and e.correlation_id
+        }
+
+
+def _entries(
+    run: ImportRun, form: EventFormat[V], key: str, rows: Sequence[Row]
+) -> list[Entry]:
+    """An entry per row of the ``key`` aggregate whose event is not in the
+    log yet."""
+    history = History(run.core, form.kind, deterministic_id(form.kind.KIND, key))
+    history.load()
+    if history.aggregate is None:
         for row in rows:
             run.reject(
                 row, form.key.name, f"{form.kind.KIND} {quoted(key)} is not recorded"
             )
-        return None
-    aggregate, seen = history
+        return []
     done: dict[UUID, int] = {}
-    accepted = []
+    entries = []
+    columns = form.field_columns
     for row in rows:
         event_id = _event_id(form, row)
-        if event_id in seen:
+        if event_id in history.seen:
             run.already_present(row)
         elif event_id in done:
             run.reject(row, "", f"duplicate of line {done[event_id]}")
-        elif run.attempt(
-            [row], partial(_apply, form, aggregate, row, event_id), form.field_columns
-        ):
+        else:
             done[event_id] = row.line
-            accepted.append(row)
-    if not accepted:
-        return None
-    return Entry(
-        tuple(accepted),
-        (aggregate,),
-        partial(_rebuilt, run.core, form, key, tuple(accepted)),
-    )
-
-
-def _history(
-    core: B2BCore, form: EventFormat[A], key: str
-) -> tuple[A, set[UUID]] | None:
-    """The ``key`` aggregate now, and its events' correlation ids."""
-    events = list(core.event_log.events.get(deterministic_id(form.kind.KIND, key)))
-    aggregate = project(None, events)
-    if not isinstance(aggregate, form.kind):
-        return None
-    return aggregate, {
-        e.correlation_id
-        for e in events
-        if isinstance(e, DomainAggregate.Event) and e.correlation_id
-    }
+            command = partial(_command, run.core, form, history, row, event_id)
+            entries.append(Entry((row,), command, columns, read=history))
+    return entries
 
 
 def _event_id(form: EventFormat[Any], row: Row) -> UUID:
@@ -486,26 +516,17 @@ def _event_id(form: EventFormat[Any], row: Row) -> UUID:
     return deterministic_id(f"{form.kind.KIND}-event", written)
 
 
-def _apply(form: EventFormat[A], aggregate: A, row: Row, event_id: UUID) -> bool:
+def _command(
+    core: B2BCore, form: EventFormat[V], history: History, row: Row, event_id: UUID
+) -> Commands:
+    """The row's command, its correlation id the row's event id; none when
+    the log has that event already (recorded meanwhile by another writer)."""
+    if event_id in history.seen:
+        return {}
     event = row[form.event]
-    reason = row[REASON]
-    if event not in form.reasoned:
-        reason = reason or META.reason
-    meta = Provenance(actor=ACTOR, reason=reason, correlation_id=event_id)
-    form.commands[event](aggregate, row, meta)
-    return True
-
-
-def _rebuilt(
-    core: B2BCore, form: EventFormat[A], key: str, rows: Sequence[Row]
-) -> tuple[DomainAggregate, ...]:
-    """The aggregate reloaded with ``rows``' events applied again."""
-    history = _history(core, form, key)
-    if history is None:
-        raise NotFoundError(form.kind.KIND, deterministic_id(form.kind.KIND, key))
-    aggregate, seen = history
-    for row in rows:
-        event_id = _event_id(form, row)
-        if event_id not in seen:
-            _apply(form, aggregate, row, event_id)
-    return (aggregate,)
+    made = form.commands[event](row, history.id, partial(form.view, core, history.id))
+    reason = made.reason if event in form.reasoned else row[REASON] or BY["reason"]
+    command = attrs.evolve(
+        made, on=row[ON], actor=BY["actor"], reason=reason, correlation_id=event_id
+    )
+    return {history.id: (command,)}

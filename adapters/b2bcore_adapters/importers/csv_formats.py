@@ -35,7 +35,8 @@ def import_csv(
         form = record_format(kind, core)
         rows = run.read(path, form.columns, key=form.key)
         entries = (
-            run.entry([row], partial(form.build, row), form.fields) for row in rows
+            run.entry([row], partial(form.build, row), form.fields, form.dates)
+            for row in rows
         )
         run.record([entry for entry in entries if entry is not None])
     else:

@@ -7,7 +7,7 @@ A row's key gives the aggregate's id, ``deterministic_id(kind, key)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -20,23 +20,20 @@ from b2bcore import (
     ContactChannel,
     Grade,
     LossReason,
+    Money,
     ObsoleteReason,
     Outcome,
     deterministic_id,
     installment_plan,
 )
-from b2bcore.domain.account import Account
-from b2bcore.domain.aggregate import Provenance
-from b2bcore.domain.asset import Asset
+from b2bcore.application import commands as c
 from b2bcore.domain.errors import quoted
-from b2bcore.domain.opportunity import Opportunity
 from b2bcore_adapters.importers.rows import (
     CellError,
     Column,
     Row,
     amount,
     currency,
-    dated,
     defaulting,
     flag,
     free_text,
@@ -50,10 +47,9 @@ from b2bcore_adapters.importers.rows import (
     text,
     whole_number,
 )
-from b2bcore_adapters.importers.run import Aggregates
+from b2bcore_adapters.importers.run import By, Commands
 
-ACTOR = "importer:csv"
-META = Provenance(actor=ACTOR, reason="imported from a b2bcore CSV file")
+BY = By(actor="importer:csv", reason="imported from a b2bcore CSV file")
 
 
 @attrs.frozen
@@ -86,9 +82,11 @@ class RecordFormat:
     kind: str
     key: Column[str]
     columns: tuple[Column[Any], ...]
-    build: Callable[[Row], Aggregates]
+    build: Callable[[Row], Commands]
     #: The CSV column behind each domain field a rule may refuse.
     fields: dict[str, str]
+    #: The column of each command's business date but the first's.
+    dates: Mapping[type[c.Command[Any]], str] = attrs.field(factory=dict)
 
 
 def _fields(columns: Sequence[Column[Any]], **renamed: str) -> dict[str, str]:
@@ -123,21 +121,21 @@ ACCOUNT_COLUMNS = (
 )
 
 
-def _account(row: Row) -> Aggregates:
-    return (
-        Account.register(
-            deterministic_id("account", row[ACCOUNT]),
-            name=row[NAME],
-            grade=row[GRADE],
-            sector=row[SECTOR],
-            region=row[REGION],
-            country=row[COUNTRY],
-            business_line=row[BUSINESS_LINE],
-            preferred_channel=row[PREFERRED_CHANNEL],
-            on=row[REGISTERED_ON],
-            meta=META,
-        ),
+def _account(row: Row) -> Commands:
+    account_id = deterministic_id("account", row[ACCOUNT])
+    register = c.RegisterAccount(
+        account_id=account_id,
+        name=row[NAME],
+        grade=row[GRADE],
+        sector=row[SECTOR],
+        region=row[REGION],
+        country=row[COUNTRY],
+        business_line=row[BUSINESS_LINE],
+        preferred_channel=row[PREFERRED_CHANNEL],
+        on=row[REGISTERED_ON],
+        **BY,
     )
+    return {account_id: (register,)}
 
 
 # -- assets.csv ---------------------------------------------------------------
@@ -206,15 +204,23 @@ class AssetLinks:
         )
 
 
-def _asset(links: AssetLinks, row: Row) -> Aggregates:
+#: The cells the dates of an asset row's later steps come from.
+ASSET_DATES: Mapping[type[c.Command[Any]], str] = {
+    c.InstallAsset: INSTALLED_ON.name,
+    c.MakeAssetObsolete: OBSOLETE_ON.name,
+}
+
+
+def _asset(links: AssetLinks, row: Row) -> Commands:
     """The asset purchased, then installed and made obsolete when the row
     says so."""
+    asset_id = deterministic_id("asset", row[ASSET])
     value = money(row[VALUE], row[CURRENCY], VALUE.name)
     count = row[INSTALLMENTS]
     if count is None:
         count = 1 if value.is_positive else 0
-    asset = Asset.purchase(
-        deterministic_id("asset", row[ASSET]),
+    purchase = c.PurchaseAsset(
+        asset_id=asset_id,
         account_id=row[links.account],
         product=row[PRODUCT],
         order_reference=row[ORDER_REFERENCE] or row[ASSET],
@@ -229,35 +235,39 @@ def _asset(links: AssetLinks, row: Row) -> Aggregates:
         opportunity_id=row[links.opportunity],
         upsell=row[UPSELL],
         on=row[PURCHASED_ON],
-        meta=META,
+        **BY,
     )
-    _install(asset, row)
-    _make_obsolete(asset, row)
-    return (asset,)
+    return {asset_id: (purchase, *_install(asset_id, row), *_obsolete(asset_id, row))}
 
 
-def _install(asset: Asset, row: Row) -> None:
+def _install(asset_id: UUID, row: Row) -> list[c.InstallAsset]:
     installed_on = row[INSTALLED_ON]
     if installed_on is None:
         if row[USAGE_END_ON] is not None:
             raise CellError(USAGE_END_ON.name, "needs installed_on")
-        return
-    with dated(INSTALLED_ON.name):
-        asset.install(on=installed_on, usage_end_on=row[USAGE_END_ON], meta=META)
+        return []
+    return [
+        c.InstallAsset(asset_id, usage_end_on=row[USAGE_END_ON], on=installed_on, **BY)
+    ]
 
 
-def _make_obsolete(asset: Asset, row: Row) -> None:
+def _obsolete(asset_id: UUID, row: Row) -> list[c.MakeAssetObsolete]:
     obsolete_on, reason = row[OBSOLETE_ON], row[OBSOLETE_REASON]
     if obsolete_on is None and reason is None:
-        return
+        return []
     if obsolete_on is None:
         raise CellError(OBSOLETE_ON.name, "needed with obsolete_reason")
     if reason is None:
         raise CellError(OBSOLETE_REASON.name, "needed with obsolete_on")
-    with dated(OBSOLETE_ON.name):
-        asset.make_obsolete(
-            on=obsolete_on, reason_code=reason, note=row[OBSOLETE_NOTE], meta=META
+    return [
+        c.MakeAssetObsolete(
+            asset_id,
+            reason_code=reason,
+            note=row[OBSOLETE_NOTE],
+            on=obsolete_on,
+            **BY,
         )
+    ]
 
 
 # -- opportunities.csv --------------------------------------------------------
@@ -305,14 +315,24 @@ def _opportunity_columns(account: Column[UUID | None]) -> tuple[Column[Any], ...
     )
 
 
-def _opportunity(account: Column[UUID | None], row: Row) -> Aggregates:
+#: The cell the date of an opportunity row's close comes from.
+CLOSE_DATES: Mapping[type[c.Command[Any]], str] = {
+    c.WinOpportunity: CLOSED_ON.name,
+    c.LoseOpportunity: CLOSED_ON.name,
+    c.DropOpportunity: CLOSED_ON.name,
+}
+
+
+def _opportunity(account: Column[UUID | None], row: Row) -> Commands:
     """The deal opened at its tier, then closed when the row has an
     outcome."""
-    deal = Opportunity.open(
-        deterministic_id("opportunity", row[OPPORTUNITY]),
+    deal_id = deterministic_id("opportunity", row[OPPORTUNITY])
+    amount = money(row[AMOUNT], row[CURRENCY], AMOUNT.name)
+    opening = c.OpenOpportunity(
+        opportunity_id=deal_id,
         account_id=row[account],
         name=row[NAME],
-        amount=money(row[AMOUNT], row[CURRENCY], AMOUNT.name),
+        amount=amount,
         owner=row[OWNER],
         business_line=row[BUSINESS_LINE],
         region=row[REGION],
@@ -322,37 +342,41 @@ def _opportunity(account: Column[UUID | None], row: Row) -> Aggregates:
         tier=row[TIER],
         competitors=row[COMPETITORS],
         on=row[OPENED_ON],
-        meta=META,
+        **BY,
     )
-    _close(deal, row)
-    return (deal,)
+    return {deal_id: (opening, *_close(deal_id, amount, row))}
 
 
-def _close(deal: Opportunity, row: Row) -> None:
+def _close(deal_id: UUID, amount: Money, row: Row) -> list[c.Command[Any]]:
     outcome, closed_on = row[OUTCOME], row[CLOSED_ON]
     if outcome is None and closed_on is None:
-        return
+        return []
     if outcome is None:
         raise CellError(OUTCOME.name, "needed with closed_on")
     if closed_on is None:
         raise CellError(CLOSED_ON.name, "needed with an outcome")
-    meta = attrs.evolve(META, reason=row[CLOSE_REASON] or META.reason)
-    with dated(CLOSED_ON.name):
-        if outcome is Outcome.WON:
-            won = row[WON_VALUE]
-            value = (
-                deal.amount if won is None else money(won, row[CURRENCY], "won_value")
+    reason = row[CLOSE_REASON]
+    if outcome is Outcome.DROPPED:
+        # No reason given is refused by the drop's rule, naming close_reason.
+        return [
+            c.DropOpportunity(
+                deal_id, reason=reason or "", on=closed_on, actor=BY["actor"]
             )
-            deal.win(on=closed_on, value=value, meta=meta)
-        elif outcome is Outcome.LOST:
-            deal.lose(
-                on=closed_on,
-                reason_code=row[LOSS_REASON],
-                competitor=row[COMPETITOR],
-                meta=meta,
-            )
-        else:
-            deal.drop(on=closed_on, meta=attrs.evolve(meta, reason=row[CLOSE_REASON]))
+        ]
+    by = By(actor=BY["actor"], reason=reason or BY["reason"])
+    if outcome is Outcome.WON:
+        won = row[WON_VALUE]
+        value = amount if won is None else money(won, row[CURRENCY], "won_value")
+        return [c.WinOpportunity(deal_id, value=value, on=closed_on, **by)]
+    return [
+        c.LoseOpportunity(
+            deal_id,
+            reason_code=row[LOSS_REASON],
+            competitor=row[COMPETITOR],
+            on=closed_on,
+            **by,
+        )
+    ]
 
 
 # -- the formats --------------------------------------------------------------
@@ -374,6 +398,7 @@ def record_format(kind: str, core: B2BCore) -> RecordFormat:
             columns,
             partial(_asset, links),
             _fields(columns, count=INSTALLMENTS.name, installments=INSTALLMENTS.name),
+            ASSET_DATES,
         )
     account = Column("account", optional(Recorded(core, "account", "accounts.csv")))
     columns = _opportunity_columns(account)
@@ -383,4 +408,5 @@ def record_format(kind: str, core: B2BCore) -> RecordFormat:
         columns,
         partial(_opportunity, account),
         _fields(columns, value=WON_VALUE.name, reason=CLOSE_REASON.name),
+        CLOSE_DATES,
     )

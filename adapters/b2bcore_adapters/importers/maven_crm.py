@@ -27,10 +27,7 @@ from b2bcore import (
     Money,
     deterministic_id,
 )
-from b2bcore.domain.account import Account
-from b2bcore.domain.aggregate import Provenance
-from b2bcore.domain.opportunity import Opportunity
-from b2bcore.domain.sales_rep import SalesRep
+from b2bcore.application import commands as c
 from b2bcore_adapters.importers.report import (
     ImportFileError,
     ImportReport,
@@ -50,7 +47,8 @@ from b2bcore_adapters.importers.rows import (
 )
 from b2bcore_adapters.importers.run import (
     UNKNOWN,
-    Aggregates,
+    By,
+    Commands,
     Entry,
     ImportRun,
     Progress,
@@ -59,7 +57,7 @@ from b2bcore_adapters.importers.run import (
 V = TypeVar("V")
 
 SOURCE = "maven-crm"
-META = Provenance(actor="importer:maven-crm", reason="Maven CRM export")
+BY = By(actor="importer:maven-crm", reason="Maven CRM export")
 CURRENCY = "USD"
 
 #: Documented mapping rules: the pipeline's spelling → products.csv's, and
@@ -234,6 +232,7 @@ CLOSE_VALUE = Column("close_value", optional(amount))
 
 #: The CSV column behind each Opportunity field a domain rule may refuse.
 DEAL_COLUMNS = {
+    "account_id": ACCOUNT.name,
     "name": OPPORTUNITY_ID.name,
     "amount": PRODUCT.name,
     "product": PRODUCT.name,
@@ -322,7 +321,7 @@ def _checked_dates(row: Row) -> tuple[date | None, date | None]:
     return engaged, closed
 
 
-def _deal(row: Row, pipeline: Pipeline, as_of: date) -> Aggregates:
+def _deal(row: Row, pipeline: Pipeline, as_of: date) -> Commands:
     """The opportunity of a pipeline row, opened and closed as its stage
     says."""
     stage = row[DEAL_STAGE]
@@ -332,30 +331,33 @@ def _deal(row: Row, pipeline: Pipeline, as_of: date) -> Aggregates:
         row[pipeline.product],
         row[pipeline.account],
     )
-    deal = Opportunity.open(
-        deterministic_id("opportunity", f"{SOURCE}:{row[OPPORTUNITY_ID]}"),
-        account_id=None if account is None else account.id,
-        name=row[OPPORTUNITY_ID],
-        amount=product.price,
-        owner=agent.name,
-        business_line=BusinessLine.UNKNOWN
-        if account is None
-        else account.business_line,
-        region=agent.office,
-        country=UNKNOWN if account is None else account.country,
-        product=product.name,
-        expected_close_on=closed or _expected_close(as_of),
-        tier=4 if stage is Stage.PROSPECTING else 3,
-        on=engaged or as_of,
-        meta=META,
-    )
+    deal_id = deterministic_id("opportunity", f"{SOURCE}:{row[OPPORTUNITY_ID]}")
+    deal: list[c.Command[Any]] = [
+        c.OpenOpportunity(
+            opportunity_id=deal_id,
+            account_id=None if account is None else account.id,
+            name=row[OPPORTUNITY_ID],
+            amount=product.price,
+            owner=agent.name,
+            business_line=BusinessLine.UNKNOWN
+            if account is None
+            else account.business_line,
+            region=agent.office,
+            country=UNKNOWN if account is None else account.country,
+            product=product.name,
+            expected_close_on=closed or _expected_close(as_of),
+            tier=4 if stage is Stage.PROSPECTING else 3,
+            on=engaged or as_of,
+            **BY,
+        )
+    ]
     if stage is Stage.WON:
-        assert closed is not None
-        deal.win(on=closed, value=_won_value(row), meta=META)
+        deal.append(c.WinOpportunity(deal_id, value=_won_value(row), on=closed, **BY))
     elif stage is Stage.LOST:
-        assert closed is not None
-        deal.lose(on=closed, reason_code=LossReason.UNKNOWN, meta=META)
-    return (deal,)
+        deal.append(
+            c.LoseOpportunity(deal_id, reason_code=LossReason.UNKNOWN, on=closed, **BY)
+        )
+    return {deal_id: tuple(deal)}
 
 
 def _expected_close(as_of: date) -> date:
@@ -469,17 +471,11 @@ def _agent_entries(run: ImportRun, references: References, on: date) -> list[Ent
     return [entry for entry in entries if entry is not None]
 
 
-def _sales_rep(agent: Agent, on: date) -> Aggregates:
-    return (
-        SalesRep.register(
-            deterministic_id("sales_rep", agent.name),
-            name=agent.name,
-            manager=agent.manager,
-            office=agent.office,
-            on=on,
-            meta=META,
-        ),
+def _sales_rep(agent: Agent, on: date) -> Commands:
+    register = c.RegisterSalesRep(
+        name=agent.name, manager=agent.manager, office=agent.office, on=on, **BY
     )
+    return {c.sales_rep_id(agent.name): (register,)}
 
 
 def _account_entries(
@@ -489,11 +485,12 @@ def _account_entries(
     import's date when it has none)."""
     first_deal: dict[UUID, date] = {}
     for entry in deals:
-        for deal in entry.aggregates:
-            assert isinstance(deal, Opportunity)
-            if deal.account_id is not None:
-                opened = first_deal.get(deal.account_id, deal.opened_on)
-                first_deal[deal.account_id] = min(opened, deal.opened_on)
+        for opening, *_ in entry.commands().values():
+            assert isinstance(opening, c.OpenOpportunity)
+            assert opening.on is not None
+            if (account_id := opening.account_id) is not None:
+                opened = first_deal.get(account_id, opening.on)
+                first_deal[account_id] = min(opened, opening.on)
     entries = (
         run.entry(
             [row],
@@ -509,18 +506,17 @@ def _account_entries(
     return [entry for entry in entries if entry is not None]
 
 
-def _registered(account: MavenAccount, on: date) -> Aggregates:
-    return (
-        Account.register(
-            account.id,
-            name=account.name,
-            grade=account.grade,
-            sector=account.sector,
-            region=UNKNOWN,
-            country=account.country,
-            business_line=account.business_line,
-            preferred_channel=ContactChannel.UNKNOWN,
-            on=on,
-            meta=META,
-        ),
+def _registered(account: MavenAccount, on: date) -> Commands:
+    register = c.RegisterAccount(
+        account_id=account.id,
+        name=account.name,
+        grade=account.grade,
+        sector=account.sector,
+        region=UNKNOWN,
+        country=account.country,
+        business_line=account.business_line,
+        preferred_channel=ContactChannel.UNKNOWN,
+        on=on,
+        **BY,
     )
+    return {account.id: (register,)}

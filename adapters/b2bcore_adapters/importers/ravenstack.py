@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from b2bcore import (
@@ -21,9 +22,7 @@ from b2bcore import (
     ObsoleteReason,
     deterministic_id,
 )
-from b2bcore.domain.account import Account
-from b2bcore.domain.aggregate import Provenance
-from b2bcore.domain.asset import Asset
+from b2bcore.application import commands as c
 from b2bcore_adapters.importers.report import ImportReport
 from b2bcore_adapters.importers.rows import (
     CellError,
@@ -38,14 +37,15 @@ from b2bcore_adapters.importers.rows import (
 )
 from b2bcore_adapters.importers.run import (
     UNKNOWN,
-    Aggregates,
+    By,
+    Commands,
     Entry,
     ImportRun,
     Progress,
 )
 
 SOURCE = "ravenstack"
-META = Provenance(actor="importer:ravenstack", reason="RavenStack subscriptions")
+BY = By(actor="importer:ravenstack", reason="RavenStack subscriptions")
 CURRENCY = "USD"
 CHURN_NOTE = "churned (churn_flag in the RavenStack export)"
 
@@ -70,6 +70,7 @@ COLUMNS = (
 
 #: The CSV column behind each Asset field a domain rule may refuse.
 ASSET_COLUMNS = {
+    "account_id": ACCOUNT_ID.name,
     "product": PLAN_TIER.name,
     "order_reference": SUBSCRIPTION_ID.name,
     "value": ARR_AMOUNT.name,
@@ -89,56 +90,66 @@ def import_ravenstack(
 
 
 def _entries(run: ImportRun, rows: Sequence[Row]) -> list[Entry]:
-    """An entry per good subscription, each built once: an account's
-    subscriptions by start date, the first good one registering the
-    account too. So the account is made, and recorded, before any of its
-    subscriptions: a report as known at any moment finds it."""
-    registered: set[str] = set()
-    entries = []
-    for row in sorted(rows, key=lambda r: (r[ACCOUNT_ID], r[START_DATE])):
-        registers = row[ACCOUNT_ID] not in registered
-        build = partial(_subscription, row, registers=registers)
-        made = run.attempt([row], build, ASSET_COLUMNS)
-        if made is not None:
-            registered.add(row[ACCOUNT_ID])
-            entries.append(Entry((row,), made, build))
-    return entries
+    """An entry per good subscription, an account's by start date, each
+    registering the account unless an earlier one did: so the first good
+    one registers it, before any of its subscriptions is recorded (a
+    report as known at any moment finds it)."""
+    entries = (
+        run.entry([row], partial(_subscription, row), ASSET_COLUMNS)
+        for row in sorted(rows, key=lambda r: (r[ACCOUNT_ID], r[START_DATE]))
+    )
+    return [entry for entry in entries if entry is not None]
 
 
 def _account_id(row: Row) -> UUID:
     return deterministic_id("account", f"{SOURCE}:{row[ACCOUNT_ID]}")
 
 
-def _subscription(row: Row, *, registers: bool = False) -> Aggregates:
-    """The subscription's asset, purchased, installed and paid on its start
-    date, obsolete on its end date when churned; with its account first when
-    it ``registers`` it."""
+def _subscription(row: Row) -> Commands:
+    """The subscription's account, and its asset, purchased, installed and
+    paid on its start date, obsolete on its end date when churned."""
     start, end = row[START_DATE], _end(row)
+    account_id = _account_id(row)
+    asset_id = deterministic_id("asset", f"{SOURCE}:{row[SUBSCRIPTION_ID]}")
     value = money(row[ARR_AMOUNT], CURRENCY, ARR_AMOUNT.name)
     plan = (Installment(1, start, value),) if value.is_positive else ()
-    asset = Asset.purchase(
-        deterministic_id("asset", f"{SOURCE}:{row[SUBSCRIPTION_ID]}"),
-        account_id=_account_id(row),
-        product=row[PLAN_TIER],
-        order_reference=row[SUBSCRIPTION_ID],
-        contact=UNKNOWN,
-        value=value,
-        installments=plan,
-        owner=UNKNOWN,
-        upsell=row[UPGRADE_FLAG],
-        on=start,
-        meta=META,
+    asset: list[c.Command[Any]] = [
+        c.PurchaseAsset(
+            asset_id=asset_id,
+            account_id=account_id,
+            product=row[PLAN_TIER],
+            order_reference=row[SUBSCRIPTION_ID],
+            contact=UNKNOWN,
+            value=value,
+            installments=plan,
+            owner=UNKNOWN,
+            upsell=row[UPGRADE_FLAG],
+            on=start,
+            **BY,
+        ),
+        c.InstallAsset(asset_id, usage_end_on=None, on=start, **BY),
+    ]
+    asset += (
+        c.PayInstallment(
+            asset_id,
+            number=installment.number,
+            amount=installment.amount,
+            on=start,
+            **BY,
+        )
+        for installment in plan
     )
-    asset.install(on=start, usage_end_on=None, meta=META)
-    for installment in plan:
-        asset.pay_installment(
-            on=start, number=installment.number, amount=installment.amount, meta=META
-        )
     if end is not None:
-        asset.make_obsolete(
-            on=end, reason_code=ObsoleteReason.UNKNOWN, note=CHURN_NOTE, meta=META
+        asset.append(
+            c.MakeAssetObsolete(
+                asset_id,
+                reason_code=ObsoleteReason.UNKNOWN,
+                note=CHURN_NOTE,
+                on=end,
+                **BY,
+            )
         )
-    return (_account(row), asset) if registers else (asset,)
+    return {account_id: (_account(row, account_id),), asset_id: tuple(asset)}
 
 
 def _end(row: Row) -> date | None:
@@ -154,10 +165,10 @@ def _end(row: Row) -> date | None:
     return end
 
 
-def _account(row: Row) -> Account:
+def _account(row: Row, account_id: UUID) -> c.RegisterAccount:
     """The account as first met: the export knows only its id."""
-    return Account.register(
-        _account_id(row),
+    return c.RegisterAccount(
+        account_id=account_id,
         name=row[ACCOUNT_ID],
         grade=Grade.STANDARD,
         sector=UNKNOWN,
@@ -166,5 +177,5 @@ def _account(row: Row) -> Account:
         business_line=BusinessLine.UNKNOWN,
         preferred_channel=ContactChannel.UNKNOWN,
         on=row[START_DATE],
-        meta=META,
+        **BY,
     )

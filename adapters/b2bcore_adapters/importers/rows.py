@@ -13,7 +13,6 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -382,18 +381,6 @@ def money(value: Decimal, currency_code: str, column: str) -> Money:
     try:
         return Money(value, currency_code)
     except DomainError as error:
-        raise CellError(column, error.rule) from None
-
-
-@contextmanager
-def dated(column: str) -> Iterator[None]:
-    """A domain refusal of a step's business date (its ``on``) is a problem
-    of ``column``, the cell that date came from."""
-    try:
-        yield
-    except DomainError as error:
-        if error.field != "on":
-            raise
         raise CellError(column, error.rule) from None
 
 

@@ -1,21 +1,33 @@
-"""One run of an import: it reads the files, notes every problem, records the
-good rows' aggregates in batches and makes the report.
+"""One run of an import: it reads the files, notes every problem, records
+the good rows through the commands ``B2BCore.handle`` runs, in batches, and
+makes the report.
 
 Every importer works in two steps: first it reads and checks everything,
-building each good row's aggregates (an ``Entry``), then it records the
-entries. Nothing is recorded when a file could not be read at all.
+turning each good row into the commands that record it (an ``Entry``), then
+it records the entries, a batch of them in one unit of work (one
+transaction), each entry in a scope of its own: a rule an entry breaks
+rejects its rows and leaves nothing of it in the batch. Nothing is recorded
+when a file could not be read at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 from uuid import UUID
 
 import attrs
 
-from b2bcore import AlreadyExistsError, B2BCore, B2BCoreError, ConflictError
+from b2bcore import (
+    AlreadyExistsError,
+    B2BCore,
+    B2BCoreError,
+    ConflictError,
+    NotFoundError,
+)
+from b2bcore.application import commands as c
+from b2bcore.application.handlers import named
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.errors import DomainError
 from b2bcore_adapters.importers.report import FileSummary, ImportReport, RowProblem
@@ -25,9 +37,11 @@ V = TypeVar("V")
 
 #: Told (rows done, rows in all) as the recording goes.
 Progress = Callable[[int, int], None]
-Aggregates = tuple[DomainAggregate, ...]
+#: The commands recording an entry, in order, by the id of the aggregate
+#: each makes (or, importing events, changes).
+Commands = Mapping[UUID, Sequence[c.Command[Any]]]
 
-#: Aggregates per save: one transaction each, so the log goes fast.
+#: Rows per batch: one transaction each, so the log goes fast.
 BATCH_SIZE = 500
 
 #: The text of a required attribute the source does not give (a sector, a
@@ -35,15 +49,56 @@ BATCH_SIZE = 500
 UNKNOWN = "unknown"
 
 
+class By(TypedDict):
+    """Who records an importer's commands, and why (their provenance)."""
+
+    actor: str
+    reason: str
+
+
 @attrs.frozen
 class Entry:
-    """Good rows and the aggregates (with their pending events) they
-    describe, saved together. ``rebuild`` makes them again: a failed save
-    empties the aggregates' pending events."""
+    """Good rows and the commands recording them, all or none.
+    ``commands`` is called in the entry's scope, so it may read the
+    aggregates as the batch has them so far."""
 
     rows: tuple[Row, ...]
-    aggregates: Aggregates
-    rebuild: Callable[[], Aggregates]
+    commands: Callable[[], Commands]
+    #: The CSV column behind each domain field a rule may refuse.
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    #: The column a command's business date (``on``) comes from, by command,
+    #: when it is not the one ``columns`` gives.
+    dated: Mapping[type[c.Command[Any]], str] = attrs.field(factory=dict)
+    #: What an entry changing recorded aggregates read of them.
+    read: Read | None = None
+
+
+class Read(Protocol):
+    """What an entry read of the recorded aggregates it changes: its batch
+    starts from them as read, so the log refuses the batch when another
+    writer recorded more of them since; each entry then reads them again
+    and is recorded alone."""
+
+    @property
+    def aggregates(self) -> Sequence[DomainAggregate]:
+        """The aggregates, as read."""
+        ...
+
+    def load(self) -> None:
+        """Read them again."""
+
+
+@attrs.frozen
+class Refused:
+    """Why an entry's rows are rejected."""
+
+    column: str
+    reason: str
+
+
+#: Running an entry: the ids of the aggregates it made (none: it was
+#: already present), or why its rows are rejected.
+Outcome = tuple[UUID, ...] | Refused
 
 
 @attrs.define
@@ -134,30 +189,25 @@ class ImportRun:
         (``columns`` names the CSV column of each domain field)."""
         try:
             return make()
-        except CellError as error:
-            column, reason = error.column, error.reason
-        except DomainError as error:
-            column = columns.get(error.field, "")
-            reason = error.rule if column else f"{error.field}: {error.rule}"
-        except (ArithmeticError, ValueError) as error:
-            # A value no rule names but the standard library refuses (a date
-            # past 9999-12-31, an overflow): still this row's problem, never
-            # the whole import's.
-            column, reason = "", f"out of range: {error}"
+        except REFUSALS as error:
+            refused = _refused(error, columns)
         for row in rows:
-            self.reject(row, column, reason)
+            self.reject(row, refused.column, refused.reason)
         return None
 
     def entry(
         self,
         rows: Sequence[Row],
-        build: Callable[[], Aggregates],
+        build: Callable[[], Commands],
         columns: Mapping[str, str],
+        dates: Mapping[type[c.Command[Any]], str] | None = None,
     ) -> Entry | None:
-        """The entry of ``rows`` built by ``build``; None (rows rejected)
-        when it breaks a rule."""
-        aggregates = self.attempt(rows, build, columns)
-        return None if aggregates is None else Entry(tuple(rows), aggregates, build)
+        """The entry of ``rows`` recorded by the commands ``build`` makes;
+        None (rows rejected) when making them breaks a rule."""
+        made = self.attempt(rows, build, columns)
+        if made is None:
+            return None
+        return Entry(tuple(rows), lambda: made, columns, dates or {})
 
     def _note(self, problem: RowProblem) -> None:
         self._rejected.append(problem)
@@ -171,78 +221,97 @@ class ImportRun:
         return not self._unreadable
 
     def record(self, entries: Sequence[Entry], *, new: bool = True) -> None:
-        """Save ``entries`` in batches. ``new`` entries create aggregates: one
-        already in the log (an earlier import) is left as it is, and an entry
-        whose aggregates are all there counts as already present."""
+        """Record ``entries`` in batches. ``new`` entries make aggregates:
+        one already in the log (an earlier import) or made by an earlier
+        entry is not made again, and an entry with nothing left to make is
+        already present."""
         if not self.can_record:
             return
         total = sum(len(entry.rows) for entry in entries)
         done = 0
         self._tell(done, total)
         for batch in _batches(entries):
-            self._save_batch(batch, new)
+            self._record_batch(batch, new)
             done += sum(len(entry.rows) for entry in batch)
             self._tell(done, total)
 
     def already_present(self, row: Row) -> None:
         self._files[row.file].already_present += 1
 
-    def _save_batch(self, batch: Sequence[Entry], new: bool) -> None:
-        """Save the batch in one transaction, checking nothing first: the
-        log refuses it whole if any aggregate is already there (a re-import,
-        or another writer), and then each entry is sorted out alone, ``new``
-        ones after one look-up of which of the batch's aggregates are
-        there."""
+    def _record_batch(self, batch: Sequence[Entry], new: bool) -> None:
+        """Run the batch's entries in one unit of work, after one look-up of
+        the aggregates ``new`` ones make or name; when the log refuses it
+        (another writer got there first), record each entry alone."""
+        present = self._present(batch) if new else None
         try:
-            self.core.save(*(a for entry in batch for a in entry.aggregates))
+            with self.core.unit_of_work(existing=present or ()) as unit:
+                unit.hold(_read(batch))
+                outcomes = [self._run(entry, present) for entry in batch]
         except ConflictError:
-            present = (
-                set(self.core.existing(a.id for e in batch for a in e.aggregates))
-                if new
-                else None
-            )
-            for entry in batch:
-                self._save_alone(entry, present)
+            self._record_alone(batch, new)
         else:
-            for entry in batch:
-                self._imported(entry)
+            for entry, outcome in zip(batch, outcomes, strict=True):
+                self._count(entry, outcome)
 
-    def _save_alone(self, entry: Entry, present: set[UUID] | None) -> None:
-        """Save ``entry`` on its own. With ``present`` (a new entry: the ids
-        already in the log), only its aggregates not there, and it is
-        already present when all are: known without rebuilding it, as a
-        rebuild makes the same ids."""
-        ids = [a.id for a in entry.aggregates]
-        if present is not None and ids and present.issuperset(ids):
-            self._already_present(entry)
-            return
-        aggregates = self.attempt(entry.rows, entry.rebuild, {})
-        if aggregates is None:
-            return
-        if present is not None:
-            aggregates = tuple(a for a in aggregates if a.id not in present)
-            if not aggregates:
-                self._already_present(entry)
-                return
+    def _record_alone(self, batch: Sequence[Entry], new: bool) -> None:
+        """Record each entry of a refused batch in a unit of its own, after
+        looking again at what the log holds."""
+        present = self._present(batch) if new else None
+        for entry in batch:
+            if entry.read is not None:
+                entry.read.load()
+            outcome: Outcome
+            try:
+                with self.core.unit_of_work(existing=present or ()) as unit:
+                    unit.hold(_read([entry]))
+                    outcome = self._run(entry, present)
+            except AlreadyExistsError:
+                outcome = ()
+            except B2BCoreError as error:
+                outcome = Refused("", str(error))
+            if present is not None and isinstance(outcome, tuple):
+                present.update(outcome)
+            self._count(entry, outcome)
+
+    def _present(self, entries: Sequence[Entry]) -> set[UUID]:
+        """Which of the aggregates ``entries`` make or name are recorded."""
+        ids = set()
+        for entry in entries:
+            for made, commands in entry.commands().items():
+                ids.add(made)
+                ids.update(i for command in commands for _, i in named(command))
+        return set(self.core.existing(ids))
+
+    def _run(self, entry: Entry, present: set[UUID] | None) -> Outcome:
+        """Run ``entry``'s commands in a scope of the unit of work open;
+        with ``present``, leave out those making an aggregate recorded or
+        made by an earlier entry."""
+        made, columns = [], entry.columns
         try:
-            self.core.save(*aggregates)
-        except AlreadyExistsError:
-            self._already_present(entry)
-        except B2BCoreError as error:
-            for row in entry.rows:
-                self.reject(row, "", str(error))
-        else:
-            if present is not None:
-                present.update(a.id for a in aggregates)
-            self._imported(entry)
+            with self.core.unit_of_work() as scope:
+                for aggregate_id, commands in entry.commands().items():
+                    if present is not None and (
+                        aggregate_id in present or scope.find(aggregate_id) is not None
+                    ):
+                        continue
+                    made.append(aggregate_id)
+                    for command in commands:
+                        if (dated := entry.dated.get(type(command))) is not None:
+                            columns = {**entry.columns, "on": dated}
+                        self.core.handle(command)
+                        columns = entry.columns
+        except REFUSALS as error:
+            return _refused(error, columns)
+        return tuple(made)
 
-    def _already_present(self, entry: Entry) -> None:
+    def _count(self, entry: Entry, outcome: Outcome) -> None:
         for row in entry.rows:
-            self.already_present(row)
-
-    def _imported(self, entry: Entry) -> None:
-        for row in entry.rows:
-            self._files[row.file].imported += 1
+            if isinstance(outcome, Refused):
+                self.reject(row, outcome.column, outcome.reason)
+            elif outcome:
+                self._files[row.file].imported += 1
+            else:
+                self.already_present(row)
 
     def _tell(self, done: int, total: int) -> None:
         if self._progress is not None:
@@ -275,13 +344,49 @@ def _position(problem: RowProblem) -> tuple[str, int]:
 
 
 def _batches(entries: Sequence[Entry]) -> Iterator[list[Entry]]:
+    """``entries`` cut into batches of about ``BATCH_SIZE`` rows, never
+    between entries of one read (what it read starts one batch only)."""
     batch: list[Entry] = []
     size = 0
     for entry in entries:
-        batch.append(entry)
-        size += len(entry.aggregates)
-        if size >= BATCH_SIZE:
+        if size >= BATCH_SIZE and (
+            entry.read is None or entry.read is not batch[-1].read
+        ):
             yield batch
             batch, size = [], 0
+        batch.append(entry)
+        size += len(entry.rows)
     if batch:
         yield batch
+
+
+def _read(entries: Sequence[Entry]) -> list[DomainAggregate]:
+    """The recorded aggregates ``entries`` change, as they read them."""
+    read = {
+        aggregate.id: aggregate
+        for entry in entries
+        if entry.read is not None
+        for aggregate in entry.read.aggregates
+    }
+    return list(read.values())
+
+
+#: What breaks a row's rule: a bad cell, a command refused, an aggregate it
+#: names missing, or a value no rule names but the standard library refuses
+#: (a date past 9999-12-31, an overflow): always the row's problem, never
+#: the whole import's.
+REFUSALS = (CellError, DomainError, NotFoundError, ArithmeticError, ValueError)
+
+
+def _refused(error: Exception, columns: Mapping[str, str]) -> Refused:
+    """Why ``error`` rejects a row (``columns`` names the CSV column of each
+    domain field)."""
+    if isinstance(error, CellError):
+        return Refused(error.column, error.reason)
+    if isinstance(error, DomainError):
+        column = columns.get(error.field, "")
+        return Refused(column, error.rule if column else f"{error.field}: {error.rule}")
+    if isinstance(error, NotFoundError):
+        # An aggregate a command names by its ``<kind>_id`` field.
+        return Refused(columns.get(f"{error.kind}_id", ""), str(error))
+    return Refused("", f"out of range: {error}")

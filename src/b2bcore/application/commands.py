@@ -12,6 +12,7 @@ new one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
@@ -88,8 +89,10 @@ class Command(Generic[R_co]):
         return "".join(f" {c.lower()}" if c.isupper() else c for c in cls.__name__)[1:]
 
     @classmethod
+    @functools.cache
     def target_field(cls) -> attrs.Attribute[Any] | None:
-        """The field naming the aggregate the command acts on, if any."""
+        """The field naming the aggregate the command acts on, if any (once
+        per class: an import runs thousands of commands)."""
         return next(
             (f for f in attrs.fields(cls) if not f.kw_only),
             None,
@@ -105,16 +108,18 @@ class Command(Generic[R_co]):
         return None if field is None else getattr(self, field.name)
 
     def arguments(self) -> dict[str, Any]:
-        """The fields the aggregate's method takes: all but the target, the
-        new aggregate's id and those every command has."""
-        left_out = {*COMMON, f"{self.ACTS_ON.KIND}_id"}
-        if (field := self.target_field()) is not None:
+        """The fields the aggregate's method takes, by name."""
+        return {name: getattr(self, name) for name in self.passed()}
+
+    @classmethod
+    @functools.cache
+    def passed(cls) -> tuple[str, ...]:
+        """The names of the fields the aggregate's method takes: all but the
+        target, the new aggregate's id and those every command has."""
+        left_out = {*COMMON, f"{cls.ACTS_ON.KIND}_id"}
+        if (field := cls.target_field()) is not None:
             left_out.add(field.name)
-        return {
-            f.name: getattr(self, f.name)
-            for f in attrs.fields(type(self))
-            if f.name not in left_out
-        }
+        return tuple(f.name for f in attrs.fields(cls) if f.name not in left_out)
 
     def provenance(self, actor: str) -> Provenance:
         """Who, why and in answer to what (``actor`` when it names nobody)."""

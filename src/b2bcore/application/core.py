@@ -22,7 +22,6 @@ from collections.abc import (
 )
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID
 
@@ -35,7 +34,6 @@ from eventsourcing.application import (
 from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     IntegrityError,
-    InternalError,
     JSONTranscoder,
     Mapper,
     Notification,
@@ -55,7 +53,6 @@ from b2bcore.application.settings import Settings
 from b2bcore.application.storage import (
     CHAIN_VARIABLE,
     DEFAULT_URL,
-    OPEN_ATTEMPTS,
     REACH_VARIABLE,
     URL_VARIABLE,
     VAULT_VARIABLE,
@@ -366,33 +363,27 @@ def _kind_note(aggregate: DomainAggregate) -> str:
 
 
 def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
-    """The event log at ``url`` and its read-model store. Processes starting at
-    once on one PostgreSQL database race to create the tables ("tuple
-    concurrently updated", a duplicate key in ``pg_type``, the tracking
-    table's migration row); the creation is idempotent, so it is retried a few
-    times."""
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            if REACH_VARIABLE in env:
-                resolve_topic(env[REACH_VARIABLE])(env)
-            log = EventLog(env=env)
-            return log, cast(ReadModelStore, log.factory.tracking_recorder())
-        except (ModuleNotFoundError, TopicError) as error:
-            # The library wraps a failed import of a named adapter.
-            missing = (
-                error if isinstance(error, ModuleNotFoundError) else error.__cause__
-            )
-            if not isinstance(missing, ModuleNotFoundError):
-                raise
-            raise ConfigurationError(
-                f"database URL {url!r} needs {missing.name}: "
-                "pip install 'b2bcore[postgres]'"
-            ) from error
-        except (InternalError, IntegrityError):
-            if attempt == OPEN_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
+    """The event log at ``url`` and its read-model store, their tables
+    created (``created``: processes starting at once on one PostgreSQL
+    database race to create them; the creation is retried)."""
+
+    def opened() -> tuple[EventLog, ReadModelStore]:
+        if REACH_VARIABLE in env:
+            resolve_topic(env[REACH_VARIABLE])(env)
+        log = EventLog(env=env)
+        return log, cast(ReadModelStore, log.factory.tracking_recorder())
+
+    try:
+        return created(opened)
+    except (ModuleNotFoundError, TopicError) as error:
+        # The library wraps a failed import of a named adapter.
+        missing = error if isinstance(error, ModuleNotFoundError) else error.__cause__
+        if not isinstance(missing, ModuleNotFoundError):
+            raise
+        raise ConfigurationError(
+            f"database URL {url!r} needs {missing.name}: "
+            "pip install 'b2bcore[postgres]'"
+        ) from error
 
 
 @attrs.define
@@ -444,7 +435,20 @@ class InSave:
         )
 
 
-class B2BCore:
+class Closing:
+    """What closes when its ``with`` block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *raised: object) -> None:
+        self.close()
+
+
+class B2BCore(Closing):
     """Accounts, assets, leads and opportunities over one event log.
 
     Open it with :meth:`open`; use it as a context manager or call
@@ -481,7 +485,9 @@ class B2BCore:
         )
         # Read models an older b2bcore wrote are rebuilt: by this writer
         # under LOG_HEAD (once, on open), else by the runner.
-        if self.projector.upgrade() and consistency is Consistency.LOG_HEAD:
+        # Processes opening one store at once all upgrade it: they race as
+        # creating tables does (``created``).
+        if created(self.projector.upgrade) and consistency is Consistency.LOG_HEAD:
             try:
                 self.projector.catch_up()
             except ProjectionError as error:
@@ -539,20 +545,10 @@ class B2BCore:
     def close(self) -> None:
         self._log.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def save(self, *aggregates: DomainAggregate) -> None:
         """Record aggregates built with the domain classes (``Account.register``,
-        ``Asset.purchase``…) in one atomic save: the fast path for importers.
+        ``Asset.purchase``…) in one atomic save, no command's rules checked:
+        the fast path for generated data (the demo book).
         Raises AlreadyExistsError or ConcurrencyError like any command; the
         aggregates' pending events are collected even when the save fails, so
         rebuild them before retrying."""
@@ -589,23 +585,39 @@ class B2BCore:
 
     @contextlib.contextmanager
     def unit_of_work(
-        self, expected: Mapping[UUID, Collection[int]] | None = None
+        self,
+        expected: Mapping[UUID, Collection[int]] | None = None,
+        *,
+        existing: Iterable[UUID] = (),
     ) -> Iterator[UnitOfWork]:
         """Run commands whose saves are held and recorded in one transaction
         when the block ends (nothing when it raises), running the unit's
         ``then`` inside it. An aggregate of ``expected`` that a command loads
         at a version not listed there is refused with ConcurrencyError, and
         its save is conditioned on the version loaded: a save that another
-        writer, in any process, got ahead of is refused the same way."""
-        unit = UnitOfWork(dict(expected or {}))
+        writer, in any process, got ahead of is refused the same way. A
+        command naming an aggregate of ``existing`` (ids ``existing`` found)
+        does not load it to check it is there. Inside another unit, the
+        block is a scope of it (``b2bcore.application.unit_of_work``): its
+        changes join that unit when it ends, and are dropped when it
+        raises."""
         outer = getattr(self._units, "unit", None)
+        unit = (
+            UnitOfWork(dict(expected or {}))
+            if outer is None
+            else outer.scope(dict(expected or {}))
+        )
+        if existing:
+            unit.existing |= frozenset(existing)
         self._units.unit = unit
         try:
             yield unit
         finally:
             self._units.unit = outer
-        if unit.held:
-            self._record(unit.held, unit.then)
+        if outer is not None:
+            unit.join()
+        elif changed := [a for a in unit.held.values() if a.pending_events]:
+            self._record(changed, unit.then)
 
     @query()
     def exists(self, aggregate_id: UUID) -> bool:
@@ -1576,6 +1588,13 @@ class B2BCore:
             correlation_id=attribution.get("correlation_id"),
             causation_id=attribution.get("causation_id"),
         )
+
+    def _check_named(self, kind: type[DomainAggregate], aggregate_id: UUID) -> None:
+        """Refuse (NotFoundError) a command naming a ``kind`` aggregate that
+        is not there; one the unit of work knows of is not loaded."""
+        unit: UnitOfWork | None = getattr(self._units, "unit", None)
+        if unit is None or not unit.has(kind, aggregate_id):
+            self._get(kind, aggregate_id)
 
     def _get(self, kind: type[A], aggregate_id: UUID) -> A:
         """The current state of a ``kind`` aggregate, for a command (in a

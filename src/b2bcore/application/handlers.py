@@ -8,13 +8,14 @@ method's parameters are the declaration's fields."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 from uuid import UUID, uuid4
 
 from b2bcore.application import commands as c
 from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
+from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import BusinessRuleError, NotFoundError, ValidationError
 from b2bcore.domain.feedback import Feedback
@@ -53,12 +54,18 @@ def handler(
     return register
 
 
+def named(command: c.Command[Any]) -> Iterator[tuple[type[DomainAggregate], UUID]]:
+    """The kind and id of each aggregate ``command`` names (each must exist)."""
+    for field, kind in command.NAMES.items():
+        if (aggregate_id := getattr(command, field)) is not None:
+            yield kind, aggregate_id
+
+
 def run(core: B2BCore, command: c.Command[R]) -> R:
     """Carry ``command`` out: its own handler, or the aggregate's method its
     declaration names, after checking that the aggregates it names exist."""
-    for field, kind in command.NAMES.items():
-        if (named := getattr(command, field)) is not None:
-            core._get(kind, named)
+    for kind, aggregate_id in named(command):
+        core._check_named(kind, aggregate_id)
     if (own := HANDLERS.get(type(command))) is not None:
         result: R = own(core, command)
         return result

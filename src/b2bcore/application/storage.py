@@ -9,6 +9,7 @@ variables below; ``opened_beside`` opens such a store in the log's database.
 from __future__ import annotations
 
 import functools
+import random
 import time
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
@@ -17,7 +18,12 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
+from eventsourcing.persistence import (
+    IntegrityError,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+)
 from eventsourcing.utils import resolve_topic
 
 from b2bcore.domain.errors import ConfigurationError
@@ -36,7 +42,7 @@ CHAIN_VARIABLE = "B2BCORE_CHAIN_TOPIC"
 #: Called with the settings before anything is opened (when set).
 REACH_VARIABLE = "B2BCORE_REACH_TOPIC"
 #: Tries at creating tables that processes starting together race to create.
-OPEN_ATTEMPTS = 5
+OPEN_ATTEMPTS = 8
 
 
 class Backend(Protocol):
@@ -139,17 +145,24 @@ def opened_beside(factory: object, topic: str, *, create: bool | None = None) ->
 
 def created(make: Callable[[], R]) -> R:
     """What ``make`` opens, its tables created: processes creating the same
-    tables at once on PostgreSQL race (a duplicate key in ``pg_type``, as
-    two runners linking the hash chain on a fresh schema); the creation is
-    idempotent, so it is retried a few times."""
+    tables at once on PostgreSQL race (a duplicate key in ``pg_type``, a
+    type that already exists, a tuple concurrently updated, a deadlock
+    between two creations of an index); the creation is idempotent, so it
+    is retried a few times."""
     for attempt in range(OPEN_ATTEMPTS):
         try:
             return make()
-        except (InternalError, IntegrityError, ProgrammingError) as error:
-            raced = not isinstance(error, ProgrammingError) or (
-                "already exists" in str(error)  # a type made by the other
+        except (
+            InternalError,
+            IntegrityError,
+            ProgrammingError,
+            OperationalError,
+        ) as error:
+            raced = isinstance(error, InternalError | IntegrityError) or any(
+                face in str(error) for face in ("already exists", "deadlock detected")
             )
             if not raced or attempt == OPEN_ATTEMPTS - 1:
                 raise
-            time.sleep(0.05 * 2**attempt)
+            # Jittered, so processes that collided do not collide again.
+            time.sleep(random.uniform(0.5, 1.5) * 0.05 * 2**attempt)
     raise AssertionError("unreachable")

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import attrs
 
-from b2bcore.application.core import B2BCore
+from b2bcore.application.core import B2BCore, Closing
 from b2bcore.application.paging import notifications
 from b2bcore.application.storage import backend_of, environment_for
 from b2bcore.domain.aggregate import Provenance
@@ -62,7 +61,7 @@ class TenantEntry:
         return cls(tenant.name, tenant.url, tenant.since, tenant.removed_on)
 
 
-class Tenants:
+class Tenants(Closing):
     """The tenant directory at ``url``. The cores it opens (``core``) stay
     open until it closes; a tenant on ``memory://`` lives as long as it."""
 
@@ -84,17 +83,6 @@ class Tenants:
             core.close()
         self._open.clear()
         self.directory.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def create(
         self,

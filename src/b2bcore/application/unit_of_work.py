@@ -1,6 +1,13 @@
 """One command run's writes, held and recorded together
 (``B2BCore.unit_of_work``): the versions the run is conditioned on, the
-aggregates it saves, and what else commits in their transaction."""
+aggregates it saves, and what else commits in their transaction.
+
+A unit opened inside another is a *scope* of it: its commands find the
+aggregates the outer units hold, and change copies of them; when the scope
+ends its aggregates join the outer unit, to be recorded with it, and when it
+raises the outer unit is left as it was. An importer runs each row's
+commands in a scope of its batch's unit, so a row breaking a rule is
+rejected alone."""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ import attrs
 from eventsourcing.persistence import StoredEvent
 
 from b2bcore.domain.aggregate import DomainAggregate
-from b2bcore.domain.errors import ConcurrencyError
+from b2bcore.domain.errors import AlreadyExistsError, ConcurrencyError
 
 #: Run by the log's recorder inside the transaction that inserts a save's
 #: events, before it commits: the transaction's cursor, the stored events and
@@ -29,14 +36,26 @@ class UnitOfWork:
     expected: dict[UUID, Collection[int]]
     #: Runs inside the transaction that records the held events, if any.
     then: Then | None = None
-    held: list[DomainAggregate] = attrs.field(factory=list)
+    #: The unit this one is a scope of, if any.
+    outer: UnitOfWork | None = None
+    #: Ids known to be recorded (one ``B2BCore.existing`` look-up for many
+    #: commands): a command naming one takes it as there, unloaded.
+    existing: frozenset[UUID] = frozenset()
+    held: dict[UUID, DomainAggregate] = attrs.field(factory=dict)
     checked: set[UUID] = attrs.field(factory=set)
+
+    def scope(self, expected: dict[UUID, Collection[int]]) -> UnitOfWork:
+        """A unit run inside this one (see the module's docs)."""
+        return UnitOfWork(expected, outer=self, existing=self.existing)
 
     def check(self, aggregate: DomainAggregate, version: int) -> None:
         """Refuse ``aggregate`` found at ``version`` when the unit expects
         another (ConcurrencyError)."""
         self.checked.add(aggregate.id)
-        allowed = self.expected.get(aggregate.id)
+        unit: UnitOfWork | None = self
+        while unit is not None and aggregate.id not in unit.expected:
+            unit = unit.outer
+        allowed = None if unit is None else unit.expected[aggregate.id]
         if allowed is not None and version not in allowed:
             named = ", ".join(str(v) for v in sorted(allowed)) or "none"
             raise ConcurrencyError(
@@ -49,23 +68,80 @@ class UnitOfWork:
         """From now on in the run, the aggregate must be at ``version``: now,
         if the unit holds it already, else when a command loads it."""
         self.expected[aggregate_id] = (version,)
-        if (held := self.get(aggregate_id)) is not None:
+        if (held := self.find(aggregate_id)) is not None:
             self.check(held, held.version)
 
     def hold(self, aggregates: Sequence[DomainAggregate]) -> None:
-        """Keep ``aggregates`` to record when the unit ends; one created in
-        the run is checked against what the unit expects of its id."""
+        """Keep ``aggregates`` (changed in the run, or read for it to start
+        from) to record when the unit ends; one created in the run is
+        checked against what the unit expects of its id, and refused
+        (AlreadyExistsError) when the unit holds another of it."""
         for aggregate in aggregates:
-            if aggregate.id not in self.checked:
+            if not self._checked(aggregate.id):
                 self.check(aggregate, aggregate.version - len(aggregate.pending_events))
-            if not any(aggregate is h for h in self.held):
-                self.held.append(aggregate)
+            known = self.find(aggregate.id)
+            if known is not None and known is not aggregate:
+                raise AlreadyExistsError(aggregate.KIND, aggregate.id, "already exists")
+            self.held[aggregate.id] = aggregate
+
+    def find(self, aggregate_id: UUID) -> DomainAggregate | None:
+        """The aggregate with this id held here or by an outer unit, with the
+        run's changes so far: to read, not to change."""
+        unit: UnitOfWork | None = self
+        while unit is not None:
+            if (held := unit.held.get(aggregate_id)) is not None:
+                return held
+            unit = unit.outer
+        return None
+
+    def _checked(self, aggregate_id: UUID) -> bool:
+        unit: UnitOfWork | None = self
+        while unit is not None and aggregate_id not in unit.checked:
+            unit = unit.outer
+        return unit is not None
 
     def get(self, aggregate_id: UUID) -> DomainAggregate | None:
-        """The held aggregate with this id, with the run's changes so far."""
-        return next((a for a in self.held if a.id == aggregate_id), None)
+        """The aggregate with this id to change: held here, or a copy of an
+        outer unit's, held here from now on."""
+        held = self.held.get(aggregate_id)
+        found = (
+            None
+            if held is not None or self.outer is None
+            else self.outer.find(aggregate_id)
+        )
+        if found is not None:
+            held = self.held[aggregate_id] = _copy(found)
+            self.checked.add(aggregate_id)
+        return held
+
+    def has(self, kind: type[DomainAggregate], aggregate_id: UUID) -> bool:
+        """Whether the unit knows a ``kind`` aggregate with this id is there
+        (held, or known to be recorded), without loading it."""
+        found = self.find(aggregate_id)
+        if found is None:
+            return aggregate_id in self.existing
+        return isinstance(found, kind)
+
+    def join(self) -> None:
+        """Hand a scope's aggregates, with their changes, to its outer unit."""
+        assert self.outer is not None
+        self.outer.held.update(self.held)
+        self.outer.checked.update(self.checked)
 
     def version(self, aggregate_id: UUID) -> int | None:
         """The version a held aggregate will be at once recorded."""
-        held = self.get(aggregate_id)
+        held = self.find(aggregate_id)
         return None if held is None else held.version
+
+
+def _copy(aggregate: DomainAggregate) -> DomainAggregate:
+    """A copy of ``aggregate`` to change, leaving it as it is. An aggregate's
+    state is immutable values and lists of them, which its events' ``apply``
+    appends to or replaces an item of, never changing one: copying the lists
+    is enough (a deep copy is fifty times slower)."""
+    clone = object.__new__(type(aggregate))
+    vars(clone).update(
+        (name, list(value) if isinstance(value, list) else value)
+        for name, value in vars(aggregate).items()
+    )
+    return clone
