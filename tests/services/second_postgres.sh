@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A second local PostgreSQL server for the tests of tenants on two servers
-# (tests/integration/test_tenants_across_servers.py): the cluster
+# (tests/persistence/test_tenant_moves.py): the cluster
 # "b2b_second" on port $1 (default 5433), trust authentication, database
 # "test". Made with Debian's pg_createcluster when this machine can (root and
 # postgresql-common); otherwise it says why and those tests skip (under
