@@ -204,6 +204,58 @@ def test_a_scope_finds_what_the_unit_made_before_it(core: B2BCore) -> None:
     assert core.asset(asset).installed_on == MARCH
 
 
+def test_a_scope_expecting_a_version_is_refused_at_another_the_unit_left(
+    core: B2BCore,
+) -> None:
+    asset = installed(core)
+    before = core.log_position()
+
+    def nested() -> None:
+        with core.unit_of_work():
+            core.record_satisfaction(asset, score=4, on=MARCH)  # now at 3
+            with core.unit_of_work({asset: {2}}):
+                core.record_satisfaction(asset, score=5, on=MARCH)
+
+    with pytest.raises(ConcurrencyError, match="is at version 3, not the one"):
+        nested()
+
+    assert core.log_position() == before
+
+
+def test_a_scope_at_the_version_it_expects_joins_the_unit(core: B2BCore) -> None:
+    asset = installed(core)
+
+    with core.unit_of_work():
+        core.record_satisfaction(asset, score=4, on=MARCH)
+        with core.unit_of_work({asset: {3}}):
+            core.record_satisfaction(asset, score=5, on=MARCH)
+
+    assert [s.score for s in core.asset(asset).satisfaction] == [4, 5]
+
+
+def test_a_scopes_hook_runs_in_the_units_transaction(durable_url: str) -> None:
+    asset = bought(durable_url)
+    seen: list[str] = []
+
+    def hook(name: str) -> Any:
+        def run(cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]) -> None:
+            seen.append(f"{name}: {len(stored)} events")
+
+        return run
+
+    with (
+        B2BCore.open(durable_url, clock=FixedClock(TODAY)) as core,
+        core.unit_of_work() as unit,
+    ):
+        unit.then = hook("unit")
+        core.record_satisfaction(asset, score=4, on=MARCH)
+        with core.unit_of_work() as scope:
+            scope.then = hook("scope")
+            core.record_satisfaction(asset, score=5, on=MARCH)
+
+    assert seen == ["unit: 2 events", "scope: 2 events"]
+
+
 def test_an_aggregate_made_twice_in_a_unit_is_refused(core: B2BCore) -> None:
     account = uuid4()
     before = core.log_position()

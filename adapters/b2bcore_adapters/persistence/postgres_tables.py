@@ -29,6 +29,8 @@ def dialect(datastore: PostgresDatastore) -> Dialect:
         marker="%s",
         rows=_rows,
         integrity=psycopg.IntegrityError,
+        # One lock for every schema of the database: reshaping is rare.
+        reshaping="SELECT pg_advisory_xact_lock(7337733700)",
     )
 
 
@@ -39,6 +41,7 @@ class PostgresTracked(Tracked, PostgresTrackingRecorder):
 
     def _create_table(self, curs: psycopg.Cursor[DictRow]) -> None:
         """The tracking table, then the store's, in one transaction."""
+        self.reshape_in(curs)
         super()._create_table(curs)
         for statement in self.table_statements():
             curs.execute(statement.encode())

@@ -110,10 +110,12 @@ class SQLReadModelStore(SQLReportQueries, Tracked):
 
     def recreate(self, tables: Sequence[Table]) -> None:
         with self.writing() as cursor:
+            self.reshape_in(cursor)
             self.facts.recreate(cursor, tables)
 
     def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
         with self.writing() as cursor:
+            self.reshape_in(cursor)
             self.facts.reset(cursor, tables)
             self.execute_in(
                 cursor,

@@ -57,6 +57,10 @@ class Dialect:
     #: The driver's error for a taken key, as raised by a cursor of a
     #: transaction the store did not open (the event log's).
     integrity: type[Exception]
+    #: Run first by a transaction that changes the tables' shape (creates,
+    #: drops or empties them), so that two such transactions, from processes
+    #: opening one store at once, queue instead of deadlocking.
+    reshaping: str = ""
 
     def statement(self, text: str) -> str:
         """``text`` in the database's own SQL."""
@@ -97,6 +101,12 @@ class TablesBeside:
                 *self.INDEXES,
             )
         ]
+
+    def reshape_in(self, cursor: Any) -> None:
+        """Start changing the tables' shape in the cursor's transaction
+        (``Dialect.reshaping``)."""
+        if self.sql.reshaping:
+            cursor.execute(self.sql.reshaping)
 
     def fetch(self, text: str, *parameters: object) -> list[Any]:
         """The rows a query finds, in a transaction of its own."""
@@ -140,6 +150,7 @@ class SQLStore(TablesBeside):
 
     def create_table(self) -> None:
         with self.writing() as cursor:
+            self.reshape_in(cursor)
             for statement in self.table_statements():
                 cursor.execute(statement)
 

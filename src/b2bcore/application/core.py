@@ -485,9 +485,7 @@ class B2BCore(Closing):
         )
         # Read models an older b2bcore wrote are rebuilt: by this writer
         # under LOG_HEAD (once, on open), else by the runner.
-        # Processes opening one store at once all upgrade it: they race as
-        # creating tables does (``created``).
-        if created(self.projector.upgrade) and consistency is Consistency.LOG_HEAD:
+        if self.projector.upgrade() and consistency is Consistency.LOG_HEAD:
             try:
                 self.projector.catch_up()
             except ProjectionError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 import time
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
@@ -148,7 +149,22 @@ def created(make: Callable[[], R]) -> R:
     tables at once on PostgreSQL race (a duplicate key in ``pg_type``, a
     type that already exists, a tuple concurrently updated, a deadlock
     between two creations of an index); the creation is idempotent, so it
-    is retried a few times."""
+    is retried a few times. Inside another ``created``, ``make`` runs once:
+    the outer one retries it."""
+    if getattr(_creating, "active", False):
+        return make()
+    _creating.active = True
+    try:
+        return _retried(make)
+    finally:
+        _creating.active = False
+
+
+#: Whether this thread is inside ``created``.
+_creating = threading.local()
+
+
+def _retried(make: Callable[[], R]) -> R:
     for attempt in range(OPEN_ATTEMPTS):
         try:
             return make()

@@ -39,7 +39,9 @@ class UnitOfWork:
     #: The unit this one is a scope of, if any.
     outer: UnitOfWork | None = None
     #: Ids known to be recorded (one ``B2BCore.existing`` look-up for many
-    #: commands): a command naming one takes it as there, unloaded.
+    #: commands): a command naming one takes it as there, unloaded, and of
+    #: the kind it names (give ids of one kind per name, as the importers'
+    #: deterministic ids are).
     existing: frozenset[UUID] = frozenset()
     held: dict[UUID, DomainAggregate] = attrs.field(factory=dict)
     checked: set[UUID] = attrs.field(factory=set)
@@ -55,14 +57,8 @@ class UnitOfWork:
         unit: UnitOfWork | None = self
         while unit is not None and aggregate.id not in unit.expected:
             unit = unit.outer
-        allowed = None if unit is None else unit.expected[aggregate.id]
-        if allowed is not None and version not in allowed:
-            named = ", ".join(str(v) for v in sorted(allowed)) or "none"
-            raise ConcurrencyError(
-                aggregate.KIND,
-                aggregate.id,
-                f"is at version {version}, not the one expected ({named})",
-            )
+        if unit is not None:
+            _refuse_unless(aggregate, version, unit.expected[aggregate.id])
 
     def expect(self, aggregate_id: UUID, version: int) -> None:
         """From now on in the run, the aggregate must be at ``version``: now,
@@ -112,6 +108,10 @@ class UnitOfWork:
         if found is not None:
             held = self.held[aggregate_id] = _copy(found)
             self.checked.add(aggregate_id)
+            # The scope's own expectation, of the version the outer run left
+            # it at (the outer units' were checked when they loaded it).
+            if aggregate_id in self.expected:
+                _refuse_unless(held, held.version, self.expected[aggregate_id])
         return held
 
     def has(self, kind: type[DomainAggregate], aggregate_id: UUID) -> bool:
@@ -123,15 +123,42 @@ class UnitOfWork:
         return isinstance(found, kind)
 
     def join(self) -> None:
-        """Hand a scope's aggregates, with their changes, to its outer unit."""
-        assert self.outer is not None
-        self.outer.held.update(self.held)
-        self.outer.checked.update(self.checked)
+        """Hand a scope's aggregates, with their changes, to its outer unit,
+        and its ``then``, to run after the outer unit's own."""
+        outer = self.outer
+        assert outer is not None
+        outer.held.update(self.held)
+        outer.checked.update(self.checked)
+        if (then := self.then) is not None:
+            before = outer.then
+
+            def both(
+                cursor: Any, stored: Sequence[StoredEvent], at: Sequence[int]
+            ) -> None:
+                if before is not None:
+                    before(cursor, stored, at)
+                then(cursor, stored, at)
+
+            outer.then = both
 
     def version(self, aggregate_id: UUID) -> int | None:
         """The version a held aggregate will be at once recorded."""
         held = self.find(aggregate_id)
         return None if held is None else held.version
+
+
+def _refuse_unless(
+    aggregate: DomainAggregate, version: int, allowed: Collection[int]
+) -> None:
+    """ConcurrencyError unless ``aggregate``, found at ``version``, is at a
+    version ``allowed``."""
+    if version not in allowed:
+        named = ", ".join(str(v) for v in sorted(allowed)) or "none"
+        raise ConcurrencyError(
+            aggregate.KIND,
+            aggregate.id,
+            f"is at version {version}, not the one expected ({named})",
+        )
 
 
 def _copy(aggregate: DomainAggregate) -> DomainAggregate:

@@ -324,6 +324,38 @@ def test_a_usage_error_exits_2(
     assert "Error:" in err
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["renewals", "--as-of", "9999-12-31"],
+        ["renewals", "--within", "36500", "--as-of", "9999-01-01"],
+    ],
+)
+def test_a_date_past_the_calendar_is_a_usage_error_on_one_line(
+    capsys: pytest.CaptureFixture[str], database: Database, command: list[str]
+) -> None:
+    url, _ = database
+
+    code, out, err = run(capsys, url, *command)
+
+    assert (code, out) == (2, "")
+    assert err.startswith("error: out of range:")
+    assert err.count("\n") == 1
+
+
+def test_an_unexpected_failure_is_one_line_however_long(
+    capsys: pytest.CaptureFixture[str], database: Database, tmp_path: Path
+) -> None:
+    url, _ = database
+    chart = tmp_path / ("a-folder-that-is-not-there-" * 5) / "renewals.png"
+
+    code, _, err = run(capsys, url, "renewals", "--chart", str(chart))
+
+    assert code == 1
+    assert err.startswith("error: FileNotFoundError:")
+    assert err.count("\n") == 1
+
+
 def test_projections_rebuild_reports_what_it_applied(
     capsys: pytest.CaptureFixture[str], database: Database
 ) -> None:

@@ -562,12 +562,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"error: {hint}", file=sys.stderr)
         return EXIT_REFUSED
+    except ArithmeticError as error:
+        # A date past 9999-12-31 once a report adds its window: the input.
+        if debug:
+            traceback.print_exc()
+        print(f"error: out of range: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as error:  # the one-line promise holds for every failure
         if debug:
             traceback.print_exc()
-        err.print(
-            f"error: {type(error).__name__}: {error}", markup=False, highlight=False
-        )
+        message = " ".join(f"{type(error).__name__}: {error}".split())
+        print(f"error: {message}", file=sys.stderr)
         return EXIT_REFUSED
     return 0
 
