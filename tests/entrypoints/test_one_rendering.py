@@ -17,7 +17,7 @@ from b2bcore import B2BCore, FixedClock
 from b2bcore.application.queries import QUERIES
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from b2bcore_adapters.entrypoints.cli.main import app, main
-from b2bcore_adapters.entrypoints.cli.queries import OPTIONS, command_name
+from b2bcore_adapters.entrypoints.cli.queries import command_name, option_of
 from b2bcore_adapters.entrypoints.cli.record import SHOWN
 from b2bcore_adapters.entrypoints.http import create_app
 from b2bcore_adapters.render.tables import TABLES
@@ -69,7 +69,7 @@ def asked(name: str, ids: dict[str, str]) -> tuple[list[str], str, dict[str, str
             path = path.replace(f"{{{p.name}}}", ids[IDS[p.name]])
         elif p.name in NEEDED or p.name == "as_of":
             value = NEEDED.get(p.name, DAY)
-            cli += [OPTIONS.get(p.name, f"--{p.name.replace('_', '-')}"), value]
+            cli += [option_of(p.name), value]
             query[p.name] = value
     return cli, path, query
 

@@ -11,7 +11,7 @@ rejected alone."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -54,11 +54,16 @@ class UnitOfWork:
         """Refuse ``aggregate`` found at ``version`` when the unit expects
         another (ConcurrencyError)."""
         self.checked.add(aggregate.id)
-        unit: UnitOfWork | None = self
-        while unit is not None and aggregate.id not in unit.expected:
-            unit = unit.outer
-        if unit is not None:
-            _refuse_unless(aggregate, version, unit.expected[aggregate.id])
+        allowed = next(
+            (
+                u.expected[aggregate.id]
+                for u in self._chain()
+                if aggregate.id in u.expected
+            ),
+            None,
+        )
+        if allowed is not None:
+            _refuse_unless(aggregate, version, allowed)
 
     def expect(self, aggregate_id: UUID, version: int) -> None:
         """From now on in the run, the aggregate must be at ``version``: now,
@@ -73,7 +78,7 @@ class UnitOfWork:
         checked against what the unit expects of its id, and refused
         (AlreadyExistsError) when the unit holds another of it."""
         for aggregate in aggregates:
-            if not self._checked(aggregate.id):
+            if not any(aggregate.id in u.checked for u in self._chain()):
                 self.check(aggregate, aggregate.version - len(aggregate.pending_events))
             known = self.find(aggregate.id)
             if known is not None and known is not aggregate:
@@ -83,18 +88,17 @@ class UnitOfWork:
     def find(self, aggregate_id: UUID) -> DomainAggregate | None:
         """The aggregate with this id held here or by an outer unit, with the
         run's changes so far: to read, not to change."""
+        return next(
+            (u.held[aggregate_id] for u in self._chain() if aggregate_id in u.held),
+            None,
+        )
+
+    def _chain(self) -> Iterator[UnitOfWork]:
+        """This unit, then each unit it is a scope of, outwards."""
         unit: UnitOfWork | None = self
         while unit is not None:
-            if (held := unit.held.get(aggregate_id)) is not None:
-                return held
+            yield unit
             unit = unit.outer
-        return None
-
-    def _checked(self, aggregate_id: UUID) -> bool:
-        unit: UnitOfWork | None = self
-        while unit is not None and aggregate_id not in unit.checked:
-            unit = unit.outer
-        return unit is not None
 
     def get(self, aggregate_id: UUID) -> DomainAggregate | None:
         """The aggregate with this id to change: held here, or a copy of an

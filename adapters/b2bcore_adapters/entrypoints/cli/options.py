@@ -11,6 +11,8 @@ from uuid import UUID
 
 import typer
 
+from b2bcore.application.queries import PARAMETERS
+
 if TYPE_CHECKING:
     from b2bcore import B2BCore
 
@@ -81,14 +83,14 @@ def parse_id(text: str) -> UUID:
 
 AsOf = Annotated[
     date | None,
-    typer.Option("--as-of", parser=parse_date, help="Business date (default: today)."),
+    typer.Option("--as-of", parser=parse_date, help=PARAMETERS["as_of"]),
 ]
 KnownAt = Annotated[
     datetime | None,
     typer.Option(
         "--known-at",
         parser=parse_moment,
-        help="As recorded by this time (ISO 8601 with a time zone).",
+        help=PARAMETERS["known_at"],
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]

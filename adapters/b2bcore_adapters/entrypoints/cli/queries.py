@@ -129,6 +129,11 @@ def command_name(query: str) -> str:
     return NAMES.get(query, query.replace("_", "-"))
 
 
+def option_of(parameter: str) -> str:
+    """``as_of`` → ``--as-of``; ``start`` → ``--from`` (``OPTIONS``)."""
+    return OPTIONS.get(parameter, f"--{parameter.replace('_', '-')}")
+
+
 def show(out: Console, name: str, found: Any, given: Mapping[str, Any]) -> None:
     """Print query ``name``'s answer ``found`` to ``given`` as its tables."""
     for shown in tables.TABLES[name](found, given):
@@ -204,8 +209,7 @@ def _help(doc: str, parameters: Sequence[Parameter]) -> str:
     (````as_of````) as its option (``--as-of``), other code as plain text."""
     for p in parameters:
         if p.kind is Parameter.KEYWORD_ONLY:
-            option = OPTIONS.get(p.name, f"--{p.name.replace('_', '-')}")
-            doc = doc.replace(f"``{p.name}``", option)
+            doc = doc.replace(f"``{p.name}``", option_of(p.name))
     return doc.replace("``", "")
 
 
@@ -219,7 +223,7 @@ def _annotated(parameter: Parameter, hint: Any) -> Any:
     if parameter.kind is Parameter.POSITIONAL_OR_KEYWORD:
         name = parameter.name.upper()
         return Annotated[kind, typer.Argument(parser=parse, metavar=name)]
-    flag = OPTIONS.get(parameter.name, f"--{parameter.name.replace('_', '-')}")
+    flag = option_of(parameter.name)
     help = PARAMETERS.get(parameter.name)
     if kind is bool:
         return Annotated[bool, typer.Option(flag, help=help)]

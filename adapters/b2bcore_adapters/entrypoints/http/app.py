@@ -701,7 +701,7 @@ MAX_LISTED = 10_000
 Limit = Annotated[int, Query(ge=1, le=MAX_LISTED, description="Only the first N.")]
 NamePart = Annotated[
     str | None,
-    Query(max_length=200, description="Only names containing this (any case)."),
+    Query(max_length=200, description=PARAMETERS["name"]),
 ]
 
 
@@ -748,7 +748,7 @@ async def monthly_report(
     account_id: UUID,
     token: Reader,
     api: CurrentApi,
-    month: Annotated[date, Query(description="The month's first day")],
+    month: Annotated[date, query_parameter("month")],
     format: ReportFormat = ReportFormat.JSON,
     known_at: KnownAt = None,
 ) -> Response:
