@@ -5,7 +5,6 @@ files."""
 from __future__ import annotations
 
 import shutil
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -57,7 +56,6 @@ def account_id(name: str) -> UUID:
 class Imported:
     core: B2BCore
     report: ImportReport
-    seconds: float
     folder: Path
     pipeline: list[dict[str, str]]
 
@@ -77,12 +75,8 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
     folder = shared_data("maven-crm")
     url = f"sqlite:///{tmp_path_factory.mktemp('maven') / 'b2bcore.db'}"
     with B2BCore.open(url, clock=FixedClock(date(2018, 1, 1))) as core:
-        started = time.perf_counter()
         report = import_maven_crm(core, folder)
-        seconds = time.perf_counter() - started
-        yield Imported(
-            core, report, seconds, folder, csv_rows(folder / "sales_pipeline.csv")
-        )
+        yield Imported(core, report, folder, csv_rows(folder / "sales_pipeline.csv"))
 
 
 def test_every_row_of_the_export_is_imported(imported: Imported) -> None:
@@ -117,10 +111,6 @@ def test_the_warnings_are_of_one_kind_counted_once(imported: Imported) -> None:
 
     assert (kind.count, kind.first) == (1_425, warnings[0])
     assert str(kind).endswith("(and 1,424 more like it)")
-
-
-def test_the_import_takes_a_few_seconds(imported: Imported) -> None:
-    assert imported.seconds < 15
 
 
 def test_pipeline_kpis_equal_the_counts_of_the_csv(imported: Imported) -> None:

@@ -258,20 +258,35 @@ class ImportRun:
         looking again at what the log holds."""
         present = self._present(batch) if new else None
         for entry in batch:
+            outcome = self._record_entry(entry, present)
+            if present is not None and isinstance(outcome, tuple):
+                present.update(outcome)
+            self._count(entry, outcome)
+
+    def _record_entry(self, entry: Entry, present: set[UUID] | None) -> Outcome:
+        """Record ``entry`` in a unit of its own. When another writer made
+        one of its aggregates since ``present`` was looked up, look again
+        and record the rest: each look finds one more, so this ends. An
+        aggregate made by another writer that no look finds refuses the
+        entry: its rows are reported, never counted as present."""
+        while True:
             if entry.read is not None:
                 entry.read.load()
-            outcome: Outcome
             try:
                 with self.core.unit_of_work(existing=present or ()) as unit:
                     unit.hold(_read([entry]))
                     outcome = self._run(entry, present)
-            except AlreadyExistsError:
-                outcome = ()
+            except AlreadyExistsError as error:
+                if present is None:  # changing recorded aggregates
+                    return ()
+                found = self._present([entry]) - present
+                if not found:
+                    return Refused("", str(error))
+                present |= found
             except B2BCoreError as error:
-                outcome = Refused("", str(error))
-            if present is not None and isinstance(outcome, tuple):
-                present.update(outcome)
-            self._count(entry, outcome)
+                return Refused("", str(error))
+            else:
+                return outcome
 
     def _present(self, entries: Sequence[Entry]) -> set[UUID]:
         """Which of the aggregates ``entries`` make or name are recorded."""
