@@ -12,10 +12,9 @@ is sent twice.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import ClassVar, Protocol, cast
+from typing import Protocol, cast
 from uuid import UUID
 
 import attrs
@@ -24,9 +23,31 @@ from b2bcore import B2BCore, B2BCoreError
 from b2bcore.reports.alerts import Alert
 from b2bcore_adapters.persistence.backends import DELIVERY_LOG
 from b2bcore_adapters.persistence.beside import store_beside
-from b2bcore_adapters.persistence.sql_tables import SQLStore
+from b2bcore_adapters.persistence.delivery_log import (
+    DeliveryLog,
+    MemoryDeliveryLog,
+    PostgresDeliveryLog,
+    SQLDeliveryLog,
+    SQLiteDeliveryLog,
+)
 
-TABLE = "b2bcore_alert_deliveries"
+# The stores live in persistence.delivery_log; their names stay here for
+# one release.
+__all__ = [
+    "AlertDeliverer",
+    "AlertSink",
+    "Backoff",
+    "DeliveryFailedError",
+    "DeliveryLog",
+    "DeliveryReport",
+    "MemoryDeliveryLog",
+    "PostgresDeliveryLog",
+    "SQLDeliveryLog",
+    "SQLiteDeliveryLog",
+    "SinkUnavailableError",
+    "delivery_log_for",
+    "due",
+]
 
 
 class SinkUnavailableError(B2BCoreError):
@@ -45,50 +66,6 @@ class AlertSink(Protocol):
     def send(self, alert: Alert) -> None:
         """Hand ``alert`` over; return once the sink acknowledged it, else
         raise SinkUnavailableError."""
-
-
-class DeliveryLog(Protocol):
-    def delivered(self, sink: str) -> frozenset[UUID]:
-        """The ids of the alerts ``sink`` has acknowledged."""
-
-    def record(self, sink: str, alert_id: UUID) -> None:
-        """Remember that ``sink`` acknowledged ``alert_id`` (again is a no-op)."""
-
-
-class MemoryDeliveryLog:
-    def __init__(self) -> None:
-        self._delivered: dict[str, set[UUID]] = {}
-        self._lock = threading.Lock()
-
-    def delivered(self, sink: str) -> frozenset[UUID]:
-        with self._lock:
-            return frozenset(self._delivered.get(sink, ()))
-
-    def record(self, sink: str, alert_id: UUID) -> None:
-        with self._lock:
-            self._delivered.setdefault(sink, set()).add(alert_id)
-
-
-class SQLDeliveryLog(SQLStore):
-    TABLES: ClassVar = {
-        TABLE: "sink TEXT NOT NULL, alert_id TEXT NOT NULL, "
-        "PRIMARY KEY (sink, alert_id)"
-    }
-
-    def delivered(self, sink: str) -> frozenset[UUID]:
-        found = self.fetch(f"SELECT alert_id FROM {{{TABLE}}} WHERE sink = ?", sink)
-        return frozenset(UUID(alert_id) for (alert_id,) in found)
-
-    def record(self, sink: str, alert_id: UUID) -> None:
-        self.write(
-            f"INSERT INTO {{{TABLE}}} VALUES (?, ?) ON CONFLICT DO NOTHING",
-            sink,
-            str(alert_id),
-        )
-
-
-#: Its names before one class served both databases (for one release).
-SQLiteDeliveryLog = PostgresDeliveryLog = SQLDeliveryLog
 
 
 def delivery_log_for(core: B2BCore) -> DeliveryLog:

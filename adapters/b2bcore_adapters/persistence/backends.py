@@ -47,8 +47,6 @@ __all__ = [
 
 #: Where the classes named below live.
 HERE = "b2bcore_adapters.persistence"
-HTTP = "b2bcore_adapters.entrypoints.http"
-ALERTS = "b2bcore_adapters.alerts"
 #: What the adapters' own stores beside the log keep (``Backend.beside``).
 IDEMPOTENCY_KEYS = "idempotency keys"
 DELIVERY_LOG = "delivery log"
@@ -238,8 +236,8 @@ def _moved(kind: str) -> Callable[[str, str], AbstractContextManager[None]]:
 #: The adapters' stores beside a log on SQLite or PostgreSQL: one class each
 #: for both, in the one SQL text of ``sql_tables``.
 SQL_BESIDE = {
-    IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:SQLIdempotencyStore",
-    DELIVERY_LOG: f"{ALERTS}.delivery:SQLDeliveryLog",
+    IDEMPOTENCY_KEYS: f"{HERE}.idempotency_keys:SQLIdempotencyStore",
+    DELIVERY_LOG: f"{HERE}.delivery_log:SQLDeliveryLog",
 }
 MEMORY = Backend(
     module="eventsourcing.popo",
@@ -255,11 +253,12 @@ MEMORY = Backend(
     drop=_nothing,
     moved=_moved("cannot_move"),
     beside={
-        IDEMPOTENCY_KEYS: f"{HTTP}.idempotency:MemoryIdempotencyStore",
-        DELIVERY_LOG: f"{ALERTS}.delivery:MemoryDeliveryLog",
+        IDEMPOTENCY_KEYS: f"{HERE}.idempotency_keys:MemoryIdempotencyStore",
+        DELIVERY_LOG: f"{HERE}.delivery_log:MemoryDeliveryLog",
     },
 )
 SQLITE = Backend(
+    # The library's, closed without closing a connection in use.
     module="eventsourcing.sqlite",
     prefix="SQLITE",
     classes={

@@ -17,11 +17,10 @@ __all__ = ["store_beside"]
 
 def store_beside(core: B2BCore, keeps: str) -> Any:
     """The store of ``core``'s backend that ``keeps`` (``IDEMPOTENCY_KEYS``,
-    ``DELIVERY_LOG``), its tables created whatever the log's
-    ``CREATE_TABLE`` says (it may be used first long after the log's tables
-    were made)."""
+    ``DELIVERY_LOG``), its tables created unless the log's ``CREATE_TABLE``
+    says no (opening the log made them with its own)."""
     module = type(core.event_log.factory).__module__
     backend = BY_MODULE.get(module)
     if backend is None or keeps not in backend.beside:
         raise ConfigurationError(f"{module}: no store of {keeps} beside this event log")
-    return opened_beside(core.event_log.factory, backend.beside[keeps], create=True)
+    return opened_beside(core.event_log.factory, backend.beside[keeps])

@@ -57,6 +57,8 @@ from b2bcore.application.storage import (
     URL_VARIABLE,
     VAULT_VARIABLE,
     FindsExisting,
+    InDatabase,
+    backend_of,
     created,
     environment_for,
     opened_beside,
@@ -364,14 +366,23 @@ def _kind_note(aggregate: DomainAggregate) -> str:
 
 def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
     """The event log at ``url`` and its read-model store, their tables
-    created (``created``: processes starting at once on one PostgreSQL
-    database race to create them; the creation is retried)."""
+    created unless ``CREATE_TABLE`` says no, with those of every store kept
+    beside the log: the hash chain's and the adapters' (``Backend.beside``),
+    so that one open creates every table a process started with
+    ``B2BCORE_CREATE_TABLE=no`` uses (``created``: processes starting at
+    once on one PostgreSQL database race to create them; the creation is
+    retried)."""
 
     def opened() -> tuple[EventLog, ReadModelStore]:
         if REACH_VARIABLE in env:
             resolve_topic(env[REACH_VARIABLE])(env)
         log = EventLog(env=env)
-        return log, cast(ReadModelStore, log.factory.tracking_recorder())
+        factory = log.factory
+        if isinstance(factory, InDatabase) and factory.env_create_table():
+            factory.tracking_recorder(resolve_topic(env[CHAIN_VARIABLE]))
+            for topic in backend_of(url).beside.values():
+                opened_beside(factory, topic)
+        return log, cast(ReadModelStore, factory.tracking_recorder())
 
     try:
         return created(opened)

@@ -12,7 +12,7 @@ import functools
 import random
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -66,6 +66,13 @@ class Backend(Protocol):
     @property
     def drop(self) -> Callable[[str], None]:
         """Erases everything stored at a tenant's URL."""
+        ...
+
+    @property
+    def beside(self) -> Mapping[str, str]:
+        """The stores the adapters keep beside the log (idempotency keys, a
+        delivery log), by what they keep, as topics: the first open makes
+        their tables with the log's."""
         ...
 
     @property
