@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+import attrs
 import pytest
 
 from b2bcore import B2BCore, ContactChannel, UsagePattern, ValidationError
-from b2bcore.application.settings import HealthScoring, Settings
+from b2bcore.application.settings import HEALTH_INPUTS, HealthScoring, Settings
 from b2bcore.domain.values import FeedbackCategory, FeedbackKind, Severity
-from b2bcore.reports.health import Likelihood, likelihood
+from b2bcore.reports.health import HealthPoints, Likelihood, likelihood
 from tests.helpers import register_account
 from tests.reports.installed_base import installed_asset
 
@@ -254,3 +255,12 @@ def test_the_likelihood_follows_the_thresholds() -> None:
 def test_points_that_break_the_rules_are_refused(scoring: dict[str, object]) -> None:
     with pytest.raises(ValidationError, match="health"):
         Settings(health=HealthScoring(**scoring))  # type: ignore[arg-type]
+
+
+def test_the_points_and_their_maxima_name_the_same_inputs() -> None:
+    # The score and its best possible value both add up HEALTH_INPUTS.
+    given = set(attrs.fields_dict(HealthPoints))
+    most = set(attrs.fields_dict(HealthScoring)) & given
+
+    assert given == most == set(HEALTH_INPUTS)
+    assert HealthPoints(**dict.fromkeys(HEALTH_INPUTS, 1)).total == len(given)

@@ -1055,8 +1055,7 @@ class B2BCore(Closing):
         ``as_of`` (default today), soonest first, with their risk flags.
         Every report takes ``known_at``: computed from only the events
         recorded by then."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return renewal_queue(
             self._asset_records(
                 store,
@@ -1087,8 +1086,7 @@ class B2BCore(Closing):
         """Alerts dated on or before ``as_of`` (default today): renewal
         thresholds, dissatisfaction, usage anomalies, competitor contacts and
         stagnant deals; ``unacknowledged`` leaves out the acknowledged ones."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         found = alerts.alerts(
             self._asset_records(
                 store,
@@ -1141,8 +1139,7 @@ class B2BCore(Closing):
         """Counts, values, win rate, cycle, conversions, time in tier,
         weighted pipeline, velocity and stagnant deals as of a date, cut by
         ``by`` when given."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return pipeline.pipeline_kpis(
             self._deal_records(store, day, bound),
             as_of=day,
@@ -1180,8 +1177,7 @@ class B2BCore(Closing):
         """A rep's dashboard on ``as_of`` (default today): assets by status,
         renewals due in each window, top assets by value, risks and health;
         without ``owner``, every owner's."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return dashboard.rep_dashboard(
             self._asset_records(store, day, bound, owner=owner, reading=Reading.RISKS),
             account_records(store.account_rows(known=bound)),
@@ -1204,8 +1200,7 @@ class B2BCore(Closing):
         installed on ``as_of`` (default today), with the points of each input
         and the facts behind them, and of their accounts (the mean);
         ``account_id``, ``owner``: only theirs (docs/kpis.md)."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return health.health_report(
             self._asset_records(store, day, bound, owner=owner, reading=Reading.RISKS),
             account_records(store.account_rows(known=bound)),
@@ -1241,8 +1236,7 @@ class B2BCore(Closing):
         """The deals closed by ``as_of`` (default today) by outcome, loss
         reason, competitor and ``by`` a dimension, with win rates and cycle
         lengths."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return winloss.win_loss_analysis(
             self._deal_records(store, day, bound),
             as_of=day,
@@ -1339,8 +1333,7 @@ class B2BCore(Closing):
         """The deals opened by ``as_of`` (default today), newest first, to
         find an id; ``account_id`` and ``name`` (contained, ignoring case)
         narrow them."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return tuple(
             sorted(
                 (
@@ -1364,8 +1357,7 @@ class B2BCore(Closing):
     ) -> segmentation.Segmentation:
         """Accounts ranked by value, the Pareto top 20 %, by sector, by
         preferred channel and by the needs their feedback named."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return segmentation.segmentation(
             account_records(store.account_rows(known=bound)).values(),
             self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES)),
@@ -1388,8 +1380,7 @@ class B2BCore(Closing):
         top 20 %: key, the top half: major) and its renewals (docs/kpis.md);
         ``changes``: only the accounts whose grade would change. Changing
         one stays ``change_account_grade``."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         found = grades.grade_suggestions(
             account_records(store.account_rows(known=bound)).values(),
             self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES)),
@@ -1413,8 +1404,7 @@ class B2BCore(Closing):
         """Cross-sell and upgrade suggestions over the installed base on
         ``as_of`` (only ``account_id``'s, when given), each naming its rule
         and the facts behind it (docs/kpis.md)."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return suggestions.suggestions(
             account_records(store.account_rows(known=bound)),
             self._asset_records(store, day, bound, reads=(RENEWALS, UPGRADES, USAGE)),
@@ -1434,8 +1424,7 @@ class B2BCore(Closing):
         """The MQL → SQL → deal → won funnel of the leads captured by
         ``as_of`` (from ``since``, when given), with the conversion and the
         mean days of each step."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return funnel.lead_funnel(
             lead_records(store.lead_rows(day=day, known=bound)),
             self._deal_records(store, day, bound),
@@ -1449,8 +1438,7 @@ class B2BCore(Closing):
     ) -> lead_score.LeadScores:
         """Every lead open on ``as_of`` scored 0–100, with the points of
         each of its facts (``Settings.lead_scoring``)."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return lead_score.lead_scores(
             lead_records(store.lead_rows(day=day, known=bound)),
             as_of=day,
@@ -1467,8 +1455,7 @@ class B2BCore(Closing):
     ) -> tier_movement.TierMovement:
         """The deals open on ``start`` or opened after it, up to ``end``
         (default today): which moved up, down, stayed, opened or closed."""
-        day = self._on(end)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(end, known_at)
         return tier_movement.tier_movement(
             self._deal_records(store, day, bound), start=start, end=day
         )
@@ -1479,8 +1466,7 @@ class B2BCore(Closing):
     ) -> postmortems.PostmortemRollup:
         """The root causes and lessons of the postmortems recorded by
         ``as_of``, overall and by category, competitor and owner."""
-        day = self._on(as_of)
-        store, bound = self._store(known_at), known_bound(known_at)
+        day, store, bound = self._reading(as_of, known_at)
         return postmortems.postmortem_rollup(
             postmortem_records(store.postmortem_rows(day=day, known=bound)).values(),
             {d.id: d for d in self._deal_records(store, day, bound)},
@@ -1506,6 +1492,13 @@ class B2BCore(Closing):
             with contextlib.suppress(NotFoundError):
                 found.append(view(self._load(kind, state.id, None, None, known_at)))
         return found
+
+    def _reading(
+        self, as_of: date | None, known_at: datetime | None
+    ) -> tuple[date, ReportQueries, int]:
+        """The business date a report is as of (default today), the report
+        tables (``_store``) and the row version ``known_at`` bounds them to."""
+        return self._on(as_of), self._store(known_at), known_bound(known_at)
 
     def _store(self, known_at: datetime | None) -> ReportQueries:
         """The report tables, as fresh as the consistency asks: their row

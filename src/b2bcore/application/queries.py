@@ -34,6 +34,8 @@ PARAMETERS = {
     "changes": "Only the accounts whose grade would change.",
     "version": "As it was at this version.",
     "month": "The month's first day.",
+    # Not a query's own: how many items of a listing the front ends show.
+    "limit": "Only the first N.",
 }
 #: The range of a whole-number parameter, by its name (both ends included).
 BOUNDS = {"within": (0, 36_500), "version": (1, 2**31)}

@@ -182,6 +182,16 @@ class SavingRate:
         return self.per_use.currency
 
 
+#: The inputs of the health score, each with the most points it gives
+#: (``HealthScoring``) and the points it gave (``health.HealthPoints``).
+HEALTH_INPUTS = ("usage", "satisfaction", "complaints", "payments", "competitor")
+
+
+def points_of(inputs: object) -> int:
+    """The sum of the health score's inputs of ``inputs``."""
+    return sum(getattr(inputs, name) for name in HEALTH_INPUTS)
+
+
 @attrs.frozen
 class HealthScoring:
     """The points of the health score and the renewal likelihood's
@@ -218,21 +228,11 @@ class HealthScoring:
     @property
     def most(self) -> int:
         """The best possible score."""
-        return (
-            self.usage
-            + self.satisfaction
-            + self.complaints
-            + self.payments
-            + self.competitor
-        )
+        return points_of(self)
 
     def __attrs_post_init__(self) -> None:
         points = [
-            self.usage,
-            self.satisfaction,
-            self.complaints,
-            self.payments,
-            self.competitor,
+            *(getattr(self, name) for name in HEALTH_INPUTS),
             *self.complaint_weights.values(),
             self.late_payment,
             self.overdue_installment,

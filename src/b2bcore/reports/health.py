@@ -16,7 +16,7 @@ from uuid import UUID
 
 import attrs
 
-from b2bcore.application.settings import HealthScoring, Settings
+from b2bcore.application.settings import HealthScoring, Settings, points_of
 from b2bcore.domain.money import Money
 from b2bcore.domain.values import FeedbackKind, Severity
 from b2bcore.reports import asof
@@ -75,13 +75,7 @@ class HealthPoints:
 
     @property
     def total(self) -> int:
-        return (
-            self.usage
-            + self.satisfaction
-            + self.complaints
-            + self.payments
-            + self.competitor
-        )
+        return points_of(self)
 
 
 @attrs.frozen

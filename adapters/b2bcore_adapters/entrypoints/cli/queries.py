@@ -100,7 +100,7 @@ FormatOption = Annotated[
 ]
 Limit = Annotated[
     int | None,
-    typer.Option("--limit", min=1, help="Only the first N.", show_default=False),
+    typer.Option("--limit", min=1, help=PARAMETERS["limit"], show_default=False),
 ]
 Ids = Annotated[
     bool, typer.Option("--ids", help="Only the ids, one per line (for scripts).")

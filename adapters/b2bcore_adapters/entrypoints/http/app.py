@@ -698,7 +698,7 @@ for _declared in c.COMMANDS:
 
 #: The most items one listing answers.
 MAX_LISTED = 10_000
-Limit = Annotated[int, Query(ge=1, le=MAX_LISTED, description="Only the first N.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LISTED, description=PARAMETERS["limit"])]
 NamePart = Annotated[
     str | None,
     Query(max_length=200, description=PARAMETERS["name"]),
