@@ -4,18 +4,24 @@ all, and positions only move forward."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from b2bcore import B2BCore
+from b2bcore.readmodels.projection import VERSION_MARK
 from b2bcore.readmodels.readmodel import (
     Batch,
     PositionConflictError,
     ReadModelStore,
     Row,
 )
+
+#: The most a step of the concurrent upgrade test waits.
+WAIT_SECONDS = 30
 
 
 @pytest.fixture
@@ -151,3 +157,85 @@ def test_positions_reads_every_projections_position_at_once(
 
     assert (at["assets"], at["deals"]) == (9, 3)
     assert "leads" not in at
+
+
+# -- reshaping: an upgrade's drops and resets, whole and one at a time ---------
+
+
+def test_what_a_reshaping_block_does_is_read_back_after_it(
+    store: ReadModelStore,
+) -> None:
+    key = uuid4()
+    store.commit([Batch("assets", {key: row(b"old")}, 3)])
+
+    with store.reshaping() as reshaping:
+        reshaping.reset("assets")
+        reshaping.commit([Batch("mark", {}, 2)])
+        assert reshaping.position("assets") == 0
+
+    assert (store.position("assets"), store.position("mark")) == (0, 2)
+    assert store.rows("assets", [key]) == {}
+
+
+def test_a_reshaping_block_that_fails_changes_nothing(durable_url: str) -> None:
+    with B2BCore.open(durable_url) as core:
+        store, key = core.projector.store, uuid4()
+        store.commit([Batch("assets", {key: row(b"kept")}, 3)])
+
+        def failing_half_way() -> None:
+            with store.reshaping() as reshaping:
+                reshaping.reset("assets")
+                raise RuntimeError("the upgrade failed half-way")
+
+        with pytest.raises(RuntimeError):
+            failing_half_way()
+
+        assert store.position("assets") == 3
+        assert store.rows("assets", [key]) == {key: b"kept"}
+
+
+def test_of_two_cores_upgrading_one_store_at_once_one_upgrades(
+    durable_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second waits for the first's transaction, then finds the read
+    models current: it never resets what the first is rebuilding (before,
+    both read the old mark and both reset)."""
+    with B2BCore.open(durable_url) as first, B2BCore.open(durable_url) as second:
+        first.projector.store.reset(VERSION_MARK)  # as an older b2bcore left it
+        inside, go_on, waiting = (threading.Event() for _ in range(3))
+        kind: Any = type(first.projector.store)
+        recreate = kind.recreate_in
+
+        def pausing(store: Any, cursor: Any, tables: Any) -> None:
+            if threading.current_thread().name == "first":
+                inside.set()
+                go_on.wait(WAIT_SECONDS)
+            recreate(store, cursor, tables)
+
+        monkeypatch.setattr(kind, "recreate_in", pausing)
+        reshaping = second.projector.store.reshaping
+
+        def entering() -> Any:
+            waiting.set()  # past its own look at the mark
+            return reshaping()
+
+        monkeypatch.setattr(second.projector.store, "reshaping", entering)
+        upgraded: dict[str, bool] = {}
+        threads = [
+            threading.Thread(
+                name=name,
+                target=lambda c=core, n=name: upgraded.update(
+                    {n: c.projector.upgrade()}
+                ),
+            )
+            for name, core in (("first", first), ("second", second))
+        ]
+        threads[0].start()
+        assert inside.wait(WAIT_SECONDS)
+        threads[1].start()
+        assert waiting.wait(WAIT_SECONDS)
+        go_on.set()
+        for thread in threads:
+            thread.join(WAIT_SECONDS)
+
+        assert upgraded == {"first": True, "second": False}

@@ -511,11 +511,18 @@ class CursorStore(Protocol):
 
     def commit_in(self, cursor: Any, batches: Sequence[Batch]) -> None: ...
 
+    def recreate_in(self, cursor: Any, tables: Sequence[Table]) -> None: ...
+
+    def reset_in(
+        self, cursor: Any, projection: str, tables: Sequence[Table]
+    ) -> None: ...
+
 
 class InTransaction:
     """The reads and the commit a projector makes, inside a transaction the
     event log's recorder opened (its cursor): a save's read rows commit with
-    its events (SQLite and PostgreSQL alike)."""
+    its events (SQLite and PostgreSQL alike). Also an upgrade's resets, in
+    the transaction ``reshaping`` holds."""
 
     def __init__(self, store: CursorStore, cursor: Any) -> None:
         self._store = store
@@ -527,5 +534,14 @@ class InTransaction:
     def rows(self, projection: str, keys: Collection[UUID]) -> dict[UUID, bytes]:
         return self._store.rows_in(self._cursor, projection, keys)
 
+    def position(self, projection: str) -> int:
+        return self.positions().get(projection, 0)
+
     def commit(self, batches: Sequence[Batch]) -> None:
         self._store.commit_in(self._cursor, batches)
+
+    def recreate(self, tables: Sequence[Table]) -> None:
+        self._store.recreate_in(self._cursor, tables)
+
+    def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
+        self._store.reset_in(self._cursor, projection, tables)

@@ -12,7 +12,12 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.popo import POPOTrackingRecorder
 
 from b2bcore.readmodels.facts.tables import TABLES, Table
-from b2bcore.readmodels.readmodel import Batch, PositionConflictError, Row
+from b2bcore.readmodels.readmodel import (
+    Batch,
+    PositionConflictError,
+    ReadModelStore,
+    Row,
+)
 from b2bcore_adapters.persistence.fact_sql import FactSQL, SQLReportQueries
 
 
@@ -83,6 +88,11 @@ class MemoryReadModelStore(SQLReportQueries, POPOTrackingRecorder):
             self.facts.reset(cursor, tables)
             self._rows.pop(projection, None)
             self._max_tracking_ids.pop(projection, None)
+
+    @contextmanager
+    def reshaping(self) -> Iterator[ReadModelStore]:
+        """Itself: a store in memory belongs to one process."""
+        yield self
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Cursor]:

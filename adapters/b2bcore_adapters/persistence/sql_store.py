@@ -7,6 +7,7 @@ without waiting for the disk (``sqlite_store``, ``postgres_store``)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any, ClassVar, cast
 from uuid import UUID
@@ -108,22 +109,33 @@ class SQLReadModelStore(SQLReportQueries, Tracked):
         then commit together."""
         return cast(ReadModelStore, InTransaction(self, transaction))
 
-    def recreate(self, tables: Sequence[Table]) -> None:
+    @contextlib.contextmanager
+    def reshaping(self) -> Iterator[ReadModelStore]:
         with self.writing() as cursor:
             self.reshape_in(cursor)
-            self.facts.recreate(cursor, tables)
+            # A write first: on SQLite it takes the write lock, so another
+            # process waits here rather than act on what it read before.
+            self.execute_in(cursor, f"DELETE FROM {self.positions_table} WHERE 1 = 0")
+            yield self.within(cursor)
+
+    def recreate(self, tables: Sequence[Table]) -> None:
+        with self.reshaping() as store:
+            store.recreate(tables)
+
+    def recreate_in(self, cursor: Any, tables: Sequence[Table]) -> None:
+        self.facts.recreate(cursor, tables)
 
     def reset(self, projection: str, tables: Sequence[Table] = ()) -> None:
-        with self.writing() as cursor:
-            self.reshape_in(cursor)
-            self.facts.reset(cursor, tables)
-            self.execute_in(
-                cursor,
-                "DELETE FROM {b2bcore_read_rows} WHERE projection = ?",
-                projection,
-            )
-            self.execute_in(
-                cursor,
-                f"DELETE FROM {self.positions_table} WHERE application_name = ?",
-                projection,
-            )
+        with self.reshaping() as store:
+            store.reset(projection, tables)
+
+    def reset_in(self, cursor: Any, projection: str, tables: Sequence[Table]) -> None:
+        self.facts.reset(cursor, tables)
+        self.execute_in(
+            cursor, "DELETE FROM {b2bcore_read_rows} WHERE projection = ?", projection
+        )
+        self.execute_in(
+            cursor,
+            f"DELETE FROM {self.positions_table} WHERE application_name = ?",
+            projection,
+        )

@@ -175,15 +175,19 @@ class Projector:
         whether it did."""
         if self.store.position(VERSION_MARK) >= READ_MODEL_VERSION:
             return False
-        self.store.recreate(TABLES)
-        self._reset(list(self.projections))
-        with contextlib.suppress(PositionConflictError):
-            self.store.commit([Batch(VERSION_MARK, {}, READ_MODEL_VERSION)])
+        with self.store.reshaping() as store:
+            # Processes opening the store at once: the first upgrades, the
+            # others wait for it here and find the read models current.
+            if store.position(VERSION_MARK) >= READ_MODEL_VERSION:
+                return False
+            store.recreate(TABLES)
+            self._reset(list(self.projections), store)
+            store.commit([Batch(VERSION_MARK, {}, READ_MODEL_VERSION)])
         return True
 
-    def _reset(self, names: list[str]) -> None:
+    def _reset(self, names: list[str], store: ReadModelStore | None = None) -> None:
         for name in names:
-            self.store.reset(
+            (store or self.store).reset(
                 name, TABLES_OF_KIND.get(self.projections[name].aggregate.KIND, ())
             )
 

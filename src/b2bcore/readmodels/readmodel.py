@@ -9,6 +9,7 @@ or not at all: nothing is counted twice or missed.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from uuid import UUID
@@ -107,6 +108,13 @@ class ReadModelStore(ReportQueries, Protocol):
 
     def recreate(self, tables: Sequence[Table]) -> None:
         """Drop ``tables`` and create them as declared now (an upgrade)."""
+        ...
+
+    def reshaping(self) -> AbstractContextManager[ReadModelStore]:
+        """This store inside one transaction that holds the lock on changing
+        the read models' shape from its start: what the block does commits
+        together, and another process reshaping at the same moment waits
+        for it to end, then sees what it did."""
         ...
 
     def close(self) -> None: ...
