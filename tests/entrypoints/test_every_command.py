@@ -17,7 +17,7 @@ import attrs
 import pytest
 from fastapi.testclient import TestClient
 
-from b2bcore import B2BCore, B2BCoreError, FixedClock, Money
+from b2bcore import B2BCore, B2BCoreError, FixedClock, Money, ValidationError
 from b2bcore.application import commands as c
 from b2bcore.domain.ids import deterministic_id, renewal_deal_id
 from b2bcore.domain.values import (
@@ -454,3 +454,44 @@ def test_every_command_refused_from_python_the_cli_and_http_records_nothing(
             assert err.startswith("error: "), err
         assert core.log_position() == head
     assert {type(c) for c in commands} == set(c.COMMANDS)
+
+
+def with_control_character(value: Any) -> Iterator[tuple[str, Any]]:
+    """``value`` with a control character in each text it holds, one at a
+    time, each with the path of that text: a field's own text, a text of a
+    value object (a contact's email), of each item of a tuple."""
+    if isinstance(value, str):
+        yield "", f"{value}\x00"
+        yield "", f"\x1b[2J{value}"
+    elif attrs.has(type(value)):
+        for field in attrs.fields(type(value)):
+            for path, changed in with_control_character(getattr(value, field.name)):
+                try:
+                    hostile = attrs.evolve(value, **{field.name: changed})
+                except ValidationError:  # the value refuses it itself
+                    continue
+                yield f".{field.name}{path}", hostile
+    elif isinstance(value, tuple):
+        for n, item in enumerate(value):
+            for path, changed in with_control_character(item):
+                yield f"[{n}]{path}", (*value[:n], changed, *value[n + 1 :])
+
+
+def test_a_control_character_in_any_text_of_any_command_is_refused() -> None:
+    """Before each command of the story, the same command with a NUL or an
+    escape in one of its texts: refused, nothing recorded (a NUL reached
+    PostgreSQL's read tables and stopped every projection)."""
+    tried: set[str] = set()
+    with B2BCore.open("memory://", clock=FixedClock(TODAY)) as core:
+        for command in story(dissatisfaction_of(core)):
+            for field in attrs.fields(type(command)):
+                value = getattr(command, field.name)
+                for path, changed in with_control_character(value):
+                    head = core.log_position()
+                    hostile = attrs.evolve(command, **{field.name: changed})
+                    with pytest.raises(B2BCoreError):  # a target: not found
+                        core.handle(hostile)
+                    assert core.log_position() == head, (hostile, path)
+                    tried.add(f"{type(command).__name__}.{field.name}{path}")
+            core.handle(command)
+    assert {"RegisterAccount.name", "PurchaseAsset.contact"} <= tried

@@ -10,6 +10,7 @@ system when the event is created.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from typing import (
     TYPE_CHECKING,
@@ -42,7 +43,12 @@ V = TypeVar("V")
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("provenance", attribute.name, "must be a non-empty text")
-    check_length("provenance", attribute.name, value, MAX_LABEL_LENGTH)
+    check_length(
+        "provenance",
+        attribute.name,
+        _unicode("provenance", attribute.name, value),
+        MAX_LABEL_LENGTH,
+    )
 
 
 def _optional_text(
@@ -53,7 +59,12 @@ def _optional_text(
             "provenance", attribute.name, f"must be a text: {value!r}"
         )
     if value is not None:
-        check_length("provenance", attribute.name, value, MAX_NOTE_LENGTH)
+        check_length(
+            "provenance",
+            attribute.name,
+            _unicode("provenance", attribute.name, value),
+            MAX_NOTE_LENGTH,
+        )
 
 
 def _optional_uuid(
@@ -257,12 +268,25 @@ def check_text(
     return check_length(subject, field, _unicode(subject, field, value).strip(), limit)
 
 
+#: What no text may hold: NUL, which PostgreSQL cannot store in a text, and
+#: the other control characters but tab and line breaks (an escape sequence
+#: in a name would act on the terminal showing it).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _unicode(subject: str, field: str, value: str) -> str:
-    """``value`` when it can be stored (no lone surrogate)."""
+    """``value`` when it can be stored and shown: no lone surrogate, no
+    control character (``CONTROL_CHARACTERS``)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(subject, field, "is not valid Unicode text") from None
+    if (found := CONTROL_CHARACTERS.search(value)) is not None:
+        raise ValidationError(
+            subject,
+            field,
+            f"must not hold a control character (U+{ord(found.group()):04X})",
+        )
     return value
 
 
