@@ -224,3 +224,31 @@ def test_a_runner_links_new_events_into_the_hash_chain(durable_url: str) -> None
 
     assert runner.returncode == 0
     assert (status.ok, status.count) == (True, grown)
+
+
+def test_a_catch_up_that_another_overtook_goes_on_to_the_head(store_url: str) -> None:
+    """Another catch-up (a thread's, after its own save) commits the first
+    events while this one reads them, and one more event is recorded: this
+    one's page clashes with the rows committed, so it reads the positions
+    again and applies the rest. Before, it gave up, and the last event
+    waited for the next save (the memory store let the clash escape as a
+    raw IntegrityError)."""
+    with B2BCore.open(store_url, consistency=Consistency.AVAILABLE) as core:
+        bulk_history(core, 5)  # recorded, not projected
+        recorder: Any = core.event_log.recorder
+        select = recorder.select_notifications
+        overtaken: list[bool] = []
+
+        def overtaking(*args: Any, **kwargs: Any) -> Any:
+            if not overtaken:
+                overtaken.append(True)
+                core.projector.catch_up()
+                register_account(core, name="recorded meanwhile")
+            return select(*args, **kwargs)
+
+        recorder.select_notifications = overtaking
+        core.projector.catch_up()
+
+        assert overtaken
+        assert core.read_status().behind == 0
+        assert "recorded meanwhile" in {a.name for a in core.accounts()}

@@ -72,9 +72,14 @@ class MemoryReadModelStore(SQLReportQueries, POPOTrackingRecorder):
                     )
             except IntegrityError as error:
                 raise PositionConflictError(str(error)) from None
-            with self.transaction() as cursor:
-                for batch in batches:
-                    self.facts.write(cursor, batch.facts)
+            try:
+                with self.transaction() as cursor:
+                    for batch in batches:
+                        self.facts.write(cursor, batch.facts)
+            except sqlite3.IntegrityError as error:
+                # Another catch-up committed these rows first (its page may
+                # end elsewhere, so its position need not clash: the rows do).
+                raise PositionConflictError(str(error)) from None
             for batch in batches:
                 self._rows.setdefault(batch.projection, {}).update(batch.rows)
                 self._insert_tracking(Tracking(batch.projection, batch.position))

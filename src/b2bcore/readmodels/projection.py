@@ -44,6 +44,8 @@ A = TypeVar("A", bound=DomainAggregate)
 READ_MODEL_VERSION = 7
 #: The tracking name under which a store keeps its read models' version.
 VERSION_MARK = "b2bcore_read_models"
+#: How many times a catch-up goes on after another committed a page first.
+CONFLICTS_PER_CATCH_UP = 10
 #: Events read per page.
 PAGE_SIZE = 1000
 #: Pages applied per transaction: a catch-up killed mid-way resumes from its
@@ -152,13 +154,15 @@ class Projector:
         self, names: Iterable[str] | None = None, progress: Progress | None = None
     ) -> int:
         """Apply every event recorded since each projection's position; returns
-        the number of events applied. Safe to run from several processes: a
-        page another one committed first is left to it."""
+        the number of events applied. Safe to run from several processes and
+        threads: when another one committed a page first, this one reads the
+        positions again and goes on from there (a catch-up after a save
+        leaves nothing of the save behind), a few times at most."""
         selected = [self.projections[n] for n in (names or self.projections)]
-        try:
-            return self._catch_up(selected, progress)
-        except PositionConflictError:
-            return 0
+        for _ in range(CONFLICTS_PER_CATCH_UP):
+            with contextlib.suppress(PositionConflictError):
+                return self._catch_up(selected, progress)
+        return 0
 
     def rebuild(
         self, names: Iterable[str] | None = None, progress: Progress | None = None
