@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         DomainError,
         NotFoundError,
         ReadModelBehindError,
+        StoreClosedError,
         ValidationError,
     )
     from b2bcore.domain.ids import deterministic_id
@@ -108,6 +109,7 @@ _HOMES = {
     "ReviewArea": "b2bcore.domain.values",
     "SalesStage": "b2bcore.domain.values",
     "Severity": "b2bcore.domain.values",
+    "StoreClosedError": "b2bcore.domain.errors",
     "SystemClock": "b2bcore.domain.clock",
     "Temperature": "b2bcore.domain.values",
     "TierStint": "b2bcore.domain.views",
@@ -168,6 +170,7 @@ __all__ = [
     "ReviewArea",
     "SalesStage",
     "Severity",
+    "StoreClosedError",
     "SystemClock",
     "Temperature",
     "TierStint",

@@ -19,8 +19,8 @@ from tests.conftest import POSTGRES_URL, require_postgres
 
 def join_threads_started_since(before: set[threading.Thread]) -> None:
     """Wait for the threads a case started: the library's concurrency case
-    tells its readers to stop but does not join them, and closing a store
-    under a reader still inside a query crashes the sqlite3 module."""
+    tells its readers to stop but does not join them, and a reader still
+    at work when its store closes would end in StoreClosedError."""
     for thread in set(threading.enumerate()) - before:
         if not thread.daemon:  # a driver's pool workers live with the pool
             thread.join(timeout=30)

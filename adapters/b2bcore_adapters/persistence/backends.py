@@ -259,7 +259,7 @@ MEMORY = Backend(
 )
 SQLITE = Backend(
     # The library's, closed without closing a connection in use.
-    module="eventsourcing.sqlite",
+    module=f"{HERE}.sqlite_datastore",
     prefix="SQLITE",
     classes={
         # The library's recorder, plus a hook inside the transaction that

@@ -91,6 +91,19 @@ class UnverifiedLogError(B2BCoreError):
     not: its hash chain says where and what (``b2b audit verify``)."""
 
 
+class StoreClosedError(B2BCoreError):
+    """The store was closed (``B2BCore.close``): a call that starts after
+    that, or a transaction an operation under way starts after it, is
+    refused. A transaction already under way finishes first."""
+
+    def __init__(self, store: str) -> None:
+        self.store = store
+        super().__init__(
+            f"store {store}: connection: the store is closed; "
+            "open it again (B2BCore.open) to use it"
+        )
+
+
 class VaultClosedError(B2BCoreError):
     """A contact read from a store was first read after the store was closed:
     its fields are opened with the store's vault only when read."""

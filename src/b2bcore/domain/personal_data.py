@@ -21,7 +21,7 @@ from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import Transcoding
 from eventsourcing.utils import Environment
 
-from b2bcore.domain.errors import NotFoundError, VaultClosedError
+from b2bcore.domain.errors import NotFoundError, StoreClosedError, VaultClosedError
 from b2bcore.domain.values import Contact
 
 KEY_BYTES = 32
@@ -191,7 +191,7 @@ class SealingVault(ABC):
     def open(self, person_id: UUID, sealed: bytes) -> bytes | None:
         try:
             key = self._key(person_id)
-        except EventSourcingError as error:
+        except (EventSourcingError, StoreClosedError) as error:
             # A contact read from the store opens when first read, which
             # may be after the store was closed.
             if self._closed():
