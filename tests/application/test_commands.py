@@ -145,3 +145,23 @@ def test_an_expected_version_inside_a_unit_of_work_joins_it(
                 expected_version=1,
             )
     assert memory_core.account(account_id).version == 2
+
+
+def test_a_control_character_recorded_before_it_was_refused_is_copied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Texts are checked as they come in, not when the domain copies what
+    is recorded: an asset whose product an older b2bcore recorded with a
+    control character still gets its renewal deal, named after it."""
+    with B2BCore.open("memory://") as core:
+        account = register_account(core)
+        with monkeypatch.context() as older:
+            older.setattr(c.Command, "check_texts", lambda command: None)
+            asset = purchase_asset(core, account, product="Fleet\x0csubscription")
+        core.install_asset(asset, usage_end_on=date(2024, 3, 1), on=date(2024, 2, 1))
+
+        deal = core.open_renewal_deal(asset, on=date(2024, 2, 1))
+
+        assert core.opportunity(deal).name == "Renewal of Fleet\x0csubscription"
+        with pytest.raises(ValidationError, match=r"product: .*\(U\+000C\)"):
+            purchase_asset(core, account, product="Fleet\x0csubscription")

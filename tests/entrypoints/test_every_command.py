@@ -479,8 +479,9 @@ def with_control_character(value: Any) -> Iterator[tuple[str, Any]]:
 
 def test_a_control_character_in_any_text_of_any_command_is_refused() -> None:
     """Before each command of the story, the same command with a NUL or an
-    escape in one of its texts: refused, nothing recorded (a NUL reached
-    PostgreSQL's read tables and stopped every projection)."""
+    escape in one of its texts: a ValidationError naming that text, nothing
+    recorded (a NUL reached PostgreSQL's read tables and stopped every
+    projection)."""
     tried: set[str] = set()
     with B2BCore.open("memory://", clock=FixedClock(TODAY)) as core:
         for command in story(dissatisfaction_of(core)):
@@ -489,9 +490,11 @@ def test_a_control_character_in_any_text_of_any_command_is_refused() -> None:
                 for path, changed in with_control_character(value):
                     head = core.log_position()
                     hostile = attrs.evolve(command, **{field.name: changed})
-                    with pytest.raises(B2BCoreError):  # a target: not found
+                    with pytest.raises(ValidationError) as refused:
                         core.handle(hostile)
-                    assert core.log_position() == head, (hostile, path)
+                    assert refused.value.field == f"{field.name}{path}"
+                    assert refused.value.rule.startswith("must not hold a control")
+                    assert core.log_position() == head, hostile
                     tried.add(f"{type(command).__name__}.{field.name}{path}")
             core.handle(command)
     assert {"RegisterAccount.name", "PurchaseAsset.contact"} <= tried

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from eventsourcing.utils import resolve_topic
 
 from b2bcore import B2BCore, ConfigurationError
+from b2bcore.application import core as core_module
+from b2bcore.application.storage import CHAIN_VARIABLE
 from b2bcore_adapters.alerts.delivery import MemoryDeliveryLog, SQLDeliveryLog
 from b2bcore_adapters.persistence.backends import (
     BY_MODULE,
     DELIVERY_LOG,
     IDEMPOTENCY_KEYS,
+    SQLITE,
 )
 from b2bcore_adapters.persistence.beside import store_beside
 
@@ -36,3 +41,25 @@ def test_a_store_no_backend_keeps_is_refused() -> None:
         pytest.raises(ConfigurationError, match=r"eventsourcing\.popo: no store"),
     ):
         store_beside(core, "visits")
+
+
+def test_a_backend_keeping_nothing_beside_the_log_opens_and_says_so(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backend of another package may name no adapters' stores
+    (``beside``) and no hash-chain store: the store opens, and only asking
+    for the chain is refused."""
+
+    def environment(url: str) -> dict[str, str]:
+        env = SQLITE.environment(url)
+        del env[CHAIN_VARIABLE]
+        return env
+
+    bare = SimpleNamespace(environment=environment)
+    monkeypatch.setattr(core_module, "backend_of", lambda url: bare)
+    monkeypatch.setattr(core_module, "environment_for", environment)
+
+    with B2BCore.open(sqlite_url) as core:
+        assert core.log_position() == 0
+        with pytest.raises(ConfigurationError, match="no hash-chain store"):
+            core.verify_log()

@@ -25,6 +25,7 @@ from b2bcore.domain.errors import ProjectionError
 from b2bcore.domain.views import AssetView
 from b2bcore.readmodels.facts.tables import TABLES
 from b2bcore.readmodels.projection import StateProjection
+from b2bcore.readmodels.readmodel import PositionConflictError
 from b2bcore_adapters.persistence.fact_sql import SQLReportQueries
 from tests.helpers import bulk_history, register_account
 
@@ -252,3 +253,23 @@ def test_a_catch_up_that_another_overtook_goes_on_to_the_head(store_url: str) ->
         assert overtaken
         assert core.read_status().behind == 0
         assert "recorded meanwhile" in {a.name for a in core.accounts()}
+
+
+def test_a_clash_while_no_position_moved_is_not_retried(memory_core: B2BCore) -> None:
+    """A conflict no other catch-up explains (an integrity error of the
+    store's own) ends the catch-up at once, its positions kept, rather than
+    re-applying the log ten times."""
+    core = memory_core
+    bulk_history(core, 2)
+    store: Any = core.projector.store
+    commits: list[int] = []
+
+    def clashing(batches: Any) -> None:
+        commits.append(len(batches))
+        raise PositionConflictError("a fact row the store already holds")
+
+    store.commit = clashing
+
+    assert core.projector.catch_up() == 0
+    assert len(commits) == 1
+    assert core.read_status().behind > 0

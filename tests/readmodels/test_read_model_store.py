@@ -220,14 +220,17 @@ def test_of_two_cores_upgrading_one_store_at_once_one_upgrades(
             return reshaping()
 
         monkeypatch.setattr(second.projector.store, "reshaping", entering)
-        upgraded: dict[str, bool] = {}
+        upgraded: dict[str, bool | Exception] = {}
+
+        def upgrade(core: B2BCore) -> None:
+            name = threading.current_thread().name
+            try:
+                upgraded[name] = core.projector.upgrade()
+            except Exception as error:  # shown by the assertion below
+                upgraded[name] = error
+
         threads = [
-            threading.Thread(
-                name=name,
-                target=lambda c=core, n=name: upgraded.update(
-                    {n: c.projector.upgrade()}
-                ),
-            )
+            threading.Thread(name=name, target=upgrade, args=(core,))
             for name, core in (("first", first), ("second", second))
         ]
         threads[0].start()

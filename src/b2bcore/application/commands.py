@@ -13,7 +13,7 @@ new one.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, TypeVar
@@ -23,7 +23,7 @@ import attrs
 
 from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
-from b2bcore.domain.aggregate import DomainAggregate, Provenance
+from b2bcore.domain.aggregate import DomainAggregate, Provenance, check_plain
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.ids import deterministic_id
@@ -121,6 +121,13 @@ class Command(Generic[R_co]):
             left_out.add(field.name)
         return tuple(f.name for f in attrs.fields(cls) if f.name not in left_out)
 
+    def check_texts(self) -> None:
+        """Refuse a control character in any text the command brings: its
+        fields', their value objects' (a contact's email) and their items'
+        (``check_plain``), naming the field (``contact.email``)."""
+        for field, text in _texts(self, ""):
+            check_plain(self.label(), field, text)
+
     def provenance(self, actor: str) -> Provenance:
         """Who, why and in answer to what (``actor`` when it names nobody)."""
         return Provenance(
@@ -133,6 +140,21 @@ class Command(Generic[R_co]):
 
 #: The fields every command has.
 COMMON = frozenset(f.name for f in attrs.fields(Command))
+
+
+def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every text ``value`` holds, with where: ``name``, ``contact.email``,
+    ``lines[1].product``."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, tuple | list):
+        for n, item in enumerate(value):
+            yield from _texts(item, f"{path}[{n}]")
+    elif attrs.has(kind := type(value)):
+        for field in attrs.fields(kind):
+            name = f"{path}.{field.name}" if path else field.name
+            yield from _texts(getattr(value, field.name), name)
+
 
 # -- accounts -------------------------------------------------------------------
 

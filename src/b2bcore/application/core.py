@@ -37,6 +37,7 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
     Notification,
+    ProgrammingError,
     Recording,
     StoredEvent,
 )
@@ -379,13 +380,23 @@ def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
         log = EventLog(env=env)
         factory = log.factory
         if isinstance(factory, InDatabase) and factory.env_create_table():
-            factory.tracking_recorder(resolve_topic(env[CHAIN_VARIABLE]))
-            for topic in backend_of(url).beside.values():
+            if CHAIN_VARIABLE in env:
+                factory.tracking_recorder(resolve_topic(env[CHAIN_VARIABLE]))
+            for topic in getattr(backend_of(url), "beside", {}).values():
                 opened_beside(factory, topic)
         return log, cast(ReadModelStore, factory.tracking_recorder())
 
     try:
         return created(opened)
+    except ProgrammingError as error:
+        if "permission denied" not in str(error):
+            raise
+        first_line = str(error).splitlines()[0]
+        raise ConfigurationError(
+            f"the database refused to create b2bcore's tables ({first_line}): open "
+            "the store once as a role that may, then start every process with "
+            "B2BCORE_CREATE_TABLE=no (docs/deployment.md)"
+        ) from error
     except (ModuleNotFoundError, TopicError) as error:
         # The library wraps a failed import of a named adapter.
         missing = error if isinstance(error, ModuleNotFoundError) else error.__cause__
@@ -760,7 +771,13 @@ class B2BCore(Closing):
     @functools.cached_property
     def hash_chain(self) -> HashChain:
         """The hash chain over the log, stored beside it (created on first use)."""
-        store_class = resolve_topic(self._log.env[CHAIN_VARIABLE])
+        topic = self._log.env.get(CHAIN_VARIABLE)
+        if topic is None:
+            raise ConfigurationError(
+                f"{self._log.factory.__module__}: no hash-chain store beside this "
+                f"event log ({CHAIN_VARIABLE})"
+            )
+        store_class = resolve_topic(topic)
         store = created(lambda: self._log.factory.tracking_recorder(store_class))
         return HashChain(self._log.recorder, cast(ChainLinkStore, store))
 

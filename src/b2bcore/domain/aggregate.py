@@ -43,12 +43,9 @@ V = TypeVar("V")
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("provenance", attribute.name, "must be a non-empty text")
-    check_length(
-        "provenance",
-        attribute.name,
-        _unicode("provenance", attribute.name, value),
-        MAX_LABEL_LENGTH,
-    )
+    text = _unicode("provenance", attribute.name, value)
+    check_length("provenance", attribute.name, text, MAX_LABEL_LENGTH)
+    check_plain("provenance", attribute.name, text)
 
 
 def _optional_text(
@@ -59,12 +56,9 @@ def _optional_text(
             "provenance", attribute.name, f"must be a text: {value!r}"
         )
     if value is not None:
-        check_length(
-            "provenance",
-            attribute.name,
-            _unicode("provenance", attribute.name, value),
-            MAX_NOTE_LENGTH,
-        )
+        text = _unicode("provenance", attribute.name, value)
+        check_length("provenance", attribute.name, text, MAX_NOTE_LENGTH)
+        check_plain("provenance", attribute.name, text)
 
 
 def _optional_uuid(
@@ -268,25 +262,31 @@ def check_text(
     return check_length(subject, field, _unicode(subject, field, value).strip(), limit)
 
 
-#: What no text may hold: NUL, which PostgreSQL cannot store in a text, and
-#: the other control characters but tab and line breaks (an escape sequence
-#: in a name would act on the terminal showing it).
+#: What no text coming in may hold: NUL, which PostgreSQL cannot store in a
+#: text, and the other control characters but tab and line breaks (an escape
+#: sequence in a name would act on the terminal showing it).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _unicode(subject: str, field: str, value: str) -> str:
-    """``value`` when it can be stored and shown: no lone surrogate, no
-    control character (``CONTROL_CHARACTERS``)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(subject, field, "is not valid Unicode text") from None
+def check_plain(subject: str, field: str, value: str) -> str:
+    """``value`` when it holds no control character (``CONTROL_CHARACTERS``).
+    Checked on what comes in (every text of a command, who and why), not
+    by the aggregates: a text they copy from what is recorded passes."""
     if (found := CONTROL_CHARACTERS.search(value)) is not None:
         raise ValidationError(
             subject,
             field,
             f"must not hold a control character (U+{ord(found.group()):04X})",
         )
+    return value
+
+
+def _unicode(subject: str, field: str, value: str) -> str:
+    """``value`` when it can be stored (no lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(subject, field, "is not valid Unicode text") from None
     return value
 
 

@@ -157,11 +157,17 @@ class Projector:
         the number of events applied. Safe to run from several processes and
         threads: when another one committed a page first, this one reads the
         positions again and goes on from there (a catch-up after a save
-        leaves nothing of the save behind), a few times at most."""
+        leaves nothing of the save behind), a few times at most. A clash
+        while no position moved is no race: it is left to the next
+        catch-up, not retried."""
         selected = [self.projections[n] for n in (names or self.projections)]
         for _ in range(CONFLICTS_PER_CATCH_UP):
-            with contextlib.suppress(PositionConflictError):
-                return self._catch_up(selected, progress)
+            positions = {p.name: self.store.position(p.name) for p in selected}
+            try:
+                return self._catch_up(selected, progress, dict(positions))
+            except PositionConflictError:
+                if all(self.store.position(n) == at for n, at in positions.items()):
+                    break
         return 0
 
     def rebuild(
@@ -284,9 +290,11 @@ class Projector:
     # -- the engine -----------------------------------------------------------
 
     def _catch_up(
-        self, projections: list[StateProjection], progress: Progress | None
+        self,
+        projections: list[StateProjection],
+        progress: Progress | None,
+        positions: dict[str, int],
     ) -> int:
-        positions = {p.name: self.store.position(p.name) for p in projections}
         committed = dict(positions)
         work = _Work(projections)
         start = min(positions.values(), default=0)
