@@ -7,8 +7,11 @@ time."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
+
+from b2bcore.domain.aggregate import check_plain
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -43,10 +46,21 @@ BOUNDS = {"within": (0, 36_500), "version": (1, 2**31)}
 
 def query(route: str | None = None) -> Callable[[F], F]:
     """Mark a ``B2BCore`` method as a query asked at ``route`` (its path
-    parameters are the method's positional parameters: ``{account_id}``)."""
+    parameters are the method's positional parameters: ``{account_id}``).
+    A text it is given with a control character is refused (``check_plain``),
+    as a command's: a NUL reaching PostgreSQL is a driver error."""
 
     def mark(method: F) -> F:
         QUERIES[method.__name__] = route
-        return method
+        subject = method.__name__.replace("_", " ")
+
+        @functools.wraps(method)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            for name, value in kwargs.items():
+                if isinstance(value, str):
+                    check_plain(subject, name, value)
+            return method(*args, **kwargs)
+
+        return cast(F, checked)
 
     return mark
