@@ -319,3 +319,14 @@ def test_a_refused_amount_is_quoted_not_echoed_whole(amount: object) -> None:
     message = str(refused.value)
     assert len(message) < 200
     assert "(1,00" in message  # its length is named instead
+
+
+@pytest.mark.parametrize("written", ["1_000", "1e3", "٣", "１２", "1,000", "12.", ".5"])
+def test_an_amount_written_otherwise_than_1234_50_is_refused(written: str) -> None:
+    # Decimal reads most of these: 1_000 as 1000, ٣ (Arabic-Indic) as 3.
+    with pytest.raises(ValidationError, match=r"not an amount written like 1234\.50"):
+        Money.of(written, "USD")
+
+
+def test_an_amount_written_plainly_is_read_exactly() -> None:
+    assert Money.of(" -1234.50 ", "USD").amount == Decimal("-1234.50")

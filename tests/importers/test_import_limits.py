@@ -210,3 +210,17 @@ def test_a_100000_character_account_id_rejects_its_row(
         (5, "name: must be at most 200 characters, got 100,000")
     ]
     assert report.imported == 3
+
+
+def test_a_date_in_another_script_s_digits_rejects_its_row(
+    memory: B2BCore, tmp_path: Path
+) -> None:
+    # \d takes ٢ (Arabic-Indic two): the date was read as 2024-01-02.
+    path = accounts(
+        tmp_path, account_row("A1", "Alpha", "٢٠٢٤-٠١-٠٢"), account_row("A2", "Beta")
+    )
+
+    report = import_csv(memory, "accounts", path)
+
+    assert [(p.line, p.column) for p in report.rejected] == [(2, "registered_on")]
+    assert report.imported == 1

@@ -25,7 +25,7 @@ import attrs
 from b2bcore import DomainError, Money
 from b2bcore.domain.aggregate import MAX_LABEL_LENGTH, check_length
 from b2bcore.domain.errors import quoted
-from b2bcore.domain.money import MINOR_UNITS
+from b2bcore.domain.money import AMOUNT_TEXT, MINOR_UNITS
 from b2bcore_adapters.importers.report import ImportFileError, RowProblem
 
 T = TypeVar("T")
@@ -258,8 +258,9 @@ def defaulting(parse: Callable[[str], T], default: T) -> Callable[[str], T]:
     return parse_or_default
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# ASCII digits only: ``\d`` alone also takes other scripts' (``٢٠٢٤``).
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 
 
 def iso_date(cell: str) -> date:
@@ -285,14 +286,11 @@ def _date(
         raise ValueError(f"{quoted(cell)} is not a date ({form})") from None
 
 
-_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
-
-
 def amount(cell: str) -> Decimal:
     """A decimal amount of money written 1234.50, zero or more (never read
     through a float)."""
     written = cell.strip()
-    if not _AMOUNT.fullmatch(written):
+    if not AMOUNT_TEXT.fullmatch(written):
         raise ValueError(f"{quoted(written)} is not an amount (like 1234.50)")
     if written.startswith("-"):
         raise ValueError(f"{quoted(written)} is negative")

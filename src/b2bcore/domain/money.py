@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Self
 
@@ -24,6 +25,25 @@ MINOR_UNITS: dict[str, int] = {
     "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2, "TWD": 2, "USD": 2,
     "VND": 0, "ZAR": 2,
 }  # fmt: skip
+
+
+#: An amount written as text: ASCII digits, a minus, a decimal point
+#: (``1234.50``). ``Decimal`` also reads ``1_000``, ``1e3`` and digits of
+#: other scripts (``٣``); an amount written so is refused.
+AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
+def amount_of(text: str) -> Decimal:
+    """The amount ``text`` writes like ``1234.50`` (spaces around it
+    ignored); a ValidationError otherwise."""
+    written = text.strip()
+    if AMOUNT_TEXT.fullmatch(written) is None:
+        raise ValidationError(
+            "money",
+            "amount",
+            f"{quoted(written)} is not an amount written like 1234.50",
+        )
+    return Decimal(written)
 
 
 def _check_currency(
@@ -76,13 +96,16 @@ class Money:
 
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Self:
-        """Parse ``amount`` (a Decimal, int or decimal string) in ``currency``."""
+        """Parse ``amount`` (a Decimal, int or text written like ``1234.50``:
+        ``amount_of``) in ``currency``."""
         if isinstance(amount, float | bool):
             raise ValidationError(
                 "money",
                 "amount",
                 f"{quoted(amount)}: floats and booleans are not accepted",
             )
+        if isinstance(amount, str):
+            return cls(amount_of(amount), currency)
         try:
             return cls(Decimal(amount), currency)
         except InvalidOperation:

@@ -205,6 +205,24 @@ def test_a_1000_digit_amount_is_not_echoed_whole(
     assert core.log_position() == position
 
 
+@pytest.mark.parametrize("written", ["1_200", "1.2e3", "١٢٠٠"])
+def test_an_amount_not_written_like_1234_50_is_a_422(
+    api: TestClient, core: B2BCore, written: str
+) -> None:
+    account = api.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
+    position = core.log_position()
+    body = asset_body(account)
+    body["value"]["amount"] = written
+
+    response = api.post("/assets", json=body, headers=WRITER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "body.value.amount"
+    assert error["rule"] == "is not an amount written like 1234.50"
+    assert core.log_position() == position
+
+
 def test_a_long_unknown_field_name_and_many_problems_are_cut(
     api: TestClient, core: B2BCore
 ) -> None:

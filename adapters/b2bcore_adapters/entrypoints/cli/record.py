@@ -24,7 +24,6 @@ import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from enum import Enum
 from inspect import Parameter, Signature
 from types import NoneType, UnionType
@@ -234,13 +233,11 @@ def _money(text: str) -> Money:
     """``"23800000 KRW"``: an amount and its currency."""
     amount, _, currency = text.strip().partition(" ")
     try:
-        return Money(Decimal(amount), currency.strip())
-    except InvalidOperation:
-        raise typer.BadParameter(
-            f"{text!r} is not an amount and a currency (e.g. '23800000 KRW')"
-        ) from None
+        return Money.of(amount, currency.strip())
     except B2BCoreError as error:
-        raise typer.BadParameter(f"{text!r}: {error}") from None
+        raise typer.BadParameter(
+            f"{text!r}: {error} (an amount and a currency: '23800000 KRW')"
+        ) from None
 
 
 def _json(hint: Any, text: str | Sequence[Any]) -> Any:

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from b2bcore import Money
 from b2bcore.application import commands as c
+from b2bcore.domain.money import AMOUNT_TEXT
 from b2bcore.domain.values import Contact, Installment, OrderLine, ReviewArea
 from b2bcore_adapters.render.plain import from_plain
 
@@ -44,6 +45,17 @@ class Body(BaseModel):
 class MoneyBody(Body):
     amount: Decimal = Field(allow_inf_nan=False)
     currency: str
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def written_plainly(cls, value: object) -> object:
+        """An amount in text as ``Money.of`` reads it (``amount_of``):
+        ``1234.50``, not ``1_000``, ``1e3`` or another script's digits."""
+        if isinstance(value, str) and AMOUNT_TEXT.fullmatch(value.strip()) is None:
+            raise PydanticCustomError(
+                "amount_text", "is not an amount written like 1234.50"
+            )
+        return value
 
 
 class InstallmentBody(Body):
