@@ -12,6 +12,7 @@ import pytest
 
 from b2bcore import B2BCore, deterministic_id
 from b2bcore_adapters.importers import import_csv, import_maven_crm, import_ravenstack
+from b2bcore_adapters.importers.rows import whole_number
 from b2bcore_adapters.importers.run import ImportRun
 from tests.importers.importing import where, write
 from tests.importers.test_import_maven_crm import export
@@ -224,3 +225,9 @@ def test_a_date_in_another_script_s_digits_rejects_its_row(
 
     assert [(p.line, p.column) for p in report.rejected] == [(2, "registered_on")]
     assert report.imported == 1
+
+
+@pytest.mark.parametrize("cell", ["²", "٣", "1_0", "-1", "1.0"])
+def test_a_whole_number_is_written_in_ascii_digits(cell: str) -> None:
+    with pytest.raises(ValueError, match="is not a whole number"):
+        whole_number(cell)

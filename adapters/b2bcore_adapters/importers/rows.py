@@ -306,10 +306,12 @@ def currency(cell: str) -> str:
 
 
 def whole_number(cell: str) -> int:
-    """A whole number, zero or more."""
-    if not cell.strip().isdigit():
+    """A whole number, zero or more, in ASCII digits (``isdigit`` alone
+    takes ``²`` and other scripts' digits)."""
+    written = cell.strip()
+    if not (written.isascii() and written.isdigit()):
         raise ValueError(f"{quoted(cell)} is not a whole number")
-    return int(cell.strip())
+    return int(written)
 
 
 _FLAGS = {"true": True, "false": False}
