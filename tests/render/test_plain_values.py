@@ -3,8 +3,9 @@ command line reads its list options; what does not fit is a ValueError."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -43,6 +44,8 @@ def test_a_list_left_out_of_an_object_is_empty() -> None:
         ),
         (Sequence[OrderLine], [{"product": "p"}], "missing fields"),
         (date, "2024-13-01", "is not a date"),
+        (Decimal, "1_000", "is not a decimal written like 1234.50"),
+        (Mapping[int, str], {"²": "x"}, "is not a int"),
     ],
 )
 def test_what_does_not_fit_is_a_value_error_naming_it(

@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 
 from b2bcore import B2BCoreError, Money
+from b2bcore.domain.money import AMOUNT_TEXT
 from b2bcore.domain.values import Contact, ReviewArea, contact_of
 from b2bcore.reports.amounts import Amounts
 
@@ -129,9 +130,9 @@ def from_plain(hint: Any, value: JSON) -> Any:
             raise ValueError(f"{value!r} is not an object")
         keys, values = arguments
         return {
-            _scalar(keys, int(k) if keys is int and k.isdigit() else k): from_plain(
-                values, v
-            )
+            _scalar(
+                keys, int(k) if keys is int and k.isascii() and k.isdigit() else k
+            ): from_plain(values, v)
             for k, v in value.items()
         }
     if attrs.has(hint):
@@ -168,6 +169,13 @@ def _field(name: str, hint: Any, value: JSON) -> Any:
 
 
 def _scalar(hint: Any, value: JSON) -> Any:
+    if (
+        hint is Decimal
+        and isinstance(value, str)
+        and not AMOUNT_TEXT.fullmatch(value.strip())
+    ):
+        # Decimal also reads 1_000, 1e3 and other scripts' digits.
+        raise ValueError(f"{value!r} is not a decimal written like 1234.50")
     if hint in (date, UUID, Decimal) or (
         isinstance(hint, type) and issubclass(hint, Enum)
     ):
