@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 from uuid import uuid4
 
 import pytest
@@ -126,6 +127,31 @@ def store_url(request: pytest.FixtureRequest) -> str:
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     url: str = request.getfixturevalue(fixture)
     return url
+
+
+@pytest.fixture
+def move_target(durable_url: str, tmp_path: Path) -> str:
+    """An empty place of ``durable_url``'s kind for a tenant to move to (a
+    file beside the test's, a schema named after the test's)."""
+    if durable_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    return f"{durable_url}_elsewhere"  # the URL ends with ?schema=NAME
+
+
+def store_left(url: str) -> bool:
+    """Whether anything is stored at a SQLite or PostgreSQL ``url``: its
+    file, or its schema."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return Path(parts.path[1:]).exists()
+    import psycopg  # noqa: PLC0415 (an optional extra)
+
+    with psycopg.connect(parts._replace(query="").geturl()) as connection:
+        found = connection.execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s",
+            (dict(parse_qsl(parts.query))["schema"],),
+        ).fetchone()
+    return found != (0,)
 
 
 @pytest.fixture

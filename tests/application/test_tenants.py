@@ -1,6 +1,7 @@
 """Tenants: each client company's log apart from every other's, on every
 store; created, listed and removed (erased) through the directory, each
-change recorded in it with who and why."""
+change recorded in it with who and why; a long-lived directory follows the
+moves and removals another process makes."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from b2bcore.application import storage
 from b2bcore.application.tenants import Tenants, store_of
 from b2bcore.domain.aggregate import Provenance
 from b2bcore.domain.tenant import Tenant, tenant_id
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, store_left
 from tests.helpers import register_account, stored_events
 
 TODAY = date(2024, 6, 1)
@@ -262,3 +263,56 @@ def test_a_schema_postgresql_would_cut_is_refused_and_nothing_recorded(
             tenants.create(long_name, url=f"{POSTGRES_URL}?schema={'s' * 64}")
 
         assert tenants.entries() == ()
+
+
+def test_a_long_lived_directory_follows_a_move_and_a_removal_made_by_another(
+    durable_url: str, move_target: str
+) -> None:
+    with Tenants.open(durable_url) as serving, Tenants.open(durable_url) as other:
+        other.create("acme")
+        beta = other.create("beta")
+        before = register_account(serving.core("acme"))
+        serving.core("beta")
+
+        other.move("acme", to=move_target)
+        other.remove("beta", reason="contract over")
+
+        after = register_account(serving.core("acme"), name="after the move")
+        with pytest.raises(NotFoundError, match="'beta' was removed"):
+            serving.core("beta")
+    with B2BCore.open(move_target) as moved:
+        assert moved.existing([before, after]) == {before, after}
+    assert not store_left(beta.url)
+
+
+def test_a_core_held_when_its_tenant_moves_is_closed_only_after_it_is_let_go(
+    durable_url: str, move_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Tenants.open(durable_url) as serving, Tenants.open(durable_url) as other:
+        other.create("acme")
+        held = serving.hold("acme")
+        closed: list[B2BCore] = []
+        monkeypatch.setattr(held.core, "close", lambda: closed.append(held.core))
+
+        other.move("acme", to=move_target)
+        moved = serving.core("acme")
+        while_held = list(closed)
+        held.close()
+        held.close()
+        serving.core("acme")
+
+        assert moved is not held.core
+        assert while_held == []
+        assert closed == [held.core]
+
+
+def test_a_directory_change_that_moves_no_open_tenant_keeps_its_core(
+    tenants: Tenants,
+) -> None:
+    tenants.create("acme")
+    core = tenants.core("acme")
+
+    tenants.create("beta")
+    tenants.remove("beta", reason="never used")
+
+    assert tenants.core("acme") is core

@@ -149,8 +149,9 @@ def _query(url: str) -> str:
 
 def _drop_sqlite(url: str) -> None:
     """Every table emptied with ``secure_delete`` (the freed pages, the
-    vault's keys among them, are overwritten with zeros), then the files
-    removed."""
+    vault's keys among them, are overwritten with zeros) and dropped, so a
+    process that still has the file open fails instead of writing into a
+    deleted file; then the files removed."""
     path = sqlite_path(url)
     if path.exists():
         with contextlib.closing(sqlite3.connect(path)) as connection:
@@ -160,7 +161,9 @@ def _drop_sqlite(url: str) -> None:
                 " AND name NOT LIKE 'sqlite_%'"
             ).fetchall()
             for (table,) in tables:
-                connection.execute(f'DELETE FROM "{table.replace(chr(34), "")}"')
+                quoted = f'"{table.replace(chr(34), "")}"'
+                connection.execute(f"DELETE FROM {quoted}")
+                connection.execute(f"DROP TABLE {quoted}")
             connection.commit()
             connection.execute("VACUUM")
     for suffix in ("", "-wal", "-shm", "-journal"):

@@ -8,11 +8,19 @@ the same PostgreSQL database, a file next to the SQLite one; any URL may be
 given, another server's included) and who created, moved and removed it, when
 and why. ``B2BCore.open(url, tenant=name)`` opens a tenant of the directory at
 ``url``; ``Tenants`` creates, lists, opens, moves and removes them.
+
+A ``Tenants`` that lives long (a server's) keeps the tenants' cores open, and
+another process may move or remove a tenant meanwhile: each ``hold`` (and
+``core``) first reads the directory's log position, and when it changed,
+retires the cores of the tenants moved or removed since, so the next use
+opens the tenant where it now is, or finds it gone.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -30,6 +38,9 @@ from b2bcore.domain.errors import (
     ValidationError,
 )
 from b2bcore.domain.tenant import Tenant, check_name, check_url, tenant_id
+
+#: The directory's events after which a tenant's open core is stale.
+STALE = (Tenant.Moved.TOPIC, Tenant.Removed.TOPIC)
 
 #: The settings that say which store a URL opens (the others tune how).
 STORE = ("PERSISTENCE_MODULE", "POPO_STORE", "SQLITE_DBNAME", "POSTGRES_HOST")
@@ -61,15 +72,57 @@ class TenantEntry:
         return cls(tenant.name, tenant.url, tenant.since, tenant.removed_on)
 
 
+@attrs.define(eq=False)
+class Opened:
+    """A tenant's core as a ``Tenants`` opened it: ``since`` the directory's
+    log position read before its URL was, ``users`` the holds on it."""
+
+    core: B2BCore
+    since: int
+    users: int = 0
+    retired: bool = False
+
+
+class Held(Closing):
+    """A tenant's core held open for one piece of work (a request): if the
+    tenant moves or is removed meanwhile, the core is not closed under the
+    work, but by the first ``hold`` after the last hold on it is let go
+    (letting go never waits on a database: an event loop may do it)."""
+
+    def __init__(self, tenants: Tenants, opened: Opened) -> None:
+        self.core = opened.core
+        self._tenants = tenants
+        self._opened = opened
+        self._holding = True
+
+    def stale(self) -> bool:
+        """Whether the tenant has moved or been removed since the core was
+        opened, as the directory says now (one query, more if it changed)."""
+        self._tenants._retire_stale(self._tenants.directory.log_position())
+        return self._opened.retired
+
+    def close(self) -> None:
+        if self._holding:
+            self._holding = False
+            self._tenants._let_go(self._opened)
+
+
 class Tenants(Closing):
-    """The tenant directory at ``url``. The cores it opens (``core``) stay
-    open until it closes; a tenant on ``memory://`` lives as long as it."""
+    """The tenant directory at ``url``. The cores it opens (``core``,
+    ``hold``) stay open until it closes or their tenant moves or is removed,
+    by this process or another; a tenant on ``memory://`` lives as long as
+    it. Safe to use from many threads."""
 
     def __init__(self, directory: B2BCore, url: str, **options: Any) -> None:
         self.directory = directory
         self.url = url
         self._options = options
-        self._open: dict[str, B2BCore] = {}
+        self._open: dict[str, Opened] = {}
+        #: The directory's log position when the open cores were last checked.
+        self._seen = 0
+        #: Retired cores whose last hold was let go, closed by the next hold.
+        self._unheld: list[B2BCore] = []
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str, **options: Any) -> Tenants:
@@ -79,9 +132,11 @@ class Tenants(Closing):
         return cls(B2BCore.open(url, **options), url, **options)
 
     def close(self) -> None:
-        for core in self._open.values():
-            core.close()
-        self._open.clear()
+        with self._lock:
+            unused = [self._retire(name) for name in list(self._open)]
+            unused += self._unheld
+            self._unheld = []
+        _close_each(unused)
         self.directory.close()
 
     def create(
@@ -106,7 +161,9 @@ class Tenants(Closing):
             name, url=url, on=self.directory._on(on), meta=self._meta(reason, actor)
         )
         backend_of(url).create(url)
-        self.core_at(name, url)
+        since = self.directory.log_position()
+        with self._lock:
+            self._opened_at(name, url, since)
         self.directory.save(tenant)
         return TenantEntry.of(tenant)
 
@@ -128,13 +185,69 @@ class Tenants(Closing):
         return TenantEntry.of(tenant)
 
     def core(self, name: str) -> B2BCore:
-        """Tenant ``name``'s core, opened once and kept open by the directory."""
-        return self.core_at(name, self.entry(name).url)
+        """Tenant ``name``'s core, opened once and kept open by the directory
+        until it closes or the tenant moves or is removed (see ``hold``)."""
+        with self.hold(name) as held:
+            return held.core
 
-    def core_at(self, name: str, url: str) -> B2BCore:
+    def hold(self, name: str) -> Held:
+        """Tenant ``name``'s core, held open until the ``Held`` closes.
+        First the directory's log position is read (one query); when it
+        changed since the last look, the cores of the tenants moved or
+        removed since (by any process) are retired: dropped, and closed when
+        no hold is left on them (see ``Held``). A retired tenant is opened
+        again where the directory now says; NotFoundError if it is not, or
+        no longer, in the directory."""
+        position = self.directory.log_position()
+        self._retire_stale(position)
+        with self._lock:
+            unheld, self._unheld = self._unheld, []
+        _close_each(unheld)
+        with self._lock:
+            opened = self._open.get(name)
+            if opened is None:
+                opened = self._opened_at(name, self.entry(name).url, position)
+            opened.users += 1
+        return Held(self, opened)
+
+    def _opened_at(self, name: str, url: str, since: int) -> Opened:
+        """Tenant ``name``'s core, opened at ``url`` unless open (under the lock)."""
         if name not in self._open:
-            self._open[name] = B2BCore.open(url, **self._options)
+            self._open[name] = Opened(B2BCore.open(url, **self._options), since)
         return self._open[name]
+
+    def _retire_stale(self, position: int) -> None:
+        """Retire the open cores of tenants moved or removed in the
+        directory's log since the last look, up to ``position``."""
+        with self._lock:
+            seen = self._seen
+        if position <= seen:
+            return
+        recorder = self.directory.event_log.recorder
+        changed = notifications(recorder, after=seen, stop=position, topics=STALE)
+        last: dict[Any, int] = {}
+        for notification in changed:
+            last[notification.originator_id] = notification.id
+        with self._lock:
+            unused = [
+                self._retire(name)
+                for name, opened in list(self._open.items())
+                if last.get(tenant_id(name), 0) > opened.since
+            ]
+            self._seen = max(self._seen, position)
+        _close_each(unused)
+
+    def _retire(self, name: str) -> B2BCore | None:
+        """Drop tenant ``name``'s core (under the lock); it, if unheld."""
+        opened = self._open.pop(name)
+        opened.retired = True
+        return opened.core if opened.users == 0 else None
+
+    def _let_go(self, opened: Opened) -> None:
+        with self._lock:
+            opened.users -= 1
+            if opened.retired and opened.users == 0:
+                self._unheld.append(opened.core)
 
     def remove(
         self,
@@ -207,9 +320,9 @@ class Tenants(Closing):
             )
 
     def _close(self, name: str) -> None:
-        opened = self._open.pop(name, None)
-        if opened is not None:
-            opened.close()
+        with self._lock:
+            unused = [self._retire(name)] if name in self._open else []
+        _close_each(unused)
 
     def _present(self, name: str) -> Tenant:
         found = tenant_id(name)
@@ -227,3 +340,9 @@ class Tenants(Closing):
 
     def _meta(self, reason: str | None, actor: str | None) -> Provenance:
         return Provenance(actor=actor or self.directory.actor, reason=reason)
+
+
+def _close_each(cores: Sequence[B2BCore | None]) -> None:
+    for core in cores:
+        if core is not None:
+            core.close()

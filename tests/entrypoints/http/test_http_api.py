@@ -531,3 +531,15 @@ def test_the_monthly_report_is_served_as_json_and_as_html(api: TestClient) -> No
         422,
         "month",
     )
+
+
+def test_a_request_after_the_store_closed_is_a_503(sqlite_url: str) -> None:
+    core = B2BCore.open(sqlite_url)
+    api = client(core)
+    core.close()
+
+    response = api.get("/accounts", headers=READER)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.json()["error"]["subject"] == "store"

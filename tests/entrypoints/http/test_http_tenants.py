@@ -1,21 +1,27 @@
 """A server of many tenants: every token is bound to the tenants it may
 reach, and no request reads or writes another tenant's data — checked over
-random tokens, tenant headers and routes."""
+random tokens, tenant headers and routes; a tenant that another process
+moves or removes is served from where it now is, or not found."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
+from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from b2bcore import ConfigurationError, FixedClock
+from b2bcore import B2BCore, ConfigurationError, FixedClock
 from b2bcore.application.tenants import Tenants
 from b2bcore_adapters.entrypoints.http import create_app, hash_token, parse_tokens
+from tests.conftest import store_left
 from tests.entrypoints.http.http_api import ACCOUNT, TOKENS
 from tests.helpers import register_account
 
@@ -162,3 +168,157 @@ def test_tokens_and_the_kind_of_server_must_agree() -> None:
             create_app(tenants, TOKENS)
         with pytest.raises(ConfigurationError, match="serves one store"):
             create_app(tenants.directory, TENANT_TOKENS)
+
+
+# -- a tenant moved or removed by another process -------------------------
+
+ACME_TOKENS = parse_tokens(f"acme-service:write:{hash_token('acme-service')}:acme")
+ACME = {"Authorization": "Bearer acme-service"}
+
+
+@pytest.fixture
+def server(durable_url: str) -> Iterator[tuple[TestClient, Tenants]]:
+    """A server of the directory at ``durable_url``, whose tenant acme has
+    answered a request (its core is open)."""
+    with Tenants.open(durable_url, clock=FixedClock(TODAY)) as tenants:
+        tenants.create("acme")
+        api = TestClient(
+            create_app(tenants, ACME_TOKENS), raise_server_exceptions=False
+        )
+        assert api.get("/accounts", headers=ACME).status_code == 200
+        yield api, tenants
+
+
+def b2b(*arguments: str) -> None:
+    """``b2b arguments`` in a process of its own."""
+    done = subprocess.run(
+        [sys.executable, "-m", "b2bcore_adapters", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_tenant_another_process_moved_is_served_from_its_new_store(
+    server: tuple[TestClient, Tenants], durable_url: str, move_target: str
+) -> None:
+    api, tenants = server
+    old = tenants.entry("acme").url
+    before = api.post("/accounts", json=ACCOUNT, headers=ACME).json()["id"]
+
+    b2b("--db", durable_url, "tenant", "move", "acme", "--to", move_target)
+
+    read = api.get(f"/aggregates/{before}", headers=ACME)
+    after = api.post("/accounts", json={**ACCOUNT, "name": "after"}, headers=ACME)
+    assert read.json() == {"exists": True, "version": 1}
+    assert after.status_code == 201
+    with B2BCore.open(move_target) as moved:
+        assert {str(a.id) for a in moved.accounts()} == {before, after.json()["id"]}
+    assert not store_left(old)
+
+
+def test_a_tenant_another_process_removed_is_not_found(
+    server: tuple[TestClient, Tenants], durable_url: str
+) -> None:
+    api, tenants = server
+    old = tenants.entry("acme").url
+    api.post("/accounts", json=ACCOUNT, headers=ACME)
+
+    b2b("--db", durable_url, "tenant", "remove", "acme", "--reason", "contract over")
+
+    read = api.get("/accounts", headers=ACME)
+    write = api.post("/accounts", json={**ACCOUNT, "name": "after"}, headers=ACME)
+    for answer in (read, write):
+        assert answer.status_code == 404, answer.text
+        error = answer.json()["error"]
+        assert (error["kind"], error["field"]) == ("not_found", "id")
+        assert "'acme' was removed" in error["rule"]
+    assert "acme" not in api.app.state.gate.apis  # type: ignore[attr-defined]
+    assert not store_left(old)
+
+
+def test_a_directory_unreachable_is_a_503_to_retry(
+    server: tuple[TestClient, Tenants], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, tenants = server
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise OperationalError("unable to open database file")
+
+    recorder = tenants.directory.event_log.recorder
+    with monkeypatch.context() as patched:
+        patched.setattr(recorder, "max_notification_id", unreachable)
+        refused = api.get("/accounts", headers=ACME)
+
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.json()["error"]["kind"] == "unavailable"
+    assert api.get("/accounts", headers=ACME).status_code == 200
+
+
+@pytest.mark.parametrize("failing", ["the directory's changes", "the new store"])
+def test_a_move_seen_while_a_database_is_unreachable_is_a_503_then_served(
+    server: tuple[TestClient, Tenants],
+    durable_url: str,
+    move_target: str,
+    failing: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api, tenants = server
+    made = api.post("/accounts", json=ACCOUNT, headers=ACME).json()["id"]
+    with Tenants.open(durable_url) as other:
+        other.move("acme", to=move_target)
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patched:
+        if failing == "the new store":
+            patched.setattr(B2BCore, "open", unreachable)
+        else:
+            recorder = tenants.directory.event_log.recorder
+            patched.setattr(recorder, "select_notifications", unreachable)
+        refused = api.post("/accounts", json={**ACCOUNT, "name": "x"}, headers=ACME)
+    served = api.get(f"/aggregates/{made}", headers=ACME)
+
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["error"]["kind"] == "unavailable"
+    assert served.json() == {"exists": True, "version": 1}
+    with B2BCore.open(move_target) as moved:
+        assert [str(a.id) for a in moved.accounts()] == [made]
+
+
+@pytest.mark.parametrize("change", ["move", "remove"])
+def test_a_write_under_way_when_its_tenant_moves_or_goes_is_a_503_to_retry(
+    server: tuple[TestClient, Tenants],
+    durable_url: str,
+    move_target: str,
+    change: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api, tenants = server
+    old = tenants.entry("acme").url
+    core = tenants.core("acme")
+    handle = core.handle
+
+    def changed_meanwhile(command: Any, **options: Any) -> Any:
+        with Tenants.open(durable_url) as other:
+            if change == "move":
+                other.move("acme", to=move_target)
+            else:
+                other.remove("acme", reason="contract over")
+        return handle(command, **options)
+
+    monkeypatch.setattr(core, "handle", changed_meanwhile)
+    under_way = api.post("/accounts", json=ACCOUNT, headers=ACME)
+    retried = api.post("/accounts", json=ACCOUNT, headers=ACME)
+
+    assert under_way.status_code == 503, under_way.text
+    assert under_way.headers["Retry-After"] == "1"
+    assert retried.status_code == (201 if change == "move" else 404)
+    assert not store_left(old)
+    if change == "move":
+        with B2BCore.open(move_target) as moved:
+            assert [str(a.id) for a in moved.accounts()] == [retried.json()["id"]]

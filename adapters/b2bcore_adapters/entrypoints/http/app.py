@@ -7,17 +7,18 @@ docs/http.md for authentication, ETag/If-Match, idempotency and error bodies.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime
 from inspect import Parameter, Signature
 from typing import Annotated, Any, cast, get_args, get_type_hints
 from uuid import UUID
 
-from eventsourcing.persistence import OperationalError
+from eventsourcing.persistence import OperationalError, PersistenceError
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -30,7 +31,7 @@ from starlette.exceptions import HTTPException
 from b2bcore import AsyncB2BCore, B2BCore
 from b2bcore.application import commands as c
 from b2bcore.application.queries import BOUNDS, PARAMETERS, QUERIES
-from b2bcore.application.tenants import Tenants
+from b2bcore.application.tenants import Held, Tenants
 from b2bcore.application.unit_of_work import UnitOfWork
 from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
@@ -46,6 +47,7 @@ from b2bcore.domain.errors import (
     NotFoundError,
     ProjectionError,
     ReadModelBehindError,
+    StoreClosedError,
 )
 from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.lead import Lead
@@ -112,7 +114,7 @@ def matching_versions(header: str | None) -> frozenset[int] | None:
     return frozenset(
         int(tag[1:-1])
         for tag in tags
-        if tag[:1] == tag[-1:] == '"' and tag[1:-1].isdigit()
+        if tag[:1] == tag[-1:] == '"' and tag[1:-1].isascii() and tag[1:-1].isdigit()
     )
 
 
@@ -133,9 +135,10 @@ KnownAt = Annotated[datetime | None, query_parameter("known_at")]
 
 class Gate:
     """Who may ask what of which store: the tokens, and the ``Api`` of the
-    one store served or of each tenant (``Tenants``), opened on first use.
-    On a server of tenants a token reaches only the tenants it is bound to;
-    one bound to several names the tenant in ``B2B-Tenant``."""
+    one store served or of each tenant (``Tenants``), opened on first use
+    and again after the tenant moves. On a server of tenants a token
+    reaches only the tenants it is bound to; one bound to several names the
+    tenant in ``B2B-Tenant``."""
 
     def __init__(
         self,
@@ -191,9 +194,12 @@ class Gate:
             )
         return token
 
-    def api(self, token: Token, named: str | None) -> Api:
+    @contextlib.asynccontextmanager
+    async def api(self, token: Token, named: str | None) -> AsyncIterator[Api]:
         """The ``Api`` of the store ``token`` asks of (``named``: the
-        request's ``B2B-Tenant``)."""
+        request's ``B2B-Tenant``), for one request: a tenant's core is held
+        until the request ends (``Tenants.hold``), and a tenant moved since
+        the last request gets an ``Api`` over its core where it now is."""
         if self.tenants is None:
             if named is not None:
                 raise ApiError(
@@ -204,13 +210,44 @@ class Gate:
                     "this server serves one store, not tenants",
                 )
             assert self.single is not None
-            return self.single
+            yield self.single
+            return
         name = self.tenant_of(token, named)
-        with self.lock:
-            if name not in self.apis:
-                core = self.tenants.core(name)
-                self.apis[name] = Api(core, idempotency_store_for(core))
-            return self.apis[name]
+        api, held = await run_in_threadpool(self.tenant_api, name)
+        try:
+            yield api
+        except PersistenceError as error:
+            # Its store was erased under the request (a PostgreSQL schema's
+            # tables are then not there): a retry finds the tenant.
+            if not isinstance(error, OperationalError) and await run_in_threadpool(
+                held.stale
+            ):
+                raise OperationalError(
+                    f"tenant {name} moved or was removed meanwhile"
+                ) from error
+            raise
+        finally:
+            held.close()
+
+    def tenant_api(self, name: str) -> tuple[Api, Held]:
+        """Tenant ``name``'s ``Api`` and the hold on its core."""
+        assert self.tenants is not None
+        try:
+            held = self.tenants.hold(name)
+        except NotFoundError:
+            with self.lock:
+                self.apis.pop(name, None)  # removed: 404 from here on
+            raise
+        try:
+            with self.lock:
+                api = self.apis.get(name)
+                if api is None or api.core is not held.core:
+                    api = Api(held.core, idempotency_store_for(held.core))
+                    self.apis[name] = api
+        except BaseException:
+            held.close()
+            raise
+        return api, held
 
     @staticmethod
     def tenant_of(token: Token, named: str | None) -> str:
@@ -375,7 +412,7 @@ def writer(request: Request, credentials: Credentials) -> Token:
     return gate(request).principal(credentials, Role.WRITE)
 
 
-def current_api(
+async def current_api(
     request: Request,
     credentials: Credentials,
     tenant: Annotated[
@@ -386,11 +423,12 @@ def current_api(
             max_length=40,
         ),
     ] = None,
-) -> Api:
+) -> AsyncIterator[Api]:
+    # Async, so a request costs one trip to the thread pool (Gate.api's).
     token = gate(request).principal(credentials, Role.READ)
-    api = gate(request).api(token, tenant)
-    request.state.api = api
-    return api
+    async with gate(request).api(token, tenant) as api:
+        request.state.api = api
+        yield api
 
 
 CurrentApi = Annotated[Api, Depends(current_api)]
@@ -523,6 +561,17 @@ def unavailable(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def store_closed(request: Request, error: Exception) -> JSONResponse:
+    """The core was closed under the request (a server shutting down): a
+    save it had begun may stand, so the client looks before repeating."""
+    assert isinstance(error, StoreClosedError)
+    return JSONResponse(
+        error_body("unavailable", "store", "connection", str(error)),
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
 def read_models_behind(request: Request, error: Exception) -> JSONResponse:
     """The read models have not reached the log head the query waited for."""
     assert isinstance(error, ReadModelBehindError)
@@ -575,6 +624,7 @@ def create_app(
     app.add_exception_handler(OverflowError, out_of_range)
     app.add_exception_handler(OperationalError, unavailable)
     app.add_exception_handler(ReadModelBehindError, read_models_behind)
+    app.add_exception_handler(StoreClosedError, store_closed)
     app.add_exception_handler(ProjectionError, projection_stopped)
     app.add_exception_handler(HTTPException, http_error)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
