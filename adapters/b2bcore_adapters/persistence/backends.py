@@ -30,7 +30,13 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
 
 import attrs
 
-from b2bcore.application.storage import CHAIN_VARIABLE, REACH_VARIABLE, VAULT_VARIABLE
+from b2bcore.application.storage import (
+    CHAIN_VARIABLE,
+    REACH_VARIABLE,
+    VAULT_VARIABLE,
+    shown,
+)
+from b2bcore.domain.aggregate import CONTROL_CHARACTERS
 from b2bcore.domain.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -94,7 +100,7 @@ def _sqlite(url: str, parts: SplitResult) -> dict[str, str]:
     path = unquote(parts.path[1:]) if parts.path.startswith("/") else ""
     if parts.netloc or not path:
         raise ConfigurationError(
-            f"database URL {url!r}: expected sqlite:///relative/path.db "
+            f"database URL {shown(url)!r}: expected sqlite:///relative/path.db "
             "or sqlite:////absolute/path.db"
         )
     return {"SQLITE_DBNAME": path}
@@ -107,15 +113,30 @@ def sqlite_path(url: str) -> Path:
 
 def _postgres(url: str, parts: SplitResult) -> dict[str, str]:
     dbname = unquote(parts.path.lstrip("/"))
-    if not parts.hostname or not dbname:
+    try:
+        port = 5432 if parts.port is None else parts.port
+    except ValueError:  # not a number, or out of range: refused below
+        port = 0
+    if not parts.hostname or not dbname or not port:
         raise ConfigurationError(
-            f"database URL {url!r}: expected "
+            f"database URL {shown(url)!r}: expected "
             "postgresql://user[:password]@host[:port]/dbname[?schema=name]"
+        )
+    schema = dict(parse_qsl(parts.query)).get("schema", "")
+    if len(schema.encode()) > MAX_IDENTIFIER:
+        # PostgreSQL would cut it, and two tenants would share one schema.
+        raise ConfigurationError(
+            f"database URL {shown(url)!r}: schema {schema!r} is longer than "
+            f"PostgreSQL's {MAX_IDENTIFIER} bytes"
+        )
+    if CONTROL_CHARACTERS.search(schema):
+        raise ConfigurationError(
+            f"database URL {shown(url)!r}: schema: must not hold a control character"
         )
     return {
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parts.hostname,
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_PORT": str(port),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
     }
@@ -189,12 +210,8 @@ def _postgres_schema(url: str) -> Iterator[tuple[psycopg.Connection[Any], str]]:
     env = _postgres(url, parts)
     schema = dict(parse_qsl(parts.query)).get("schema")
     if not schema:
-        raise ConfigurationError(f"database URL {url!r}: a tenant's URL names a schema")
-    if len(schema.encode()) > MAX_IDENTIFIER:
-        # PostgreSQL would cut it, and two tenants would share one schema.
         raise ConfigurationError(
-            f"database URL {url!r}: schema {schema!r} is longer than PostgreSQL's "
-            f"{MAX_IDENTIFIER} bytes"
+            f"database URL {shown(url)!r}: a tenant's URL names a schema"
         )
     with psycopg.connect(
         host=env["POSTGRES_HOST"],

@@ -6,13 +6,17 @@ The library's pool closes every connection on ``close()``, the ones in use
 too: ``sqlite3`` then frees what another thread is stepping through, and
 the process dies of a segmentation fault. Here closing refuses new
 connections (``StoreClosedError``) and closes the idle ones; a connection in
-use closes when its thread gives it back, its transaction finished."""
+use closes when its thread gives it back, its transaction finished. And a
+file that is not a database is the library's ``DatabaseError``, as every
+other failure to open is one of its errors (``sqlite3``'s escaped)."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from eventsourcing import sqlite
+from eventsourcing.persistence import DatabaseError, OperationalError
 from eventsourcing.utils import Environment, EnvType
 
 from b2bcore.domain.errors import StoreClosedError
@@ -37,6 +41,14 @@ class SQLiteConnectionPool(sqlite.SQLiteConnectionPool):
             self.put_connection(connection)
             raise StoreClosedError(self.db_name)
         return connection
+
+    def _create_connection(self) -> sqlite.SQLiteConnection:
+        try:
+            return super()._create_connection()
+        except sqlite3.OperationalError as error:  # busy: retry later
+            raise OperationalError(error) from error
+        except sqlite3.DatabaseError as error:  # "file is not a database"
+            raise DatabaseError(error) from error
 
     def put_connection(self, conn: sqlite.SQLiteConnection) -> None:
         super().put_connection(conn)

@@ -37,7 +37,8 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
     Notification,
-    ProgrammingError,
+    OperationalError,
+    PersistenceError,
     Recording,
     StoredEvent,
 )
@@ -63,6 +64,7 @@ from b2bcore.application.storage import (
     created,
     environment_for,
     opened_beside,
+    shown,
 )
 from b2bcore.application.transcodings import EventMapper, register_transcodings
 from b2bcore.application.unit_of_work import Then, UnitOfWork
@@ -388,14 +390,19 @@ def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
 
     try:
         return created(opened)
-    except ProgrammingError as error:
-        if "permission denied" not in str(error):
-            raise
-        first_line = str(error).splitlines()[0]
+    except OperationalError:
+        raise  # busy, or went away: nothing to configure, retry later
+    except (PersistenceError, OSError) as error:
+        # No such folder or schema, not a database, a setting it refuses.
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        if "permission denied" in first_line:
+            raise ConfigurationError(
+                f"the database refused to create b2bcore's tables ({first_line}): "
+                "open the store once as a role that may, then start every process "
+                "with B2BCORE_CREATE_TABLE=no (docs/deployment.md)"
+            ) from error
         raise ConfigurationError(
-            f"the database refused to create b2bcore's tables ({first_line}): open "
-            "the store once as a role that may, then start every process with "
-            "B2BCORE_CREATE_TABLE=no (docs/deployment.md)"
+            f"cannot open the store at {shown(url)!r}: {first_line}"
         ) from error
     except (ModuleNotFoundError, TopicError) as error:
         # The library wraps a failed import of a named adapter.
@@ -403,7 +410,7 @@ def _open_log(url: str, env: dict[str, str]) -> tuple[EventLog, ReadModelStore]:
         if not isinstance(missing, ModuleNotFoundError):
             raise
         raise ConfigurationError(
-            f"database URL {url!r} needs {missing.name}: "
+            f"database URL {shown(url)!r} needs {missing.name}: "
             "pip install 'b2bcore[postgres]'"
         ) from error
 

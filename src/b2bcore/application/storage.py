@@ -93,6 +93,19 @@ class FindsExisting(Protocol):
         ...
 
 
+def shown(url: str) -> str:
+    """``url`` as an error may show it: its password, if any, as ``***``
+    (errors end up in logs)."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+        return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
+    except ValueError:  # not even a URL: it may be all password
+        return "(a database URL that cannot be read)"
+
+
 def environment_for(url: str) -> dict[str, str]:
     """The ``eventsourcing`` settings that open the store at ``url``."""
     return backend_of(url).environment(url)
@@ -115,7 +128,7 @@ def _backend(url: str, scheme: str) -> Backend:
     if found is None:
         known = sorted(_backends())
         raise ConfigurationError(
-            f"database URL {url!r}: unknown scheme {scheme!r} (use "
+            f"database URL {shown(url)!r}: unknown scheme {scheme!r} (use "
             + (
                 ", ".join(f"{name}://" for name in known)
                 or "a scheme a backend registers: is b2bcore installed?"

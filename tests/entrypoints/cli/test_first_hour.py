@@ -235,3 +235,41 @@ def test_help_loads_no_store_driver_importer_chart_or_server() -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("sqlite:///{tmp}/no/such/folder/b2b.db", "unable to open database file"),
+        ("sqlite:///{tmp}/not-a-database.db", "file is not a database"),
+        ("sqlite:///{tmp}/b2b.db?lock_timeout=soon", "SQLITE_LOCK_TIMEOUT"),
+        ("mysql://db.example.com/app", "unknown scheme 'mysql'"),
+        ("postgresql://kim:s3cret@db.example.com:port/app", "expected postgresql://"),
+        ("postgresql://kim:s3cret@/app", "expected postgresql://"),
+        ("postgresql://p@127.0.0.1/test?schema=a%00b", "schema: must not hold"),
+    ],
+    ids=["no folder", "not a database", "bad setting", "scheme", "port", "host", "nul"],
+)
+def test_a_store_that_cannot_be_opened_is_one_line_without_its_password(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str, said: str
+) -> None:
+    (tmp_path / "not-a-database.db").write_text("name,grade\nHyowon,key\n")
+
+    code, out, err = run(capsys, "--db", url.format(tmp=tmp_path), "renewals")
+
+    assert (code, out) == (1, "")
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1, err
+    assert said in err
+    assert "s3cret" not in err
+
+
+@pytest.mark.postgres
+def test_a_missing_schema_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    require_postgres()
+
+    code, _, err = run(capsys, "--db", f"{POSTGRES_URL}?schema=b2b_none", "renewals")
+
+    assert code == 1
+    assert err.startswith("error: cannot open the store at ")
+    assert 'schema "b2b_none" does not exist' in err
