@@ -295,3 +295,22 @@ def test_serve_without_tokens_exits_with_one_line(
 
     assert code == 1
     assert "no API tokens" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("missing", "No such file or directory"), ("", "Is a directory")],
+)
+def test_serve_with_an_unreadable_tokens_file_exits_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+    database: str,
+    tmp_path: Path,
+    name: str,
+    said: str,
+) -> None:
+    tokens = tmp_path / name
+    code = main(["serve", "--db", database, "--tokens", str(tokens), "--port", "9"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err == f"error: tokens file {tokens}: {said}\n"

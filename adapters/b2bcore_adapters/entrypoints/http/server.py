@@ -18,11 +18,15 @@ from b2bcore_adapters.entrypoints.http.body_limit import MAX_BODY_BYTES
 def load_tokens(path: Path | None) -> tuple[Token, ...]:
     """The tokens in the file at ``path``, else in ``$B2BCORE_API_TOKENS``;
     at least one is required."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path
-        else os.environ.get(TOKENS_VARIABLE, "")
-    )
+    try:
+        text = (
+            path.read_text(encoding="utf-8")
+            if path
+            else os.environ.get(TOKENS_VARIABLE, "")
+        )
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ConfigurationError(f"tokens file {path}: {reason or error}") from None
     tokens = parse_tokens(text)
     if not tokens:
         raise ConfigurationError(
