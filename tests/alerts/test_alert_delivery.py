@@ -325,3 +325,9 @@ def test_stdout_writes_one_json_line_per_alert(tmp_path: Path) -> None:
 
     lines = stream.getvalue().splitlines()
     assert [json.loads(line)["id"] for line in lines] == [str(a.id) for a in alerts]
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/alerts", "http://", "alerts"])
+def test_a_webhook_url_that_is_not_http_is_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="must be an http:// or https://"):
+        WebhookSink(url, "secret")

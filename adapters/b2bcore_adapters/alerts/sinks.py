@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self, TextIO
+from urllib.parse import urlsplit
 
 import httpx
 import nats
@@ -82,6 +83,10 @@ class WebhookSink(ClosingSink):
         timeout: float = 10.0,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise ConfigurationError(
+                f"webhook {url}: url: must be an http:// or https:// address"
+            )
         if not secret:
             raise ConfigurationError(
                 f"webhook {url}: secret: not set: set {SECRET_VARIABLE}"

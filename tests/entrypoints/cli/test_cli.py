@@ -344,16 +344,34 @@ def test_a_date_past_the_calendar_is_a_usage_error_on_one_line(
 
 
 def test_an_unexpected_failure_is_one_line_however_long(
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, _ = database
+
+    def failing(self: B2BCore, **given: object) -> object:
+        raise RuntimeError("the disk said no\n" * 50)
+
+    monkeypatch.setattr(B2BCore, "renewal_queue", failing)
+
+    code, _, err = run(capsys, url, "renewals")
+
+    assert code == 1
+    assert err.startswith("error: RuntimeError: the disk said no")
+    assert err.count("\n") == 1
+
+
+def test_a_chart_file_that_cannot_be_written_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], database: Database, tmp_path: Path
 ) -> None:
     url, _ = database
-    chart = tmp_path / ("a-folder-that-is-not-there-" * 5) / "renewals.png"
+    chart = tmp_path / "a-folder-that-is-not-there" / "renewals.png"
 
     code, _, err = run(capsys, url, "renewals", "--chart", str(chart))
 
-    assert code == 1
-    assert err.startswith("error: FileNotFoundError:")
-    assert err.count("\n") == 1
+    assert code == 2
+    assert f"Invalid value for --chart: {chart}: No such file or directory" in err
 
 
 def test_projections_rebuild_reports_what_it_applied(

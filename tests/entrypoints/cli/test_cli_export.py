@@ -137,3 +137,20 @@ def test_an_account_that_is_not_an_id_is_a_usage_error(
 
     assert code == 2
     assert "hyowon" in err
+
+
+@pytest.mark.parametrize("where", ["no/such/folder/history.jsonl", "."])
+def test_an_output_that_cannot_be_written_is_a_usage_error(
+    capsysbinary: pytest.CaptureFixture[bytes],
+    database: tuple[str, UUID, UUID],
+    tmp_path: Path,
+    where: str,
+) -> None:
+    url, account, _ = database
+    target = tmp_path / where
+
+    code, out, err = export(capsysbinary, url, str(account), "--output", str(target))
+
+    assert (code, out) == (2, b"")
+    assert f"Invalid value for --output: {target}: " in err
+    assert "Traceback" not in err

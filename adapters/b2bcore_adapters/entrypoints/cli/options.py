@@ -37,14 +37,22 @@ Output = Annotated[
 ]
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write ``text`` as UTF-8 bytes to ``output``, or to stdout when None."""
-    data = text.encode("utf-8")
+def write_output(
+    text: str | bytes, output: Path | None, option: str = "--output"
+) -> None:
+    """Write ``text`` (as UTF-8 bytes) to ``output``, or to stdout when None;
+    a file that cannot be written is a usage error naming ``option``."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-    else:
+        return
+    try:
         output.write_bytes(data)
+    except OSError as error:
+        raise typer.BadParameter(
+            f"{output}: {error.strerror or error}", param_hint=option
+        ) from None
 
 
 def parse_date(text: str | None) -> date | None:

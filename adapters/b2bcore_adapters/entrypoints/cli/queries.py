@@ -24,7 +24,13 @@ from rich.console import Console
 from b2bcore import B2BCore
 from b2bcore.application.queries import BOUNDS, PARAMETERS, QUERIES
 from b2bcore.application.settings import Settings
-from b2bcore_adapters.entrypoints.cli.options import AsOf, Json, KnownAt, Opener
+from b2bcore_adapters.entrypoints.cli.options import (
+    AsOf,
+    Json,
+    KnownAt,
+    Opener,
+    write_output,
+)
 from b2bcore_adapters.entrypoints.cli.record import option_type
 from b2bcore_adapters.lazy import lazy
 from b2bcore_adapters.render import tables
@@ -162,7 +168,7 @@ def _command(name: str, opened: Opener, out: Console) -> Callable[..., None]:
             found = getattr(core, name)(**given)
             settings = core.settings
         if chart is not None and drawn is not None:
-            chart.write_bytes(CHARTS[name](found, given, settings, drawn))
+            write_output(CHARTS[name](found, given, settings, drawn), chart, "--chart")
         if name in LISTINGS:
             found = found[:limit]
         if ids:
