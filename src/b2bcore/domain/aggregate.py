@@ -43,9 +43,7 @@ V = TypeVar("V")
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("provenance", attribute.name, "must be a non-empty text")
-    text = _unicode("provenance", attribute.name, value)
-    check_length("provenance", attribute.name, text, MAX_LABEL_LENGTH)
-    check_plain("provenance", attribute.name, text)
+    _provenance_text(attribute.name, value, MAX_LABEL_LENGTH)
 
 
 def _optional_text(
@@ -56,9 +54,15 @@ def _optional_text(
             "provenance", attribute.name, f"must be a text: {value!r}"
         )
     if value is not None:
-        text = _unicode("provenance", attribute.name, value)
-        check_length("provenance", attribute.name, text, MAX_NOTE_LENGTH)
-        check_plain("provenance", attribute.name, text)
+        _provenance_text(attribute.name, value, MAX_NOTE_LENGTH)
+
+
+def _provenance_text(field: str, value: str, limit: int) -> None:
+    """Who or why: storable Unicode, at most ``limit`` characters, no
+    control character."""
+    text = _unicode("provenance", field, value)
+    check_length("provenance", field, text, limit)
+    check_plain("provenance", field, text)
 
 
 def _optional_uuid(
