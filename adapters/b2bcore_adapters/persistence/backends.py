@@ -298,7 +298,8 @@ SQLITE = Backend(
     dialect=f"{HERE}.sqlite_tables:dialect",
 )
 POSTGRES = Backend(
-    module="eventsourcing.postgres",
+    # The library's, refusing with StoreClosedError once closed.
+    module=f"{HERE}.postgres_datastore",
     prefix="POSTGRES",
     classes={
         "APPLICATION_RECORDER_TOPIC": (f"{HERE}.postgres_log:PostgresLogRecorder"),

@@ -533,8 +533,8 @@ def test_the_monthly_report_is_served_as_json_and_as_html(api: TestClient) -> No
     )
 
 
-def test_a_request_after_the_store_closed_is_a_503(sqlite_url: str) -> None:
-    core = B2BCore.open(sqlite_url)
+def test_a_request_after_the_store_closed_is_a_503(durable_url: str) -> None:
+    core = B2BCore.open(durable_url)
     api = client(core)
     core.close()
 
