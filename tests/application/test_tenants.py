@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import attrs
 import pytest
 
 from b2bcore import (
@@ -22,6 +23,8 @@ from b2bcore import (
     ValidationError,
 )
 from b2bcore.application import storage
+from b2bcore.application import tenants as tenants_module
+from b2bcore.application.storage import backend_of
 from b2bcore.application.tenants import Tenants, store_of
 from b2bcore.domain.aggregate import Provenance
 from b2bcore.domain.tenant import Tenant, tenant_id
@@ -79,8 +82,6 @@ def test_a_name_is_never_given_twice(tenants: Tenants) -> None:
         tenants.create("acme")
     with pytest.raises(NotFoundError, match="'acme' was removed on 2024-06-01"):
         tenants.core("acme")
-    with pytest.raises(NotFoundError, match="'acme' was removed"):
-        tenants.remove("acme", reason="again")
 
 
 @pytest.mark.parametrize(
@@ -116,6 +117,40 @@ def test_removing_needs_a_reason_and_records_nothing_without_one(
 
     assert tenants.core("acme").exists(account)
     assert [e.name for e in tenants.entries()] == ["acme"]
+
+
+def test_a_removal_whose_erasing_fails_is_finished_by_running_it_again(
+    durable_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenants = Tenants.open(durable_url, clock=FixedClock(TODAY))
+    tenants.create("acme")
+    url = tenants.entry("acme").url
+    register_account(tenants.core("acme"))
+    backend = backend_of(url)
+
+    def lost(url: str) -> None:
+        raise OSError("the tenant's database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            tenants_module, "backend_of", lambda url: attrs.evolve(backend, drop=lost)
+        )
+        with pytest.raises(OSError, match="went away"):
+            tenants.remove("acme", reason="left")
+    assert tenants.entries() == ()  # recorded: no process serves it from now on
+    assert store_left(url)
+
+    again = tenants.remove("acme", reason="left")
+
+    assert not store_left(url)
+    assert again.removed_on == TODAY
+    removals = [
+        e
+        for e in stored_events(tenants.directory, tenant_id("acme"))
+        if isinstance(e, Tenant.Removed)
+    ]
+    assert len(removals) == 1
+    tenants.close()
 
 
 def test_a_removal_that_fails_to_record_can_be_run_again(

@@ -259,13 +259,16 @@ class Tenants(Closing):
     ) -> TenantEntry:
         """Erase tenant ``name``: every table of its log dropped, every key of
         its vault with them; the directory keeps who removed it and why, and
-        its name. The storage goes first: if recording fails after it, the
-        removal can be run again."""
-        tenant = self._present(name)
-        tenant.remove(on=self.directory._on(on), meta=self._meta(reason, actor))
+        its name. The record goes first, so that every process serving the
+        tenant sees it gone before its store is (``hold``); if erasing fails
+        after it, run the removal again: for a removed tenant it erases what
+        is left and records nothing."""
+        tenant = self._named(name)
+        if tenant.removed_on is None:
+            tenant.remove(on=self.directory._on(on), meta=self._meta(reason, actor))
+            self.directory.save(tenant)
         self._close(name)
         backend_of(tenant.url).drop(tenant.url)
-        self.directory.save(tenant)
         return TenantEntry.of(tenant)
 
     def move(
@@ -324,14 +327,18 @@ class Tenants(Closing):
             unused = [self._retire(name)] if name in self._open else []
         _close_each(unused)
 
-    def _present(self, name: str) -> Tenant:
+    def _named(self, name: str) -> Tenant:
+        """Tenant ``name``, removed or not."""
         found = tenant_id(name)
         if not self.directory.exists(found):
             raise NotFoundError("tenant", found, f" ({name!r} is not in the directory)")
-        tenant = self._tenant(found)
+        return self._tenant(found)
+
+    def _present(self, name: str) -> Tenant:
+        tenant = self._named(name)
         if tenant.removed_on is not None:
             raise NotFoundError(
-                "tenant", found, f" ({name!r} was removed on {tenant.removed_on})"
+                "tenant", tenant.id, f" ({name!r} was removed on {tenant.removed_on})"
             )
         return tenant
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
@@ -19,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from b2bcore import B2BCore, ConfigurationError, FixedClock
+from b2bcore.application import tenants as tenants_module
+from b2bcore.application.storage import backend_of
 from b2bcore.application.tenants import Tenants
 from b2bcore_adapters.entrypoints.http import create_app, hash_token, parse_tokens
 from tests.conftest import store_left
@@ -237,6 +240,32 @@ def test_a_tenant_another_process_removed_is_not_found(
         assert "'acme' was removed" in error["rule"]
     assert "acme" not in api.app.state.gate.apis  # type: ignore[attr-defined]
     assert not store_left(old)
+
+
+def test_a_request_while_another_process_erases_a_removed_tenant_is_not_found(
+    server: tuple[TestClient, Tenants],
+    durable_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api, tenants = server
+    url = tenants.entry("acme").url
+    made = api.post("/accounts", json=ACCOUNT, headers=ACME).json()["id"]
+    backend = backend_of(url)
+    answers = []
+
+    def erasing(url: str) -> None:
+        backend.drop(url)
+        answers.append(api.get(f"/aggregates/{made}", headers=ACME))
+        answers.append(api.post("/accounts", json=ACCOUNT, headers=ACME))
+
+    monkeypatch.setattr(
+        tenants_module, "backend_of", lambda url: attrs.evolve(backend, drop=erasing)
+    )
+    with Tenants.open(durable_url) as other:
+        other.remove("acme", reason="contract over")
+
+    assert [a.status_code for a in answers] == [404, 404], [a.text for a in answers]
+    assert not store_left(url)
 
 
 def test_a_directory_unreachable_is_a_503_to_retry(
