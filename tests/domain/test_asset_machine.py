@@ -10,49 +10,38 @@ looking back as of any date sees a state the asset could have been in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from enum import Enum
 from uuid import UUID, uuid4
 
 import attrs
 import pytest
-from hypothesis import event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    rule,
-)
+from hypothesis.stateful import initialize, invariant, rule
 
 from b2bcore import (
     AssetStatus,
     AssetView,
     B2BCore,
     B2BCoreError,
-    FixedClock,
     Money,
-    NotFoundError,
     ObsoleteReason,
     UsagePattern,
     installment_plan,
 )
-from b2bcore.application.core import replay
+from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.values import Installment, add_months
-from b2bcore.testing.strategies import (
-    blank_texts,
-    currencies,
-    money,
-    money_in,
-    plans,
-    texts,
+from b2bcore.testing.strategies import currencies, money, money_in, plans, texts
+from tests.domain.machine import (
+    MACHINE_SETTINGS,
+    AggregateMachine,
+    hesitations,
+    maybe_blank,
+    prices,
 )
-from tests.conftest import TODAY
 from tests.helpers import register_account
 
-SNAPSHOT_INTERVAL = 3
 STATUS_ORDER = (AssetStatus.PURCHASED, AssetStatus.INSTALLED, AssetStatus.OBSOLETE)
 
 
@@ -65,17 +54,10 @@ class Anchor(Enum):
     RENEWAL = "renewal"
 
 
-#: Rules that end a life go ahead only at 0, one call in four, so most
-#: runs keep it going a while; shrinking brings it to 0.
-hesitations = st.integers(min_value=0, max_value=3)
 #: Days before (negative) or after an anchor: mostly after, often before.
 offsets = st.integers(min_value=-60, max_value=400)
 anchors = st.sampled_from(Anchor)
 notes = st.one_of(st.just(""), texts)
-#: Mostly a text, one time in four a blank one (refused).
-maybe_blank = st.one_of(texts, texts, texts, blank_texts)
-#: A price in minor units of the asset's currency.
-prices = st.integers(min_value=1, max_value=10**6)
 #: Days from a corrected fact to its correction: a few before (refused).
 afters = st.integers(min_value=-3, max_value=90)
 
@@ -175,24 +157,24 @@ def assert_nothing_is_dated_after_obsolete(view: AssetView) -> None:
     )
 
 
-class AssetMachine(RuleBasedStateMachine):
+class AssetMachine(AggregateMachine[AssetView]):
     def __init__(self) -> None:
         super().__init__()
-        self.core = B2BCore.open(
-            "memory://",
-            actor="tester",
-            clock=FixedClock(TODAY),
-            snapshot_interval=SNAPSHOT_INTERVAL,
-        )
-        self.asset_id = uuid4()
         self.successor_id = uuid4()
         self.stranger_id = uuid4()
         self.highest_status = AssetStatus.PURCHASED
-        self.obsolete_version: int | None = None
-        self._read: tuple[int, AssetView] | None = None
 
-    def teardown(self) -> None:
-        self.core.close()
+    def read(self, *, as_of: date | None = None) -> AssetView:
+        return self.core.asset(self.aggregate_id, as_of=as_of)
+
+    def view_of(self, replayed: DomainAggregate | None) -> AssetView:
+        assert isinstance(replayed, Asset)
+        return AssetView.of(replayed)
+
+    def assert_invariants(self, view: AssetView) -> None:
+        assert_usage_never_ends_before_the_install(view)
+        assert_payments_stay_within_the_plan(view)
+        assert_nothing_is_dated_after_obsolete(view)
 
     # -- arrange ----------------------------------------------------------
 
@@ -237,7 +219,7 @@ class AssetMachine(RuleBasedStateMachine):
         if free:
             value, plan = Money.zero(value.currency), ()
         account_id = register_account(self.core, on=purchased_on)
-        self._purchase(self.asset_id, account_id, purchased_on, value, plan)
+        self._purchase(self.aggregate_id, account_id, purchased_on, value, plan)
         # A possible successor of the same account, and an asset of another.
         self._purchase(self.successor_id, account_id, purchased_on, value, plan)
         other_account = register_account(self.core, name="Other", on=purchased_on)
@@ -264,35 +246,16 @@ class AssetMachine(RuleBasedStateMachine):
     def _price(self, minor_units: int) -> Money:
         return money_in(self.model.value.currency, minor_units)
 
-    def _view(self, *, fresh: bool = False) -> AssetView:
-        """The asset read through the API, once per log position
-        unless ``fresh``."""
-        position = self.core.log_position()
-        if fresh or self._read is None or self._read[0] != position:
-            self._read = (position, self.core.asset(self.asset_id))
-        return self._read[1]
+    def _holds_nothing_after(self, on: date) -> bool:
+        """No fact of the asset, nor any correction of one, is dated after
+        ``on``: obsolete is terminal in business time."""
+        return on >= max([latest_fact(self._view()), *self.model.corrected_days])
 
-    def _attempt(
-        self, what: str, command: Callable[[], object], *, valid: bool
-    ) -> bool:
-        """Run ``command``; True when recorded. A refusal must record nothing
-        and leave the asset as it was; the model says which should happen.
-        (``--hypothesis-show-statistics`` shows how often each was which.)"""
-        position = self.core.log_position()
-        view = self._view()
-        try:
-            command()
-        except B2BCoreError as error:
-            assert self.core.log_position() == position, "a refusal recorded events"
-            assert self._view(fresh=True) == view, "a refusal changed the asset"
-            event(f"{what} refused")
-            if valid:
-                raise AssertionError(f"a valid {what} was refused: {error}") from error
-            return False
-        event(f"{what} recorded")
-        assert valid, f"an invalid {what} was recorded"
-        assert self.core.log_position() == position + 1
-        return True
+    def _paid_number(self, pick: int) -> int:
+        """A paid installment's number three times in four, else ``pick``
+        (unpaid, beyond the plan, or corrected already)."""
+        paid = sorted(self.model.paid)
+        return paid[pick % len(paid)] if paid and pick % 4 else pick
 
     # -- lifecycle --------------------------------------------------------
 
@@ -313,7 +276,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "install_asset",
             lambda: self.core.install_asset(
-                self.asset_id, usage_end_on=usage_end_on, on=on
+                self.aggregate_id, usage_end_on=usage_end_on, on=on
             ),
             valid=valid,
         ):
@@ -349,7 +312,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "correct_usage_end",
             lambda: self.core.correct_usage_end(
-                self.asset_id, usage_end_on=usage_end_on, reason=reason, on=on
+                self.aggregate_id, usage_end_on=usage_end_on, reason=reason, on=on
             ),
             valid=valid,
         ):
@@ -404,7 +367,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "renew_asset",
             lambda: self.core.renew_asset(
-                self.asset_id,
+                self.aggregate_id,
                 usage_end_on=usage_end_on,
                 value=value,
                 installments=plan,
@@ -442,7 +405,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "upgrade_asset",
             lambda: self.core.upgrade_asset(
-                self.asset_id, product=new_product, value=value, on=on
+                self.aggregate_id, product=new_product, value=value, on=on
             ),
             valid=valid,
         ):
@@ -464,19 +427,19 @@ class AssetMachine(RuleBasedStateMachine):
         on = self._day(anchor, offset)
         successor_id = {
             "successor": self.successor_id,
-            "itself": self.asset_id,
+            "itself": self.aggregate_id,
             "stranger": self.stranger_id,
             "unknown": uuid4(),
         }[successor]
         valid = (
             self.model.installed_since(on)
-            and on >= max([latest_fact(self._view()), *self.model.corrected_days])
+            and self._holds_nothing_after(on)
             and successor == "successor"
         )
         if self._attempt(
             "replace_asset",
             lambda: self.core.replace_asset(
-                self.asset_id, successor_id=successor_id, note=note, on=on
+                self.aggregate_id, successor_id=successor_id, note=note, on=on
             ),
             valid=valid,
         ):
@@ -505,13 +468,13 @@ class AssetMachine(RuleBasedStateMachine):
         on = self._day(anchor, offset)
         valid = (
             self.model.status is not AssetStatus.OBSOLETE
-            and on >= max([latest_fact(self._view()), *self.model.corrected_days])
+            and self._holds_nothing_after(on)
             and reason_code is not ObsoleteReason.REPLACED
         )
         if self._attempt(
             "make_asset_obsolete",
             lambda: self.core.make_asset_obsolete(
-                self.asset_id, reason_code=reason_code, note=note, on=on
+                self.aggregate_id, reason_code=reason_code, note=note, on=on
             ),
             valid=valid,
         ):
@@ -528,7 +491,7 @@ class AssetMachine(RuleBasedStateMachine):
             "schedule_inspection",
             lambda: numbers.append(
                 self.core.schedule_inspection(
-                    self.asset_id, due_on=on + timedelta(days=due_in), on=on
+                    self.aggregate_id, due_on=on + timedelta(days=due_in), on=on
                 )
             ),
             valid=valid,
@@ -551,7 +514,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "complete_inspection",
             lambda: self.core.complete_inspection(
-                self.asset_id, number=number, findings=findings, on=on
+                self.aggregate_id, number=number, findings=findings, on=on
             ),
             valid=valid,
         ):
@@ -570,7 +533,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "record_satisfaction",
             lambda: self.core.record_satisfaction(
-                self.asset_id, score=score, comment=comment, on=on
+                self.aggregate_id, score=score, comment=comment, on=on
             ),
             valid=valid,
         ):
@@ -612,7 +575,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "record_usage",
             lambda: self.core.record_usage(
-                self.asset_id,
+                self.aggregate_id,
                 period=period,
                 count=count,
                 distance_km=distance_km,
@@ -634,7 +597,7 @@ class AssetMachine(RuleBasedStateMachine):
         self._attempt(
             "report_competitor_contact",
             lambda: self.core.report_competitor_contact(
-                self.asset_id, competitor=competitor, note=note, on=on
+                self.aggregate_id, competitor=competitor, note=note, on=on
             ),
             valid=valid,
         )
@@ -671,7 +634,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "pay_installment",
             lambda: self.core.pay_installment(
-                self.asset_id, number=number, amount=amount, on=on
+                self.aggregate_id, number=number, amount=amount, on=on
             ),
             valid=valid,
         ):
@@ -702,14 +665,13 @@ class AssetMachine(RuleBasedStateMachine):
     def reverse_payment(self, after: int, pick: int, reason: str) -> None:
         """Reverse a paid installment, or any number (unpaid, beyond the plan,
         reversed already)."""
-        paid = sorted(self.model.paid)
-        number = paid[pick % len(paid)] if paid and pick % 4 else pick
+        number = self._paid_number(pick)
         on = self._made(self.model.paid.get(number), after)
         valid = self._correctable(on, reason, self.model.paid.get(number))
         if self._attempt(
             "reverse_payment",
             lambda: self.core.reverse_payment(
-                self.asset_id, number=number, reason=reason, on=on
+                self.aggregate_id, number=number, reason=reason, on=on
             ),
             valid=valid,
         ):
@@ -723,8 +685,7 @@ class AssetMachine(RuleBasedStateMachine):
     )
     def correct_payment(self, after: int, pick: int, shift: int, reason: str) -> None:
         """Move a payment's day by ``shift`` (0: the same day, refused)."""
-        paid = sorted(self.model.paid)
-        number = paid[pick % len(paid)] if paid and pick % 4 else pick
+        number = self._paid_number(pick)
         paid_on = self.model.paid.get(number)
         on = self._made(paid_on, after)
         new = (paid_on or on) + timedelta(days=shift)
@@ -736,7 +697,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "correct_payment",
             lambda: self.core.correct_payment(
-                self.asset_id, number=number, paid_on=new, reason=reason, on=on
+                self.aggregate_id, number=number, paid_on=new, reason=reason, on=on
             ),
             valid=valid,
         ):
@@ -767,7 +728,7 @@ class AssetMachine(RuleBasedStateMachine):
         if self._attempt(
             "correct_satisfaction",
             lambda: self.core.correct_satisfaction(
-                self.asset_id, recorded_on=day, score=score, reason=reason, on=on
+                self.aggregate_id, recorded_on=day, score=score, reason=reason, on=on
             ),
             valid=valid,
         ):
@@ -806,7 +767,7 @@ class AssetMachine(RuleBasedStateMachine):
             self._attempt(
                 "correct_usage",
                 lambda: self.core.correct_usage(
-                    self.asset_id,
+                    self.aggregate_id,
                     period=month,
                     count=count,
                     distance_km=distance_km,
@@ -839,7 +800,7 @@ class AssetMachine(RuleBasedStateMachine):
             self._attempt(
                 "correct_inspection",
                 lambda: self.core.correct_inspection(
-                    self.asset_id,
+                    self.aggregate_id,
                     number=number,
                     findings=findings,
                     reason=reason,
@@ -857,15 +818,7 @@ class AssetMachine(RuleBasedStateMachine):
     def look_back_as_of(self, anchor: Anchor, offset: int) -> None:
         """An auditor's view as of any business date is a state the asset
         could be in: it loads, and the invariants hold for it too."""
-        as_of = self._day(anchor, offset)
-        try:
-            view = self.core.asset(self.asset_id, as_of=as_of)
-        except NotFoundError:
-            assert as_of < self.model.purchased_on
-            return
-        assert_usage_never_ends_before_the_install(view)
-        assert_payments_stay_within_the_plan(view)
-        assert_nothing_is_dated_after_obsolete(view)
+        self._look_back(self._day(anchor, offset), began_on=self.model.purchased_on)
 
     # -- invariants -------------------------------------------------------
 
@@ -898,42 +851,19 @@ class AssetMachine(RuleBasedStateMachine):
     @invariant()
     def the_asset_keeps_its_invariants(self) -> None:
         view = self._view()
-        assert_usage_never_ends_before_the_install(view)
-        assert_payments_stay_within_the_plan(view)
-        assert_nothing_is_dated_after_obsolete(view)
+        self.assert_invariants(view)
         # The status only moves forward: purchased, installed, obsolete.
         assert STATUS_ORDER.index(view.status) >= STATUS_ORDER.index(
             self.highest_status
         )
         self.highest_status = view.status
         # Nothing at all is recorded once obsolete.
-        if view.status is AssetStatus.OBSOLETE:
-            self.obsolete_version = self.obsolete_version or view.version
-            assert view.version == self.obsolete_version
-
-    @invariant()
-    def the_live_view_equals_a_replay_without_snapshots(self) -> None:
-        """The API reads from the latest snapshot (one every three events);
-        replaying every event, twice, must give the same asset."""
-        view = self._view()
-        snapshots = self.core.event_log.snapshots
-        assert snapshots is not None
-        latest = list(snapshots.get(self.asset_id, desc=True, limit=1))
-        snapshot_version = latest[0].originator_version if latest else 0
-        assert snapshot_version == view.version - view.version % SNAPSHOT_INTERVAL
-        events = list(self.core.event_log.events.get(self.asset_id))
-        first, second = replay(events, lambda e: True), replay(events, lambda e: True)
-        assert isinstance(first, Asset)
-        assert isinstance(second, Asset)
-        assert AssetView.of(first) == AssetView.of(second), (
-            "replay is not deterministic"
+        self._assert_nothing_recorded_after_the_end(
+            view, ended=view.status is AssetStatus.OBSOLETE
         )
-        assert view == AssetView.of(first)
 
 
-AssetMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=30, deadline=None
-)
+AssetMachine.TestCase.settings = MACHINE_SETTINGS
 TestAssetMachine = AssetMachine.TestCase
 
 

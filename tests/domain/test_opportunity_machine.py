@@ -12,56 +12,45 @@ looking back as of any date sees a state the deal could have been in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 from itertools import pairwise
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 import pytest
-from hypothesis import event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    rule,
-)
+from hypothesis.stateful import initialize, invariant, rule
 
 from b2bcore import (
     B2BCore,
     B2BCoreError,
     BusinessLine,
-    FixedClock,
     LossReason,
     Money,
-    NotFoundError,
     OpportunityView,
     OrderLine,
     Outcome,
     ReviewArea,
     SalesStage,
 )
-from b2bcore.application.core import replay
+from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.ids import order_line_id
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.review_board import ReviewBoardRules
 from b2bcore.domain.values import MAX_GATE, OPEN_TIERS, DealEdit, GateStep
 from b2bcore.reports import asof
-from b2bcore.testing.strategies import (
-    blank_texts,
-    currencies,
-    money,
-    money_in,
-    plans,
-    texts,
+from b2bcore.testing.strategies import currencies, money, money_in, plans, texts
+from tests.domain.machine import (
+    MACHINE_SETTINGS,
+    AggregateMachine,
+    hesitations,
+    maybe_blank,
+    prices,
 )
-from tests.conftest import TODAY
 from tests.helpers import register_account
-
-SNAPSHOT_INTERVAL = 3
 
 
 class Anchor(Enum):
@@ -74,21 +63,14 @@ class Anchor(Enum):
     CLOSE = "close"
 
 
-#: Rules that end a life go ahead only at 0, one call in four, so most
-#: runs keep it going a while; shrinking brings it to 0.
-hesitations = st.integers(min_value=0, max_value=3)
 #: Days before (negative) or after an anchor: mostly after, often before.
 offsets = st.integers(min_value=-30, max_value=120)
 anchors = st.sampled_from(Anchor)
-#: Mostly a text, one time in four a blank one (refused).
-maybe_blank = st.one_of(texts, texts, texts, blank_texts)
 #: The next gate (``None``) or any gate number, in order or not.
 gates = st.one_of(
     st.none(), st.none(), st.integers(min_value=0, max_value=MAX_GATE + 1)
 )
 findings = st.lists(st.tuples(st.sampled_from(ReviewArea), maybe_blank), max_size=3)
-#: A price in minor units of the deal's currency.
-prices = st.integers(min_value=1, max_value=10**6)
 #: The board's rules the machine runs under: the defaults.
 RULES = ReviewBoardRules()
 #: A review's estimate: none, (cost, price) in minor units, or one of them
@@ -287,22 +269,26 @@ def assert_tier_history_runs_forward(view: OpportunityView) -> None:
         assert after.tier != before.tier
 
 
-class OpportunityMachine(RuleBasedStateMachine):
+class OpportunityMachine(AggregateMachine[OpportunityView]):
     def __init__(self) -> None:
         super().__init__()
-        self.core = B2BCore.open(
-            "memory://",
-            actor="tester",
-            clock=FixedClock(TODAY),
-            snapshot_interval=SNAPSHOT_INTERVAL,
-        )
-        self.deal_id = uuid4()
         self.account_id: UUID | None = None
-        self.closed_version: int | None = None
-        self._read: tuple[int, OpportunityView] | None = None
 
-    def teardown(self) -> None:
-        self.core.close()
+    def read(self, *, as_of: date | None = None) -> OpportunityView:
+        return self.core.opportunity(self.aggregate_id, as_of=as_of)
+
+    def view_of(self, replayed: DomainAggregate | None) -> OpportunityView:
+        assert isinstance(replayed, Opportunity)
+        return OpportunityView.of(replayed)
+
+    def assert_invariants(self, view: OpportunityView) -> None:
+        assert_tier_zero_iff_closed(view)
+        assert_nothing_dated_after_the_close(view)
+        assert_gates_passed_in_order(view)
+        assert_no_gate_passed_with_an_open_finding(view)
+        assert_no_gate_passed_nor_win_against_the_board(view)
+        assert_edits_run_forward(view)
+        assert_tier_history_runs_forward(view)
 
     @initialize(
         opened_on=st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31)),
@@ -320,7 +306,7 @@ class OpportunityMachine(RuleBasedStateMachine):
         if account_known:
             self.account_id = register_account(self.core, on=opened_on)
         self.core.open_opportunity(
-            opportunity_id=self.deal_id,
+            opportunity_id=self.aggregate_id,
             account_id=self.account_id,
             name="Fleet renewal 2025",
             amount=money_in(currency, 10**6),
@@ -359,35 +345,10 @@ class OpportunityMachine(RuleBasedStateMachine):
     def _gate(self, gate: int | None) -> int:
         return self.model.next_gate if gate is None else gate
 
-    def _view(self, *, fresh: bool = False) -> OpportunityView:
-        """The deal read through the API, once per log position
-        unless ``fresh``."""
-        position = self.core.log_position()
-        if fresh or self._read is None or self._read[0] != position:
-            self._read = (position, self.core.opportunity(self.deal_id))
-        return self._read[1]
-
-    def _attempt(
-        self, what: str, command: Callable[[], object], *, valid: bool, events: int = 1
-    ) -> bool:
-        """Run ``command``; True when recorded. A refusal must record nothing
-        and leave the deal as it was; the model says which should happen.
-        (``--hypothesis-show-statistics`` shows how often each was which.)"""
-        position = self.core.log_position()
-        view = self._view()
-        try:
-            command()
-        except B2BCoreError as error:
-            assert self.core.log_position() == position, "a refusal recorded events"
-            assert self._view(fresh=True) == view, "a refusal changed the deal"
-            event(f"{what} refused")
-            if valid:
-                raise AssertionError(f"a valid {what} was refused: {error}") from error
-            return False
-        event(f"{what} recorded")
-        assert valid, f"an invalid {what} was recorded"
-        assert self.core.log_position() == position + events
-        return True
+    def _may_close(self, on: date) -> bool:
+        """Open, at its tier by ``on``, and no fact of the deal dated after
+        ``on``: tier 0 is terminal in business time."""
+        return self.model.open_since_tier(on) and on >= latest_fact(self._view())
 
     # -- tiers ------------------------------------------------------------
 
@@ -409,7 +370,9 @@ class OpportunityMachine(RuleBasedStateMachine):
         )
         if self._attempt(
             "change_tier",
-            lambda: self.core.change_tier(self.deal_id, tier=tier, stage=stage, on=on),
+            lambda: self.core.change_tier(
+                self.aggregate_id, tier=tier, stage=stage, on=on
+            ),
             valid=valid,
         ):
             self.model.tier = tier
@@ -459,7 +422,7 @@ class OpportunityMachine(RuleBasedStateMachine):
             "review_gate",
             lambda: raised.append(
                 self.core.review_gate(
-                    self.deal_id,
+                    self.aggregate_id,
                     gate=number,
                     findings=findings,
                     on=on,
@@ -507,7 +470,7 @@ class OpportunityMachine(RuleBasedStateMachine):
         if self._attempt(
             "resolve_finding",
             lambda: self.core.resolve_finding(
-                self.deal_id, number=number, resolution=resolution, on=on
+                self.aggregate_id, number=number, resolution=resolution, on=on
             ),
             valid=valid,
         ):
@@ -528,7 +491,7 @@ class OpportunityMachine(RuleBasedStateMachine):
         )
         if self._attempt(
             "pass_gate",
-            lambda: self.core.pass_gate(self.deal_id, gate=number, on=on),
+            lambda: self.core.pass_gate(self.aggregate_id, gate=number, on=on),
             valid=valid,
         ):
             self.model.gates_passed += 1
@@ -567,7 +530,7 @@ class OpportunityMachine(RuleBasedStateMachine):
         if self._attempt(
             TERMS[term],
             lambda: getattr(self.core, TERMS[term])(
-                self.deal_id, reason=reason, on=on, **{term: value}
+                self.aggregate_id, reason=reason, on=on, **{term: value}
             ),
             valid=valid,
         ):
@@ -596,8 +559,7 @@ class OpportunityMachine(RuleBasedStateMachine):
         on = self._day(anchor, offset)
         number = self._gate(gate)
         valid = (
-            self.model.open_since_tier(on)
-            and on >= latest_fact(self._view())
+            self._may_close(on)
             and number == self.model.next_gate <= MAX_GATE
             and self.model.reviewed_by(number, on)
             and reason.strip() != ""
@@ -605,7 +567,7 @@ class OpportunityMachine(RuleBasedStateMachine):
         if self._attempt(
             "fail_gate",
             lambda: self.core.fail_gate(
-                self.deal_id, gate=number, reason=reason, on=on
+                self.aggregate_id, gate=number, reason=reason, on=on
             ),
             valid=valid,
         ):
@@ -656,8 +618,7 @@ class OpportunityMachine(RuleBasedStateMachine):
                 )
             )
         valid = (
-            self.model.open_since_tier(on)
-            and on >= latest_fact(self._view())
+            self._may_close(on)
             and currency == self.model.currency
             and self.model.resolved_by(on)
             and (currency != self.model.currency or self.model.price_ok(price))
@@ -668,7 +629,10 @@ class OpportunityMachine(RuleBasedStateMachine):
             "win_opportunity",
             lambda: asset_ids.append(
                 self.core.win_opportunity(
-                    self.deal_id, value=money_in(currency, price), order=order, on=on
+                    self.aggregate_id,
+                    value=money_in(currency, price),
+                    order=order,
+                    on=on,
                 )
             ),
             valid=valid,
@@ -676,13 +640,13 @@ class OpportunityMachine(RuleBasedStateMachine):
         ):
             self.model.close(on, Outcome.WON)
             expected = tuple(
-                order_line_id(self.deal_id, n) for n in range(1, len(order) + 1)
+                order_line_id(self.aggregate_id, n) for n in range(1, len(order) + 1)
             )
             assert asset_ids == [expected]
             for asset_id, ordered in zip(expected, order, strict=True):
                 asset = self.core.asset(asset_id)
                 assert asset.account_id == self.account_id
-                assert asset.opportunity_id == self.deal_id
+                assert asset.opportunity_id == self.aggregate_id
                 assert asset.purchased_on == on
                 assert asset.value == ordered.value
 
@@ -704,15 +668,11 @@ class OpportunityMachine(RuleBasedStateMachine):
         if hesitation:
             return
         on = self._day(anchor, offset)
-        valid = (
-            self.model.open_since_tier(on)
-            and on >= latest_fact(self._view())
-            and (competitor is None or competitor.strip() != "")
-        )
+        valid = self._may_close(on) and (competitor is None or competitor.strip() != "")
         if self._attempt(
             "lose_opportunity",
             lambda: self.core.lose_opportunity(
-                self.deal_id, reason_code=reason_code, competitor=competitor, on=on
+                self.aggregate_id, reason_code=reason_code, competitor=competitor, on=on
             ),
             valid=valid,
         ):
@@ -723,14 +683,10 @@ class OpportunityMachine(RuleBasedStateMachine):
         if hesitation:
             return
         on = self._day(anchor, offset)
-        valid = (
-            self.model.open_since_tier(on)
-            and on >= latest_fact(self._view())
-            and reason.strip() != ""
-        )
+        valid = self._may_close(on) and reason.strip() != ""
         if self._attempt(
             "drop_opportunity",
-            lambda: self.core.drop_opportunity(self.deal_id, reason=reason, on=on),
+            lambda: self.core.drop_opportunity(self.aggregate_id, reason=reason, on=on),
             valid=valid,
         ):
             self.model.close(on, Outcome.DROPPED)
@@ -760,7 +716,7 @@ class OpportunityMachine(RuleBasedStateMachine):
         if self._attempt(
             "record_postmortem",
             lambda: self.core.record_postmortem(
-                self.deal_id,
+                self.aggregate_id,
                 summary=summary,
                 root_causes=root_causes,
                 lessons=lessons,
@@ -777,18 +733,9 @@ class OpportunityMachine(RuleBasedStateMachine):
         """An auditor's view as of any business date is a state the deal
         could be in: it loads, and the invariants hold for it too."""
         as_of = self._day(anchor, offset)
-        try:
-            view = self.core.opportunity(self.deal_id, as_of=as_of)
-        except NotFoundError:
-            assert as_of < self.model.opened_on
+        view = self._look_back(as_of, began_on=self.model.opened_on)
+        if view is None:
             return
-        assert_tier_zero_iff_closed(view)
-        assert_nothing_dated_after_the_close(view)
-        assert_gates_passed_in_order(view)
-        assert_no_gate_passed_with_an_open_finding(view)
-        assert_no_gate_passed_nor_win_against_the_board(view)
-        assert_edits_run_forward(view)
-        assert_tier_history_runs_forward(view)
         # The terms in force then: the replay as of the date agrees with
         # the live deal's edits undone after it (what the reports read).
         live = asof.deal_terms(self._view(), as_of)
@@ -822,41 +769,16 @@ class OpportunityMachine(RuleBasedStateMachine):
     @invariant()
     def the_deal_keeps_its_invariants(self) -> None:
         view = self._view()
-        assert_tier_zero_iff_closed(view)
-        assert_nothing_dated_after_the_close(view)
-        assert_gates_passed_in_order(view)
-        assert_no_gate_passed_with_an_open_finding(view)
-        assert_no_gate_passed_nor_win_against_the_board(view)
-        assert_edits_run_forward(view)
-        assert_tier_history_runs_forward(view)
+        self.assert_invariants(view)
         # Tier 0 is terminal: only a postmortem is recorded after it.
-        if view.outcome is not None:
-            self.closed_version = self.closed_version or view.version
-            postmortem = 1 if view.postmortem is not None else 0
-            assert view.version == self.closed_version + postmortem
-
-    @invariant()
-    def the_live_view_equals_a_replay_without_snapshots(self) -> None:
-        """The API reads from the latest snapshot (one every three events);
-        replaying every event, twice, must give the same deal."""
-        view = self._view()
-        snapshots = self.core.event_log.snapshots
-        assert snapshots is not None
-        latest = list(snapshots.get(self.deal_id, desc=True, limit=1))
-        snapshot_version = latest[0].originator_version if latest else 0
-        assert snapshot_version == view.version - view.version % SNAPSHOT_INTERVAL
-        events = list(self.core.event_log.events.get(self.deal_id))
-        first, second = replay(events, lambda e: True), replay(events, lambda e: True)
-        assert isinstance(first, Opportunity)
-        assert isinstance(second, Opportunity)
-        replayed = OpportunityView.of(first)
-        assert OpportunityView.of(second) == replayed, "replay is not deterministic"
-        assert view == replayed
+        self._assert_nothing_recorded_after_the_end(
+            view,
+            ended=view.outcome is not None,
+            allowed=1 if view.postmortem is not None else 0,
+        )
 
 
-OpportunityMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=30, deadline=None
-)
+OpportunityMachine.TestCase.settings = MACHINE_SETTINGS
 TestOpportunityMachine = OpportunityMachine.TestCase
 
 
