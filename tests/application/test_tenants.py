@@ -28,6 +28,7 @@ from b2bcore.application.storage import backend_of
 from b2bcore.application.tenants import Tenants, store_of
 from b2bcore.domain.aggregate import Provenance
 from b2bcore.domain.tenant import Tenant, tenant_id
+from b2bcore_adapters.persistence.backends import Backend
 from tests.conftest import POSTGRES_URL, store_left
 from tests.helpers import register_account, stored_events
 
@@ -127,6 +128,7 @@ def test_a_removal_whose_erasing_fails_is_finished_by_running_it_again(
     url = tenants.entry("acme").url
     register_account(tenants.core("acme"))
     backend = backend_of(url)
+    assert isinstance(backend, Backend)  # the adapters' attrs class
 
     def lost(url: str) -> None:
         raise OSError("the tenant's database went away")

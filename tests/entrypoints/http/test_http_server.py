@@ -47,17 +47,22 @@ def database(tmp_path: Path) -> str:
 
 @contextmanager
 def served(
-    database: str, *options: str, module: str = "b2bcore_adapters.entrypoints.cli.main"
+    database: str,
+    *options: str,
+    module: str = "b2bcore_adapters.entrypoints.cli.main",
+    tenant: str | None = None,
 ) -> Iterator[httpx.Client]:
-    """`b2b serve` (or another ``module`` taking its arguments) on a free port;
-    a client of it; the process stopped after."""
+    """`b2b serve` (or another ``module`` taking its arguments) on a free port,
+    of ``tenant`` of the directory at ``database`` if given; a client of it;
+    the process stopped after."""
     port = free_port()
     env = {
         **os.environ,
         "B2BCORE_API_TOKENS": f"billing-service:write:{hash_token(WRITER_TOKEN)},"
         f"auditor.kim:read:{hash_token(READER_TOKEN)}",
     }
-    command = ["serve", "--db", database, "--port", str(port), *options]
+    store = ("--tenant", tenant, "serve") if tenant else ("serve",)
+    command = ["--db", database, *store, "--port", str(port), *options]
     process = subprocess.Popen(
         [sys.executable, "-m", module, *command],
         env=env,

@@ -23,9 +23,12 @@ from b2bcore import B2BCore, ConfigurationError, FixedClock
 from b2bcore.application import tenants as tenants_module
 from b2bcore.application.storage import backend_of
 from b2bcore.application.tenants import Tenants
+from b2bcore_adapters.entrypoints.cli.main import main
 from b2bcore_adapters.entrypoints.http import create_app, hash_token, parse_tokens
+from b2bcore_adapters.persistence.backends import Backend
 from tests.conftest import store_left
-from tests.entrypoints.http.http_api import ACCOUNT, TOKENS
+from tests.entrypoints.http.http_api import ACCOUNT, READER, TOKENS, WRITER
+from tests.entrypoints.http.test_http_server import served as serving
 from tests.helpers import register_account
 
 TODAY = date(2024, 6, 1)
@@ -251,6 +254,7 @@ def test_a_request_while_another_process_erases_a_removed_tenant_is_not_found(
     url = tenants.entry("acme").url
     made = api.post("/accounts", json=ACCOUNT, headers=ACME).json()["id"]
     backend = backend_of(url)
+    assert isinstance(backend, Backend)  # the adapters' attrs class
     answers = []
 
     def erasing(url: str) -> None:
@@ -266,6 +270,43 @@ def test_a_request_while_another_process_erases_a_removed_tenant_is_not_found(
 
     assert [a.status_code for a in answers] == [404, 404], [a.text for a in answers]
     assert not store_left(url)
+
+
+def test_a_server_of_one_tenant_follows_its_move_and_its_removal(
+    durable_url: str, move_target: str
+) -> None:
+    with Tenants.open(durable_url, clock=FixedClock(TODAY)) as tenants:
+        tenants.create("acme")
+    with serving(durable_url, tenant="acme") as api:  # b2b --tenant acme serve
+        made = api.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
+        b2b("--db", durable_url, "tenant", "move", "acme", "--to", move_target)
+        read = api.get(f"/aggregates/{made}", headers=READER)
+        after = api.post("/accounts", json={**ACCOUNT, "name": "after"}, headers=WRITER)
+        named = api.get("/accounts", headers={**READER, "B2B-Tenant": "acme"})
+        b2b("--db", durable_url, "tenant", "remove", "acme", "--reason", "over")
+        gone = api.get("/accounts", headers=READER)
+
+    assert read.json() == {"exists": True, "version": 1}
+    assert after.status_code == 201
+    assert named.status_code == 400
+    assert "serves one store" in named.json()["error"]["rule"]
+    assert gone.status_code == 404
+    assert "'acme' was removed" in gone.json()["error"]["rule"]
+    assert not store_left(move_target)
+
+
+def test_serving_a_tenant_not_in_the_directory_exits_1_naming_it(
+    durable_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Tenants.open(durable_url).close()
+    tokens = f"svc:read:{hash_token('svc')}"
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setenv("B2BCORE_API_TOKENS", tokens)
+        code = main(["--db", durable_url, "--tenant", "nope", "serve"])
+
+    assert code == 1
+    assert "'nope' is not in the directory" in capsys.readouterr().err
 
 
 def test_a_directory_unreachable_is_a_503_to_retry(

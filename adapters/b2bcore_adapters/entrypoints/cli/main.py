@@ -326,12 +326,13 @@ def serve(
             "the directory as b2b --db URL --tenant NAME serve"
         )
     run_server(
-        db or (Settings.url if tenants else store_url()),
+        db or Settings.url,
         host=host,
         port=port,
         tokens_file=tokens,
         consistency=consistency,
         tenants=tenants,
+        tenant=Settings.tenant,
         settings=Settings.settings,
         **({} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}),
     )

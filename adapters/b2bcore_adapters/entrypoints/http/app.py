@@ -138,18 +138,21 @@ class Gate:
     one store served or of each tenant (``Tenants``), opened on first use
     and again after the tenant moves. On a server of tenants a token
     reaches only the tenants it is bound to; one bound to several names the
-    tenant in ``B2B-Tenant``."""
+    tenant in ``B2B-Tenant``. A server of ``only`` one of them serves it as
+    one store (its tokens bound to none), where the directory says it is."""
 
     def __init__(
         self,
         store: B2BCore | Tenants,
         tokens: Sequence[Token],
         idempotency: IdempotencyStore | None = None,
+        only: str | None = None,
     ) -> None:
         self.tokens = tuple(tokens)
         self.tenants = store if isinstance(store, Tenants) else None
+        self.only = only
         for token in self.tokens:
-            if bool(token.tenants) != (self.tenants is not None):
+            if bool(token.tenants) != (self.tenants is not None and only is None):
                 raise ConfigurationError(
                     f"API token of {token.subject!r}: "
                     + (
@@ -200,7 +203,7 @@ class Gate:
         request's ``B2B-Tenant``), for one request: a tenant's core is held
         until the request ends (``Tenants.hold``), and a tenant moved since
         the last request gets an ``Api`` over its core where it now is."""
-        if self.tenants is None:
+        if self.tenants is None or self.only is not None:
             if named is not None:
                 raise ApiError(
                     400,
@@ -209,10 +212,10 @@ class Gate:
                     TENANT_HEADER,
                     "this server serves one store, not tenants",
                 )
-            assert self.single is not None
+        if self.single is not None:
             yield self.single
             return
-        name = self.tenant_of(token, named)
+        name = self.only or self.tenant_of(token, named)
         api, held = await run_in_threadpool(self.tenant_api, name)
         try:
             yield api
@@ -597,12 +600,13 @@ def create_app(
     idempotency: IdempotencyStore | None = None,
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
+    tenant: str | None = None,
 ) -> FastAPI:
     """The API over one store's core, or over the tenants of a directory
-    (each token bound to the tenants it reaches), open to ``tokens``;
-    idempotency keys are kept in ``idempotency`` (default: beside each
-    store's event log); a request body larger than ``max_body_bytes`` is
-    refused (413)."""
+    (each token bound to the tenants it reaches) or over one ``tenant`` of
+    it, open to ``tokens``; idempotency keys are kept in ``idempotency``
+    (default: beside each store's event log); a request body larger than
+    ``max_body_bytes`` is refused (413)."""
     # FastAPIOffline: /docs and /redoc with their scripts served by the API
     # itself, not from a CDN, so they work without internet access.
     # The API's AsyncB2BCore is not closed with the app: the core is its
@@ -613,7 +617,7 @@ def create_app(
         version="1",
         static_url=DOCS_ASSETS,
     )
-    app.state.gate = Gate(store, tokens, idempotency)
+    app.state.gate = Gate(store, tokens, idempotency, only=tenant)
     app.include_router(router)
     app.include_router(commands)
     app.add_exception_handler(ApiError, api_error)

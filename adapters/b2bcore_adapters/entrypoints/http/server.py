@@ -45,16 +45,20 @@ def serve(
     consistency: Consistency = Consistency.LOG_HEAD,
     max_body_bytes: int = MAX_BODY_BYTES,
     tenants: bool = False,
+    tenant: str | None = None,
     settings: Settings | None = None,
 ) -> None:
     """Serve the API on ``host:port`` until interrupted: the store at
-    ``url``, or with ``tenants`` the tenants of the directory there, with
-    ``settings`` (else the defaults)."""
+    ``url``, or with ``tenants`` the tenants of the directory there, or its
+    ``tenant`` (followed where it moves), with ``settings`` (else the
+    defaults)."""
     tokens = load_tokens(tokens_file)
-    opener = Tenants.open if tenants else B2BCore.open
+    opener = Tenants.open if tenants or tenant else B2BCore.open
     with opener(url, actor="http", consistency=consistency, settings=settings) as store:
+        if isinstance(store, Tenants) and tenant is not None:
+            store.entry(tenant)  # there: else NotFoundError, before serving
         uvicorn.run(
-            create_app(store, tokens, max_body_bytes=max_body_bytes),
+            create_app(store, tokens, max_body_bytes=max_body_bytes, tenant=tenant),
             host=host,
             port=port,
             access_log=False,
