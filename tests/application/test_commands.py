@@ -156,7 +156,7 @@ def test_a_control_character_recorded_before_it_was_refused_is_copied(
     with B2BCore.open("memory://") as core:
         account = register_account(core)
         with monkeypatch.context() as older:
-            older.setattr(c.Command, "check_texts", lambda command: None)
+            older.setattr(c.Command, "check_input", lambda command: None)
             asset = purchase_asset(core, account, product="Fleet\x0csubscription")
         core.install_asset(asset, usage_end_on=date(2024, 3, 1), on=date(2024, 2, 1))
 

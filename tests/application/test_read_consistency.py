@@ -189,6 +189,28 @@ def test_a_failure_projecting_inside_the_save_keeps_the_save(
         assert len(core.segmentation().ranking) == 1
 
 
+def test_a_store_failing_after_a_save_keeps_the_command_done_and_says_why(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command whose events are recorded is never answered as refused (a
+    retry would record it again), whatever fails in the catch-up after it:
+    the next query names the failure; a catch-up that works ends it."""
+    with B2BCore.open(store_url, clock=FixedClock(TODAY), wait_seconds=0) as core:
+        with monkeypatch.context() as failing:
+
+            def too_large(*args: object, **kwargs: object) -> None:
+                raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+            failing.setattr(core.projector, "apply_saved", too_large)
+            account = register_account(core)
+
+        assert core.exists(account)
+        with pytest.raises(ReadModelBehindError, match="the last catch-up failed: "):
+            core.segmentation()
+        core.catch_up()
+        assert len(core.segmentation().ranking) == 1
+
+
 @pytest.mark.parametrize(
     ("option", "value", "rule"),
     [

@@ -381,11 +381,17 @@ def test_an_account_at_a_version(memory_core: B2BCore) -> None:
     assert account.grade is Grade.KEY
 
 
-def test_an_account_at_version_zero_is_not_found(memory_core: B2BCore) -> None:
-    account_id = graded_twice(memory_core)
+@pytest.mark.parametrize("version", [0, -1, 4, 10**20])
+def test_an_account_at_a_version_it_never_had_is_not_found(
+    core: B2BCore, version: int
+) -> None:
+    """Version 4 of an account at version 3 is not found (it was read as
+    version 3), nor is a version past a store's 64-bit integers (SQLite
+    raised OverflowError)."""
+    account_id = graded_twice(core)
 
-    with pytest.raises(NotFoundError):
-        memory_core.account(account_id, version=0)
+    with pytest.raises(NotFoundError, match=f"at version {version}"):
+        core.account(account_id, version=version)
 
 
 def test_an_account_as_of_a_business_date(memory_core: B2BCore) -> None:

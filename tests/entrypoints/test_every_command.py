@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from b2bcore import B2BCore, B2BCoreError, FixedClock, Money, ValidationError
 from b2bcore.application import commands as c
+from b2bcore.domain.aggregate import MAX_WHOLE_NUMBER
 from b2bcore.domain.ids import deterministic_id, renewal_deal_id
 from b2bcore.domain.values import (
     BusinessLine,
@@ -456,45 +458,63 @@ def test_every_command_refused_from_python_the_cli_and_http_records_nothing(
     assert {type(c) for c in commands} == set(c.COMMANDS)
 
 
-def with_control_character(value: Any) -> Iterator[tuple[str, Any]]:
-    """``value`` with a control character in each text it holds, one at a
-    time, each with the path of that text: a field's own text, a text of a
-    value object (a contact's email), of each item of a tuple."""
+#: A refused text's rule, and a refused number's or amount's.
+CONTROL = "must not hold a control character"
+TOO_LARGE = "is beyond the largest"
+
+
+def with_hostile_part(value: Any) -> Iterator[tuple[str, Any, str]]:
+    """``value`` with one hostile part at a time, each with the path of that
+    part and the rule that refuses it: a control character (NUL, an escape,
+    a right-to-left override) in a text, a whole number or an amount beyond
+    the largest; in a field's own value, a value object's (a contact's
+    email, an installment's amount), each item of a tuple."""
     if isinstance(value, str):
-        yield "", f"{value}\x00"
-        yield "", f"\x1b[2J{value}"
+        for hostile in (f"{value}\x00", f"\x1b[2J{value}", f"\u202e{value}"):
+            yield "", hostile, CONTROL
+    elif isinstance(value, Money):
+        yield "", Money.from_minor(-MAX_WHOLE_NUMBER - 1, value.currency), TOO_LARGE
+    elif isinstance(value, int) and not isinstance(value, bool | Enum):
+        yield "", MAX_WHOLE_NUMBER + 1, TOO_LARGE
     elif attrs.has(type(value)):
         for field in attrs.fields(type(value)):
-            for path, changed in with_control_character(getattr(value, field.name)):
+            for path, changed, rule in with_hostile_part(getattr(value, field.name)):
                 try:
                     hostile = attrs.evolve(value, **{field.name: changed})
                 except ValidationError:  # the value refuses it itself
                     continue
-                yield f".{field.name}{path}", hostile
+                yield f".{field.name}{path}", hostile, rule
     elif isinstance(value, tuple):
         for n, item in enumerate(value):
-            for path, changed in with_control_character(item):
-                yield f"[{n}]{path}", (*value[:n], changed, *value[n + 1 :])
+            for path, changed, rule in with_hostile_part(item):
+                yield f"[{n}]{path}", (*value[:n], changed, *value[n + 1 :]), rule
 
 
-def test_a_control_character_in_any_text_of_any_command_is_refused() -> None:
-    """Before each command of the story, the same command with a NUL or an
-    escape in one of its texts: a ValidationError naming that text, nothing
-    recorded (a NUL reached PostgreSQL's read tables and stopped every
-    projection)."""
+def test_a_control_character_or_an_overlarge_number_anywhere_is_refused() -> None:
+    """Before each command of the story, the same command with a NUL, an
+    escape or a bidi override in one of its texts, or a whole number or an
+    amount beyond the largest: a ValidationError naming that part, nothing
+    recorded (a NUL reached PostgreSQL's read tables, and 2**63 SQLite's,
+    and stopped every projection)."""
     tried: set[str] = set()
     with B2BCore.open("memory://", clock=FixedClock(TODAY)) as core:
         for command in story(dissatisfaction_of(core)):
             for field in attrs.fields(type(command)):
                 value = getattr(command, field.name)
-                for path, changed in with_control_character(value):
+                for path, changed, rule in with_hostile_part(value):
                     head = core.log_position()
                     hostile = attrs.evolve(command, **{field.name: changed})
                     with pytest.raises(ValidationError) as refused:
                         core.handle(hostile)
                     assert refused.value.field == f"{field.name}{path}"
-                    assert refused.value.rule.startswith("must not hold a control")
+                    assert rule in refused.value.rule
                     assert core.log_position() == head, hostile
                     tried.add(f"{type(command).__name__}.{field.name}{path}")
             core.handle(command)
-    assert {"RegisterAccount.name", "PurchaseAsset.contact"} <= tried
+    assert {
+        "RegisterAccount.name",
+        "PurchaseAsset.contact",
+        "PurchaseAsset.value",
+        "PurchaseAsset.installments[0].amount",
+        "RecordUsage.distance_km",
+    } <= tried

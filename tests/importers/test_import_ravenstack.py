@@ -246,6 +246,29 @@ def test_an_amount_finer_than_a_cent_is_refused(
     ]
 
 
+def test_an_amount_beyond_the_largest_rejects_its_row_on_a_durable_store(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """19 digits of cents: recorded, it stopped SQLite's read models (a 64-bit
+    integer column) and every import and report after it."""
+    path = table(
+        tmp_path,
+        GOOD
+        + "S-9,A-3,2024-02-01,,Pro,1,10,"
+        + "9" * 17
+        + ",False,False,False,False,monthly,True",
+    )
+
+    with B2BCore.open(sqlite_url) as core:
+        report = import_ravenstack(core, path)
+        renewals = core.renewal_queue(as_of=date(2024, 6, 1), within=3650)
+
+    assert [(p.line, p.column) for p in report.rejected] == [(5, "arr_amount")]
+    assert "is beyond the largest amount" in report.rejected[0].reason
+    assert report.imported == 3
+    assert {item.asset_id for item in renewals} <= {asset_id(f"S-{n}") for n in (1, 2, 3)}
+
+
 def test_an_account_is_registered_by_its_first_good_subscription(
     memory: B2BCore, tmp_path: Path
 ) -> None:

@@ -25,9 +25,12 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import (
     CONTROL_CHARACTERS,
+    MAX_WHOLE_NUMBER,
     DomainAggregate,
     Provenance,
+    check_magnitude,
     check_plain,
+    magnitude,
 )
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.feedback import Feedback
@@ -128,21 +131,26 @@ class Command(Generic[R_co]):
 
     @classmethod
     @functools.cache
-    def text_fields(cls) -> tuple[str, ...]:
-        """The fields whose type can hold a text."""
+    def checked_fields(cls) -> tuple[str, ...]:
+        """The fields whose type can hold a text, a whole number or money."""
         hints = get_type_hints(cls)
-        return tuple(f.name for f in attrs.fields(cls) if _holds_text(hints[f.name]))
+        return tuple(f.name for f in attrs.fields(cls) if _checked(hints[f.name]))
 
-    def check_texts(self) -> None:
-        """Refuse a control character in any text the command brings: its
-        fields', their value objects' (a contact's email) and their items'
-        (``check_plain``), naming the field (``contact.email``). Only the
-        fields whose type can hold a text are read (once per class: an
-        import runs thousands of commands)."""
-        for name in self.text_fields():
-            for path, text in _texts(getattr(self, name), name):
-                if CONTROL_CHARACTERS.search(text):
-                    check_plain(self.label(), path, text)
+    def check_input(self) -> None:
+        """Refuse a control character in any text the command brings
+        (``check_plain``), and a whole number or an amount beyond what the
+        read models keep (``check_magnitude``): its fields', their value
+        objects' (a contact's email, an installment's amount) and their
+        items', naming the field (``contact.email``,
+        ``installments[2].amount``). Only the fields whose type can hold one
+        are read (once per class: an import runs thousands of commands)."""
+        for name in self.checked_fields():
+            for path, value in _leaves(getattr(self, name), name):
+                if isinstance(value, str):
+                    if CONTROL_CHARACTERS.search(value):
+                        check_plain(self.label(), path, value)
+                elif magnitude(value) > MAX_WHOLE_NUMBER:
+                    check_magnitude(self.label(), path, value)
 
     def provenance(self, actor: str) -> Provenance:
         """Who, why and in answer to what (``actor`` when it names nobody)."""
@@ -158,30 +166,36 @@ class Command(Generic[R_co]):
 COMMON = frozenset(f.name for f in attrs.fields(Command))
 
 
-def _holds_text(hint: Any) -> bool:
-    """Whether a value of type ``hint`` can hold a text: ``str``, a union or
-    sequence of one, a value object with one (not ``Money``: its currency
-    is one of a list)."""
-    if hint is str:
+#: What ``check_input`` reads: texts, whole numbers and money.
+CHECKED = (str, int, Money)
+
+
+def _checked(hint: Any) -> bool:
+    """Whether a value of type ``hint`` can hold a text, a whole number or
+    money: one of ``CHECKED``, a union or sequence of one, a value object
+    with one."""
+    if hint in CHECKED:
         return True
     if get_origin(hint) is not None:
-        return any(_holds_text(argument) for argument in get_args(hint))
-    if isinstance(hint, type) and attrs.has(hint) and hint is not Money:
-        return any(map(_holds_text, get_type_hints(hint).values()))
+        return any(_checked(argument) for argument in get_args(hint))
+    if isinstance(hint, type) and attrs.has(hint):
+        return any(map(_checked, get_type_hints(hint).values()))
     return False
 
 
-def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
-    """Every text ``value`` holds, with where: ``name``, ``contact.email``,
-    ``lines[1].product``."""
-    if isinstance(value, str):
+def _leaves(value: object, path: str) -> Iterator[tuple[str, str | int | Money]]:
+    """Every text, whole number and money ``value`` holds, with where:
+    ``name``, ``contact.email``, ``installments[1].amount``."""
+    if isinstance(value, str | Money) or (
+        isinstance(value, int) and not isinstance(value, bool)
+    ):
         yield path, value
     elif isinstance(value, tuple | list):
         for n, item in enumerate(value):
-            yield from _texts(item, f"{path}[{n}]")
-    elif attrs.has(kind := type(value)) and kind is not Money:
+            yield from _leaves(item, f"{path}[{n}]")
+    elif attrs.has(kind := type(value)):
         for field in attrs.fields(kind):
-            yield from _texts(getattr(value, field.name), f"{path}.{field.name}")
+            yield from _leaves(getattr(value, field.name), f"{path}.{field.name}")
 
 
 # -- accounts -------------------------------------------------------------------

@@ -75,6 +75,7 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import (
     MAX_NOTE_LENGTH,
+    MAX_WHOLE_NUMBER,
     DomainAggregate,
     Provenance,
     check_date,
@@ -501,9 +502,10 @@ class B2BCore(Closing):
         self.settings = settings or Settings()
         self.consistency = _consistency(consistency)
         self.wait_seconds = _wait(wait_seconds)
-        #: Why the last catch-up after a save stopped (a poison event): the
-        #: save stands; the next query that needs the read models reports it.
-        self._stopped: ProjectionError | None = None
+        #: Why the last catch-up after a save stopped (a poison event, or the
+        #: store failing): the save stands; the next query that needs the
+        #: read models reports it.
+        self._stopped: Exception | None = None
         #: The unit of work each thread runs commands in, if any.
         self._units = threading.local()
         self.projector = Projector(
@@ -695,10 +697,12 @@ class B2BCore(Closing):
         head = self.log_position()
         deadline = time.monotonic() + self.wait_seconds
         while (position := self._read_position()) < head:
-            if self._stopped is not None:
+            if isinstance(self._stopped, ProjectionError):
                 raise self._stopped
             if time.monotonic() >= deadline:
-                raise ReadModelBehindError(position, head, self.wait_seconds)
+                raise ReadModelBehindError(
+                    position, head, self.wait_seconds, because=self._stopped
+                )
             time.sleep(WAIT_POLL_SECONDS)
 
     def _projected_within(
@@ -719,14 +723,16 @@ class B2BCore(Closing):
     def _caught_up_after_save(self, recordings: Sequence[Recording[UUID]]) -> None:
         """Under ``LOG_HEAD`` the writer keeps its own read models current:
         from the saved events in memory when nothing else was recorded since
-        the read models' positions, else by a catch-up. A poison event does
-        not undo the save: the next query reports it."""
+        the read models' positions, else by a catch-up. A poison event, or
+        the store failing, does not undo the save, nor make the command
+        look refused (a retry would record it again): the next query reports
+        it."""
         if self.consistency is Consistency.AVAILABLE:
             return
         try:
             if not self.projector.apply_saved(recordings):
                 self.projector.catch_up()
-        except ProjectionError as error:
+        except Exception as error:  # reported by the next query, never hidden
             self._stopped = error
         else:
             self._stopped = None
@@ -1651,14 +1657,15 @@ class B2BCore(Closing):
         if as_of is None and known_at is None:
             if version is None:
                 return self._get(kind, aggregate_id)
-            try:
-                aggregate = self._log.repository.get(
-                    aggregate_id, version=version, projector_func=project
-                )
-            except AggregateNotFoundError:
-                raise NotFoundError(
-                    kind.KIND, aggregate_id, f" at version {version}"
-                ) from None
+            aggregate = None
+            # A version past what a store's integers hold is none either.
+            with contextlib.suppress(AggregateNotFoundError):
+                if 1 <= version <= MAX_WHOLE_NUMBER:
+                    aggregate = self._log.repository.get(
+                        aggregate_id, version=version, projector_func=project
+                    )
+            if aggregate is None or aggregate.version != version:
+                raise NotFoundError(kind.KIND, aggregate_id, f" at version {version}")
         else:
             subject = f"{kind.KIND} {aggregate_id}"
             if version is not None:

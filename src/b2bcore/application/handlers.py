@@ -63,9 +63,9 @@ def named(command: c.Command[Any]) -> Iterator[tuple[type[DomainAggregate], UUID
 
 def run(core: B2BCore, command: c.Command[R]) -> R:
     """Carry ``command`` out: its own handler, or the aggregate's method its
-    declaration names, after checking its texts (``Command.check_texts``)
-    and that the aggregates it names exist."""
-    command.check_texts()
+    declaration names, after checking what it brings
+    (``Command.check_input``) and that the aggregates it names exist."""
+    command.check_input()
     for kind, aggregate_id in named(command):
         core._check_named(kind, aggregate_id)
     if (own := HANDLERS.get(type(command))) is not None:

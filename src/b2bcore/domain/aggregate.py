@@ -33,7 +33,7 @@ from eventsourcing.domain import (
     Snapshot,
 )
 
-from b2bcore.domain.errors import BusinessRuleError, ValidationError
+from b2bcore.domain.errors import BusinessRuleError, ValidationError, shortened
 from b2bcore.domain.money import Money
 from b2bcore.domain.values import Contact
 
@@ -268,8 +268,12 @@ def check_text(
 
 #: What no text coming in may hold: NUL, which PostgreSQL cannot store in a
 #: text, and the other control characters but tab and line breaks (an escape
-#: sequence in a name would act on the terminal showing it).
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: sequence in a name would act on the terminal showing it), and the bidi
+#: controls that embed, override or isolate (U+202A–U+202E, U+2066–U+2069:
+#: a name holding one shows its letters in another order than they are).
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def check_plain(subject: str, field: str, value: str) -> str:
@@ -283,6 +287,36 @@ def check_plain(subject: str, field: str, value: str) -> str:
             f"must not hold a control character (U+{ord(found.group()):04X})",
         )
     return value
+
+
+#: The largest magnitude of a whole number coming in, and of an amount in
+#: minor units (15 digits: USD 9,999,999,999,999.99, KRW
+#: 999,999,999,999,999): the read models keep both, and the sums they take,
+#: in 64-bit integers.
+MAX_WHOLE_NUMBER = 10**15 - 1
+
+
+def magnitude(value: int | Money) -> int:
+    """How far a whole number, or an amount in minor units, is from zero."""
+    return abs(value.minor if isinstance(value, Money) else value)
+
+
+def check_magnitude(subject: str, field: str, value: int | Money) -> None:
+    """Refuse a whole number, or an amount in minor units, beyond
+    ``MAX_WHOLE_NUMBER`` either side of zero. Checked on what comes in
+    (every number and amount of a command), as ``check_plain``."""
+    if magnitude(value) <= MAX_WHOLE_NUMBER:
+        return
+    largest = (
+        f"amount, {Money.from_minor(MAX_WHOLE_NUMBER, value.currency)}"
+        if isinstance(value, Money)
+        else f"whole number, {MAX_WHOLE_NUMBER:,}"
+    )
+    raise ValidationError(
+        subject,
+        field,
+        f"{shortened(value)} is beyond the largest {largest} (either side of zero)",
+    )
 
 
 def _unicode(subject: str, field: str, value: str) -> str:

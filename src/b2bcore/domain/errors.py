@@ -121,12 +121,20 @@ class ReadModelBehindError(B2BCoreError):
     """The read models did not reach the log position a query waited for:
     nothing keeps them current (no runner, and the writer did not catch up)."""
 
-    def __init__(self, position: int, head: int, waited: float) -> None:
+    def __init__(
+        self,
+        position: int,
+        head: int,
+        waited: float,
+        *,
+        because: Exception | None = None,
+    ) -> None:
         self.position = position
         self.head = head
+        why = "" if because is None else f"; the last catch-up failed: {because}"
         super().__init__(
             f"read models: position: at {position}, the log head is {head} "
-            f"(waited {waited:g} s); run `b2b projections catch-up`, a "
+            f"(waited {waited:g} s{why}); run `b2b projections catch-up`, a "
             "projection runner, or B2BCore.catch_up()"
         )
 
