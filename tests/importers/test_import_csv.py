@@ -479,6 +479,51 @@ def test_a_file_that_cannot_be_read_records_nothing(
     assert memory.log_position() == before
 
 
+def test_a_column_the_header_names_twice_makes_the_file_unreadable(
+    memory: B2BCore, tmp_path: Path
+) -> None:
+    """Which of two ``name`` cells is the name is anybody's guess: the file
+    records nothing (the last one won: the account was named "Second")."""
+    header = "account,name,name,grade,sector,region,country,business_line,registered_on"
+    before = memory.log_position()
+    path = write(
+        tmp_path,
+        "accounts.csv",
+        f"{header}\nD1,First,Second,key,retail,Seoul,KR,domestic,2024-01-01",
+    )
+
+    report = import_csv(memory, "accounts", path)
+
+    assert [str(p) for p in report.rejected] == [
+        "accounts.csv:1: name: the header names the column more than once"
+    ]
+    assert report.unreadable == ("accounts.csv",)
+    assert memory.log_position() == before
+    assert not memory.exists(deterministic_id("account", "D1"))
+
+
+def test_a_quote_never_closed_is_named_as_the_likely_cause(
+    memory: B2BCore, tmp_path: Path
+) -> None:
+    header = "account,name,grade,sector,region,country,business_line,registered_on"
+    path = write(
+        tmp_path,
+        "accounts.csv",
+        f"{header}\n"
+        "Q1,Alpha,key,retail,Seoul,KR,domestic,2024-01-01\n"
+        'Q2,"Beta,key,retail,Seoul,KR,domestic,2024-01-01\n'
+        "Q3,Gamma,key,retail,Seoul,KR,domestic,2024-01-01\n",
+    )
+
+    report = import_csv(memory, "accounts", path)
+
+    assert [str(p) for p in report.rejected] == [
+        "accounts.csv:3: the row has 2 fields, the header 8: "
+        "a quote in it may never close"
+    ]
+    assert report.imported == 1
+
+
 def test_every_missing_column_is_named(memory: B2BCore, tmp_path: Path) -> None:
     report = import_csv(
         memory, "accounts", write(tmp_path, "accounts.csv", "account,name\nX,Y")

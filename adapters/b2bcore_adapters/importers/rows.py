@@ -101,14 +101,20 @@ def read_table(path: Path, columns: Sequence[Column[Any]]) -> Table:
         return _unreadable(path.name, error.line, "", error.reason)
     header = [name.strip() for name in header]
     missing = [c.name for c in columns if c.required and c.name not in header]
-    if missing:
+    # A column read twice: which cell is meant is anybody's guess.
+    twice = [c.name for c in columns if header.count(c.name) > 1]
+    if missing or twice:
         return Table(
             path.name,
             0,
             (),
             tuple(
-                RowProblem(path.name, header_line, name, "required column is missing")
-                for name in missing
+                RowProblem(path.name, header_line, name, rule)
+                for names, rule in (
+                    (missing, "required column is missing"),
+                    (twice, "the header names the column more than once"),
+                )
+                for name in names
             ),
             unreadable=True,
         )
@@ -196,12 +202,15 @@ def _row(
     columns: Sequence[Column[Any]],
 ) -> Row | list[RowProblem]:
     if len(record) != len(header):
+        # A quote never closed reads the rest of the file as one cell.
+        unclosed = len(record) < len(header) and "\n" in record[-1]
         return [
             RowProblem(
                 file,
                 line,
                 "",
-                f"the row has {len(record)} fields, the header {len(header)}",
+                f"the row has {len(record)} fields, the header {len(header)}"
+                + (": a quote in it may never close" if unclosed else ""),
             )
         ]
     cells = dict(zip(header, record, strict=True))
