@@ -127,6 +127,22 @@ def test_an_open_ended_asset_has_no_renewal_deal(memory_core: B2BCore) -> None:
         memory_core.open_renewal_deal(asset, on=WINDOW_OPENS)
 
 
+def test_a_usage_ending_on_the_calendar_s_last_day_has_a_renewal_deal(
+    memory_core: B2BCore,
+) -> None:
+    """Its renewal window and its next term run past 9999-12-31: they end
+    there (opening the deal was an OverflowError, a 422 naming no field);
+    a win cannot extend the usage past it, and says so."""
+    asset = purchase_asset(memory_core, register_account(memory_core))
+    memory_core.install_asset(asset, usage_end_on=date.max, on=INSTALLED_ON)
+
+    deal = memory_core.open_renewal_deal(asset, on=date.max)
+
+    assert memory_core.opportunity(deal).renews_asset_id == asset
+    with refused(memory_core, deal, BusinessRuleError, "usage_end_on"):
+        memory_core.win_opportunity(deal, value=Money.of(23_800_000, KRW), on=date.max)
+
+
 def test_a_renewal_deal_in_another_currency_is_refused(
     memory_core: B2BCore, asset: UUID
 ) -> None:

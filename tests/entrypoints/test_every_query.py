@@ -5,15 +5,17 @@ type, unknown keys refused)."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import date
+from uuid import UUID
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from b2bcore import B2BCore, FixedClock
+from b2bcore import B2BCore, FixedClock, NotFoundError, ValidationError
 from b2bcore.application.queries import QUERIES
 from b2bcore.domain.values import (
     ContactChannel,
@@ -92,3 +94,43 @@ def test_every_served_query_answers_as_its_schema_says(
     assert response.status_code == 200, response.text
     if route.response_model is not None:
         TypeAdapter(route.response_model).validate_python(response.json())
+
+
+#: The parameters that take a business date.
+DATED = ("as_of", "start", "end", "month")
+
+
+def dated_parameters(name: str) -> list[str]:
+    parameters = inspect.signature(getattr(B2BCore, name)).parameters
+    return [p for p in DATED if p in parameters]
+
+
+@pytest.mark.parametrize("day", [date.min, date.max], ids=["first day", "last day"])
+@pytest.mark.parametrize("name", [n for n in sorted(QUERIES) if dated_parameters(n)])
+def test_every_query_answers_at_the_calendar_s_ends_or_refuses_by_name(
+    name: str, day: date, story: tuple[str, dict[str, str]]
+) -> None:
+    """Asked as of 0001-01-01 or 9999-12-31, a query answers, or refuses
+    naming the date (the renewal queue as of 9999-12-31 was an
+    OverflowError: its 90 days ran past the calendar)."""
+    url, ids = story
+    with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
+        method = getattr(core, name)
+        ids_first = [
+            UUID(ids[p.name])
+            for p in inspect.signature(method).parameters.values()
+            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        ]
+        dated = dict.fromkeys(dated_parameters(name), day)
+        refused: Exception | None = None
+        try:
+            method(*ids_first, **dated)
+        except (ValidationError, NotFoundError) as error:
+            refused = error
+
+    # Refused by the date it was given, or not found before it was recorded.
+    assert (
+        refused is None
+        or (isinstance(refused, ValidationError) and refused.field in DATED)
+        or (isinstance(refused, NotFoundError) and day == date.min)
+    ), refused

@@ -70,13 +70,18 @@ def open_deal(core: B2BCore, on: date, account_id: UUID | None = None) -> UUID:
 
 
 def record_usage(
-    core: B2BCore, asset_id: UUID, month: date, count: int, on: date
+    core: B2BCore,
+    asset_id: UUID,
+    month: date,
+    count: int,
+    on: date,
+    distance_km: int | None = None,
 ) -> None:
     core.record_usage(
         asset_id,
         period=month,
         count=count,
-        distance_km=count * 10,
+        distance_km=count * 10 if distance_km is None else distance_km,
         region="Seoul",
         pattern=UsagePattern.BUSINESS,
         on=on,
@@ -550,12 +555,16 @@ def test_what_happened_after_the_date_does_not_change_its_alerts(
 def test_usage_counts_beyond_64_bits_times_a_million_still_give_alerts(
     durable_url: str,
 ) -> None:
-    """The alerts' SQL compares counts as NUMERIC: a count of 10¹⁴ times
-    10⁶ overflows PostgreSQL's bigint, which must not stop the alerts."""
+    """The alerts' SQL compares counts as NUMERIC: a count of 10¹⁴ (within
+    the largest whole number a command may bring) times 10⁶ overflows
+    PostgreSQL's bigint, which must not stop the alerts."""
     with B2BCore.open(durable_url, clock=FixedClock(date(2024, 8, 1))) as core:
         asset_id = fleet(core)
-        record_usage(core, asset_id, date(2024, 1, 1), 10**14, date(2024, 2, 1))
-        record_usage(core, asset_id, date(2024, 2, 1), 10**13, date(2024, 3, 1))
+        for month, count, on in (
+            (date(2024, 1, 1), 10**14, date(2024, 2, 1)),
+            (date(2024, 2, 1), 10**13, date(2024, 3, 1)),
+        ):
+            record_usage(core, asset_id, month, count, on, distance_km=count)
 
         found = core.alerts(as_of=date(2024, 8, 1))
 

@@ -20,7 +20,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Self, TypedDict, TypeVar, Unpack, cast
 from uuid import UUID
@@ -105,9 +105,7 @@ from b2bcore.domain.personal_data import (
 )
 from b2bcore.domain.projection_skip import ProjectionSkip
 from b2bcore.domain.sales_rep import SalesRep
-from b2bcore.domain.values import (
-    Grade,
-)
+from b2bcore.domain.values import Grade, shifted
 from b2bcore.domain.views import (
     AccountView,
     AssetView,
@@ -1091,7 +1089,7 @@ class B2BCore(Closing):
                 store,
                 day,
                 bound,
-                due_by=day + timedelta(days=within),
+                due_by=shifted(day, within),
                 owner=owner,
                 reading=Reading.RISKS,
             ),

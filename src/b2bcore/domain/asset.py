@@ -12,7 +12,7 @@ the asset, losing it ends the asset's life (``b2bcore.domain.policies``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +45,7 @@ from b2bcore.domain.values import (
     SatisfactionScore,
     Upgrade,
     UsagePattern,
+    shifted,
 )
 
 
@@ -528,8 +529,8 @@ class Asset(DomainAggregate):
         if self.usage_end_on is None:
             self._refuse("usage_end_on", "an open-ended asset has no renewal")
         return (
-            self.usage_end_on - timedelta(days=days_before),
-            self.usage_end_on + timedelta(days=days_after),
+            shifted(self.usage_end_on, -days_before),
+            shifted(self.usage_end_on, days_after),
         )
 
     def next_term_end(self) -> date:
@@ -544,7 +545,7 @@ class Asset(DomainAggregate):
             if self.renewals
             else self.installed_on
         )
-        return self.usage_end_on + (self.usage_end_on - start)
+        return shifted(self.usage_end_on, (self.usage_end_on - start).days)
 
     def open_renewal_deal(
         self,
