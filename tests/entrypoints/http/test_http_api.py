@@ -308,7 +308,7 @@ def test_known_at_without_a_timezone_is_a_422(api: TestClient) -> None:
     response = api.get(f"/assets/{asset}?known_at=2999-01-01T00:00:00", headers=READER)
 
     assert response.status_code == 422
-    assert response.json()["error"]["field"] == "known_at"
+    assert response.json()["error"]["field"] == "query.known_at"
 
 
 def test_a_won_deal_answers_its_new_assets(api: TestClient) -> None:
@@ -497,7 +497,10 @@ def test_every_report_answers_as_known_at_a_recorded_time(
     naive = api.get(cut, headers=READER)
 
     assert (known.status_code, known.json()) == (200, now)
-    assert (naive.status_code, naive.json()["error"]["field"]) == (422, "known_at")
+    assert (naive.status_code, naive.json()["error"]["field"]) == (
+        422,
+        "query.known_at",
+    )
 
 
 def test_a_report_known_before_anything_was_recorded_is_empty(

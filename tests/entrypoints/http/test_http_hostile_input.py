@@ -335,14 +335,322 @@ def test_the_openapi_document_needs_no_token(api: TestClient) -> None:
     assert "/accounts" in document.json()["paths"]
 
 
-@pytest.mark.parametrize("key", ["k" * 201, ""])
-def test_an_idempotency_key_out_of_bounds_is_a_422_and_records_nothing(
-    api: TestClient, core: B2BCore, key: str
+# -- the query string ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "rule"),
+    [
+        (
+            "/reports/renewals?asof=2024-11-01",
+            "query.asof",
+            "is not a parameter of GET /reports/renewals"
+            " (it takes as_of, within, owner, grade, known_at)",
+        ),
+        (
+            "/log/position?verbose=1",
+            "query.verbose",
+            "is not a parameter of GET /log/position (it takes none)",
+        ),
+    ],
+)
+def test_a_query_parameter_the_route_does_not_take_is_a_422_naming_it(
+    api: TestClient, path: str, field: str, rule: str
 ) -> None:
-    response = api.post(
-        "/accounts", json=ACCOUNT, headers={**WRITER, "Idempotency-Key": key}
+    response = api.get(path, headers=READER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (field, rule)
+
+
+def test_a_query_parameter_on_a_command_is_a_422_and_records_nothing(
+    api: TestClient, core: B2BCore
+) -> None:
+    response = api.post("/accounts?dry_run=1", json=ACCOUNT, headers=WRITER)
+
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "query.dry_run"
+    assert core.log_position() == 0
+
+
+def test_a_query_parameter_given_twice_is_a_422(api: TestClient) -> None:
+    response = api.get(
+        "/reports/renewals?as_of=2024-11-01&as_of=2024-12-01", headers=READER
     )
 
     assert response.status_code == 422
-    assert "Idempotency-Key" in error_of(response)["field"]
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (
+        "query.as_of",
+        "is given more than once",
+    )
+
+
+def test_a_query_text_that_is_not_utf8_is_a_422_naming_the_parameter(
+    api: TestClient,
+) -> None:
+    response = api.get("/reports/renewals?owner=%ff%fe", headers=READER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "query.owner"
+    assert error["rule"].startswith("is not valid Unicode text")
+
+
+# -- the body is JSON in UTF-8 -------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", [1e3, 1200, 1200.5])
+def test_an_amount_as_a_json_number_is_a_422(
+    api: TestClient, core: B2BCore, amount: float
+) -> None:
+    account = api.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
+    position = core.log_position()
+    body = asset_body(account)
+    body["value"]["amount"] = amount
+
+    response = api.post("/assets", json=body, headers=WRITER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (
+        "body.value.amount",
+        'must be a decimal string written like "1234.50"',
+    )
+    assert core.log_position() == position
+
+
+def test_a_key_twice_in_one_object_is_a_422_naming_it(
+    api: TestClient, core: B2BCore
+) -> None:
+    twice = raw(ACCOUNT)[:-1] + b', "name": "b"}'
+
+    response = api.post("/accounts", content=twice, headers=JSON_WRITER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (
+        "body",
+        'holds the key "name" twice in one object',
+    )
     assert core.log_position() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        (b"\xef\xbb\xbf" + raw(ACCOUNT), "starts with a byte order mark"),
+        (json.dumps(ACCOUNT).encode("utf-16"), "is not JSON in UTF-8"),
+        (json.dumps(ACCOUNT).encode("utf-16-le"), "is not JSON in UTF-8"),
+        (b'{"name": NaN}', "holds NaN, which is not JSON"),
+    ],
+)
+def test_a_body_that_is_not_strictly_json_in_utf8_is_a_422(
+    api: TestClient, core: B2BCore, body: bytes, rule: str
+) -> None:
+    response = api.post("/accounts", content=body, headers=JSON_WRITER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "body"
+    assert error["rule"].startswith(rule)
+    assert core.log_position() == 0
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/json; charset=utf-16"]
+)
+def test_a_body_not_sent_as_application_json_is_a_415(
+    api: TestClient, core: B2BCore, content_type: str | None
+) -> None:
+    headers = (
+        WRITER if content_type is None else {**WRITER, "Content-Type": content_type}
+    )
+
+    response = api.post("/accounts", content=raw(ACCOUNT), headers=headers)
+
+    assert response.status_code == 415
+    error = error_of(response)
+    assert (error["kind"], error["field"]) == ("unsupported_media_type", "Content-Type")
+    assert "application/json" in error["rule"]
+    assert core.log_position() == 0
+
+
+# -- dates and timestamps ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "on",
+    [
+        "2024-01-02T00:00:00",
+        "2024-01-02T00:00:00+09:00",
+        20240102,
+        "20240102",
+        "2024-1-2",
+        "٢٠٢٤-٠١-٠٢",
+    ],
+)
+def test_a_date_not_written_yyyy_mm_dd_is_a_422(
+    api: TestClient, core: B2BCore, on: object
+) -> None:
+    response = api.post("/accounts", json={**ACCOUNT, "on": on}, headers=WRITER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == ("body.on", "must be a date YYYY-MM-DD")
+    assert core.log_position() == 0
+
+
+def test_a_date_that_is_not_in_the_calendar_is_a_422_saying_why(
+    api: TestClient, core: B2BCore
+) -> None:
+    response = api.post(
+        "/accounts", json={**ACCOUNT, "on": "2024-02-30"}, headers=WRITER
+    )
+
+    assert response.status_code == 422
+    assert error_of(response)["rule"] == (
+        "must be a date YYYY-MM-DD: day is out of range for month"
+    )
+    assert core.log_position() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "rule"),
+    [
+        ("as_of=2024-11-01T00:00:00", "query.as_of", "must be a date YYYY-MM-DD"),
+        ("as_of=20241101", "query.as_of", "must be a date YYYY-MM-DD"),
+        (
+            "known_at=1",
+            "query.known_at",
+            "must be a timestamp ISO 8601 with a time zone (2024-06-01T12:00:00+00:00)",
+        ),
+        (
+            "known_at=2024-11-01",
+            "query.known_at",
+            "must be a timestamp ISO 8601 with a time zone (2024-06-01T12:00:00+00:00)",
+        ),
+    ],
+)
+def test_a_date_or_timestamp_in_a_query_is_read_strictly(
+    api: TestClient, query: str, field: str, rule: str
+) -> None:
+    response = api.get(f"/reports/renewals?{query}", headers=READER)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (field, rule)
+
+
+# -- paths ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["-1", "0"])
+def test_an_installment_number_below_1_is_a_422_naming_the_path_parameter(
+    api: TestClient, core: B2BCore, number: str
+) -> None:
+    asset = installed_asset(api)
+    position = core.log_position()
+
+    response = api.post(
+        f"/assets/{asset}/installments/{number}/payments",
+        json={"amount": {"amount": "1200.00", "currency": "USD"}},
+        headers=WRITER,
+    )
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "path.number"
+    assert error["rule"] == "Input should be greater than or equal to 1"
+    assert core.log_position() == position
+
+
+# -- HEAD ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/log/position", "/reports/renewals", "/accounts"])
+def test_head_answers_as_get_does_without_a_body(api: TestClient, path: str) -> None:
+    get = api.get(path, headers=READER)
+
+    head = api.head(path, headers=READER)
+
+    assert (head.status_code, head.content) == (200, b"")
+    assert dict(head.headers) == dict(get.headers)
+
+
+def test_a_get_route_allows_head_and_a_command_route_does_not(
+    api: TestClient,
+) -> None:
+    on_a_query = api.post("/log/position", headers=WRITER)
+    on_a_command = api.head(f"/accounts/{uuid4()}/grade", headers=WRITER)
+
+    assert (on_a_query.status_code, on_a_query.headers["Allow"]) == (405, "GET, HEAD")
+    assert (on_a_command.status_code, on_a_command.headers["Allow"]) == (405, "POST")
+
+
+# -- command headers -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("if_match", [b"1", b",,,", "ÿ".encode(), b'"1",', b'"x"'])
+def test_a_malformed_if_match_is_a_400_saying_what_is_expected(
+    api: TestClient, core: B2BCore, if_match: bytes
+) -> None:
+    asset = installed_asset(api)
+    position = core.log_position()
+
+    response = api.post(
+        f"/assets/{asset}/satisfaction",
+        json={"score": 4},
+        headers={**WRITER, "If-Match": if_match},
+    )
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (
+        "If-Match",
+        'must be a quoted version ("2"), several ("2", "3") or *',
+    )
+    assert core.log_position() == position
+
+
+@pytest.mark.parametrize(
+    "key", [b"k" * 201, b"", b"order\x01", "주문-1".encode(), "caf\u00e9".encode()]
+)
+def test_an_idempotency_key_other_than_1_to_200_printable_ascii_is_a_400(
+    api: TestClient, core: B2BCore, key: bytes
+) -> None:
+    response = api.post(
+        "/accounts",
+        json=ACCOUNT,
+        headers={**WRITER, "Idempotency-Key": key},
+    )
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (
+        "Idempotency-Key",
+        "must be 1 to 200 printable ASCII characters",
+    )
+    assert core.log_position() == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [("Idempotency-Key", ["k-1", "k-2"]), ("If-Match", ["*", "*"])],
+)
+def test_a_command_header_given_twice_is_a_400(
+    api: TestClient, core: B2BCore, header: str, values: list[str]
+) -> None:
+    asset = installed_asset(api)
+    position = core.log_position()
+    headers = [*WRITER.items(), *((header, value) for value in values)]
+
+    response = api.post(
+        f"/assets/{asset}/satisfaction", json={"score": 4}, headers=headers
+    )
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["field"], error["rule"]) == (header, "must be given once")
+    assert core.log_position() == position

@@ -11,9 +11,9 @@ import contextlib
 import functools
 import hashlib
 import inspect
+import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import date, datetime
 from inspect import Parameter, Signature
 from typing import Annotated, Any, cast, get_args, get_type_hints
 from uuid import UUID
@@ -56,13 +56,16 @@ from b2bcore.domain.sales_rep import SalesRep
 from b2bcore_adapters.entrypoints.http import models
 from b2bcore_adapters.entrypoints.http.auth import Role, Token, authenticate
 from b2bcore_adapters.entrypoints.http.body_limit import MAX_BODY_BYTES, BodyLimit
-from b2bcore_adapters.entrypoints.http.errors import error_body, shown
+from b2bcore_adapters.entrypoints.http.errors import ApiError, error_body, shown
+from b2bcore_adapters.entrypoints.http.head import HeadAsGet
 from b2bcore_adapters.entrypoints.http.idempotency import (
     IdempotencyStore,
     KeyTakenError,
     Outcome,
     idempotency_store_for,
 )
+from b2bcore_adapters.entrypoints.http.json_body import json_body
+from b2bcore_adapters.entrypoints.http.query_string import declared_query
 from b2bcore_adapters.entrypoints.http.schema import schema_of
 from b2bcore_adapters.render.formats import ReportFormat
 from b2bcore_adapters.render.html import CONTENT_SECURITY_POLICY
@@ -86,36 +89,30 @@ DOCS_ASSETS = "/docs/assets"
 TENANT_HEADER = "B2B-Tenant"
 
 
-class ApiError(Exception):
-    """A refused request: ``status`` and the body's subject, field and rule."""
-
-    def __init__(
-        self, status: int, kind: str, subject: str, field: str, rule: str
-    ) -> None:
-        self.status = status
-        self.kind = kind
-        self.subject = subject
-        self.field = field
-        self.rule = rule
-        super().__init__(f"{subject}: {field}: {rule}")
-
-
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+#: An ETag as the API writes them (a quoted version), or a weak one.
+ENTITY_TAG = re.compile(r'(W/)?"[0-9]+"', re.ASCII)
 
 
 def matching_versions(header: str | None) -> frozenset[int] | None:
     """The versions an If-Match ``header`` accepts; None for any (no header,
     or ``*``). A weak tag (``W/"2"``) names none: If-Match compares strongly
-    (RFC 9110, 13.1.1)."""
-    tags = set() if header is None else {tag.strip() for tag in header.split(",")}
-    if header is None or "*" in tags:
+    (RFC 9110, 13.1.1). A header of another form is refused (400)."""
+    if header is None or header.strip() == "*":
         return None
-    return frozenset(
-        int(tag[1:-1])
-        for tag in tags
-        if tag[:1] == tag[-1:] == '"' and tag[1:-1].isascii() and tag[1:-1].isdigit()
-    )
+    tags = [tag.strip() for tag in header.split(",")]
+    if not all(ENTITY_TAG.fullmatch(tag) for tag in tags):
+        raise ApiError(
+            400,
+            "validation",
+            "request",
+            "If-Match",
+            'must be a quoted version ("2"), several ("2", "3") or *',
+        )
+    return frozenset(int(tag[1:-1]) for tag in tags if tag.startswith('"'))
 
 
 bearer = HTTPBearer(auto_error=False, description="An API token (docs/http.md).")
@@ -129,8 +126,8 @@ def query_parameter(name: str) -> Any:
     return Query(ge=low, le=high, description=PARAMETERS.get(name))
 
 
-AsOf = Annotated[date | None, query_parameter("as_of")]
-KnownAt = Annotated[datetime | None, query_parameter("known_at")]
+AsOf = Annotated[models.Day | None, query_parameter("as_of")]
+KnownAt = Annotated[models.Moment | None, query_parameter("known_at")]
 
 
 class Gate:
@@ -203,15 +200,14 @@ class Gate:
         request's ``B2B-Tenant``), for one request: a tenant's core is held
         until the request ends (``Tenants.hold``), and a tenant moved since
         the last request gets an ``Api`` over its core where it now is."""
-        if self.tenants is None or self.only is not None:
-            if named is not None:
-                raise ApiError(
-                    400,
-                    "validation",
-                    "request",
-                    TENANT_HEADER,
-                    "this server serves one store, not tenants",
-                )
+        if named is not None and (self.tenants is None or self.only is not None):
+            raise ApiError(
+                400,
+                "validation",
+                "request",
+                TENANT_HEADER,
+                "this server serves one store, not tenants",
+            )
         if self.single is not None:
             yield self.single
             return
@@ -446,25 +442,45 @@ IDEMPOTENCY_KEY_LENGTH = 200
 
 
 def command_headers(
+    request: Request,
     idempotency_key: Annotated[
         str | None,
         Header(
             alias="Idempotency-Key",
-            description="Run the command once per key (docs/http.md).",
-            min_length=1,
-            max_length=IDEMPOTENCY_KEY_LENGTH,
+            description="Run the command once per key (docs/http.md): 1 to"
+            f" {IDEMPOTENCY_KEY_LENGTH} printable ASCII characters.",
         ),
     ] = None,
     if_match: Annotated[
         str | None,
-        Header(alias="If-Match", description="The ETag the aggregate must have."),
+        Header(
+            alias="If-Match",
+            description='The ETag the aggregate must have: "2", several or *.',
+        ),
     ] = None,
 ) -> None:
-    """Declares the headers every command reads (``Api.execute`` reads them)."""
+    """Declares the headers every command reads (``Api.execute`` reads them)
+    and refuses (400) one given twice or malformed, before the command runs."""
+    for name in ("Idempotency-Key", "If-Match"):
+        if len(request.headers.getlist(name)) > 1:
+            raise ApiError(400, "validation", "request", name, "must be given once")
+    if idempotency_key is not None and not (
+        0 < len(idempotency_key) <= IDEMPOTENCY_KEY_LENGTH
+        and idempotency_key.isascii()
+        and idempotency_key.isprintable()
+    ):
+        raise ApiError(
+            400,
+            "validation",
+            "request",
+            "Idempotency-Key",
+            f"must be 1 to {IDEMPOTENCY_KEY_LENGTH} printable ASCII characters",
+        )
+    matching_versions(if_match)
 
 
 router = APIRouter()
-commands = APIRouter(dependencies=[Depends(command_headers)])
+commands = APIRouter(dependencies=[Depends(command_headers), Depends(json_body)])
 
 
 def api_error(request: Request, error: Exception) -> JSONResponse:
@@ -536,6 +552,9 @@ def http_error(request: Request, error: Exception) -> JSONResponse:
             error_body("validation", "request", "body", rule), status_code=422
         )
     kind = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http")
+    headers = dict(error.headers or {})
+    if "GET" in headers.get("Allow", "").split(", "):
+        headers["Allow"] += ", HEAD"  # HeadAsGet answers HEAD wherever GET
     return JSONResponse(
         error_body(
             kind,
@@ -544,7 +563,7 @@ def http_error(request: Request, error: Exception) -> JSONResponse:
             f"{request.method} {request.url.path}: {error.detail}",
         ),
         status_code=error.status_code,
-        headers=error.headers,
+        headers=headers,
     )
 
 
@@ -616,6 +635,7 @@ def create_app(
         summary="Accounts, assets and the sales pipeline, from one event log.",
         version="1",
         static_url=DOCS_ASSETS,
+        dependencies=[Depends(declared_query)],
     )
     app.state.gate = Gate(store, tokens, idempotency, only=tenant)
     app.include_router(router)
@@ -658,6 +678,7 @@ def create_app(
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    app.add_middleware(HeadAsGet)  # outermost: the others see a GET
     return app
 
 
@@ -724,7 +745,12 @@ def add_command_route(declared: type[c.Command[Any]]) -> None:
     parameter = functools.partial(Parameter, kind=Parameter.KEYWORD_ONLY)
     endpoint.__signature__ = Signature(  # type: ignore[attr-defined]
         [
-            *(parameter(name, annotation=hints[name]) for name in in_path),
+            *(
+                parameter(
+                    name, annotation=models.PATH_TYPES.get(hints[name], hints[name])
+                )
+                for name in in_path
+            ),
             parameter("body", annotation=body_model),
             parameter("request", annotation=Request),
             parameter("token", annotation=Writer),
@@ -802,7 +828,7 @@ async def monthly_report(
     account_id: UUID,
     token: Reader,
     api: CurrentApi,
-    month: Annotated[date, query_parameter("month")],
+    month: Annotated[models.Day, query_parameter("month")],
     format: ReportFormat = ReportFormat.JSON,
     known_at: KnownAt = None,
 ) -> Response:
@@ -899,7 +925,10 @@ def add_query_route(name: str, route: str) -> None:
             Parameter.KEYWORD_ONLY,
             annotation=hints[p.name]
             if p.kind is Parameter.POSITIONAL_OR_KEYWORD  # in the path
-            else Annotated[hints[p.name], query_parameter(p.name)],
+            else Annotated[
+                models.REQUEST_TYPES.get(hints[p.name], hints[p.name]),
+                query_parameter(p.name),
+            ],
             default=p.default,
         )
         for p in list(signature.parameters.values())[1:]

@@ -1,5 +1,6 @@
-"""The body of every refusal of the API (docs/http.md#errors): the kind, the
-subject, the field and the rule, each shown within bounds."""
+"""The refusals of the API (docs/http.md#errors): ``ApiError``, and the body
+of every refusal: the kind, the subject, the field and the rule, each shown
+within bounds."""
 
 from __future__ import annotations
 
@@ -19,6 +20,20 @@ def shown(text: str) -> str:
         half = (MAX_SHOWN - 1) // 2
         text = f"{text[:half]}…{text[-half:]}"
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class ApiError(Exception):
+    """A refused request: ``status`` and the body's subject, field and rule."""
+
+    def __init__(
+        self, status: int, kind: str, subject: str, field: str, rule: str
+    ) -> None:
+        self.status = status
+        self.kind = kind
+        self.subject = subject
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{subject}: {field}: {rule}")
 
 
 def error_body(kind: str, subject: str, field: str, rule: str) -> JSON:

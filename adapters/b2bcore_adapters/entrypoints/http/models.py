@@ -1,16 +1,26 @@
-"""The JSON bodies of the commands, made from their declarations
-(``b2bcore.application.commands``): typed, unknown fields refused."""
+"""The types of what a request carries: the JSON bodies of the commands,
+made from their declarations (``b2bcore.application.commands``), typed and
+unknown fields refused; and the strict types of dates, timestamps and path
+numbers, in bodies, query strings and paths alike."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar, get_type_hints
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import attrs
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from fastapi import Path
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from b2bcore import Money
@@ -20,6 +30,54 @@ from b2bcore.domain.values import Contact, Installment, OrderLine, ReviewArea
 from b2bcore_adapters.render.plain import from_plain
 
 R = TypeVar("R")
+
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def day(value: object) -> date:
+    """A date as a request writes it: text ``YYYY-MM-DD`` in ASCII digits,
+    not a timestamp, a number or ``20240102``."""
+    rule = "must be a date YYYY-MM-DD"
+    if not isinstance(value, str) or DATE_TEXT.fullmatch(value) is None:
+        raise PydanticCustomError("date_text", rule)
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise PydanticCustomError(
+            "date_text", rule + ": {problem}", {"problem": str(error)}
+        ) from None
+
+
+def moment(value: object) -> datetime:
+    """A timestamp as a request writes it: ISO 8601 text with a time zone;
+    a naive one is refused rather than guessed (as ``b2b --known-at``)."""
+    try:
+        found = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        found = None
+    if found is None or found.tzinfo is None:
+        raise PydanticCustomError(
+            "timestamp",
+            "must be a timestamp ISO 8601 with a time zone (2024-06-01T12:00:00+00:00)",
+        )
+    return found
+
+
+Day = Annotated[date, BeforeValidator(day)]
+Moment = Annotated[datetime, BeforeValidator(moment)]
+#: A number in a path (an installment's, an inspection's, a gate's…):
+#: numbers count from 1.
+Ordinal = Annotated[int, Path(ge=1, description="Numbered from 1.")]
+#: How a request types a declared value wherever it carries it (a body, a
+#: query string): strictly, not as pydantic's lax mode would.
+REQUEST_TYPES: dict[Any, Any] = {
+    date: Day,
+    date | None: Day | None,
+    datetime: Moment,
+    datetime | None: Moment | None,
+}
+#: How a path types a declared value.
+PATH_TYPES: dict[Any, Any] = {int: Ordinal}
 
 
 class Body(BaseModel):
@@ -43,15 +101,29 @@ class Body(BaseModel):
 
 
 class MoneyBody(Body):
-    amount: Decimal = Field(allow_inf_nan=False)
+    amount: Annotated[
+        Decimal,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": f"^{AMOUNT_TEXT.pattern}$",
+                "examples": ["1200.00"],
+            }
+        ),
+    ]
     currency: str
 
     @field_validator("amount", mode="before")
     @classmethod
     def written_plainly(cls, value: object) -> object:
         """An amount in text as ``Money.of`` reads it (``amount_of``):
-        ``1234.50``, not ``1_000``, ``1e3`` or another script's digits."""
-        if isinstance(value, str) and AMOUNT_TEXT.fullmatch(value.strip()) is None:
+        ``"1234.50"``, not a JSON number, ``1_000``, ``1e3`` or another
+        script's digits."""
+        if not isinstance(value, str):
+            raise PydanticCustomError(
+                "amount_text", 'must be a decimal string written like "1234.50"'
+            )
+        if AMOUNT_TEXT.fullmatch(value.strip()) is None:
             raise PydanticCustomError(
                 "amount_text", "is not an amount written like 1234.50"
             )
@@ -60,14 +132,14 @@ class MoneyBody(Body):
 
 class InstallmentBody(Body):
     number: int
-    due_on: date
+    due_on: Day
     amount: MoneyBody
 
 
 class WithReason(Body):
     """A command whose reason is required."""
 
-    on: date | None = None
+    on: Day | None = None
     reason: str
 
 
@@ -88,6 +160,7 @@ class OrderLineBody(Body):
 #: JSON (the validated body is turned back into the declared values by
 #: ``plain.from_plain``, as the command line's options are).
 BODY_TYPES: dict[Any, Any] = {
+    **REQUEST_TYPES,
     Money: MoneyBody,
     Money | None: MoneyBody | None,
     Sequence[Installment]: list[InstallmentBody],
