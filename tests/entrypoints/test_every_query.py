@@ -134,3 +134,25 @@ def test_every_query_answers_at_the_calendar_s_ends_or_refuses_by_name(
         or (isinstance(refused, ValidationError) and refused.field in DATED)
         or (isinstance(refused, NotFoundError) and day == date.min)
     ), refused
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in sorted(QUERIES)
+        if inspect.signature(getattr(B2BCore, n)).parameters.get("account_id")
+        and inspect.signature(getattr(B2BCore, n)).parameters["account_id"].kind
+        is inspect.Parameter.KEYWORD_ONLY
+    ],
+)
+def test_an_account_filter_naming_no_account_is_not_found(
+    name: str, story: tuple[str, dict[str, str]]
+) -> None:
+    """``account_id`` given a deal's id answered an empty report."""
+    url, ids = story
+    with B2BCore.open(url, clock=FixedClock(AS_OF)) as core:
+        method = getattr(core, name)
+        method(account_id=UUID(ids["account_id"]))
+        with pytest.raises(NotFoundError, match="that id is an opportunity"):
+            method(account_id=UUID(ids["opportunity_id"]))

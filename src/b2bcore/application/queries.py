@@ -11,7 +11,8 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from b2bcore.domain.aggregate import check_plain
+from b2bcore.domain.account import Account
+from b2bcore.domain.aggregate import MAX_WHOLE_NUMBER, check_plain
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -41,25 +42,32 @@ PARAMETERS = {
     "limit": "Only the first N.",
 }
 #: The range of a whole-number parameter, by its name (both ends included).
-BOUNDS = {"within": (0, 36_500), "version": (1, 2**31)}
+BOUNDS = {"within": (0, 36_500), "version": (1, MAX_WHOLE_NUMBER)}
+#: The parameters that name an aggregate, with its kind: one naming none of
+#: that kind is refused (NotFoundError: ``--account`` given a deal's id
+#: answered an empty report).
+NAMED = {"account_id": Account}
 
 
 def query(route: str | None = None) -> Callable[[F], F]:
     """Mark a ``B2BCore`` method as a query asked at ``route`` (its path
     parameters are the method's positional parameters: ``{account_id}``).
     A text it is given with a control character is refused (``check_plain``),
-    as a command's: a NUL reaching PostgreSQL is a driver error."""
+    as a command's: a NUL reaching PostgreSQL is a driver error; so is an
+    id of ``NAMED`` naming nothing of its kind."""
 
     def mark(method: F) -> F:
         QUERIES[method.__name__] = route
         subject = method.__name__.replace("_", " ")
 
         @functools.wraps(method)
-        def checked(*args: Any, **kwargs: Any) -> Any:
+        def checked(core: Any, *args: Any, **kwargs: Any) -> Any:
             for name, value in kwargs.items():
                 if isinstance(value, str):
                     check_plain(subject, name, value)
-            return method(*args, **kwargs)
+                elif name in NAMED and value is not None:
+                    core._check_named(NAMED[name], value)
+            return method(core, *args, **kwargs)
 
         return cast(F, checked)
 
