@@ -1724,8 +1724,10 @@ class B2BCore(Closing):
                 if not clash:
                     continue
                 if first == 1:
+                    there: DomainAggregate = self._log.repository.get(aggregate.id)
+                    other = "" if type(there) is type(aggregate) else _kind_note(there)
                     raise AlreadyExistsError(
-                        aggregate.KIND, aggregate.id, "already exists"
+                        aggregate.KIND, aggregate.id, f"already exists{other}"
                     ) from None
                 raise ConcurrencyError(
                     aggregate.KIND,

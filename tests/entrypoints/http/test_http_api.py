@@ -284,7 +284,26 @@ def test_creating_an_existing_id_is_a_409(api: TestClient) -> None:
     response = api.post("/accounts", json=body, headers=WRITER)
 
     assert response.status_code == 409
-    assert response.json()["error"]["rule"] == "already exists"
+    assert (response.json()["error"]["field"], response.json()["error"]["rule"]) == (
+        "id",
+        "already exists",
+    )
+
+
+def test_creating_an_id_another_kind_holds_says_which_kind(api: TestClient) -> None:
+    """It said only "already exists", and named the version."""
+    account = api.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
+    asset = api.post("/assets", json=asset_body(account), headers=WRITER).json()["id"]
+
+    response = api.post(
+        "/accounts", json={**ACCOUNT, "account_id": asset}, headers=WRITER
+    )
+
+    assert response.status_code == 409
+    assert (response.json()["error"]["field"], response.json()["error"]["rule"]) == (
+        "id",
+        "already exists (that id is an asset)",
+    )
 
 
 # -- queries ------------------------------------------------------------------

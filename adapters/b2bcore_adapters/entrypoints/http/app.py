@@ -38,6 +38,7 @@ from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import DomainAggregate
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import (
+    AlreadyExistsError,
     B2BCoreError,
     BusinessRuleError,
     ConcurrencyError,
@@ -515,9 +516,8 @@ def conflict(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ConflictError)
     subject = f"{error.kind} {error.aggregate_id}"
     rule = str(error).removeprefix(f"{subject}: ")
-    return JSONResponse(
-        error_body("conflict", subject, "version", rule), status_code=409
-    )
+    field = "id" if isinstance(error, AlreadyExistsError) else "version"
+    return JSONResponse(error_body("conflict", subject, field, rule), status_code=409)
 
 
 def invalid_request(request: Request, error: Exception) -> JSONResponse:
