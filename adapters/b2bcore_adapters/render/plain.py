@@ -6,6 +6,7 @@ dates ISO, ids as strings, rates as numbers (null when there is no data)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,40 @@ from b2bcore.domain.values import Contact, ReviewArea, contact_of
 from b2bcore.reports.amounts import Amounts
 
 JSON = Any
+
+#: A date as a document or an option writes it: YYYY-MM-DD in ASCII digits
+#: (``date.fromisoformat`` alone also reads ``20241101`` and ``2024-W01``).
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class NotJsonError(ValueError):
+    """What a strict reading of a JSON text found that JSON does not allow."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise NotJsonError(f'holds the key "{key}" twice in one object')
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> object:
+    raise NotJsonError(f"holds {name}, which is not JSON")
+
+
+def strict_json(text: str) -> JSON:
+    """The document a JSON text holds, read strictly (RFC 8259): a key twice
+    in one object (``json`` keeps the last), ``NaN`` or ``Infinity``, and
+    nesting past Python's recursion limit are a NotJsonError naming it; any
+    other flaw is ``json``'s ValueError."""
+    try:
+        return json.loads(
+            text, object_pairs_hook=_unique_keys, parse_constant=_no_constant
+        )
+    except RecursionError:
+        raise NotJsonError("JSON nested too deeply") from None
 
 
 def money(value: Money) -> JSON:
@@ -176,11 +211,16 @@ def _scalar(hint: Any, value: JSON) -> Any:
     ):
         # Decimal also reads 1_000, 1e3 and other scripts' digits.
         raise ValueError(f"{value!r} is not a decimal written like 1234.50")
-    if hint in (date, UUID, Decimal) or (
-        isinstance(hint, type) and issubclass(hint, Enum)
-    ):
+    if hint is date:
         try:
-            return hint.fromisoformat(value) if hint is date else hint(value)
+            if not DATE_TEXT.fullmatch(value):
+                raise ValueError(value)
+            return date.fromisoformat(value)
+        except (ValueError, TypeError):  # TypeError: not a text at all
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if hint in (UUID, Decimal) or (isinstance(hint, type) and issubclass(hint, Enum)):
+        try:
+            return hint(value)
         except (ValueError, TypeError, ArithmeticError):
             raise ValueError(f"{value!r} is not a {hint.__name__}") from None
     if hint in (str, int, bool) and type(value) is hint:

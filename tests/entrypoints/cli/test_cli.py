@@ -15,6 +15,8 @@ from uuid import UUID
 import pytest
 
 from b2bcore import B2BCore, FixedClock
+from b2bcore.application.queries import BOUNDS
+from b2bcore.domain.aggregate import MAX_WHOLE_NUMBER
 from b2bcore.domain.ids import renewal_deal_id
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from b2bcore_adapters.entrypoints.cli.main import main
@@ -331,16 +333,16 @@ def test_a_usage_error_exits_2(
         ["renewals", "--within", "36500", "--as-of", "9999-01-01"],
     ],
 )
-def test_a_date_past_the_calendar_is_a_usage_error_on_one_line(
+def test_a_window_past_the_calendar_s_end_ends_there(
     capsys: pytest.CaptureFixture[str], database: Database, command: list[str]
 ) -> None:
+    """It was ``error: out of range: date value out of range`` (exit 2)."""
     url, _ = database
 
     code, out, err = run(capsys, url, *command)
 
-    assert (code, out) == (2, "")
-    assert err.startswith("error: out of range:")
-    assert err.count("\n") == 1
+    assert (code, err) == (0, "")
+    assert out.startswith("Renewals within")
 
 
 def test_an_unexpected_failure_is_one_line_however_long(
@@ -704,3 +706,196 @@ def test_a_field_that_may_be_empty_is_empty_when_left_out(
         deal = core.opportunity(UUID(json.loads(opened[1])["id"]))
         assert deal.account_id is None
     assert json.loads(out)["id"] == str(asset)
+
+
+# -- refused input: a usage error (exit 2) naming the option and the rule -----
+
+
+def refused_usage(capsys: pytest.CaptureFixture[str], url: str, *arguments: str) -> str:
+    """Run ``arguments``, which must be a usage error (exit 2, no traceback)
+    that records nothing; its last line."""
+    with B2BCore.open(url) as core:
+        position = core.log_position()
+
+    code, out, err = run(capsys, url, *arguments)
+
+    assert (code, out) == (2, "")
+    assert "Traceback" not in err
+    with B2BCore.open(url) as core:
+        assert core.log_position() == position
+    return err.splitlines()[-1]
+
+
+def filled(arguments: list[str], ids: dict[str, str]) -> list[str]:
+    """``arguments`` with ``{account}`` and ``{asset}`` the story's ids."""
+    return [
+        ids[a.strip("{}")] if a in ("{account}", "{asset}") else a for a in arguments
+    ]
+
+
+def purchase(account: str, installments: str, value: str = "1200 USD") -> list[str]:
+    return [
+        "asset",
+        "purchase",
+        "--account-id",
+        account,
+        "--product",
+        "Van",
+        "--order-reference",
+        "PO-9",
+        "--contact",
+        "김지은",
+        "--owner",
+        "park",
+        "--value",
+        value,
+        "--installments",
+        installments,
+    ]
+
+
+def installment(due_on: str) -> str:
+    return json.dumps(
+        [
+            {
+                "number": 1,
+                "due_on": due_on,
+                "amount": {"amount": "1200", "currency": "USD"},
+            }
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "option", "rule"),
+    [
+        (["renewals", "--as-of", "20241101"], "--as-of", "is not a date (YYYY-MM-DD)"),
+        (["renewals", "--as-of", "2024-W01"], "--as-of", "is not a date (YYYY-MM-DD)"),
+        (["tier-movement", "--from", "2024-W01-1"], "--from", "is not a date"),
+        (["asset", "install", "{asset}", "--on", "20240201"], "--on", "is not a date"),
+        (purchase("{account}", installment("20240201")), "--installments", "due_on"),
+        (
+            ["report", "monthly", "{account}", "--month", "٢٠٢٤-01"],
+            "--month",
+            "is not a month (YYYY-MM)",
+        ),
+        (
+            ["renewals", "--known-at", "2024-W22-6T09:00:00+00:00"],
+            "--known-at",
+            "is not a timestamp",
+        ),
+    ],
+    ids=["compact", "week", "week day", "command", "json", "month", "timestamp"],
+)
+def test_a_date_not_written_yyyy_mm_dd_in_ascii_digits_is_refused(
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    arguments: list[str],
+    option: str,
+    rule: str,
+) -> None:
+    url, ids = database
+
+    line = refused_usage(capsys, url, *filled(arguments, ids))
+
+    assert line.startswith(f"Error: Invalid value for '{option}': ")
+    assert rule in line
+
+
+@pytest.mark.parametrize(
+    ("document", "rule"),
+    [
+        ("[" * 20_000 + "]" * 20_000, "JSON nested too deeply"),
+        (
+            '[{"number": 1, "number": 2, "due_on": "2024-02-01",'
+            ' "amount": {"amount": "1", "currency": "KRW"}}]',
+            'holds the key "number" twice in one object',
+        ),
+        ("[NaN]", "holds NaN, which is not JSON"),
+    ],
+    ids=["nested", "key twice", "NaN"],
+)
+def test_json_the_http_api_refuses_is_a_usage_error_naming_the_option(
+    capsys: pytest.CaptureFixture[str], database: Database, document: str, rule: str
+) -> None:
+    """As the API reads a body (a key twice: the last one won)."""
+    url, ids = database
+
+    line = refused_usage(capsys, url, *purchase(ids["account"], document))
+
+    assert line.startswith("Error: Invalid value for '--installments': ")
+    assert line.endswith(rule)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--value", "1" * 1000 + " USD"), ("--installments", "[" * 500 + "]" * 500)],
+    ids=["1000 digits", "500 deep"],
+)
+def test_a_refused_value_is_echoed_at_most_200_characters(
+    capsys: pytest.CaptureFixture[str], database: Database, option: str, value: str
+) -> None:
+    url, ids = database
+    given = {"--value": "1200 USD", "--installments": installment("2024-02-01")}
+    given[option] = value
+
+    line = refused_usage(
+        capsys,
+        url,
+        *purchase(ids["account"], given["--installments"], given["--value"]),
+    )
+
+    message = line.removeprefix(f"Error: Invalid value for '{option}': ")
+    assert len(message) <= 200
+    assert "…" in message
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["accounts", "--name"],
+        ["deals", "--name"],
+        ["renewals", "--owner"],
+        ["segments", "--currency"],
+    ],
+    ids=" ".join,
+)
+def test_a_query_text_that_is_not_unicode_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], database: Database, option: list[str]
+) -> None:
+    """``b2b accounts --name $'\\xff'``: the shell's byte reaches Python as a
+    lone surrogate."""
+    url, _ = database
+
+    line = refused_usage(capsys, url, *option, "\udcff")
+
+    assert line == (
+        f"Error: Invalid value for '{option[1]}': '\\udcff' is not valid Unicode text"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named", "bound"),
+    [
+        (["asset", "show", "{asset}", "--version"], "--version", BOUNDS["version"][1]),
+        (
+            ["projections", "skip", "--reason", "why", "--"],
+            "POSITION",
+            MAX_WHOLE_NUMBER,
+        ),
+    ],
+    ids=["version", "position"],
+)
+def test_a_number_past_what_the_store_holds_is_refused_naming_the_range(
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    arguments: list[str],
+    named: str,
+    bound: int,
+) -> None:
+    url, ids = database
+
+    line = refused_usage(capsys, url, *filled(arguments, ids), "9" * 20)
+
+    assert line.startswith(f"Error: Invalid value for '{named}': ")
+    assert line.endswith(f"less than or equal to {bound}")

@@ -126,6 +126,28 @@ def test_a_missing_or_unreadable_file_is_a_usage_error(
     assert "broken.json" in unreadable[2]
 
 
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("[" * 20_000 + "]" * 20_000, "JSON nested too deeply"),
+        ('{"stagnation_days": 10, "stagnation_days": 20}', '"stagnation_days" twice'),
+    ],
+    ids=["nested", "key twice"],
+)
+def test_a_settings_file_the_http_api_would_refuse_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, rule: str
+) -> None:
+    """Nested 20,000 deep it exited 1 with a RecursionError; a key twice
+    kept the last."""
+    path = tmp_path / "settings.json"
+    path.write_text(text, encoding="utf-8")
+
+    code, _, err = run(capsys, "--settings", str(path), "settings")
+
+    assert code == 2
+    assert rule in err
+
+
 def test_the_review_boards_margin_from_the_file_refuses_a_gate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,10 +8,14 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from rich.cells import cell_len
+from typer.testing import CliRunner
 
 from b2bcore_adapters.demo import book as story
 from b2bcore_adapters.demo.book import AS_OF
@@ -208,6 +212,28 @@ def test_deals_are_listed_newest_first_and_by_account(
     assert all(d["opened_on"] <= "2023-01-01" for d in every if d["id"] in earlier[1])
     first = every[0]
     assert run(capsys, "--db", demo_book, "timeline", first["id"], "--json")[0] == 0
+
+
+def every_command() -> list[list[str]]:
+    """The words of ``b2b``, each group and each of their commands."""
+
+    def walk(command: Any, words: list[str]) -> Iterator[list[str]]:
+        yield words
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*words, name])
+
+    return list(walk(typer.main.get_command(cli.app), []))
+
+
+@pytest.mark.parametrize("words", every_command(), ids=lambda w: " ".join(w) or "b2b")
+def test_every_help_fits_80_columns_and_shows_no_markup(words: list[str]) -> None:
+    """The help made from a declaration's docstring shows ``account_id`` as
+    its option (--account-id), and a choice's values wrap."""
+    shown = CliRunner().invoke(cli.app, [*words, "--help"], terminal_width=80)
+
+    assert shown.exit_code == 0
+    assert [line for line in shown.output.splitlines() if cell_len(line) > 80] == []
+    assert "``" not in shown.output
 
 
 def test_help_loads_no_store_driver_importer_chart_or_server() -> None:

@@ -8,7 +8,6 @@ shows the traceback.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -22,10 +21,15 @@ from uuid import UUID
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import (  # typer's own click, which it raises
+    ClickException,
+    NoArgsIsHelpError,
+)
 
 import b2bcore
 from b2bcore.application import settings as rules
 from b2bcore.application.storage import DEFAULT_URL, TENANT_VARIABLE, URL_VARIABLE
+from b2bcore.domain.aggregate import MAX_WHOLE_NUMBER
 from b2bcore.domain.errors import B2BCoreError
 from b2bcore.readmodels.readmodel import Consistency
 from b2bcore.reports.dimensions import Dimension
@@ -49,7 +53,9 @@ from b2bcore_adapters.render.plain import (
     dumps,
     from_plain,
     plain,
+    strict_json,
 )
+from b2bcore_adapters.render.shown import shown
 
 if TYPE_CHECKING:
     from b2bcore import B2BCore
@@ -112,7 +118,7 @@ def settings_file(path: Path) -> rules.Settings:
     """The settings in the JSON file at ``path``: any of ``b2b settings``'s
     fields, the others at their defaults."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = strict_json(path.read_text(encoding="utf-8"))
         return cast(rules.Settings, from_plain(rules.Settings, document))
     except OSError as error:
         raise typer.BadParameter(
@@ -492,7 +498,12 @@ def projections_rebuild(
 def projections_skip(
     position: Annotated[
         int,
-        typer.Argument(metavar="POSITION", help="The poison event's log position."),
+        typer.Argument(
+            metavar="POSITION",
+            min=1,
+            max=MAX_WHOLE_NUMBER,
+            help="The poison event's log position.",
+        ),
     ],
     reason: Annotated[
         str, typer.Option(help="Why it may be passed over (recorded in the log).")
@@ -541,11 +552,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in arguments
     command = typer.main.get_command(app)
     try:
-        # Standalone: typer reports usage errors itself (exit 2) and always
-        # ends with SystemExit; what escapes it is ours to report.
-        command.main(args=arguments, prog_name="b2b", standalone_mode=True)
+        # Not standalone: a usage error comes here to be shown within bounds;
+        # typer returns the code of a typer.Exit (and of --help: 0).
+        code = command.main(args=arguments, prog_name="b2b", standalone_mode=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_REFUSED
+    except ClickException as error:
+        if not isinstance(error, NoArgsIsHelpError):  # whose message is the help
+            # A usage error echoes the value it refuses: a 1,000-digit amount.
+            error.message = shown(error.message)
+        error.show()
+        return error.exit_code
     except importers.ImportUsageError as error:
         # A missing file or an unknown format: the command was misused.
         print(f"error: {error}", file=sys.stderr)
@@ -575,7 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(f"{type(error).__name__}: {error}".split())
         print(f"error: {message}", file=sys.stderr)
         return EXIT_REFUSED
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

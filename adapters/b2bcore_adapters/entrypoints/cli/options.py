@@ -1,17 +1,19 @@
 """What the ``b2b`` sub-command modules share: how they open the store, how
-they read dates, timestamps and ids, and where a document they render goes."""
+they read dates, timestamps, ids and texts, how a declaration's docstring
+reads as help, and where a document they render goes."""
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 from uuid import UUID
 
 import typer
 
 from b2bcore.application.queries import PARAMETERS
+from b2bcore_adapters.render.plain import from_plain
 
 if TYPE_CHECKING:
     from b2bcore import B2BCore
@@ -22,9 +24,11 @@ __all__ = [
     "KnownAt",
     "Opener",
     "Output",
+    "help_text",
     "parse_date",
     "parse_id",
     "parse_moment",
+    "parse_text",
     "write_output",
 ]
 
@@ -56,20 +60,23 @@ def write_output(
 
 
 def parse_date(text: str | None) -> date | None:
+    """A date written YYYY-MM-DD in ASCII digits, as in a JSON document
+    (``plain.from_plain``): ``20241101`` and ``2024-W01`` are refused."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        return cast(date, from_plain(date, text))
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def parse_moment(text: str | None) -> datetime | None:
-    """An ISO 8601 timestamp with its time zone; a naive one is refused
-    rather than guessed."""
+    """An ISO 8601 timestamp with its time zone, its date written as
+    ``parse_date`` reads one; a naive one is refused rather than guessed."""
     if text is None:
         return None
     try:
+        from_plain(date, text[:10])
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(
@@ -87,6 +94,25 @@ def parse_id(text: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not an id (a UUID)") from None
+
+
+def parse_text(text: str) -> str:
+    """A text as given; bytes that are not UTF-8 (a lone surrogate once
+    decoded) are refused, as a command refuses them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise typer.BadParameter(f"{text!r} is not valid Unicode text") from None
+    return text
+
+
+def help_text(doc: str, options: Mapping[str, str]) -> str:
+    """A declaration's docstring as its command's help: a parameter it names
+    (````as_of````) as its option (``options``: ``--as-of``), other code
+    as plain text."""
+    for name, option in options.items():
+        doc = doc.replace(f"``{name}``", option)
+    return doc.replace("``", "")
 
 
 AsOf = Annotated[

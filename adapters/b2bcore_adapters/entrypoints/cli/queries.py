@@ -11,7 +11,7 @@ prints the HTTP API's JSON instead of the tables. Some also take
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date
 from enum import Enum
 from inspect import Parameter, Signature
@@ -29,6 +29,7 @@ from b2bcore_adapters.entrypoints.cli.options import (
     Json,
     KnownAt,
     Opener,
+    help_text,
     write_output,
 )
 from b2bcore_adapters.entrypoints.cli.record import option_type
@@ -206,17 +207,9 @@ def _command(name: str, opened: Opener, out: Console) -> Callable[..., None]:
     ask.__signature__ = Signature(  # type: ignore[attr-defined]
         sorted(parameters, key=lambda p: p.default is not Parameter.empty)
     )
-    ask.__doc__ = _help(inspect.getdoc(method) or "", parameters)
+    options = {p.name: option_of(p.name) for p in parameters}
+    ask.__doc__ = help_text(inspect.getdoc(method) or "", options)
     return ask
-
-
-def _help(doc: str, parameters: Sequence[Parameter]) -> str:
-    """The query's docstring as the command's help: a parameter it names
-    (````as_of````) as its option (``--as-of``), other code as plain text."""
-    for p in parameters:
-        if p.kind is Parameter.KEYWORD_ONLY:
-            doc = doc.replace(f"``{p.name}``", option_of(p.name))
-    return doc.replace("``", "")
 
 
 def _annotated(parameter: Parameter, hint: Any) -> Any:
@@ -225,12 +218,12 @@ def _annotated(parameter: Parameter, hint: Any) -> Any:
         return AsOf
     if parameter.name == "known_at":
         return KnownAt
-    kind, parse, shown = option_type(hint)
+    kind, parse, shown, about = option_type(hint)
     if parameter.kind is Parameter.POSITIONAL_OR_KEYWORD:
         name = parameter.name.upper()
         return Annotated[kind, typer.Argument(parser=parse, metavar=name)]
     flag = option_of(parameter.name)
-    help = PARAMETERS.get(parameter.name)
+    help = " ".join(filter(None, (PARAMETERS.get(parameter.name), about))) or None
     if kind is bool:
         return Annotated[bool, typer.Option(flag, help=help)]
     low, high = BOUNDS.get(parameter.name, (None, None))

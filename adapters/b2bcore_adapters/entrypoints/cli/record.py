@@ -5,13 +5,13 @@ ID --usage-end-on 2025-01-31``.
 
 The target is the argument; every other field is an option named after it
 (``--usage-end-on``), required when the declaration gives no default. Dates
-are ISO, money is ``"23800000 KRW"``, a list of texts is the option given
-again, and a list of values (installments, order lines, findings) is the
-JSON the HTTP API takes for it; a field that may be empty is optional, and
-left out or given as ``none`` it is empty (``b2b asset install ID`` without
-``--usage-end-on`` installs an open-ended asset). The answer is the HTTP
-API's: the id and version of the aggregate, and the command's result when it
-has a name.
+are YYYY-MM-DD, money is ``"23800000 KRW"``, a list of texts is the option
+given again, and a list of values (installments, order lines, findings) is
+the JSON the HTTP API takes for it; a field that may be empty is optional,
+and left out or given as ``none`` it is empty (``b2b asset install ID``
+without ``--usage-end-on`` installs an open-ended asset). The answer is the
+HTTP API's: the id and version of the aggregate, and the command's result
+when it has a name.
 
 The groups of the aggregates with a view also have ``show``: ``b2b asset
 show ID [--version N] [--as-of D] [--known-at T]`` prints the view as the
@@ -21,7 +21,6 @@ HTTP API's ``GET /assets/{id}`` gives it.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from enum import Enum
@@ -35,6 +34,7 @@ import typer
 
 from b2bcore import B2BCoreError, Money
 from b2bcore.application import commands as c
+from b2bcore.application.queries import BOUNDS
 from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import DomainAggregate
@@ -48,9 +48,12 @@ from b2bcore_adapters.entrypoints.cli.options import (
     AsOf,
     KnownAt,
     Opener,
+    help_text,
+    parse_date,
     parse_id,
+    parse_text,
 )
-from b2bcore_adapters.render.plain import dumps, from_plain, plain
+from b2bcore_adapters.render.plain import dumps, from_plain, plain, strict_json
 
 #: The ``b2b`` group of each aggregate's commands, and the word its
 #: commands' names drop (``install asset`` is ``b2b asset install``).
@@ -90,9 +93,8 @@ def command_groups(opened: Opener) -> Iterator[tuple[str, typer.Typer]]:
             )
             if shown:
                 group.command("show")(_show(declared.ACTS_ON, opened))
-        group.command(sub_command(declared), help=declared.__doc__)(
-            _command(declared, opened)
-        )
+        recorded = _command(declared, opened)
+        group.command(sub_command(declared), help=recorded.__doc__)(recorded)
     yield from groups.items()
 
 
@@ -100,7 +102,12 @@ def _show(kind: type[DomainAggregate], opened: Opener) -> Callable[..., None]:
     def show(
         aggregate_id: Annotated[UUID, typer.Argument(parser=parse_id, metavar="ID")],
         version: Annotated[
-            int | None, typer.Option(min=1, help="As it was at this version.")
+            int | None,
+            typer.Option(
+                min=BOUNDS["version"][0],
+                max=BOUNDS["version"][1],
+                help="As it was at this version.",
+            ),
         ] = None,
         as_of: AsOf = None,
         known_at: KnownAt = None,
@@ -145,10 +152,13 @@ def _command(declared: type[c.Command[Any]], opened: Opener) -> Callable[..., No
         print(dumps(plain(answer)))
 
     parameters = []
+    options = {}  # what the docstring names, by field
     for field in attrs.fields(declared):
         if field.name in NOT_OPTIONS:
             continue
         argument = field is target
+        if not argument:
+            options[field.name] = _flag(field.name)
         parameters.append(
             Parameter(
                 field.name,
@@ -160,7 +170,7 @@ def _command(declared: type[c.Command[Any]], opened: Opener) -> Callable[..., No
     record.__signature__ = Signature(  # type: ignore[attr-defined]
         sorted(parameters, key=lambda p: p.default is not Parameter.empty)
     )
-    record.__doc__ = declared.__doc__
+    record.__doc__ = help_text(declared.__doc__ or "", options)
     return record
 
 
@@ -176,42 +186,52 @@ def _cli_default(default: Any, hint: Any) -> Any:
 
 def _annotated(name: str, hint: Any, argument: bool) -> Any:
     """The typer parameter of a field of type ``hint``."""
-    kind, parse, shown = option_type(hint)
+    kind, parse, shown, about = option_type(hint)
     if argument:
         return Annotated[kind, typer.Argument(parser=parse, metavar=name.upper())]
-    flag = f"--{name.replace('_', '-')}"
+    flag = _flag(name)
     if kind is bool:
         return Annotated[bool, typer.Option(f"{flag}/--no-{flag[2:]}")]
-    return Annotated[kind, typer.Option(flag, parser=parse, metavar=shown)]
+    return Annotated[kind, typer.Option(flag, parser=parse, metavar=shown, help=about)]
 
 
-def option_type(hint: Any) -> tuple[Any, Callable[[str], Any] | None, str | None]:
-    """What typer takes for ``hint``: its type, the parser of the text, and
-    how the help shows the value."""
+def _flag(name: str) -> str:
+    """``usage_end_on`` → ``--usage-end-on``."""
+    return f"--{name.replace('_', '-')}"
+
+
+def option_type(
+    hint: Any,
+) -> tuple[Any, Callable[[str], Any] | None, str | None, str | None]:
+    """What typer takes for ``hint``: its type, the parser of the text, how
+    the help shows the value, and what the help says of it (a choice's
+    values: a metavar listing them all would not wrap at 80 columns)."""
     optional = get_origin(hint) is UnionType and NoneType in get_args(hint)
     inner = hint
     if optional:
         rest = tuple(a for a in get_args(hint) if a is not NoneType)
         inner = rest[0] if len(rest) == 1 else rest[0] | rest[1]
-    if inner in (bool, int, str) or inner == str | Contact:
-        text = inner if inner in (bool, int, str) else str
-        return (text | None if optional else text), None, None
+    if inner in (bool, int):
+        return (inner | None if optional else inner), None, None, None
+    if inner in (str, str | Contact):
+        return (str | None if optional else str), parse_text, "TEXT", None
     if isinstance(inner, type) and issubclass(inner, Enum):
-        return (inner | None if optional else inner), None, None
+        about = f"One of: {', '.join(str(e.value) for e in inner)}."
+        return (inner | None if optional else inner), None, "CHOICE", about
     if inner == Sequence[str]:
-        return list[str], None, "TEXT"
+        return list[str], parse_text, "TEXT", None
     parse: Callable[[str], Any]
     kind: Any = object  # typer would take a list type for many values
     if inner is Money:
         kind, parse, shown = Money, _money, "AMOUNT CURRENCY"
     elif inner in (date, UUID):
         kind, shown = inner, inner.__name__.upper()
-        parse = functools.partial(_scalar, inner)
+        parse = parse_date if inner is date else parse_id
     else:
         parse, shown = functools.partial(_json, inner), "JSON"
     if optional:
-        return kind | None, functools.partial(_or_none, parse), f"{shown}|none"
-    return kind, parse, shown
+        return kind | None, functools.partial(_or_none, parse), f"{shown}|none", None
+    return kind, parse, shown, None
 
 
 def _or_none(parse: Callable[[str], Any], text: str) -> Any:
@@ -220,13 +240,6 @@ def _or_none(parse: Callable[[str], Any], text: str) -> Any:
     if isinstance(text, str) and text.strip().lower() == "none":
         return None
     return parse(text)
-
-
-def _scalar(kind: type[Any], text: str) -> Any:
-    try:
-        return from_plain(kind, text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
 
 
 def _money(text: str) -> Money:
@@ -245,7 +258,7 @@ def _json(hint: Any, text: str | Sequence[Any]) -> Any:
     if not isinstance(text, str):  # the default, already a value
         return tuple(text)
     try:
-        document = json.loads(text)
+        document = strict_json(text)  # as the HTTP API reads a body
     except ValueError as error:
         raise typer.BadParameter(f"{text!r} is not JSON: {error}") from None
     try:

@@ -2,7 +2,7 @@
 self-contained HTML page, on stdout or into a file."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, cast
 from uuid import UUID
 
 import typer
@@ -10,6 +10,7 @@ import typer
 from b2bcore_adapters.entrypoints.cli.options import (
     Opener,
     Output,
+    parse_date,
     parse_id,
     write_output,
 )
@@ -19,13 +20,10 @@ __all__ = ["parse_month", "report_commands"]
 
 
 def parse_month(text: str) -> date:
-    """A month written YYYY-MM, as its first day."""
+    """A month written YYYY-MM in ASCII digits, as its first day."""
     try:
-        year, month = text.split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError(text)
-        return date(int(year), int(month), 1)
-    except ValueError:
+        return cast(date, parse_date(f"{text}-01"))
+    except typer.BadParameter:
         raise typer.BadParameter(f"{text!r} is not a month (YYYY-MM)") from None
 
 

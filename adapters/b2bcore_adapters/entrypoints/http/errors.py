@@ -5,21 +5,9 @@ within bounds."""
 from __future__ import annotations
 
 from b2bcore_adapters.render.plain import JSON
+from b2bcore_adapters.render.shown import MAX_SHOWN, shown
 
-#: The most characters of one part of an error (subject, field or rule) an
-#: answer shows: a request can hold a 1,000-digit amount or a megabyte-long
-#: field name, and an error message echoes what it refuses.
-MAX_SHOWN = 200
-
-
-def shown(text: str) -> str:
-    """``text`` as an answer may show it: longer than ``MAX_SHOWN`` characters,
-    its middle is cut out (``…``), so the rule at its end stays readable; a
-    lone surrogate, which no UTF-8 answer can carry, is written as an escape."""
-    if len(text) > MAX_SHOWN:
-        half = (MAX_SHOWN - 1) // 2
-        text = f"{text[:half]}…{text[-half:]}"
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+__all__ = ["MAX_SHOWN", "ApiError", "error_body", "shown"]
 
 
 class ApiError(Exception):

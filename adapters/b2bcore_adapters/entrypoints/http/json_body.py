@@ -7,29 +7,12 @@ something its sender may not have meant."""
 from __future__ import annotations
 
 import codecs
-import json
 from email.message import Message
 
 from fastapi import Request
 
 from b2bcore_adapters.entrypoints.http.errors import ApiError
-
-
-class NotJsonError(Exception):
-    """What a strict reading of a body found that JSON does not allow."""
-
-
-def unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    found: dict[str, object] = {}
-    for key, value in pairs:
-        if key in found:
-            raise NotJsonError(f'holds the key "{key}" twice in one object')
-        found[key] = value
-    return found
-
-
-def no_constant(name: str) -> object:
-    raise NotJsonError(f"holds {name}, which is not JSON")
+from b2bcore_adapters.render.plain import NotJsonError, strict_json
 
 
 def is_json(content_type: str | None) -> bool:
@@ -63,14 +46,8 @@ async def json_body(request: Request) -> None:
     if body.startswith(codecs.BOM_UTF8):
         raise invalid("starts with a byte order mark: send UTF-8 without one")
     try:
-        json.loads(
-            body.decode("utf-8"),
-            object_pairs_hook=unique_keys,
-            parse_constant=no_constant,
-        )
+        strict_json(body.decode("utf-8"))
     except NotJsonError as error:
         raise invalid(str(error)) from None
-    except RecursionError:
-        raise invalid("JSON nested too deeply") from None
     except ValueError:
         raise invalid("is not JSON in UTF-8") from None

@@ -27,11 +27,9 @@ from b2bcore import Money
 from b2bcore.application import commands as c
 from b2bcore.domain.money import AMOUNT_TEXT
 from b2bcore.domain.values import Contact, Installment, OrderLine, ReviewArea
-from b2bcore_adapters.render.plain import from_plain
+from b2bcore_adapters.render.plain import DATE_TEXT, from_plain
 
 R = TypeVar("R")
-
-DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def day(value: object) -> date:
