@@ -266,7 +266,9 @@ def test_an_amount_beyond_the_largest_rejects_its_row_on_a_durable_store(
     assert [(p.line, p.column) for p in report.rejected] == [(5, "arr_amount")]
     assert "is beyond the largest amount" in report.rejected[0].reason
     assert report.imported == 3
-    assert {item.asset_id for item in renewals} <= {asset_id(f"S-{n}") for n in (1, 2, 3)}
+    assert {item.asset_id for item in renewals} <= {
+        asset_id(f"S-{n}") for n in (1, 2, 3)
+    }
 
 
 def test_an_account_is_registered_by_its_first_good_subscription(
