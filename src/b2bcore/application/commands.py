@@ -15,8 +15,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin, get_type_hints
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    TypeVar,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 from uuid import UUID
 
 import attrs
@@ -30,13 +40,12 @@ from b2bcore.domain.aggregate import (
     Provenance,
     check_magnitude,
     check_plain,
-    magnitude,
 )
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.ids import deterministic_id
 from b2bcore.domain.lead import Lead
-from b2bcore.domain.money import Money
+from b2bcore.domain.money import MINOR_UNITS, Money
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
 from b2bcore.domain.values import (
@@ -145,12 +154,13 @@ class Command(Generic[R_co]):
         ``installments[2].amount``). Only the fields whose type can hold one
         are read (once per class: an import runs thousands of commands)."""
         for name in self.checked_fields():
-            for path, value in _leaves(getattr(self, name), name):
-                if isinstance(value, str):
-                    if CONTROL_CHARACTERS.search(value):
-                        check_plain(self.label(), path, value)
-                elif magnitude(value) > MAX_WHOLE_NUMBER:
-                    check_magnitude(self.label(), path, value)
+            if not _refused(value := getattr(self, name)):
+                continue
+            for path, leaf in _leaves(value, name):  # which one, named
+                if isinstance(leaf, str):
+                    check_plain(self.label(), path, leaf)
+                else:
+                    check_magnitude(self.label(), path, leaf)
 
     def provenance(self, actor: str) -> Provenance:
         """Who, why and in answer to what (``actor`` when it names nobody)."""
@@ -181,6 +191,45 @@ def _checked(hint: Any) -> bool:
     if isinstance(hint, type) and attrs.has(hint):
         return any(map(_checked, get_type_hints(hint).values()))
     return False
+
+
+#: The largest amount a command may bring, by currency (``MAX_WHOLE_NUMBER``
+#: minor units).
+LARGEST = {
+    currency: Decimal(MAX_WHOLE_NUMBER).scaleb(-units)
+    for currency, units in MINOR_UNITS.items()
+}
+
+
+def _refused(value: object) -> bool:
+    """Whether ``value`` holds a text with a control character, or a whole
+    number or money beyond ``MAX_WHOLE_NUMBER``: the walk of ``_leaves``
+    without building paths, on exact types (an enumeration's value or a
+    bool is none of these), since an import checks every command it runs."""
+    kind = type(value)
+    if kind is str:
+        return CONTROL_CHARACTERS.search(cast(str, value)) is not None
+    if kind is int:
+        return abs(cast(int, value)) > MAX_WHOLE_NUMBER
+    if kind is Money:
+        money = cast(Money, value)
+        return abs(money.amount) > LARGEST[money.currency]
+    if kind is tuple or kind is list:
+        return any(map(_refused, cast(Sequence[object], value)))
+    return any(_refused(getattr(value, name)) for name in _checked_names(kind))
+
+
+#: The fields of each value object ``_refused`` reads, found once per class.
+_CHECKED_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _checked_names(kind: type) -> tuple[str, ...]:
+    """The fields of a value object that can hold what ``_refused`` reads."""
+    if (names := _CHECKED_NAMES.get(kind)) is None:
+        hints = get_type_hints(kind) if attrs.has(kind) else {}
+        names = tuple(n for n, hint in hints.items() if _checked(hint))
+        _CHECKED_NAMES[kind] = names
+    return names
 
 
 def _leaves(value: object, path: str) -> Iterator[tuple[str, str | int | Money]]:
