@@ -10,9 +10,17 @@ from uuid import uuid4
 import attrs
 import pytest
 
-from b2bcore import B2BCore, ConcurrencyError, NotFoundError, ValidationError
+from b2bcore import (
+    B2BCore,
+    ConcurrencyError,
+    Money,
+    NotFoundError,
+    UsagePattern,
+    ValidationError,
+)
 from b2bcore.application import commands as c
 from b2bcore.application.handlers import HANDLERS
+from b2bcore.domain.aggregate import MAX_WHOLE_NUMBER
 from b2bcore.domain.values import Grade, Temperature
 from tests.helpers import purchase_asset, register_account, stored_events
 
@@ -165,3 +173,49 @@ def test_a_control_character_recorded_before_it_was_refused_is_copied(
         assert core.opportunity(deal).name == "Renewal of Fleet\x0csubscription"
         with pytest.raises(ValidationError, match=r"product: .*\(U\+000C\)"):
             purchase_asset(core, account, product="Fleet\x0csubscription")
+
+
+class Text(str):
+    """A text of a library's own type (numpy's, pandas')."""
+
+
+class Whole(int):
+    """A whole number likewise."""
+
+
+def usage(count: int, region: str = "Seoul") -> c.RecordUsage:
+    return c.RecordUsage(
+        uuid4(),
+        period=date(2024, 1, 1),
+        count=count,
+        distance_km=1,
+        region=region,
+        pattern=UsagePattern.BUSINESS,
+    )
+
+
+def amount(minor_units: int) -> c.ChangeOpportunityAmount:
+    return c.ChangeOpportunityAmount(
+        uuid4(), amount=Money.from_minor(minor_units, "USD"), reason="repriced"
+    )
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_the_largest_whole_number_and_amount_come_in_and_one_more_does_not(
+    sign: int,
+) -> None:
+    usage(sign * MAX_WHOLE_NUMBER).check_input()
+    amount(sign * MAX_WHOLE_NUMBER).check_input()
+
+    with pytest.raises(ValidationError, match=r"^record usage: count: .* beyond"):
+        usage(sign * (MAX_WHOLE_NUMBER + 1)).check_input()
+    with pytest.raises(ValidationError, match=r"amount: .* beyond the largest amount"):
+        amount(sign * (MAX_WHOLE_NUMBER + 1)).check_input()
+
+
+def test_a_subclass_of_text_or_whole_number_is_checked_as_well() -> None:
+    """The check reads exact types first, for speed: a subclass passed it."""
+    with pytest.raises(ValidationError, match="region: must not hold a control"):
+        usage(1, region=Text("Seoul\x00")).check_input()
+    with pytest.raises(ValidationError, match=r"count: .* beyond"):
+        usage(Whole(MAX_WHOLE_NUMBER + 1)).check_input()

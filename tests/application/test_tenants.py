@@ -155,6 +155,24 @@ def test_a_removal_whose_erasing_fails_is_finished_by_running_it_again(
     tenants.close()
 
 
+def test_removing_again_never_erases_the_store_another_tenant_took_since(
+    tmp_path: Path,
+) -> None:
+    """Since its removal a tenant's URL is free: removing it again erased
+    the store of the tenant created there since."""
+    shared = f"sqlite:///{tmp_path / 'shared.db'}"
+    with Tenants.open(f"sqlite:///{tmp_path / 'directory.db'}") as tenants:
+        tenants.create("acme", url=shared)
+        tenants.remove("acme", reason="left")
+        tenants.create("beta", url=shared)
+        account = register_account(tenants.core("beta"))
+
+        with pytest.raises(ValidationError, match="another tenant's store"):
+            tenants.remove("acme", reason="again")
+
+        assert tenants.core("beta").exists(account)
+
+
 def test_a_removal_that_fails_to_record_can_be_run_again(
     tenants: Tenants, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -40,7 +40,7 @@ class PostgresDatastore(postgres.PostgresDatastore):
     def name(self) -> str:
         """The database and schema, as an error names the store."""
         database = cast(dict[str, Any], self.pool.kwargs)["dbname"]  # the library's
-        return f"{database} (schema {self.schema or 'public'})"
+        return f"{database} (schema {self.schema})"
 
     def close(self) -> None:
         self._refusing = True

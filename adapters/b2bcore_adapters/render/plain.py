@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType, UnionType
@@ -27,6 +27,30 @@ JSON = Any
 #: A date as a document or an option writes it: YYYY-MM-DD in ASCII digits
 #: (``date.fromisoformat`` alone also reads ``20241101`` and ``2024-W01``).
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A timestamp likewise: such a date, ``T``, the time, and its time zone
+#: (``datetime.fromisoformat`` also reads ``20240601T120000Z`` and weeks).
+MOMENT_TEXT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(?P<zone>Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
+def moment_of(text: str) -> datetime:
+    """The timestamp ``text`` writes like ``2024-06-01T12:00:00+00:00``; a
+    ValueError saying what is wanted otherwise, one without a time zone
+    refused rather than guessed."""
+    written = MOMENT_TEXT.fullmatch(text)
+    try:
+        if written is None:
+            raise ValueError(text)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a timestamp (e.g. 2024-06-01T12:00:00+00:00)"
+        ) from None
+    if written["zone"] is None:
+        raise ValueError(f"{text!r} has no time zone: add one (Z, +00:00, +09:00)")
+    return moment
 
 
 class NotJsonError(ValueError):
@@ -138,11 +162,12 @@ def from_plain(hint: Any, value: JSON) -> Any:
     if hint is Money:
         if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
             raise ValueError(f'{value!r} is not {{"amount": "…", "currency": "…"}}')
-        try:
-            amount = Decimal(str(value["amount"]))
-        except ArithmeticError:
-            raise ValueError(f"{value['amount']!r} is not an amount") from None
-        return Money(amount, str(value["currency"]))
+        if not isinstance(value["amount"], str):  # as the HTTP API reads one
+            raise ValueError(
+                f"{value['amount']!r}: an amount is a decimal string written "
+                'like "1234.50"'
+            )
+        return Money.of(value["amount"], str(value["currency"]))
     if hint is Contact and isinstance(value, str):
         return contact_of(value)
     if origin in (tuple, list, Sequence):

@@ -204,8 +204,8 @@ LARGEST = {
 def _refused(value: object) -> bool:
     """Whether ``value`` holds a text with a control character, or a whole
     number or money beyond ``MAX_WHOLE_NUMBER``: the walk of ``_leaves``
-    without building paths, on exact types (an enumeration's value or a
-    bool is none of these), since an import checks every command it runs."""
+    without building paths, exact types first (an import checks every
+    command it runs)."""
     kind = type(value)
     if kind is str:
         return CONTROL_CHARACTERS.search(cast(str, value)) is not None
@@ -216,6 +216,10 @@ def _refused(value: object) -> bool:
         return abs(money.amount) > LARGEST[money.currency]
     if kind is tuple or kind is list:
         return any(map(_refused, cast(Sequence[object], value)))
+    if isinstance(value, str):  # a subclass, as a library's caller may bring
+        return CONTROL_CHARACTERS.search(value) is not None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) > MAX_WHOLE_NUMBER
     return any(_refused(getattr(value, name)) for name in _checked_names(kind))
 
 

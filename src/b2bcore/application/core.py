@@ -682,6 +682,13 @@ class B2BCore(Closing):
         """How far the read models are behind the log, right now."""
         return ReadStatus(self._read_position(), self.log_position())
 
+    @property
+    def catch_up_failure(self) -> Exception | None:
+        """Why the read models did not follow this core's last save (a
+        poison event, the store failing), or None: the save stands, the
+        next query that needs them reports it, ``catch_up`` tries again."""
+        return self._stopped
+
     def _read_position(self) -> int:
         """The position every projection has reached (one read)."""
         at = self.projector.store.positions()

@@ -262,11 +262,16 @@ class Tenants(Closing):
         its name. The record goes first, so that every process serving the
         tenant sees it gone before its store is (``hold``); if erasing fails
         after it, run the removal again: for a removed tenant it erases what
-        is left and records nothing."""
+        is left and records nothing, unless its store is now the
+        directory's or another tenant's (ValidationError)."""
         tenant = self._named(name)
         if tenant.removed_on is None:
             tenant.remove(on=self.directory._on(on), meta=self._meta(reason, actor))
             self.directory.save(tenant)
+        else:  # its URL was free to take since the removal
+            self._check_free(
+                f"tenant {name} (removed on {tenant.removed_on})", tenant.url
+            )
         self._close(name)
         backend_of(tenant.url).drop(tenant.url)
         return TenantEntry.of(tenant)

@@ -291,8 +291,8 @@ def check_plain(subject: str, field: str, value: str) -> str:
 
 #: The largest magnitude of a whole number coming in, and of an amount in
 #: minor units (15 digits: USD 9,999,999,999,999.99, KRW
-#: 999,999,999,999,999): the read models keep both, and the sums they take,
-#: in 64-bit integers.
+#: 999,999,999,999,999): the read models keep both in 64-bit integers, and
+#: a sum of up to 9,223 of the largest stays within them.
 MAX_WHOLE_NUMBER = 10**15 - 1
 
 

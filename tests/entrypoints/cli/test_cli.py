@@ -18,6 +18,7 @@ from b2bcore import B2BCore, FixedClock
 from b2bcore.application.queries import BOUNDS
 from b2bcore.domain.aggregate import MAX_WHOLE_NUMBER
 from b2bcore.domain.ids import renewal_deal_id
+from b2bcore.readmodels.projection import Projector
 from b2bcore_adapters.demo.book import AS_OF, record_hyowon
 from b2bcore_adapters.entrypoints.cli.main import main
 from tests.helpers import lose_ev_pilot, purchase_asset, register_account
@@ -784,8 +785,22 @@ def installment(due_on: str) -> str:
             "--known-at",
             "is not a timestamp",
         ),
+        (
+            ["renewals", "--known-at", "20240601T120000Z"],
+            "--known-at",
+            "is not a timestamp",
+        ),
     ],
-    ids=["compact", "week", "week day", "command", "json", "month", "timestamp"],
+    ids=[
+        "compact",
+        "week",
+        "week day",
+        "command",
+        "json",
+        "month",
+        "timestamp",
+        "compact timestamp",
+    ],
 )
 def test_a_date_not_written_yyyy_mm_dd_in_ascii_digits_is_refused(
     capsys: pytest.CaptureFixture[str],
@@ -812,8 +827,13 @@ def test_a_date_not_written_yyyy_mm_dd_in_ascii_digits_is_refused(
             'holds the key "number" twice in one object',
         ),
         ("[NaN]", "holds NaN, which is not JSON"),
+        (
+            '[{"number": 1, "due_on": "2024-02-01",'
+            ' "amount": {"amount": 100, "currency": "KRW"}}]',
+            'an amount is a decimal string written like "1234.50"',
+        ),
     ],
-    ids=["nested", "key twice", "NaN"],
+    ids=["nested", "key twice", "NaN", "amount a number"],
 )
 def test_json_the_http_api_refuses_is_a_usage_error_naming_the_option(
     capsys: pytest.CaptureFixture[str], database: Database, document: str, rule: str
@@ -899,3 +919,29 @@ def test_a_number_past_what_the_store_holds_is_refused_naming_the_range(
 
     assert line.startswith(f"Error: Invalid value for '{named}': ")
     assert line.endswith(f"less than or equal to {bound}")
+
+
+def test_a_command_recorded_while_the_read_models_fail_exits_0_with_a_warning(
+    capsys: pytest.CaptureFixture[str],
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Recorded, it must not look refused (a retry would record it twice),
+    nor look as if all were well."""
+    url, ids = database
+
+    def failing(*args: object, **kwargs: object) -> bool:
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(Projector, "apply_saved", failing)
+        code, out, err = run(
+            capsys, url, "account", "change-grade", ids["account"], "--grade", "major"
+        )
+
+    assert code == 0
+    assert json.loads(out)["id"] == ids["account"]
+    assert err.startswith("warning: recorded, but the read models did not follow: ")
+    assert "run `b2b projections catch-up`" in err
+    with B2BCore.open(url) as core:
+        assert core.account(UUID(ids["account"])).grade.value == "major"

@@ -259,6 +259,25 @@ def test_a_weak_etag_in_if_match_never_matches(api: TestClient, core: B2BCore) -
     assert core.log_position() == position
 
 
+@pytest.mark.parametrize("digits", [16, 5_000])
+def test_a_version_longer_than_any_in_if_match_never_matches(
+    api: TestClient, core: B2BCore, digits: int
+) -> None:
+    """5,000 digits were a 500: Python reads no number of over 4,300."""
+    asset = installed_asset(api)
+    position = core.log_position()
+
+    response = api.post(
+        f"/assets/{asset}/satisfaction",
+        json={"score": 4},
+        headers={**WRITER, "If-Match": f'"{"1" * digits}"'},
+    )
+
+    assert response.status_code == 412
+    assert error_of(response)["field"] == "If-Match"
+    assert core.log_position() == position
+
+
 # -- what the framework refuses ------------------------------------------------------
 
 
@@ -477,6 +496,25 @@ def test_a_body_not_sent_as_application_json_is_a_415(
     assert core.log_position() == 0
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=UTF-8",
+        "application/json; charset=utf8",
+    ],
+)
+def test_utf_8_json_is_taken_however_its_charset_is_spelled(
+    api: TestClient, content_type: str
+) -> None:
+    """``charset=UTF8`` was a 415."""
+    headers = {**WRITER, "Content-Type": content_type}
+
+    response = api.post("/accounts", content=raw(ACCOUNT), headers=headers)
+
+    assert response.status_code == 201, response.text
+
+
 # -- dates and timestamps ------------------------------------------------------
 
 
@@ -530,6 +568,16 @@ def test_a_date_that_is_not_in_the_calendar_is_a_422_saying_why(
             "known_at=2024-11-01",
             "query.known_at",
             "must be a timestamp ISO 8601 with a time zone (2024-06-01T12:00:00+00:00)",
+        ),
+        # Read by Python, refused by b2b --known-at.
+        *(
+            (
+                f"known_at={written}",
+                "query.known_at",
+                "must be a timestamp ISO 8601 with a time zone "
+                "(2024-06-01T12:00:00+00:00)",
+            )
+            for written in ("20240601T120000Z", "2024-W22-6T12:00:00%2B00:00")
         ),
     ],
 )

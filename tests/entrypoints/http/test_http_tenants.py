@@ -174,6 +174,9 @@ def test_tokens_and_the_kind_of_server_must_agree() -> None:
             create_app(tenants, TOKENS)
         with pytest.raises(ConfigurationError, match="serves one store"):
             create_app(tenants.directory, TENANT_TOKENS)
+        # A server of one tenant serves one store (it said "name the tenants").
+        with pytest.raises(ConfigurationError, match="serves one store"):
+            create_app(tenants, TENANT_TOKENS, tenant="acme")
 
 
 # -- a tenant moved or removed by another process -------------------------

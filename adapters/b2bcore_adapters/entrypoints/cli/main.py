@@ -191,6 +191,15 @@ def opened() -> Iterator[B2BCore]:
         store_url(), actor=actor(), settings=Settings.settings
     ) as core:
         yield core
+        if (failure := core.catch_up_failure) is not None:
+            # Recorded all the same: exit 0, and a retry would record it twice.
+            err.print(
+                "warning: recorded, but the read models did not follow: "
+                f"{shown(str(failure))}; run `b2b projections catch-up`",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @app.command("settings")

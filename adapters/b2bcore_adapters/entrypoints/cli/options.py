@@ -13,7 +13,7 @@ from uuid import UUID
 import typer
 
 from b2bcore.application.queries import PARAMETERS
-from b2bcore_adapters.render.plain import from_plain
+from b2bcore_adapters.render.plain import from_plain, moment_of
 
 if TYPE_CHECKING:
     from b2bcore import B2BCore
@@ -71,22 +71,14 @@ def parse_date(text: str | None) -> date | None:
 
 
 def parse_moment(text: str | None) -> datetime | None:
-    """An ISO 8601 timestamp with its time zone, its date written as
-    ``parse_date`` reads one; a naive one is refused rather than guessed."""
+    """An ISO 8601 timestamp with its time zone, as the HTTP API reads one
+    (``plain.moment_of``); a naive one is refused rather than guessed."""
     if text is None:
         return None
     try:
-        from_plain(date, text[:10])
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a timestamp (e.g. 2024-06-01T12:00:00+00:00)"
-        ) from None
-    if moment.tzinfo is None:
-        raise typer.BadParameter(
-            f"{text!r} has no time zone: add one (Z, +00:00, +09:00)"
-        )
-    return moment
+        return moment_of(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def parse_id(text: str) -> UUID:

@@ -35,7 +35,7 @@ from b2bcore.application.tenants import Held, Tenants
 from b2bcore.application.unit_of_work import UnitOfWork
 from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
-from b2bcore.domain.aggregate import DomainAggregate
+from b2bcore.domain.aggregate import MAX_WHOLE_NUMBER, DomainAggregate
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import (
     AlreadyExistsError,
@@ -96,6 +96,9 @@ def etag(version: int) -> str:
 
 #: An ETag as the API writes them (a quoted version), or a weak one.
 ENTITY_TAG = re.compile(r'(W/)?"[0-9]+"', re.ASCII)
+#: The most digits a version has: a longer tag names none (and Python reads
+#: no number of over 4,300 digits).
+VERSION_DIGITS = len(str(MAX_WHOLE_NUMBER))
 
 
 def matching_versions(header: str | None) -> frozenset[int] | None:
@@ -113,7 +116,11 @@ def matching_versions(header: str | None) -> frozenset[int] | None:
             "If-Match",
             'must be a quoted version ("2"), several ("2", "3") or *',
         )
-    return frozenset(int(tag[1:-1]) for tag in tags if tag.startswith('"'))
+    return frozenset(
+        int(tag[1:-1])
+        for tag in tags
+        if tag.startswith('"') and len(tag) - 2 <= VERSION_DIGITS
+    )
 
 
 bearer = HTTPBearer(auto_error=False, description="An API token (docs/http.md).")
@@ -149,13 +156,14 @@ class Gate:
         self.tokens = tuple(tokens)
         self.tenants = store if isinstance(store, Tenants) else None
         self.only = only
+        of_tenants = self.tenants is not None and only is None
         for token in self.tokens:
-            if bool(token.tenants) != (self.tenants is not None and only is None):
+            if bool(token.tenants) != of_tenants:
                 raise ConfigurationError(
                     f"API token of {token.subject!r}: "
                     + (
                         "name the tenants it may reach (SUBJECT:ROLE:SHA256:TENANT)"
-                        if self.tenants is not None
+                        if of_tenants
                         else "names tenants, but the server serves one store"
                     )
                 )

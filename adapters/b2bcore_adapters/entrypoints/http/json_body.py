@@ -19,10 +19,11 @@ def is_json(content_type: str | None) -> bool:
     """``application/json``, in UTF-8 if a charset is named."""
     message = Message()
     message["Content-Type"] = content_type or ""
-    return (
-        message.get_content_type() == "application/json"
-        and message.get_content_charset("utf-8") == "utf-8"
-    )
+    try:
+        charset = codecs.lookup(message.get_content_charset("utf-8")).name
+    except LookupError:  # no such encoding
+        return False
+    return message.get_content_type() == "application/json" and charset == "utf-8"
 
 
 def invalid(rule: str) -> ApiError:

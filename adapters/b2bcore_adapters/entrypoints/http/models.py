@@ -5,6 +5,7 @@ numbers, in bodies, query strings and paths alike."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -27,7 +28,7 @@ from b2bcore import Money
 from b2bcore.application import commands as c
 from b2bcore.domain.money import AMOUNT_TEXT
 from b2bcore.domain.values import Contact, Installment, OrderLine, ReviewArea
-from b2bcore_adapters.render.plain import DATE_TEXT, from_plain
+from b2bcore_adapters.render.plain import DATE_TEXT, from_plain, moment_of
 
 R = TypeVar("R")
 
@@ -49,16 +50,13 @@ def day(value: object) -> date:
 def moment(value: object) -> datetime:
     """A timestamp as a request writes it: ISO 8601 text with a time zone;
     a naive one is refused rather than guessed (as ``b2b --known-at``)."""
-    try:
-        found = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        found = None
-    if found is None or found.tzinfo is None:
-        raise PydanticCustomError(
-            "timestamp",
-            "must be a timestamp ISO 8601 with a time zone (2024-06-01T12:00:00+00:00)",
-        )
-    return found
+    with contextlib.suppress(ValueError):
+        if isinstance(value, str):
+            return moment_of(value)
+    raise PydanticCustomError(
+        "timestamp",
+        "must be a timestamp ISO 8601 with a time zone (2024-06-01T12:00:00+00:00)",
+    )
 
 
 Day = Annotated[date, BeforeValidator(day)]
