@@ -205,21 +205,32 @@ def test_a_1000_digit_amount_is_not_echoed_whole(
     assert core.log_position() == position
 
 
-@pytest.mark.parametrize("written", ["1_200", "1.2e3", "١٢٠٠"])
+#: Amounts written otherwise than ``1234.50``: as text, and as JSON numbers.
+TEXTS = ("1_200", "1.2e3", "١٢٠٠")
+NUMBERS = (1e3, 1200, 1200.5)
+
+
+@pytest.mark.parametrize(
+    ("amount", "rule"),
+    [
+        *((text, "is not an amount written like 1234.50") for text in TEXTS),
+        # A JSON number, even a whole one, as docs/http.md says.
+        *((n, 'must be a decimal string written like "1234.50"') for n in NUMBERS),
+    ],
+)
 def test_an_amount_not_written_like_1234_50_is_a_422(
-    api: TestClient, core: B2BCore, written: str
+    api: TestClient, core: B2BCore, amount: object, rule: str
 ) -> None:
     account = api.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
     position = core.log_position()
     body = asset_body(account)
-    body["value"]["amount"] = written
+    body["value"]["amount"] = amount
 
     response = api.post("/assets", json=body, headers=WRITER)
 
     assert response.status_code == 422
     error = error_of(response)
-    assert error["field"] == "body.value.amount"
-    assert error["rule"] == "is not an amount written like 1234.50"
+    assert (error["field"], error["rule"]) == ("body.value.amount", rule)
     assert core.log_position() == position
 
 
@@ -418,26 +429,6 @@ def test_a_query_text_that_is_not_utf8_is_a_422_naming_the_parameter(
 
 
 # -- the body is JSON in UTF-8 -------------------------------------------------
-
-
-@pytest.mark.parametrize("amount", [1e3, 1200, 1200.5])
-def test_an_amount_as_a_json_number_is_a_422(
-    api: TestClient, core: B2BCore, amount: float
-) -> None:
-    account = api.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
-    position = core.log_position()
-    body = asset_body(account)
-    body["value"]["amount"] = amount
-
-    response = api.post("/assets", json=body, headers=WRITER)
-
-    assert response.status_code == 422
-    error = error_of(response)
-    assert (error["field"], error["rule"]) == (
-        "body.value.amount",
-        'must be a decimal string written like "1234.50"',
-    )
-    assert core.log_position() == position
 
 
 def test_a_key_twice_in_one_object_is_a_422_naming_it(
