@@ -428,6 +428,44 @@ def test_a_query_text_that_is_not_utf8_is_a_422_naming_the_parameter(
     assert error["rule"].startswith("is not valid Unicode text")
 
 
+@pytest.mark.parametrize(
+    ("route", "body", "field"),
+    [
+        ("satisfaction", {"score": "4"}, "body.score"),
+        ("satisfaction", {"score": 4.0}, "body.score"),
+    ],
+    ids=["number as text", "number with a point"],
+)
+def test_a_whole_number_not_written_as_a_json_number_is_a_422(
+    api: TestClient, core: B2BCore, route: str, body: dict[str, object], field: str
+) -> None:
+    """pydantic's lax mode read "4" as 4."""
+    asset = installed_asset(api)
+    position = core.log_position()
+
+    response = api.post(f"/assets/{asset}/{route}", json=body, headers=WRITER)
+
+    assert response.status_code == 422, response.text
+    assert error_of(response)["field"] == field
+    assert core.log_position() == position
+
+
+def test_a_flag_not_written_as_json_true_or_false_is_a_422(
+    api: TestClient, core: B2BCore
+) -> None:
+    """pydantic's lax mode read "yes" as true."""
+    account = api.post("/accounts", json=ACCOUNT, headers=WRITER).json()["id"]
+    position = core.log_position()
+
+    response = api.post(
+        "/assets", json={**asset_body(account), "upsell": "yes"}, headers=WRITER
+    )
+
+    assert response.status_code == 422, response.text
+    assert error_of(response)["field"] == "body.upsell"
+    assert core.log_position() == position
+
+
 # -- the body is JSON in UTF-8 -------------------------------------------------
 
 

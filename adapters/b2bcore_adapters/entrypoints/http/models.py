@@ -18,6 +18,8 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    StrictBool,
+    StrictInt,
     WithJsonSchema,
     create_model,
     field_validator,
@@ -127,7 +129,7 @@ class MoneyBody(Body):
 
 
 class InstallmentBody(Body):
-    number: int
+    number: StrictInt
     due_on: Day
     amount: MoneyBody
 
@@ -157,6 +159,12 @@ class OrderLineBody(Body):
 #: ``plain.from_plain``, as the command line's options are).
 BODY_TYPES: dict[Any, Any] = {
     **REQUEST_TYPES,
+    # JSON's own: "3" is no whole number and "yes" no true (pydantic's lax
+    # mode read both).
+    int: StrictInt,
+    int | None: StrictInt | None,
+    bool: StrictBool,
+    bool | None: StrictBool | None,
     Money: MoneyBody,
     Money | None: MoneyBody | None,
     Sequence[Installment]: list[InstallmentBody],
