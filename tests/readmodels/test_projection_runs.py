@@ -19,6 +19,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from b2bcore import B2BCore, Consistency, FixedClock, Grade
+from b2bcore.application.tenants import Tenants
 from b2bcore.domain.account import Account
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.errors import ProjectionError
@@ -185,6 +186,7 @@ def test_a_runner_whose_projection_stops_exits_1(sqlite_url: str) -> None:
 
     assert runner.returncode == 1
     assert "projection 'account_states' stopped at log position 2" in runner.stderr
+    assert "Traceback" not in runner.stderr
     assert 'pass over this event with `b2b projections skip 2 --reason "…"`' in (
         runner.stderr
     )
@@ -273,3 +275,40 @@ def test_a_clash_while_no_position_moved_is_not_retried(memory_core: B2BCore) ->
     assert core.projector.catch_up() == 0
     assert len(commits) == 1
     assert core.read_status().behind > 0
+
+
+@pytest.mark.parametrize("change", ["move", "remove"])
+def test_a_tenant_s_runner_ends_when_its_tenant_moves_or_goes(
+    durable_url: str, move_target: str, change: str
+) -> None:
+    """It ended with the erased store's error ("no such table", a thread's
+    traceback), which said nothing of the move."""
+    with Tenants.open(durable_url) as tenants:
+        tenants.create("acme")
+    runner = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "b2bcore_adapters.entrypoints.runner"),
+            *("--db", durable_url, "--tenant", "acme", "--poll", "0.05"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert runner.stdout is not None
+        assert runner.stdout.readline().startswith("following")
+        with Tenants.open(durable_url) as other:
+            if change == "move":
+                other.move("acme", to=move_target)
+            else:
+                other.remove("acme", reason="contract over")
+        _, err = runner.communicate(timeout=60)
+    finally:
+        runner.kill()
+
+    assert runner.returncode == 1
+    assert err == (
+        "error: tenant acme moved or was removed: start the runner again to follow it\n"
+    )

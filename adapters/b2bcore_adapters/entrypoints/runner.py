@@ -6,7 +6,9 @@ read models current, one thread per projection, until SIGTERM or SIGINT.
 
 With ``--projection`` (repeatable) it follows only the named projections, so
 each projection can run in a process of its own. Restart it at any time: each
-projection resumes from its committed position. Every runner also links new
+projection resumes from its committed position. With ``--tenant`` it ends
+(status 1) when the tenant moves or is removed, for its supervisor to start
+it again where the tenant now is. Every runner also links new
 events into the tamper-evident hash chain (docs/audit.md), so the chain grows
 with the log; several runners share that work safely.
 """
@@ -14,6 +16,7 @@ with the log; several runners share that work safely.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from b2bcore import B2BCore
+from b2bcore.application.tenants import Tenants
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,7 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    with B2BCore.open(args.db, tenant=args.tenant) as core:
+    with contextlib.ExitStack() as opened:
+        held = None
+        if args.tenant is None:
+            core = opened.enter_context(B2BCore.open(args.db))
+        else:  # held through the directory, to see it move or go
+            tenants = opened.enter_context(Tenants.open(args.db))
+            held = opened.enter_context(tenants.hold(args.tenant))
+            core = held.core
         names = list(dict.fromkeys(args.projection or core.projector.projections))
         unknown = sorted(set(names) - set(core.projector.projections))
         if unknown:
@@ -64,17 +75,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         chain_failures: list[Exception] = []
         threads.append(link_chain(core, stop, args.poll, chain_failures))
         print("following", ", ".join(names), flush=True)
-        # A projection that stops (a poison event, a lost database) ends the
-        # process with status 1, so a supervisor restarts it; every other
-        # projection resumes from its committed position.
-        while not (core.projector.failures or chain_failures) and any(
+        # A projection that stops (a poison event, a lost database), or the
+        # tenant moving or going, ends the process with status 1, so a
+        # supervisor restarts it (where the tenant now is); every projection
+        # resumes from its committed position.
+        look = time.monotonic()
+        moved = False
+        while not (core.projector.failures or chain_failures or moved) and any(
             t.is_alive() for t in threads
         ):
+            if held is not None and time.monotonic() >= look:
+                look = time.monotonic() + args.poll
+                moved = held.stale()
             time.sleep(0.1)
         stop.set()
         for thread in threads:
             thread.join()
         failures = [*core.projector.failures, *chain_failures]
+        # Its erased store may have failed a projection first.
+        if held is not None and (moved or (failures and held.stale())):
+            print(
+                f"error: tenant {args.tenant} moved or was removed: start the "
+                "runner again to follow it",
+                file=sys.stderr,
+            )
+            return 1
         if failures:
             print(f"error: {failures[0]}", file=sys.stderr)
             return 1

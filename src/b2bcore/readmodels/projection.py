@@ -267,15 +267,15 @@ class Projector:
     ) -> list[threading.Thread]:
         """Follow the log with one thread per projection (every one, or the
         named ones), each at its own position (one failing does not hold the
-        others back). A follower that fails records its error in
-        ``self.failures``."""
+        others back). A follower that fails ends, its error kept in
+        ``self.failures`` for the caller to report (not printed by the
+        thread as a traceback)."""
 
         def follow_one(name: str) -> None:
             try:
                 self.follow(stop, [name], poll_seconds)
             except Exception as error:  # kept for the caller, never hidden
                 self.failures.append(error)
-                raise
 
         threads = [
             threading.Thread(
