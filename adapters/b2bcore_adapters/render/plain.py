@@ -30,8 +30,8 @@ DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: A timestamp likewise: such a date, ``T``, the time, and its time zone
 #: (``datetime.fromisoformat`` also reads ``20240601T120000Z`` and weeks).
 MOMENT_TEXT = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
-    r"(?P<zone>Z|[+-][0-9]{2}:[0-9]{2})?"
+    DATE_TEXT.pattern
+    + r"T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(?P<zone>Z|[+-][0-9]{2}:[0-9]{2})?"
 )
 
 

@@ -15,18 +15,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from types import MappingProxyType
-from typing import (
-    Any,
-    ClassVar,
-    Generic,
-    TypeVar,
-    cast,
-    get_args,
-    get_origin,
-    get_type_hints,
-)
+from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 import attrs
@@ -35,17 +25,17 @@ from b2bcore.domain.account import Account
 from b2bcore.domain.acknowledgement import Acknowledgement
 from b2bcore.domain.aggregate import (
     CONTROL_CHARACTERS,
-    MAX_WHOLE_NUMBER,
     DomainAggregate,
     Provenance,
     check_magnitude,
     check_plain,
+    too_large,
 )
 from b2bcore.domain.asset import Asset
 from b2bcore.domain.feedback import Feedback
 from b2bcore.domain.ids import deterministic_id
 from b2bcore.domain.lead import Lead
-from b2bcore.domain.money import MINOR_UNITS, Money
+from b2bcore.domain.money import Money
 from b2bcore.domain.opportunity import Opportunity
 from b2bcore.domain.sales_rep import SalesRep
 from b2bcore.domain.values import (
@@ -193,34 +183,20 @@ def _checked(hint: Any) -> bool:
     return False
 
 
-#: The largest amount a command may bring, by currency (``MAX_WHOLE_NUMBER``
-#: minor units).
-LARGEST = {
-    currency: Decimal(MAX_WHOLE_NUMBER).scaleb(-units)
-    for currency, units in MINOR_UNITS.items()
-}
-
-
 def _refused(value: object) -> bool:
     """Whether ``value`` holds a text with a control character, or a whole
-    number or money beyond ``MAX_WHOLE_NUMBER``: the walk of ``_leaves``
-    without building paths, exact types first (an import checks every
-    command it runs)."""
-    kind = type(value)
-    if kind is str:
-        return CONTROL_CHARACTERS.search(cast(str, value)) is not None
-    if kind is int:
-        return abs(cast(int, value)) > MAX_WHOLE_NUMBER
-    if kind is Money:
-        money = cast(Money, value)
-        return abs(money.amount) > LARGEST[money.currency]
-    if kind is tuple or kind is list:
-        return any(map(_refused, cast(Sequence[object], value)))
-    if isinstance(value, str):  # a subclass, as a library's caller may bring
+    number or an amount beyond the largest (``too_large``): the walk of
+    ``_leaves`` without building paths (an import checks every command it
+    runs)."""
+    if isinstance(value, str):
         return CONTROL_CHARACTERS.search(value) is not None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return abs(value) > MAX_WHOLE_NUMBER
-    return any(_refused(getattr(value, name)) for name in _checked_names(kind))
+    if isinstance(value, Money) or (
+        isinstance(value, int) and not isinstance(value, bool)
+    ):
+        return too_large(value)
+    if isinstance(value, (tuple, list)):
+        return any(map(_refused, value))
+    return any(_refused(getattr(value, name)) for name in _checked_names(type(value)))
 
 
 #: The fields of each value object ``_refused`` reads, found once per class.

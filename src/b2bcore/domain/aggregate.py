@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
+from decimal import Decimal
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -34,7 +35,7 @@ from eventsourcing.domain import (
 )
 
 from b2bcore.domain.errors import BusinessRuleError, ValidationError, shortened
-from b2bcore.domain.money import Money
+from b2bcore.domain.money import MINOR_UNITS, Money
 from b2bcore.domain.values import Contact
 
 V = TypeVar("V")
@@ -294,21 +295,29 @@ def check_plain(subject: str, field: str, value: str) -> str:
 #: 999,999,999,999,999): the read models keep both in 64-bit integers, and
 #: a sum of up to 9,223 of the largest stays within them.
 MAX_WHOLE_NUMBER = 10**15 - 1
+#: The largest amount, by currency: ``MAX_WHOLE_NUMBER`` minor units.
+LARGEST_AMOUNT = {
+    currency: Decimal(MAX_WHOLE_NUMBER).scaleb(-units)
+    for currency, units in MINOR_UNITS.items()
+}
 
 
-def magnitude(value: int | Money) -> int:
-    """How far a whole number, or an amount in minor units, is from zero."""
-    return abs(value.minor if isinstance(value, Money) else value)
+def too_large(value: int | Money) -> bool:
+    """Whether a whole number, or an amount, is beyond the largest either
+    side of zero."""
+    if isinstance(value, Money):
+        return abs(value.amount) > LARGEST_AMOUNT[value.currency]
+    return abs(value) > MAX_WHOLE_NUMBER
 
 
 def check_magnitude(subject: str, field: str, value: int | Money) -> None:
-    """Refuse a whole number, or an amount in minor units, beyond
-    ``MAX_WHOLE_NUMBER`` either side of zero. Checked on what comes in
-    (every number and amount of a command), as ``check_plain``."""
-    if magnitude(value) <= MAX_WHOLE_NUMBER:
+    """Refuse a whole number, or an amount, beyond the largest
+    (``too_large``). Checked on what comes in (every number and amount of a
+    command), as ``check_plain``."""
+    if not too_large(value):
         return
     largest = (
-        f"amount, {Money.from_minor(MAX_WHOLE_NUMBER, value.currency)}"
+        f"amount, {Money(LARGEST_AMOUNT[value.currency], value.currency)}"
         if isinstance(value, Money)
         else f"whole number, {MAX_WHOLE_NUMBER:,}"
     )
