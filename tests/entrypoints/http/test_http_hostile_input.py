@@ -49,8 +49,10 @@ def raw(document: Any) -> bytes:
     return json.dumps(document).encode("ascii")
 
 
-def error_of(response: Any) -> dict[str, Any]:
-    """The documented error body's ``error``, after checking its shape."""
+def error_of(response: Any, status: int) -> dict[str, Any]:
+    """The documented error body's ``error``, after checking the answer's
+    ``status`` and the body's shape."""
+    assert response.status_code == status, response.text
     error: dict[str, Any] = response.json()["error"]
     assert {"kind", "subject", "field", "rule", "message"} <= set(error)
     return error
@@ -76,8 +78,7 @@ def test_a_lone_surrogate_in_a_text_field_is_a_422_naming_the_field(
         headers={**JSON_WRITER, "Idempotency-Key": "k-1"},
     )
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == (
         field,
         "is not valid Unicode text (a lone surrogate)",
@@ -105,8 +106,7 @@ def test_a_lone_surrogate_in_a_list_of_texts_is_a_422(
 
     response = api.post("/opportunities", content=raw(deal), headers=JSON_WRITER)
 
-    assert response.status_code == 422
-    assert error_of(response)["field"] == "body.competitors"
+    assert error_of(response, 422)["field"] == "body.competitors"
     assert core.log_position() == position
 
 
@@ -117,8 +117,7 @@ def test_a_lone_surrogate_in_a_field_name_is_a_422(
         "/accounts", content=raw({**ACCOUNT, "\ud800": 1}), headers=JSON_WRITER
     )
 
-    assert response.status_code == 422
-    assert error_of(response)["field"] == "body"
+    assert error_of(response, 422)["field"] == "body"
     assert core.log_position() == 0
 
 
@@ -150,8 +149,7 @@ def test_a_body_over_the_limit_is_a_413_and_records_nothing(
 
     response = api.post("/accounts", json=ten_megabytes, headers=WRITER)
 
-    assert response.status_code == 413
-    error = error_of(response)
+    error = error_of(response, 413)
     assert (error["kind"], error["field"]) == ("too_large", "body")
     assert error["rule"] == "must be at most 1048576 bytes"
     assert core.log_position() == 0
@@ -168,8 +166,7 @@ def test_a_chunked_body_is_counted_against_the_limit(core: B2BCore) -> None:
     refused = api.post("/accounts", content=chunks(), headers=JSON_WRITER)
     accepted = api.post("/accounts", content=raw(ACCOUNT), headers=JSON_WRITER)
 
-    assert refused.status_code == 413
-    assert error_of(refused)["rule"] == "must be at most 1000 bytes"
+    assert error_of(refused, 413)["rule"] == "must be at most 1000 bytes"
     assert accepted.status_code == 201
     assert core.log_position() == 1
 
@@ -181,8 +178,7 @@ def test_a_body_nested_too_deeply_is_a_422_in_the_error_body(
 
     response = api.post("/accounts", content=deep, headers=JSON_WRITER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == ("body", "JSON nested too deeply")
     assert core.log_position() == 0
 
@@ -197,8 +193,7 @@ def test_a_1000_digit_amount_is_not_echoed_whole(
 
     response = api.post("/assets", json=body, headers=WRITER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert len(error["rule"]) <= MAX_SHOWN
     assert error["rule"].endswith("is too large to be exact")
     assert "…" in error["rule"]
@@ -228,8 +223,7 @@ def test_an_amount_not_written_like_1234_50_is_a_422(
 
     response = api.post("/assets", json=body, headers=WRITER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == ("body.value.amount", rule)
     assert core.log_position() == position
 
@@ -242,8 +236,7 @@ def test_a_long_unknown_field_name_and_many_problems_are_cut(
 
     response = api.post("/accounts", json=body, headers=WRITER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert len(error["errors"]) == 20
     assert all(len(problem["field"]) <= MAX_SHOWN for problem in error["errors"])
     assert len(response.content) < 10_000
@@ -263,8 +256,7 @@ def test_a_weak_etag_in_if_match_never_matches(api: TestClient, core: B2BCore) -
         headers={**WRITER, "If-Match": 'W/"2"'},
     )
 
-    assert response.status_code == 412
-    error = error_of(response)
+    error = error_of(response, 412)
     assert error["field"] == "If-Match"
     assert "a weak ETag never matches" in error["rule"]
     assert core.log_position() == position
@@ -284,8 +276,7 @@ def test_a_version_longer_than_any_in_if_match_never_matches(
         headers={**WRITER, "If-Match": f'"{"1" * digits}"'},
     )
 
-    assert response.status_code == 412
-    assert error_of(response)["field"] == "If-Match"
+    assert error_of(response, 412)["field"] == "If-Match"
     assert core.log_position() == position
 
 
@@ -298,8 +289,8 @@ def test_an_unknown_route_and_a_wrong_method_answer_the_error_body(
     unknown = api.get("/nowhere", headers=READER)
     wrong = api.delete(f"/accounts/{uuid4()}/grade", headers=WRITER)
 
-    assert (unknown.status_code, error_of(unknown)["kind"]) == (404, "not_found")
-    assert (wrong.status_code, error_of(wrong)["kind"]) == (405, "method_not_allowed")
+    assert error_of(unknown, 404)["kind"] == "not_found"
+    assert error_of(wrong, 405)["kind"] == "method_not_allowed"
     assert wrong.headers["Allow"] == "POST"
 
 
@@ -389,8 +380,7 @@ def test_a_query_parameter_the_route_does_not_take_is_a_422_naming_it(
 ) -> None:
     response = api.get(path, headers=READER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == (field, rule)
 
 
@@ -399,8 +389,7 @@ def test_a_query_parameter_on_a_command_is_a_422_and_records_nothing(
 ) -> None:
     response = api.post("/accounts?dry_run=1", json=ACCOUNT, headers=WRITER)
 
-    assert response.status_code == 422
-    assert error_of(response)["field"] == "query.dry_run"
+    assert error_of(response, 422)["field"] == "query.dry_run"
     assert core.log_position() == 0
 
 
@@ -409,8 +398,7 @@ def test_a_query_parameter_given_twice_is_a_422(api: TestClient) -> None:
         "/reports/renewals?as_of=2024-11-01&as_of=2024-12-01", headers=READER
     )
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == (
         "query.as_of",
         "is given more than once",
@@ -422,8 +410,7 @@ def test_a_query_text_that_is_not_utf8_is_a_422_naming_the_parameter(
 ) -> None:
     response = api.get("/reports/renewals?owner=%ff%fe", headers=READER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert error["field"] == "query.owner"
     assert error["rule"].startswith("is not valid Unicode text")
 
@@ -445,8 +432,7 @@ def test_a_whole_number_not_written_as_a_json_number_is_a_422(
 
     response = api.post(f"/assets/{asset}/{route}", json=body, headers=WRITER)
 
-    assert response.status_code == 422, response.text
-    assert error_of(response)["field"] == field
+    assert error_of(response, 422)["field"] == field
     assert core.log_position() == position
 
 
@@ -461,8 +447,7 @@ def test_a_flag_not_written_as_json_true_or_false_is_a_422(
         "/assets", json={**asset_body(account), "upsell": "yes"}, headers=WRITER
     )
 
-    assert response.status_code == 422, response.text
-    assert error_of(response)["field"] == "body.upsell"
+    assert error_of(response, 422)["field"] == "body.upsell"
     assert core.log_position() == position
 
 
@@ -476,8 +461,7 @@ def test_a_key_twice_in_one_object_is_a_422_naming_it(
 
     response = api.post("/accounts", content=twice, headers=JSON_WRITER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == (
         "body",
         'holds the key "name" twice in one object',
@@ -499,8 +483,7 @@ def test_a_body_that_is_not_strictly_json_in_utf8_is_a_422(
 ) -> None:
     response = api.post("/accounts", content=body, headers=JSON_WRITER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert error["field"] == "body"
     assert error["rule"].startswith(rule)
     assert core.log_position() == 0
@@ -518,8 +501,7 @@ def test_a_body_not_sent_as_application_json_is_a_415(
 
     response = api.post("/accounts", content=raw(ACCOUNT), headers=headers)
 
-    assert response.status_code == 415
-    error = error_of(response)
+    error = error_of(response, 415)
     assert (error["kind"], error["field"]) == ("unsupported_media_type", "Content-Type")
     assert "application/json" in error["rule"]
     assert core.log_position() == 0
@@ -563,8 +545,7 @@ def test_a_date_not_written_yyyy_mm_dd_is_a_422(
 ) -> None:
     response = api.post("/accounts", json={**ACCOUNT, "on": on}, headers=WRITER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == ("body.on", "must be a date YYYY-MM-DD")
     assert core.log_position() == 0
 
@@ -576,8 +557,7 @@ def test_a_date_that_is_not_in_the_calendar_is_a_422_saying_why(
         "/accounts", json={**ACCOUNT, "on": "2024-02-30"}, headers=WRITER
     )
 
-    assert response.status_code == 422
-    assert error_of(response)["rule"] == (
+    assert error_of(response, 422)["rule"] == (
         "must be a date YYYY-MM-DD: day is out of range for month"
     )
     assert core.log_position() == 0
@@ -615,8 +595,7 @@ def test_a_date_or_timestamp_in_a_query_is_read_strictly(
 ) -> None:
     response = api.get(f"/reports/renewals?{query}", headers=READER)
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert (error["field"], error["rule"]) == (field, rule)
 
 
@@ -636,8 +615,7 @@ def test_an_installment_number_below_1_is_a_422_naming_the_path_parameter(
         headers=WRITER,
     )
 
-    assert response.status_code == 422
-    error = error_of(response)
+    error = error_of(response, 422)
     assert error["field"] == "path.number"
     assert error["rule"] == "Input should be greater than or equal to 1"
     assert core.log_position() == position
@@ -682,8 +660,7 @@ def test_a_malformed_if_match_is_a_400_saying_what_is_expected(
         headers={**WRITER, "If-Match": if_match},
     )
 
-    assert response.status_code == 400
-    error = error_of(response)
+    error = error_of(response, 400)
     assert (error["field"], error["rule"]) == (
         "If-Match",
         'must be a quoted version ("2"), several ("2", "3") or *',
@@ -703,8 +680,7 @@ def test_an_idempotency_key_other_than_1_to_200_printable_ascii_is_a_400(
         headers={**WRITER, "Idempotency-Key": key},
     )
 
-    assert response.status_code == 400
-    error = error_of(response)
+    error = error_of(response, 400)
     assert (error["field"], error["rule"]) == (
         "Idempotency-Key",
         "must be 1 to 200 printable ASCII characters",
@@ -727,7 +703,6 @@ def test_a_command_header_given_twice_is_a_400(
         f"/assets/{asset}/satisfaction", json={"score": 4}, headers=headers
     )
 
-    assert response.status_code == 400
-    error = error_of(response)
+    error = error_of(response, 400)
     assert (error["field"], error["rule"]) == (header, "must be given once")
     assert core.log_position() == position
